@@ -1,0 +1,138 @@
+"""Shared fixtures: the sample corpus, generated corpora, and a runner."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SAMPLE_CORPUS = DATA / "corpus"
+
+# Pieces that make texts jieba has to work on: dictionary words, names it
+# must guess with the HMM, Latin and digits joined by jieba's block
+# punctuation, ASCII and CJK punctuation, every kind of line end and space.
+PIECES = [
+    "我们",
+    "在",
+    "北京",
+    "天安门",
+    "中华人民共和国",
+    "成立",
+    "了",
+    "经济",
+    "发展",
+    "的",
+    "研究生命起源",
+    "结婚的和尚未结婚的",
+    "他来到了网易杭研大厦",
+    "小明硕士毕业于中国科学院",
+    "青禾线",
+    "云栖茶舍",
+    "梧桐坊",
+    "喝",
+    "茶",
+    "下午",
+    "abc",
+    "Wi-Fi",
+    "App",
+    "www.example.com",
+    "3.5%",
+    "1-30",
+    "C++",
+    "C#",
+    "a&b",
+    "x_y",
+    "2025",
+    "年",
+    "3",
+    "月",
+    ".",
+    "-",
+    "%",
+    "+",
+    "#",
+    "_",
+    "&",
+    "，",
+    "。",
+    "、",
+    "“",
+    "”",
+    "：",
+    "？",
+    "！",
+    "（",
+    "）",
+    "《",
+    "》",
+    "…",
+    ",",
+    "!",
+    "?",
+    "(",
+    ")",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "\u3000",
+    "\xa0",
+    "\u2028",
+    "\u200b",
+    "ｶﾀｶﾅ",
+    "ひらがな",
+    "한국어",
+    "Ωμέγα",
+    "Привет",
+    "😀",
+    "é",
+    "㐀",
+    "鿖",
+    "𠀀",
+]
+
+
+def random_text(rng: random.Random, pieces: int) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(pieces))
+
+
+@pytest.fixture
+def sample_corpus() -> Path:
+    return SAMPLE_CORPUS
+
+
+@pytest.fixture
+def generated_corpus(tmp_path: Path) -> Path:
+    """A directory of generated files of various sizes, one of them empty."""
+    rng = random.Random(1998)
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    for i, n in enumerate([0, 1, 40, 900, 5000]):
+        folder = root / "sub" if i % 2 else root
+        (folder / f"part{i}.txt").write_text(random_text(rng, n), encoding="utf-8", newline="")
+    return root
+
+
+def run_wordfreq(
+    *args: str, input: bytes | None = None, cwd: Path | None = None, timeout: float = 120, **kwargs: object
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the real command in a subprocess (as `python -m wordfreq`)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if "stdout" not in kwargs:
+        kwargs["capture_output"] = True
+    return subprocess.run(
+        [sys.executable, "-m", "wordfreq", *args],
+        input=input,
+        cwd=cwd,
+        timeout=timeout,
+        env=env,
+        **kwargs,  # type: ignore[call-overload]
+    )

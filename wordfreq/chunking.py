@@ -1,0 +1,263 @@
+"""Chunking: how the bytes of a source become pieces of text that are safe to cut.
+
+Two kinds of task come out of `plan_tasks`:
+
+* `RangeTask` -- a byte range of a regular UTF-8 file.  The worker that gets
+  it opens the file and reads the range itself, so no text crosses a process
+  boundary.  The range's nominal ends are moved to *cut points*: the cut for
+  offset ``b`` is the end of the first match of the tokenizer's
+  ``cut_points`` whose character starts at or after ``b``.  Both workers that
+  share a nominal end compute the same cut from the same bytes, so the ranges
+  tile the file exactly.  A cut point always ends a validly encoded
+  character, so decoding each range on its own gives the same text, under
+  any error handler, as decoding the whole file.
+* `TextTask` -- text already decoded and cut by the parent; used for
+  standard input, FIFOs and encodings other than UTF-8, which cannot be
+  entered in the middle.
+
+Either way a text is only ever cut where the tokenizer's output cannot
+change, and never inside a run of characters it would segment as one block.
+A run with no cut point at all (say, 1 GB of letters with no space) is kept
+whole, as jieba itself would keep it.
+
+This module also owns decoding: the leading-BOM rule, the error handlers,
+and the count of bytes replaced or dropped under ``--errors replace|ignore``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Union
+
+from wordfreq.errors import InputError
+from wordfreq.sources import Source, open_binary
+
+DEFAULT_CHUNK_SIZE = 1 << 20
+ERROR_MODES = ("strict", "replace", "ignore")
+_BOM = "\ufeff"
+_SCAN_WINDOW = 1 << 16
+_TAIL_WINDOW = 1 << 12
+
+# Bytes replaced or dropped by decoding in this process since the last reset.
+_bad_bytes = 0
+
+
+def _count_and_replace(err: UnicodeError) -> tuple[str, int]:
+    global _bad_bytes
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    _bad_bytes += err.end - err.start
+    return "\ufffd", err.end
+
+
+def _count_and_ignore(err: UnicodeError) -> tuple[str, int]:
+    global _bad_bytes
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    _bad_bytes += err.end - err.start
+    return "", err.end
+
+
+codecs.register_error("wordfreq.replace", _count_and_replace)
+codecs.register_error("wordfreq.ignore", _count_and_ignore)
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How bytes become text: a Python codec and an error mode."""
+
+    encoding: str = "utf-8"
+    errors: str = "strict"
+
+    def __post_init__(self) -> None:
+        try:
+            canonical = codecs.lookup(self.encoding).name
+        except LookupError:
+            raise InputError(f"unknown encoding {self.encoding!r}") from None
+        object.__setattr__(self, "encoding", canonical)
+        if self.errors not in ERROR_MODES:
+            raise InputError(f"unknown error mode {self.errors!r} (choose from {', '.join(ERROR_MODES)})")
+
+    @property
+    def is_utf8(self) -> bool:
+        """UTF-8 (a leading BOM is skipped), which allows byte ranges."""
+        return self.encoding in ("utf-8", "utf-8-sig")
+
+    @property
+    def handler(self) -> str:
+        return self.errors if self.errors == "strict" else f"wordfreq.{self.errors}"
+
+    def decode_error(self, path: str, offset: int, err: UnicodeDecodeError) -> InputError:
+        """The one-line error for undecodable bytes at ``offset`` of ``path``."""
+        return InputError(
+            f"{path}: byte {offset}: not valid {self.encoding} ({err.reason}); "
+            f"use --encoding to name the file's encoding, or --errors replace"
+        )
+
+
+@dataclass(frozen=True)
+class RangeTask:
+    """Bytes [start, end) of a regular UTF-8 file, each end moved to a cut point."""
+
+    path: str
+    start: int
+    end: int | None  # None: to the end of the file
+    size: int  # the file's size when the run began
+
+    @property
+    def nbytes(self) -> int:
+        return (self.size if self.end is None else self.end) - self.start
+
+
+@dataclass(frozen=True)
+class TextTask:
+    """Text decoded and cut by the parent."""
+
+    path: str
+    text: str
+    nbytes: int
+    bad_bytes: int = 0
+
+
+Task = Union[RangeTask, TextTask]
+
+
+def take_bad_bytes() -> int:
+    """Bytes replaced or dropped in this process since the last call."""
+    global _bad_bytes
+    taken, _bad_bytes = _bad_bytes, 0
+    return taken
+
+
+def last_cut(text: str, cut_points: re.Pattern[str]) -> int:
+    """The last place ``text`` may be cut (0 when there is none)."""
+    lo = max(0, len(text) - _TAIL_WINDOW)
+    while True:
+        last = None
+        for match in cut_points.finditer(text, lo):
+            last = match
+        if last is not None:
+            return last.end()
+        if lo == 0:
+            return 0
+        lo = max(0, 2 * lo - len(text))
+
+
+def find_cut(f: BinaryIO, offset: int, cut_points: re.Pattern[str]) -> int | None:
+    """The byte offset of the first cut point at or after ``offset``, None at end of file.
+
+    The bytes are decoded with ``surrogateescape``, which keeps one character
+    per undecodable byte (so offsets map back exactly), and cut points never
+    involve those characters.
+    """
+    window = _SCAN_WINDOW
+    while True:
+        f.seek(offset)
+        data = f.read(window)
+        text = data.decode("utf-8", "surrogateescape")
+        match = cut_points.search(text)
+        if match:
+            return offset + len(text[: match.end()].encode("utf-8", "surrogateescape"))
+        if len(data) < window:
+            return None
+        window *= 2
+
+
+def plan_tasks(
+    source: Source,
+    decoding: Decoding,
+    cut_points: re.Pattern[str],
+    chunk_size: int,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Task]:
+    """The tasks that cover ``source``, lazily, in order."""
+    if source.seekable and decoding.is_utf8:
+        assert source.size is not None
+        yield from _plan_ranges(source.path, source.size, chunk_size)
+        return
+    with open_binary(source.path, stdin) as stream:
+        yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
+
+
+def _plan_ranges(path: str, size: int, chunk_size: int) -> Iterator[RangeTask]:
+    start = 0
+    while True:
+        end = start + chunk_size
+        if end >= size:
+            yield RangeTask(path, start, None, size)
+            return
+        yield RangeTask(path, start, end, size)
+        start = end
+
+
+def stream_tasks(
+    stream: BinaryIO, path: str, decoding: Decoding, cut_points: re.Pattern[str], chunk_size: int
+) -> Iterator[TextTask]:
+    """Decode ``stream`` incrementally and cut it into `TextTask` chunks."""
+    encoding = "utf-8" if decoding.encoding == "utf-8-sig" else decoding.encoding
+    decoder = codecs.getincrementaldecoder(encoding)(decoding.handler)
+    fed = 0  # bytes given to the decoder so far
+    unreported = 0  # bytes read since the last task was yielded
+    carry = ""
+    at_start = decoding.is_utf8
+    take_bad_bytes()
+    while True:
+        try:
+            block = stream.read(chunk_size)
+        except OSError as err:
+            raise InputError(f"{path}: read error: {err.strerror or err}") from None
+        state = decoder.getstate()
+        pending = len(state[0]) if isinstance(state[0], bytes) else 0
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as err:
+            raise decoding.decode_error(path, fed - pending + err.start, err) from None
+        fed += len(block)
+        unreported += len(block)
+        if at_start and text:
+            at_start = False
+            if text.startswith(_BOM):
+                text = text[1:]
+        buffer = carry + text
+        if not block:
+            if buffer or unreported:
+                yield TextTask(path, buffer, unreported, take_bad_bytes())
+            return
+        cut = last_cut(buffer, cut_points)
+        if cut:
+            yield TextTask(path, buffer[:cut], unreported, take_bad_bytes())
+            unreported = 0
+        carry = buffer[cut:]
+
+
+def load_range(task: RangeTask, decoding: Decoding, cut_points: re.Pattern[str]) -> tuple[str, int]:
+    """Read and decode ``task``'s range; return its text and the bad bytes met."""
+    try:
+        with open(task.path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size != task.size:
+                raise InputError(
+                    f"{task.path}: file changed size while being read ({task.size} bytes, now {size})"
+                )
+            start = 0 if task.start == 0 else find_cut(f, task.start, cut_points)
+            if start is None:
+                return "", 0
+            end = None if task.end is None else find_cut(f, task.end, cut_points)
+            if end is not None and end <= start:
+                return "", 0
+            f.seek(start)
+            data = f.read() if end is None else f.read(end - start)
+    except OSError as err:
+        raise InputError(f"{task.path}: read error: {err.strerror or err}") from None
+    take_bad_bytes()
+    try:
+        text = data.decode("utf-8", decoding.handler)
+    except UnicodeDecodeError as err:
+        raise decoding.decode_error(task.path, start + err.start, err) from None
+    if start == 0 and text.startswith(_BOM):
+        text = text[1:]
+    return text, take_bad_bytes()

@@ -1,0 +1,284 @@
+"""The command line: a thin layer of click commands over `wordfreq.api`.
+
+Conventions: only tables go to stdout; progress (a tqdm bar, when stderr is
+a terminal) and one summary line go to stderr.  Exit status 0 on success,
+1 on an error the user can act on (one line on stderr, no traceback),
+2 on a usage error, 130 on Ctrl-C, 143 on SIGTERM.  A reader that goes away
+(``| head``) ends the run quietly.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from wordfreq import api
+from wordfreq.chunking import DEFAULT_CHUNK_SIZE, ERROR_MODES
+from wordfreq.concurrency import START_METHODS
+from wordfreq.errors import WordfreqError
+from wordfreq.sources import STDIN, Source, open_binary
+from wordfreq.table import atomic_output, read_rows, top_rows, write_rows
+from wordfreq.tokenizers import MODES, TOKENIZERS
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived; unwinds like KeyboardInterrupt so cleanup runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _say(message: str) -> None:
+    click.echo(f"wordfreq: {message}", err=True)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _as_shell_tool(command: F) -> F:
+    """Map errors and signals to one line on stderr and the documented exit codes."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except WordfreqError as err:
+            _say(f"error: {err}")
+            ctx.exit(1)
+        except BrokenPipeError:
+            _silence_stdout()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            _say("interrupted")
+            ctx.exit(130)
+        except Terminated:
+            _say("terminated")
+            ctx.exit(143)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: 65536, 64K, 1M, 1G."""
+
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, suffix = (text[:-1], text[-1]) if text[-1:] in "KMG" else (text, "")
+        try:
+            size = int(number) * _SIZE_SUFFIXES[suffix]
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size (e.g. 65536, 64K, 1M)", param, ctx)
+        if size < 1:
+            self.fail("must be at least 1 byte", param, ctx)
+        return size
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wordfreq", prog_name="wordfreq")
+def cli() -> None:
+    """Word-frequency tables of large text corpora, Chinese first."""
+
+
+def _human_bytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def summary_line(result: api.CountResult) -> str:
+    """The one line printed on stderr after a count."""
+    rate = result.bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
+    files = "1 file" if result.files == 1 else f"{result.files:,} files"
+    line = (
+        f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} tokens, "
+        f"{result.types:,} distinct, {result.seconds:.1f} s, {rate:.2f} MB/s"
+    )
+    if result.bad_bytes:
+        line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
+    return line
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr in bytes of input, shown only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def start(self, sources: list[Source]) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        sizes = [s.size for s in sources]
+        total = sum(s for s in sizes if s is not None) if None not in sizes else None
+        self.bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc="counting",
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+        )
+
+    def update(self, nbytes: int) -> None:
+        if self.bar is not None:
+            self.bar.update(nbytes)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
+@click.option(
+    "--tokenizer",
+    type=click.Choice(TOKENIZERS),
+    default="jieba",
+    show_default=True,
+    help="How text becomes tokens.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="accurate",
+    show_default=True,
+    help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
+)
+@click.option(
+    "--hmm/--no-hmm",
+    default=True,
+    show_default=True,
+    help="Let jieba's HMM find words missing from the dictionary.",
+)
+@click.option(
+    "--user-dict",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    metavar="NAME",
+    help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
+)
+@click.option(
+    "--errors",
+    type=click.Choice(ERROR_MODES),
+    default="strict",
+    show_default=True,
+    help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
+)
+@click.option(
+    "--chunk-size",
+    type=ByteSize(),
+    default=DEFAULT_CHUNK_SIZE,
+    show_default="1M",
+    help="Bytes of input per task.",
+)
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the CPUs this process may use).",
+)
+@click.option(
+    "--start-method",
+    type=click.Choice(START_METHODS),
+    default=None,
+    help="How worker processes start (default: the platform's).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@_as_shell_tool
+def count(
+    paths: tuple[str, ...],
+    output: str | None,
+    tokenizer: str,
+    mode: str,
+    hmm: bool,
+    user_dict: str | None,
+    encoding: str,
+    errors: str,
+    chunk_size: int,
+    workers: int | None,
+    start_method: str | None,
+    quiet: bool,
+) -> None:
+    """Count the tokens of every file under PATH... ('-' reads standard input).
+
+    Directories are walked recursively, in sorted order, skipping hidden files.
+    The table is 'token<TAB>count' per line, most frequent first.
+    """
+    bar = _ProgressBar(enabled=not quiet)
+    try:
+        result = api.count(
+            paths,
+            tokenizer=tokenizer,
+            mode=mode,
+            hmm=hmm,
+            user_dict=user_dict,
+            encoding=encoding,
+            errors=errors,
+            chunk_size=chunk_size,
+            workers=workers,
+            start_method=start_method,
+            progress=bar.update,
+            on_sources=bar.start,
+            warn=lambda message: _say(f"warning: {message}"),
+        )
+    finally:
+        bar.close()
+    with atomic_output(output) as out:
+        write_rows(result.rows(), out)
+    if not quiet:
+        _say(summary_line(result))
+
+
+@cli.command()
+@click.argument("table", metavar="TABLE")
+@click.option("-n", "rows", type=click.IntRange(min=0), default=100, show_default=True, help="How many rows.")
+@click.option("-o", "--output", metavar="FILE", help="Write the rows here (default: stdout).")
+@_as_shell_tool
+def top(table: str, rows: int, output: str | None) -> None:
+    """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
+    with open_binary(table) as stream:
+        selected = top_rows(read_rows(stream, "<stdin>" if table == STDIN else table), rows)
+    with atomic_output(output) as out:
+        write_rows(selected, out)
+
+
+def main() -> None:
+    """The console script: the CLI, with SIGTERM turned into a clean exit."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    cli(prog_name="wordfreq")

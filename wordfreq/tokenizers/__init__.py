@@ -1,0 +1,83 @@
+"""Tokenizers: how a chunk of text becomes tokens.
+
+A tokenizer is described by a `TokenizerSpec` (a small, hashable, picklable
+value that travels to worker processes) and built with `build_tokenizer`,
+which caches one instance per spec and per process, so that a dictionary is
+loaded at most once in each process.
+
+Every tokenizer answers two questions:
+
+* ``tokenize(text)``: the tokens of a text, in order (whitespace tokens may
+  be included; counting drops them);
+* ``cut_points``: a compiled regular expression; the end of each of its
+  matches is a place where a text may be cut into two chunks without
+  changing the tokens of either side (other than whitespace).  Chunking
+  (`wordfreq.chunking`) cuts only there, which is what makes the table
+  independent of the chunk size and the number of workers.
+
+A ``cut_points`` match may look one character ahead.  Characters
+U+DC80..U+DCFF (undecodable bytes, as `surrogateescape` shows them) must
+never take part in a match, so that no cut lands next to a byte whose
+decoding depends on the error handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from wordfreq.errors import WordfreqError
+
+MODES = ("accurate", "all", "search")
+TOKENIZERS = ("jieba",)
+
+
+class Tokenizer(Protocol):
+    """The interface every tokenizer implements."""
+
+    cut_points: re.Pattern[str]
+
+    def tokenize(self, text: str) -> Iterable[str]:
+        """Return the tokens of ``text``."""
+        ...
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """Which tokenizer, with which options.
+
+    ``user_dict`` holds the *contents* of a user dictionary file (bytes), not
+    its path, so that every worker, under any start method, loads exactly
+    what the parent read.
+    """
+
+    name: str = "jieba"
+    mode: str = "accurate"
+    hmm: bool = True
+    user_dict: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in TOKENIZERS:
+            raise WordfreqError(f"unknown tokenizer {self.name!r} (choose from {', '.join(TOKENIZERS)})")
+        if self.mode not in MODES:
+            raise WordfreqError(f"unknown mode {self.mode!r} (choose from {', '.join(MODES)})")
+
+
+def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
+    """Where ``spec``'s tokenizer allows a cut, without building the tokenizer."""
+    from wordfreq.tokenizers import jieba_py
+
+    return jieba_py.cut_points_for_mode(spec.mode)
+
+
+@lru_cache(maxsize=8)
+def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
+    """The tokenizer for ``spec``, built once per process."""
+    if spec.name == "jieba":
+        from wordfreq.tokenizers.jieba_py import JiebaTokenizer
+
+        return JiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+    raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover

@@ -1,0 +1,71 @@
+"""The jieba tokenizer (the reference: its output defines the exact table).
+
+Where jieba may be cut.  ``jieba.cut`` (0.42.1) splits a text with
+``re_han_default`` into *blocks*, maximal runs of the characters in
+`BLOCK_CHARS`, and segments each block on its own; everything between blocks
+is split on whitespace (``re_skip_default``), and in accurate and search
+modes each remaining character becomes a token, while in ``all`` mode each
+run of such characters between whitespace is one token.  Hence:
+
+* accurate and search modes: a cut right after any character that is not a
+  block character never changes a token;
+* all mode: a cut is safe right after whitespace, or between a block
+  character and a non-block, non-whitespace character (either way round).
+
+`tests/test_tokenizers.py` pins jieba's regular expressions to these, so an
+upgrade of jieba that changed them would fail loudly rather than silently
+produce a different table.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable
+
+# The character class of jieba's re_han_default, as a regex class body.
+BLOCK_CHARS = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
+# Undecodable bytes under surrogateescape; never part of a cut.
+ESCAPED_BYTES = "\\udc80-\\udcff"
+
+_BLOCK = f"[{BLOCK_CHARS}]"
+_OTHER = f"[^{BLOCK_CHARS}{ESCAPED_BYTES}\\s]"
+
+ACCURATE_CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
+ALL_CUT_POINTS = re.compile(f"\\s|{_BLOCK}(?={_OTHER})|{_OTHER}(?={_BLOCK})")
+
+
+def cut_points_for_mode(mode: str) -> re.Pattern[str]:
+    """The cut points of jieba in ``mode``."""
+    return ALL_CUT_POINTS if mode == "all" else ACCURATE_CUT_POINTS
+
+
+def quiet_jieba_logger() -> None:
+    """Keep jieba's "Building prefix dict..." lines away from the user."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+class JiebaTokenizer:
+    """jieba's own segmentation, in one of its three modes."""
+
+    def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
+        import jieba
+
+        quiet_jieba_logger()
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        if user_dict is not None:
+            self._jieba.load_userdict(io.BytesIO(user_dict))
+        self.mode = mode
+        self.hmm = hmm
+        self.cut_points = cut_points_for_mode(mode)
+
+    def tokenize(self, text: str) -> Iterable[str]:
+        if self.mode == "accurate":
+            return self._jieba.cut(text, HMM=self.hmm)
+        if self.mode == "search":
+            return self._jieba.cut_for_search(text, HMM=self.hmm)
+        return self._jieba.cut(text, cut_all=True, HMM=self.hmm)

@@ -3,23 +3,37 @@
 `run_tasks` takes the lazy stream of tasks of a run and returns their merged
 count.  It decides whether a pool is worth starting (not for one worker, nor
 for an input no bigger than one batch), starts it, keeps a bounded number of
-batches in flight (so memory follows the vocabulary, not the corpus), merges
-partial counts as they arrive, and tears everything down on any failure:
+batches in flight, and tears everything down on any failure.  No other module
+touches a process.
 
-* a worker that dies (SIGKILL, the OOM killer) breaks the pool;
-  `concurrent.futures.ProcessPoolExecutor` reports that as
-  `BrokenProcessPool` (where `multiprocessing.Pool` would wait forever), and
-  it becomes a one-line `WorkerError`;
-* an error raised by a task (undecodable bytes, say), an interrupt or any
-  other exception in the parent kills the remaining workers at once before
-  it propagates, so no process outlives the run.
+The pool is a small one of our own, because the shape of the work asks for
+two things the standard pools don't give together:
+
+* **The parent stays idle.**  Each worker keeps one running `Counter` for all
+  the batches it is given and answers each batch with a few bytes (how much
+  it read); its counter crosses the process boundary once, at the end.  With
+  a fast tokenizer, pickling and merging a counter per batch in the parent
+  (what `multiprocessing.Pool.map` or `ProcessPoolExecutor` designs do) costs
+  as much as a worker's tokenizing, and two workers end up slower than one.
+* **It cannot hang.**  Each worker has its own pipe, and the parent waits on
+  the pipes *and* the process sentinels together
+  (`multiprocessing.connection.wait`), so a worker killed by SIGKILL or the
+  OOM killer is noticed at once and ends the run with one `WorkerError`
+  (`multiprocessing.Pool` would wait forever for its lost task).  There is
+  no shared queue whose lock a dying process could take with it.
+
+At most `BATCHES_IN_FLIGHT_PER_WORKER` batches are sent to a worker ahead of
+its answers, so memory follows the vocabulary, not the corpus.  Messages
+from workers are small except the final counter, which is only requested
+once nothing is being sent, so the two directions of a pipe cannot block
+each other.
 
 Workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent
-alone decides what happens) and take SIGTERM's default action.  Under the
-``fork`` start method the tokenizer, and so jieba's dictionary, is built in
-the parent before the workers are forked and shared with them; under
-``spawn`` and ``forkserver`` each worker builds it once, at start.  No other
-module touches a process or a pool.
+alone decides) and take SIGTERM's default action; the parent kills them on
+any exception, interrupt included, before it propagates.  Under ``fork`` the
+tokenizer, and so jieba's dictionary, is built in the parent before the
+workers are forked and shared with them; under ``spawn`` and ``forkserver``
+each worker builds it once, at start.
 """
 
 from __future__ import annotations
@@ -28,19 +42,22 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from wordfreq.chunking import Task
 from wordfreq.counting import Job, PartialCount, count_task, merge_into
-from wordfreq.errors import WorkerError
+from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.tokenizers import build_tokenizer
 
 START_METHODS = ("fork", "spawn", "forkserver")
 BATCHES_IN_FLIGHT_PER_WORKER = 2
+_JOIN_SECONDS = 1.0
 
 Progress = Callable[[int], None]
+Batch = list[Task]
 
 
 def default_workers() -> int:
@@ -48,6 +65,20 @@ def default_workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
+
+
+def batches(tasks: Iterable[Task], batch_bytes: int) -> Iterator[Batch]:
+    """Group consecutive tasks (small files, mostly) into batches of about ``batch_bytes``."""
+    batch: Batch = []
+    size = 0
+    for task in tasks:
+        batch.append(task)
+        size += task.nbytes
+        if size >= batch_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def run_tasks(
@@ -61,116 +92,181 @@ def run_tasks(
 ) -> PartialCount:
     """Count every task of ``tasks`` with ``workers`` processes."""
     report = progress or (lambda _: None)
-    batches = _batches(iter(tasks), batch_bytes)
-    first = next(batches, None)
+    stream = batches(tasks, batch_bytes)
+    first = next(stream, None)
     if first is None:
         return PartialCount()
-    second = next(batches, None)
+    second = next(stream, None)
     if workers <= 1 or second is None:
-        return _run_here(_chain(first, second, batches), job, report)
-    return _run_in_pool(_chain(first, second, batches), job, workers, start_method, report)
+        return _run_here(_chain(first, second, stream), job, report)
+    return _Pool(job, workers, start_method).run(_chain(first, second, stream), report)
 
 
-def _chain(first: list[Task], second: list[Task] | None, rest: Iterator[list[Task]]) -> Iterator[list[Task]]:
+def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterator[Batch]:
     yield first
     if second is not None:
         yield second
         yield from rest
 
 
-def _batches(tasks: Iterator[Task], batch_bytes: int) -> Iterator[list[Task]]:
-    """Group consecutive tasks (small files, mostly) into batches of about ``batch_bytes``."""
-    batch: list[Task] = []
-    size = 0
-    for task in tasks:
-        batch.append(task)
-        size += task.nbytes
-        if size >= batch_bytes:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _count_batch(batch: list[Task], job: Job) -> PartialCount:
-    result = PartialCount()
-    for task in batch:
-        count_task(task, job, into=result)
-    return result
-
-
-def _run_here(batches: Iterator[list[Task]], job: Job, report: Progress) -> PartialCount:
+def _run_here(stream: Iterator[Batch], job: Job, report: Progress) -> PartialCount:
     total = PartialCount()
-    for batch in batches:
+    for batch in stream:
         for task in batch:
             count_task(task, job, into=total)
             report(task.nbytes)
     return total
 
 
-# In a worker: the job of the run, set once by the initializer.
-_worker_job: Job | None = None
+# Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
+# Worker -> parent: ("done", nbytes), ("counts", PartialCount), ("error", exc), ("crash", text).
+_FLUSH = "flush"
 
 
-def _init_worker(job: Job) -> None:
-    global _worker_job
+def _worker_main(conn: Connection, job: Job) -> None:
+    """A worker's life: count the batches it is sent into one counter, send it when asked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker_job = job
-    build_tokenizer(job.tokenizer)
-
-
-def _count_batch_in_worker(batch: list[Task]) -> PartialCount:
-    assert _worker_job is not None
-    return _count_batch(batch, _worker_job)
-
-
-def _run_in_pool(
-    batches: Iterator[list[Task]], job: Job, workers: int, start_method: str | None, report: Progress
-) -> PartialCount:
-    context = multiprocessing.get_context(start_method)
-    if context.get_start_method() == "fork":
-        build_tokenizer(job.tokenizer)  # loaded once, shared with the forked workers
-    executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(job,)
-    )
     total = PartialCount()
-    in_flight: set[Future[PartialCount]] = set()
-
-    def collect(return_when: str) -> None:
-        nonlocal in_flight
-        done, in_flight = wait(in_flight, return_when=return_when)
-        for future in done:
-            part = future.result()
-            merge_into(total, part)
-            report(part.nbytes)
-
     try:
-        for batch in batches:
-            while len(in_flight) >= workers * BATCHES_IN_FLIGHT_PER_WORKER:
-                collect(FIRST_COMPLETED)
-            in_flight.add(executor.submit(_count_batch_in_worker, batch))
-        while in_flight:
-            collect(FIRST_COMPLETED)
-    except BrokenProcessPool:
-        _kill_workers(executor)
-        raise WorkerError(
-            "a worker process died unexpectedly (killed by a signal, or out of memory?)"
-        ) from None
+        build_tokenizer(job.tokenizer)
+        while True:
+            message = conn.recv()
+            if message is None:
+                return
+            if message == _FLUSH:
+                conn.send(("counts", total))
+                total = PartialCount()
+                continue
+            before = total.nbytes
+            for task in message:
+                count_task(task, job, into=total)
+            conn.send(("done", total.nbytes - before))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        return  # the parent is gone or stopping us
+    except WordfreqError as err:
+        conn.send(("error", err))
     except BaseException:
-        _kill_workers(executor)
-        raise
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-    return total
+        conn.send(("crash", traceback.format_exc()))
 
 
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    """Kill the executor's worker processes now (no public API before Python 3.14)."""
-    kill = getattr(executor, "kill_workers", None)
-    if kill is not None:
-        kill()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
+class _Pool:
+    """Worker processes with a pipe each; see the module docstring."""
+
+    def __init__(self, job: Job, workers: int, start_method: str | None):
+        self.context = multiprocessing.get_context(start_method)
+        self.job = job
+        self.size = workers
+        self.processes: list[Any] = []
+        self.conns: list[Connection] = []
+        self.in_flight: list[int] = []
+
+    def run(self, stream: Iterator[Batch], report: Progress) -> PartialCount:
+        try:
+            self._start()
+            for batch in stream:
+                worker = self._idle_worker(report)
+                self.conns[worker].send(batch)
+                self.in_flight[worker] += 1
+            while any(self.in_flight):
+                self._receive(report)
+            total = PartialCount()
+            for conn in self.conns:
+                conn.send(_FLUSH)
+            for worker in range(self.size):
+                part = self._expect_counts(worker)
+                merge_into(total, part)
+            self._stop()
+            return total
+        except (BrokenPipeError, ConnectionResetError):
+            self._raise_for_dead_worker()
+            raise
+        finally:
+            self._kill()
+
+    def _start(self) -> None:
+        if self.context.get_start_method() == "fork":
+            build_tokenizer(self.job.tokenizer)  # loaded once, shared with the forked workers
+        for _ in range(self.size):
+            parent_end, child_end = self.context.Pipe(duplex=True)
+            process = self.context.Process(target=_worker_main, args=(child_end, self.job), daemon=True)
+            process.start()
+            child_end.close()
+            self.processes.append(process)
+            self.conns.append(parent_end)
+            self.in_flight.append(0)
+
+    def _idle_worker(self, report: Progress) -> int:
+        """A worker that can take one more batch, waiting for answers if none can."""
+        while True:
+            worker = min(range(self.size), key=self.in_flight.__getitem__)
+            if self.in_flight[worker] < BATCHES_IN_FLIGHT_PER_WORKER:
+                return worker
+            self._receive(report)
+
+    def _wait(self) -> list[Any]:
+        ready = wait(self.conns + [p.sentinel for p in self.processes])
+        if any(p.sentinel in ready for p in self.processes) and not any(c in ready for c in self.conns):
+            self._raise_for_dead_worker()
+        return ready
+
+    def _receive(self, report: Progress) -> None:
+        """Handle the answers that are ready (at least one)."""
+        ready = self._wait()
+        for worker, conn in enumerate(self.conns):
+            if conn in ready:
+                kind, value = self._recv(worker)
+                if kind != "done":
+                    raise WorkerError(f"unexpected message {kind!r} from worker {worker}")
+                self.in_flight[worker] -= 1
+                report(value)
+
+    def _expect_counts(self, worker: int) -> PartialCount:
+        conn = self.conns[worker]
+        while True:
+            ready = wait([conn, self.processes[worker].sentinel])
+            if conn in ready:
+                kind, value = self._recv(worker)
+                if kind == "counts":
+                    return value  # type: ignore[no-any-return]
+                raise WorkerError(f"unexpected message {kind!r} from worker {worker}")
+            self._raise_for_dead_worker()
+
+    def _recv(self, worker: int) -> tuple[str, Any]:
+        try:
+            kind, value = self.conns[worker].recv()
+        except (EOFError, ConnectionResetError):
+            self._raise_for_dead_worker()
+            raise
+        if kind == "error":
+            raise value
+        if kind == "crash":
+            raise WorkerError(f"a worker failed: {value.strip().splitlines()[-1]}")
+        return kind, value
+
+    def _raise_for_dead_worker(self) -> None:
+        for process in self.processes:
+            process.join(timeout=0)
+            code = process.exitcode
+            if code is not None:
+                how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                raise WorkerError(
+                    f"a worker process {how} (out of memory, or killed?); no table was written"
+                )
+        raise WorkerError("lost the connection to a worker process")
+
+    def _stop(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for process in self.processes:
+            process.join(timeout=_JOIN_SECONDS)
+
+    def _kill(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+        for process in self.processes:
+            process.join(timeout=_JOIN_SECONDS)
+        for conn in self.conns:
+            conn.close()

@@ -32,7 +32,7 @@ from typing import Protocol
 from wordfreq.errors import WordfreqError
 
 MODES = ("accurate", "all", "search")
-TOKENIZERS = ("jieba",)
+TOKENIZERS = ("jieba", "jieba-rs")
 
 
 class Tokenizer(Protocol):
@@ -67,7 +67,15 @@ class TokenizerSpec:
 
 
 def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
-    """Where ``spec``'s tokenizer allows a cut, without building the tokenizer."""
+    """Where ``spec``'s tokenizer allows a cut, without building the tokenizer.
+
+    Raises a one-line `WordfreqError` when the tokenizer's package is missing.
+    """
+    if spec.name == "jieba-rs":
+        from wordfreq.tokenizers import jieba_rs
+
+        jieba_rs.load_rjieba()
+        return jieba_rs.CUT_POINTS
     from wordfreq.tokenizers import jieba_py
 
     return jieba_py.cut_points_for_mode(spec.mode)
@@ -80,4 +88,8 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
         from wordfreq.tokenizers.jieba_py import JiebaTokenizer
 
         return JiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+    if spec.name == "jieba-rs":
+        from wordfreq.tokenizers.jieba_rs import JiebaRsTokenizer
+
+        return JiebaRsTokenizer(spec.mode, spec.hmm, spec.user_dict)
     raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover

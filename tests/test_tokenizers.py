@@ -1,0 +1,77 @@
+"""Tokenizers: jieba's rules are what we assume, and cut points never change tokens."""
+
+from __future__ import annotations
+
+import builtins
+import io
+from collections import Counter
+
+import jieba
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PIECES
+from wordfreq import count
+from wordfreq.cli import cli
+from wordfreq.errors import WordfreqError
+from wordfreq.tokenizers import TokenizerSpec, build_tokenizer, cut_points_for
+from wordfreq.tokenizers.jieba_rs import parse_user_dict
+
+
+def test_jieba_regexes_are_the_ones_the_cut_points_assume() -> None:
+    # wordfreq.tokenizers.jieba_py derives its cut points from these two patterns.
+    assert jieba.re_han_default.pattern == "([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)"
+    assert jieba.re_skip_default.pattern == "(\r\n|\\s)"
+
+
+def test_jieba_rs_missing_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_rjieba(name: str, *args: object, **kwargs: object) -> object:
+        if name == "rjieba":
+            raise ImportError("No module named 'rjieba'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_rjieba)
+    with pytest.raises(WordfreqError, match=r"pip install '\.\[fast\]'"):
+        cut_points_for(TokenizerSpec("jieba-rs"))
+    result = CliRunner().invoke(cli, ["count", "-", "--tokenizer", "jieba-rs"], input=b"x")
+    assert result.exit_code == 1
+    assert result.stderr == "wordfreq: error: the jieba-rs tokenizer needs rjieba: pip install '.[fast]'\n"
+
+
+def test_user_dict_lines_parse_as_jieba_reads_them() -> None:
+    content = "\ufeff青禾线 20 nz\n云栖茶舍\n\n雾溪 古镇 3\n科创园站 ns\n".encode()
+    assert parse_user_dict(content) == [
+        ("青禾线", 20, "nz"),
+        ("云栖茶舍", None, None),
+        ("雾溪 古镇", 3, None),
+        ("科创园站", None, "ns"),
+    ]
+
+
+texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, chunk_size=st.integers(1, 60), mode=st.sampled_from(["accurate", "all", "search"]))
+def test_jieba_rs_cut_points_never_change_its_tokens(text: str, chunk_size: int, mode: str) -> None:
+    pytest.importorskip("rjieba")
+    data = text.encode("utf-8", "replace")
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    tokenizer = build_tokenizer(TokenizerSpec("jieba-rs", mode))
+    expected = Counter(p for t in tokenizer.tokenize(text) for p in t.split())
+    got = count(["-"], stdin=io.BytesIO(data), tokenizer="jieba-rs", mode=mode, chunk_size=chunk_size, workers=1)
+    assert got.counts == expected
+
+
+def test_jieba_rs_user_dict_keeps_words_whole(sample_corpus) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("rjieba")
+    text = "本市地铁青禾线今天开通，科创园站人很多。".encode()
+    user_dict = str(sample_corpus.parent / "userdict.txt")
+    plain = count(["-"], stdin=io.BytesIO(text), tokenizer="jieba-rs", workers=1).counts
+    with_dict = count(["-"], stdin=io.BytesIO(text), tokenizer="jieba-rs", user_dict=user_dict, workers=1)
+    assert "青禾线" not in plain
+    assert with_dict.counts["青禾线"] == 1 and with_dict.counts["科创园站"] == 1

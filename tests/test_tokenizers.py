@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PIECES
 from wordfreq import count
 from wordfreq.cli import cli
 from wordfreq.errors import WordfreqError
 from wordfreq.tokenizers import TokenizerSpec, build_tokenizer, cut_points_for
 from wordfreq.tokenizers.jieba_rs import parse_user_dict
+
+from conftest import PIECES
 
 
 def test_jieba_regexes_are_the_ones_the_cut_points_assume() -> None:
@@ -63,7 +64,8 @@ def test_jieba_rs_cut_points_never_change_its_tokens(text: str, chunk_size: int,
     text = data.decode("utf-8").removeprefix("\ufeff")
     tokenizer = build_tokenizer(TokenizerSpec("jieba-rs", mode))
     expected = Counter(p for t in tokenizer.tokenize(text) for p in t.split())
-    got = count(["-"], stdin=io.BytesIO(data), tokenizer="jieba-rs", mode=mode, chunk_size=chunk_size, workers=1)
+    stdin = io.BytesIO(data)
+    got = count(["-"], stdin=stdin, tokenizer="jieba-rs", mode=mode, chunk_size=chunk_size, workers=1)
     assert got.counts == expected
 
 

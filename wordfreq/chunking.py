@@ -41,6 +41,8 @@ ERROR_MODES = ("strict", "replace", "ignore")
 _BOM = "\ufeff"
 _SCAN_WINDOW = 1 << 16
 _TAIL_WINDOW = 1 << 12
+# Cut points of line-oriented inputs (JSON Lines): right after a line feed.
+LINE_FEED = re.compile("\n")
 
 # Bytes replaced or dropped by decoding in this process since the last reset.
 _bad_bytes = 0
@@ -88,6 +90,11 @@ class Decoding:
         return self.encoding in ("utf-8", "utf-8-sig")
 
     @property
+    def is_wide(self) -> bool:
+        """UTF-16 or UTF-32, whose text is full of NUL bytes."""
+        return self.encoding.startswith(("utf-16", "utf-32"))
+
+    @property
     def handler(self) -> str:
         return self.errors if self.errors == "strict" else f"wordfreq.{self.errors}"
 
@@ -121,9 +128,16 @@ class TextTask:
     text: str
     nbytes: int
     bad_bytes: int = 0
+    first_line: int = 1  # the line number of the text's first line in its source
 
 
 Task = Union[RangeTask, TextTask]
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err) or type(err).__name__
 
 
 def take_bad_bytes() -> int:
@@ -183,6 +197,22 @@ def plan_tasks(
         yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
 
 
+def lines_before(task: RangeTask) -> int:
+    """How many line feeds the file holds before the range's first byte (for error messages)."""
+    with open(task.path, "rb") as f:
+        start = 0 if task.start == 0 else find_cut(f, task.start, LINE_FEED)
+        f.seek(0)
+        remaining = start if start is not None else task.size
+        lines = 0
+        while remaining > 0:
+            block = f.read(min(remaining, 1 << 20))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            remaining -= len(block)
+        return lines
+
+
 def _plan_ranges(path: str, size: int, chunk_size: int) -> Iterator[RangeTask]:
     start = 0
     while True:
@@ -202,14 +232,15 @@ def stream_tasks(
     decoder = codecs.getincrementaldecoder(encoding)(decoding.handler)
     fed = 0  # bytes given to the decoder so far
     unreported = 0  # bytes read since the last task was yielded
+    line = 1  # the line number where the next task starts
     carry = ""
     at_start = decoding.is_utf8
     take_bad_bytes()
     while True:
         try:
             block = stream.read(chunk_size)
-        except OSError as err:
-            raise InputError(f"{path}: read error: {err.strerror or err}") from None
+        except Exception as err:  # OSError, EOFError, zlib/lzma/zstd errors: a truncated archive...
+            raise InputError(f"{path}: cannot read: {_reason(err)}") from None
         state = decoder.getstate()
         pending = len(state[0]) if isinstance(state[0], bytes) else 0
         try:
@@ -225,11 +256,13 @@ def stream_tasks(
         buffer = carry + text
         if not block:
             if buffer or unreported:
-                yield TextTask(path, buffer, unreported, take_bad_bytes())
+                yield TextTask(path, buffer, unreported, take_bad_bytes(), line)
             return
         cut = last_cut(buffer, cut_points)
         if cut:
-            yield TextTask(path, buffer[:cut], unreported, take_bad_bytes())
+            chunk = buffer[:cut]
+            yield TextTask(path, chunk, unreported, take_bad_bytes(), line)
+            line += chunk.count("\n")
             unreported = 0
         carry = buffer[cut:]
 

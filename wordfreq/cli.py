@@ -10,6 +10,7 @@ a terminal) and one summary line go to stderr.  Exit status 0 on success,
 from __future__ import annotations
 
 import functools
+import json
 import os
 import signal
 import sys
@@ -23,7 +24,17 @@ from wordfreq.chunking import DEFAULT_CHUNK_SIZE, ERROR_MODES
 from wordfreq.concurrency import START_METHODS
 from wordfreq.errors import WordfreqError
 from wordfreq.sources import STDIN, Source, open_binary
-from wordfreq.table import atomic_output, read_rows, top_rows, write_rows
+from wordfreq.stats import format_text, table_stats
+from wordfreq.table import (
+    FORMATS,
+    atomic_output,
+    merge_tables,
+    read_rows,
+    read_table,
+    sorted_rows,
+    top_rows,
+    write_rows,
+)
 from wordfreq.tokenizers import MODES, TOKENIZERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,6 +130,8 @@ def summary_line(result: api.CountResult) -> str:
     )
     if result.bad_bytes:
         line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
+    if result.bad_records:
+        line += f", {result.bad_records:,} bad records skipped"
     return line
 
 
@@ -156,9 +169,26 @@ class _ProgressBar:
             self.bar.close()
 
 
+_output_format = click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="tsv",
+    show_default=True,
+    help="Write 'token<TAB>count' rows, CSV 'token,count' rows, or one JSON object per line.",
+)
+_input_format = click.option(
+    "--input-format",
+    type=click.Choice(FORMATS),
+    default="tsv",
+    show_default=True,
+    help="The format of the tables read (never guessed).",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
+@_output_format
 @click.option(
     "--tokenizer",
     type=click.Choice(TOKENIZERS),
@@ -219,11 +249,72 @@ class _ProgressBar:
     default=None,
     help="How worker processes start (default: the platform's).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(api.ENGINES),
+    default="local",
+    show_default=True,
+    help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 (default: a new local cluster).",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="In directories, count only files whose name or relative path matches (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="In directories, skip files whose name or relative path matches (repeatable).",
+)
+@click.option(
+    "--field",
+    metavar="PATH",
+    help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
+)
+@click.option(
+    "--skip-bad-records",
+    is_flag=True,
+    help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
+)
+@click.option("--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation).")
+@click.option(
+    "--stopwords",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Drop the tokens listed in FILE (one a line, UTF-8).",
+)
+@click.option("--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols.")
+@click.option("--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %).")
+@click.option(
+    "--min-length",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Drop tokens shorter than N characters.",
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=1,
+    metavar="N",
+    help="Keep only rows counted N times or more.",
+)
+@click.option(
+    "--max-rows", type=click.IntRange(min=0), metavar="N", help="Keep only the N most frequent rows."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @_as_shell_tool
 def count(
     paths: tuple[str, ...],
     output: str | None,
+    output_format: str,
     tokenizer: str,
     mode: str,
     hmm: bool,
@@ -233,6 +324,19 @@ def count(
     chunk_size: int,
     workers: int | None,
     start_method: str | None,
+    engine: str,
+    scheduler: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    field: str | None,
+    skip_bad_records: bool,
+    lowercase: bool,
+    stopwords: str | None,
+    no_punct: bool,
+    no_numbers: bool,
+    min_length: int,
+    min_count: int,
+    max_rows: int | None,
     quiet: bool,
 ) -> None:
     """Count the tokens of every file under PATH... ('-' reads standard input).
@@ -253,6 +357,19 @@ def count(
             chunk_size=chunk_size,
             workers=workers,
             start_method=start_method,
+            engine=engine,
+            scheduler=scheduler,
+            include=include,
+            exclude=exclude,
+            field=field,
+            skip_bad_records=skip_bad_records,
+            lowercase=lowercase,
+            stopwords=stopwords,
+            no_punct=no_punct,
+            no_numbers=no_numbers,
+            min_length=min_length,
+            min_count=min_count,
+            max_rows=max_rows,
             progress=bar.update,
             on_sources=bar.start,
             warn=lambda message: _say(f"warning: {message}"),
@@ -260,7 +377,7 @@ def count(
     finally:
         bar.close()
     with atomic_output(output) as out:
-        write_rows(result.rows(), out)
+        write_rows(result.rows(), out, output_format)
     if not quiet:
         _say(summary_line(result))
 
@@ -269,13 +386,52 @@ def count(
 @click.argument("table", metavar="TABLE")
 @click.option("-n", "rows", type=click.IntRange(min=0), default=100, show_default=True, help="How many rows.")
 @click.option("-o", "--output", metavar="FILE", help="Write the rows here (default: stdout).")
+@_output_format
+@_input_format
 @_as_shell_tool
-def top(table: str, rows: int, output: str | None) -> None:
+def top(table: str, rows: int, output: str | None, output_format: str, input_format: str) -> None:
     """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
     with open_binary(table) as stream:
-        selected = top_rows(read_rows(stream, "<stdin>" if table == STDIN else table), rows)
+        selected = top_rows(read_rows(stream, "<stdin>" if table == STDIN else table, input_format), rows)
     with atomic_output(output) as out:
-        write_rows(selected, out)
+        write_rows(selected, out, output_format)
+
+
+@cli.command()
+@click.argument("tables", nargs=-1, required=True, metavar="TABLE...")
+@click.option("-o", "--output", metavar="FILE", help="Write the merged table here (default: stdout).")
+@_output_format
+@_input_format
+@_as_shell_tool
+def merge(tables: tuple[str, ...], output: str | None, output_format: str, input_format: str) -> None:
+    """Sum the counts of several tables into one ('-' reads standard input, once).
+
+    The tables may be unsorted; the result is in table order.  Memory grows
+    with the union of their vocabularies.
+    """
+    if tables.count(STDIN) > 1:
+        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE...")
+    counts = merge_tables(read_table(table, input_format) for table in tables)
+    with atomic_output(output) as out:
+        write_rows(sorted_rows(counts), out, output_format)
+
+
+@cli.command()
+@click.argument("table", metavar="TABLE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of aligned lines.")
+@_input_format
+@_as_shell_tool
+def stats(table: str, as_json: bool, input_format: str) -> None:
+    """Tokens, types, hapax legomena, coverage and a Zipf exponent of TABLE ('-': stdin).
+
+    The table may be unsorted; it is read once, in memory that grows with its
+    number of distinct counts only.
+    """
+    result = table_stats(read_table(table, input_format))
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(format_text(result), nl=False)
 
 
 def main() -> None:

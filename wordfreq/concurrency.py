@@ -48,7 +48,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from wordfreq.chunking import Task
-from wordfreq.counting import Job, PartialCount, count_task, merge_into
+from wordfreq.counting import Job, PartialCount, count_task, finish, merge_into
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.tokenizers import build_tokenizer
 
@@ -115,7 +115,7 @@ def _run_here(stream: Iterator[Batch], job: Job, report: Progress) -> PartialCou
         for task in batch:
             count_task(task, job, into=total)
             report(task.nbytes)
-    return total
+    return finish(total, job)
 
 
 # Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
@@ -135,7 +135,7 @@ def _worker_main(conn: Connection, job: Job) -> None:
             if message is None:
                 return
             if message == _FLUSH:
-                conn.send(("counts", total))
+                conn.send(("counts", finish(total, job)))
                 total = PartialCount()
                 continue
             before = total.nbytes

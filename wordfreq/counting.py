@@ -1,10 +1,18 @@
 """Counting: how the tokens of one task become a partial count.
 
-A `Job` is everything a worker needs besides the task itself (the tokenizer
-spec and the decoding); `count_task` turns one task into a `PartialCount`.
-`finish_counts` applies, once, at the reducer, the rule that makes a table
-one row per line: whitespace-only and empty tokens are dropped, and a token
-that contains whitespace is split on it.
+A `Job` is everything a worker needs besides the task itself: the tokenizer
+spec, the decoding, the record format (JSON Lines) and the filters.
+`count_task` turns one task into counts, adding them to a `PartialCount`;
+`finish` applies, once per partial count and before it leaves the process
+that counted it, the rules that shape a table:
+
+* the whitespace rule, which makes a table one row per line: empty and
+  whitespace-only tokens are dropped, and a token that contains whitespace
+  is split on it (``str.split``);
+* the `Filters` of the run (lowercasing, stopwords, punctuation...).
+
+Every rule maps or drops tokens one at a time, so finishing partial counts
+and then merging them equals merging and then finishing.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from wordfreq.chunking import Decoding, RangeTask, Task, load_range
+from wordfreq.chunking import Decoding, RangeTask, Task, lines_before, load_range
+from wordfreq.filters import Filters
+from wordfreq.records import NEWLINE, RecordFormat, record_texts
 from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
 
 _SPACE = re.compile(r"\s")
@@ -25,6 +35,16 @@ class Job:
 
     tokenizer: TokenizerSpec = field(default_factory=TokenizerSpec)
     decoding: Decoding = field(default_factory=Decoding)
+    records: RecordFormat | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    def cut_points(self) -> re.Pattern[str]:
+        """Where this job's inputs may be cut into chunks."""
+        if self.records is not None:
+            return NEWLINE
+        from wordfreq.tokenizers import cut_points_for
+
+        return cut_points_for(self.tokenizer)
 
 
 @dataclass
@@ -34,27 +54,52 @@ class PartialCount:
     counts: Counter[str] = field(default_factory=Counter)
     nbytes: int = 0
     bad_bytes: int = 0
+    bad_records: int = 0
+    finished: bool = False
 
 
 def count_task(task: Task, job: Job, into: PartialCount | None = None) -> PartialCount:
-    """Count ``task``'s tokens (adding them to ``into`` when given)."""
+    """Count ``task``'s tokens (adding them to ``into`` when given); not finished."""
     tokenizer = build_tokenizer(job.tokenizer)
-    if isinstance(task, RangeTask):
-        text, bad_bytes = load_range(task, job.decoding, tokenizer.cut_points)
-    else:
-        text, bad_bytes = task.text, task.bad_bytes
     result = into if into is not None else PartialCount()
+    if isinstance(task, RangeTask):
+        text, bad_bytes = load_range(task, job.decoding, job.cut_points())
+        first_line = None
+    else:
+        text, bad_bytes, first_line = task.text, task.bad_bytes, task.first_line
+    if job.records is not None:
+
+        def line_number(i: int) -> int:
+            if first_line is not None:
+                return first_line + i
+            assert isinstance(task, RangeTask)
+            return lines_before(task) + 1 + i
+
+        text, bad_records = record_texts(text, job.records, task.path, line_number)
+        result.bad_records += bad_records
     result.counts.update(tokenizer.tokenize(text))
     result.nbytes += task.nbytes
     result.bad_bytes += bad_bytes
+    result.finished = False
     return result
 
 
+def finish(part: PartialCount, job: Job) -> PartialCount:
+    """Apply the whitespace rule and the filters to ``part`` (once)."""
+    if not part.finished:
+        part.counts = job.filters.apply(finish_counts(part.counts))
+        part.finished = True
+    return part
+
+
 def merge_into(total: PartialCount, part: PartialCount) -> None:
-    """Add ``part`` to ``total``."""
+    """Add ``part`` to ``total``; the sum is finished only if both were."""
+    was_empty = not total.counts and not total.nbytes
     total.counts.update(part.counts)
     total.nbytes += part.nbytes
     total.bad_bytes += part.bad_bytes
+    total.bad_records += part.bad_records
+    total.finished = part.finished and (total.finished or was_empty)
 
 
 def finish_counts(counts: Counter[str]) -> Counter[str]:

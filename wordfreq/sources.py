@@ -1,29 +1,39 @@
 """Sources: where the bytes come from.
 
 `discover` turns the paths a user gave into an ordered list of `Source`
-values: regular files, special files such as FIFOs, and standard input
-(``-``).  Directories are walked recursively in sorted order (by name, in
-code-point order), skipping hidden entries (names starting with ``.``),
-following symbolic links but never entering a directory twice, so a
-symlink loop cannot hang the walk, and counting each real file once
-however many paths lead to it.
+values: regular files, compressed files, special files such as FIFOs, and
+standard input (``-``).  Directories are walked recursively in sorted order
+(by name, in code-point order), skipping hidden entries (names starting
+with ``.``) and the files that ``include``/``exclude`` globs leave out,
+following symbolic links but never entering a directory twice, so a symlink
+loop cannot hang the walk, and counting each real file once however many
+paths lead to it.  A file that looks binary (a NUL byte in its first 8 KiB)
+is skipped with a warning.
 
-Sources know nothing of encodings or chunks: `wordfreq.chunking` reads them.
+`open_binary` opens a source's bytes, decompressing ``.gz``, ``.bz2``,
+``.xz``/``.lzma`` (standard library) and ``.zst`` (the optional
+``zstandard`` package) as a stream, never whole in memory.
+
+Sources know nothing of text or chunks: `wordfreq.chunking` reads them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from wordfreq.errors import InputError
 
 STDIN = "-"
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".lzma": "xz", ".zst": "zstd"}
+ZSTD_HINT = "reading .zst files needs the zstandard package: pip install '.[zstd]'"
+_BINARY_PROBE = 8192
 
 
 @dataclass(frozen=True)
@@ -31,8 +41,9 @@ class Source:
     """One input: a file path, or standard input when ``path`` is ``-``."""
 
     path: str
-    size: int | None  # bytes, for regular files; None when unknown
-    seekable: bool  # a regular file, which workers may read by byte ranges
+    size: int | None  # bytes on disk, for regular files; None when unknown
+    seekable: bool  # an uncompressed regular file, which workers may read by byte ranges
+    compression: str | None = None
 
     @property
     def is_stdin(self) -> bool:
@@ -43,31 +54,61 @@ class Source:
         return "<stdin>" if self.is_stdin else self.path
 
 
+def compression_of(path: str) -> str | None:
+    """The compression a file's name says it has, if any."""
+    return COMPRESSIONS.get(os.path.splitext(path)[1].lower())
+
+
 def _describe(err: OSError) -> str:
     return err.strerror.lower() if err.strerror else str(err)
 
 
-def _file_source(path: str, st: os.stat_result) -> Source:
-    if stat.S_ISREG(st.st_mode):
-        return Source(path, st.st_size, seekable=True)
-    return Source(path, None, seekable=False)
+def _looks_binary(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return b"\0" in f.read(_BINARY_PROBE)
+    except OSError:
+        return False  # reading it will report the error
+
+
+def _matches(patterns: Sequence[str], relative: str) -> bool:
+    name = os.path.basename(relative)
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(relative, p) for p in patterns)
 
 
 def discover(
-    paths: Iterable[str | os.PathLike[str]], warn: Callable[[str], None] = lambda _: None
+    paths: Iterable[str | os.PathLike[str]],
+    warn: Callable[[str], None] = lambda _: None,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    skip_binary: bool = True,
 ) -> list[Source]:
-    """The sources named by ``paths``, in order; raises `InputError`."""
+    """The sources named by ``paths``, in order; raises `InputError`.
+
+    ``include`` and ``exclude`` are globs matched against the name, or the
+    path relative to the directory given, of each file found in a directory
+    (files named explicitly are always taken).  With ``skip_binary``, files
+    with a NUL byte early on are left out with a warning.
+    """
     sources: list[Source] = []
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
 
     def add_file(path: str, st: os.stat_result) -> None:
         key = (st.st_dev, st.st_ino)
-        if key not in seen_files:
-            seen_files.add(key)
-            sources.append(_file_source(path, st))
+        if key in seen_files:
+            return
+        seen_files.add(key)
+        compression = compression_of(path)
+        if not stat.S_ISREG(st.st_mode):
+            sources.append(Source(path, None, seekable=False, compression=compression))
+        elif skip_binary and compression is None and _looks_binary(path):
+            warn(f"skipping {path}: looks like a binary file (NUL bytes)")
+        else:
+            sources.append(Source(path, st.st_size, compression is None, compression))
 
-    def walk(directory: str, st: os.stat_result) -> int:
+    def walk(top: str, directory: str, st: os.stat_result) -> int:
         """Add the files below ``directory``; return how many were found."""
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
@@ -88,8 +129,13 @@ def discover(
                 warn(f"skipping {entry.path}: {_describe(err)}")
                 continue
             if stat.S_ISDIR(entry_st.st_mode):
-                found += walk(entry.path, entry_st)
+                found += walk(top, entry.path, entry_st)
             elif stat.S_ISREG(entry_st.st_mode):
+                relative = os.path.relpath(entry.path, top)
+                if include and not _matches(include, relative):
+                    continue
+                if exclude and _matches(exclude, relative):
+                    continue
                 add_file(entry.path, entry_st)
                 found += 1
         return found
@@ -107,7 +153,7 @@ def discover(
             raise InputError(f"{path}: {_describe(err)}") from None
         if stat.S_ISDIR(st.st_mode):
             walked_before = (st.st_dev, st.st_ino) in seen_dirs
-            if not walk(path, st) and not walked_before:
+            if not walk(path, path, st) and not walked_before:
                 raise InputError(f"{path}: no files found in directory")
         else:
             if not os.access(path, os.R_OK):
@@ -118,13 +164,41 @@ def discover(
 
 @contextlib.contextmanager
 def open_binary(path: str, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
-    """Open ``path`` for reading bytes (``-``: standard input, or ``stdin``)."""
+    """Open ``path`` for reading bytes, decompressing by extension.
+
+    ``-`` is standard input (or ``stdin``), read as it is.
+    """
     if path == STDIN:
         yield stdin if stdin is not None else sys.stdin.buffer
         return
+    compression = compression_of(path)
     try:
-        stream = open(path, "rb")  # noqa: SIM115 -- closed below; only open() errors are mapped
+        stream = _open_compressed(path, compression)
     except OSError as err:
         raise InputError(f"{path}: {_describe(err)}") from None
     with stream:
         yield stream
+
+
+def _open_compressed(path: str, compression: str | None) -> BinaryIO:
+    if compression is None:
+        return open(path, "rb")  # noqa: SIM115 -- the caller closes it
+    if compression == "gzip":
+        import gzip
+
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if compression == "bz2":
+        import bz2
+
+        return bz2.open(path, "rb")  # type: ignore[return-value]
+    if compression == "xz":
+        import lzma
+
+        return lzma.open(path, "rb")  # type: ignore[return-value]
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(f"{path}: {ZSTD_HINT}") from None
+    raw = open(path, "rb")  # noqa: SIM115 -- closed with the reader
+    reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
+    return reader  # type: ignore[no-any-return]

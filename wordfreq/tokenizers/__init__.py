@@ -32,7 +32,8 @@ from typing import Protocol
 from wordfreq.errors import WordfreqError
 
 MODES = ("accurate", "all", "search")
-TOKENIZERS = ("jieba", "jieba-rs")
+TOKENIZERS = ("jieba", "jieba-rs", "whitespace", "char")
+JIEBA_TOKENIZERS = ("jieba", "jieba-rs")
 
 
 class Tokenizer(Protocol):
@@ -64,6 +65,20 @@ class TokenizerSpec:
             raise WordfreqError(f"unknown tokenizer {self.name!r} (choose from {', '.join(TOKENIZERS)})")
         if self.mode not in MODES:
             raise WordfreqError(f"unknown mode {self.mode!r} (choose from {', '.join(MODES)})")
+        if self.name not in JIEBA_TOKENIZERS:
+            jieba_only = [
+                option
+                for option, used in [
+                    ("--mode", self.mode != "accurate"),
+                    ("--no-hmm", not self.hmm),
+                    ("--user-dict", self.user_dict is not None),
+                ]
+                if used
+            ]
+            if jieba_only:
+                raise WordfreqError(
+                    f"{', '.join(jieba_only)}: only for the jieba tokenizers, not {self.name!r}"
+                )
 
 
 def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
@@ -76,6 +91,8 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
 
         jieba_rs.load_rjieba()
         return jieba_rs.CUT_POINTS
+    if spec.name in ("whitespace", "char"):
+        return build_tokenizer(spec).cut_points
     from wordfreq.tokenizers import jieba_py
 
     return jieba_py.cut_points_for_mode(spec.mode)
@@ -92,4 +109,12 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
         from wordfreq.tokenizers.jieba_rs import JiebaRsTokenizer
 
         return JiebaRsTokenizer(spec.mode, spec.hmm, spec.user_dict)
+    if spec.name == "whitespace":
+        from wordfreq.tokenizers.simple import WhitespaceTokenizer
+
+        return WhitespaceTokenizer()
+    if spec.name == "char":
+        from wordfreq.tokenizers.simple import CharTokenizer
+
+        return CharTokenizer()
     raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover

@@ -1,0 +1,131 @@
+"""Baseline word-frequency counters used by ``bench.py``.
+
+Each baseline is what a user might write by hand instead of using
+``wordfreq``.  ``bench.py`` runs every baseline in its own fresh interpreter::
+
+    python benchmarks/approaches.py NAME INPUT OUTPUT [-j N]
+
+so that interpreter start-up, ``import jieba`` and jieba's dictionary loading
+are part of the measured time and memory, exactly as for ``wordfreq count``.
+
+Every baseline writes the same TSV format as ``wordfreq count``: one
+``token<TAB>count`` line per token, sorted by count descending, then by token
+in code-point order.  Tokens that are empty or whitespace-only (jieba emits
+``"\\n"``, ``" "``, ...) are dropped by every baseline, so all tables are
+comparable with the naive loop's table.
+
+Imports of jieba / rjieba / multiprocessing are done inside the functions on
+purpose: a baseline pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
+
+BATCH_LINES = 1000
+"""Lines per task for the ``pool-batch`` baseline."""
+
+
+def write_table(counts: Mapping[str, int], out_path: str) -> None:
+    """Write ``counts`` as a sorted TSV, dropping empty/whitespace tokens."""
+    rows = [(t, c) for t, c in counts.items() if t and not t.isspace()]
+    rows.sort(key=lambda tc: (-tc[1], tc[0]))
+    with open(out_path, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(f"{t}\t{c}\n" for t, c in rows)
+
+
+def naive(in_path: str, out_path: str, jobs: int) -> None:
+    """The reference: a plain dict-counting loop over ``jieba.cut`` per line."""
+    del jobs  # single process by definition
+    import jieba
+
+    d: dict[str, int] = {}
+    with open(in_path, encoding="utf-8") as f:
+        for line in f:
+            for t in jieba.cut(line):
+                d[t] = d.get(t, 0) + 1
+    write_table(d, out_path)
+
+
+def _count_batch(lines: list[str]) -> Counter[str]:
+    """Pool worker: count one batch of lines (jieba loads lazily per worker)."""
+    import jieba
+
+    c: Counter[str] = Counter()
+    for line in lines:
+        c.update(jieba.cut(line))
+    return c
+
+
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Yield lists of up to ``size`` consecutive lines."""
+    it = iter(lines)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def pool_batch(in_path: str, out_path: str, jobs: int) -> None:
+    """``multiprocessing.Pool(jobs)`` over 1000-line batches, merged in the parent.
+
+    The parent does not import jieba before forking, so each worker loads the
+    dictionary itself on its first batch (what a typical script does).
+    """
+    import multiprocessing
+
+    total: Counter[str] = Counter()
+    with open(in_path, encoding="utf-8") as f, multiprocessing.Pool(jobs) as pool:
+        for c in pool.imap_unordered(_count_batch, _batches(f, BATCH_LINES)):
+            total.update(c)
+    write_table(total, out_path)
+
+
+def enable_parallel(in_path: str, out_path: str, jobs: int) -> None:
+    """jieba's built-in ``enable_parallel(jobs)``: read all, cut, count."""
+    import jieba
+
+    jieba.enable_parallel(jobs)
+    with open(in_path, encoding="utf-8") as f:
+        text = f.read()
+    counts = Counter(jieba.cut(text))
+    write_table(counts, out_path)
+
+
+def rjieba_counter(in_path: str, out_path: str, jobs: int) -> None:
+    """``rjieba.cut(line, True)`` (Rust port of jieba) + Counter, one process."""
+    del jobs
+    import rjieba
+
+    c: Counter[str] = Counter()
+    with open(in_path, encoding="utf-8") as f:
+        for line in f:
+            c.update(rjieba.cut(line, True))
+    write_table(c, out_path)
+
+
+APPROACHES: dict[str, Callable[[str, str, int], None]] = {
+    "naive": naive,
+    "pool-batch": pool_batch,
+    "enable_parallel": enable_parallel,
+    "rjieba": rjieba_counter,
+}
+"""Baseline name -> implementation.  ``bench.py`` uses these names as rows."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: run one baseline."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("name", choices=sorted(APPROACHES))
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("-j", "--jobs", type=int, default=1)
+    a = p.parse_args(argv)
+    APPROACHES[a.name](a.input, a.output, a.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Tables beyond counting: merging, statistics, and the CSV and JSONL formats.
+
+The functions of `wordfreq.table` and `wordfreq.stats` directly, then the
+`merge`, `stats` and `--output-format` / `--input-format` CLI behaviours
+through click's CliRunner.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import wordfreq
+from wordfreq.cli import cli
+from wordfreq.errors import InputError, OutputError
+from wordfreq.stats import table_stats
+from wordfreq.table import merge_tables, read_rows, read_table, sorted_rows, write_rows
+
+# Tokens that the CSV and JSON writers have to quote or escape.
+TRICKY_ROWS = [("我们", 3), ("a,b", 2), ('"', 2), ('say "hi"', 1), ("\\", 1), ("😀", 1)]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def written(rows: list[tuple[str, int]], fmt: str) -> bytes:
+    out = io.BytesIO()
+    write_rows(rows, out, fmt)
+    return out.getvalue()
+
+
+def halves(corpus: Path) -> tuple[list[Path], list[Path]]:
+    files = sorted(corpus.rglob("*.txt"))
+    return files[::2], files[1::2]
+
+
+def power_law(n: int, s: float) -> list[tuple[str, int]]:
+    """``n`` rows whose counts follow count = 1e9 / rank**s (to rounding)."""
+    return [(f"w{r}", round(1e9 / r**s)) for r in range(1, n + 1)]
+
+
+# --- merging ---------------------------------------------------------------
+
+
+def test_merge_tables_sums_counts_of_unsorted_tables() -> None:
+    merged = merge_tables([[("b", 1), ("a", 2)], iter([("c", 5), ("a", 3), ("b", 1)])])
+    assert sorted_rows(merged) == [("a", 5), ("c", 5), ("b", 2)]
+
+
+def test_merging_the_counts_of_two_halves_equals_counting_the_whole(sample_corpus: Path) -> None:
+    first, second = halves(sample_corpus)
+    parts = [wordfreq.count(half, workers=1).rows() for half in (first, second)]
+    assert merge_tables(parts) == wordfreq.count([sample_corpus], workers=1).counts
+
+
+def test_read_table_opens_its_file_only_when_read(tmp_path: Path) -> None:
+    rows = read_table(tmp_path / "missing.tsv")  # no error yet: nothing opened
+    with pytest.raises(InputError, match="missing.tsv: no such file"):
+        next(rows)
+
+
+# --- formats ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("tsv", '我们\t3\na,b\t2\n"\t2\nsay "hi"\t1\n\\\t1\n😀\t1\n'),
+        ("csv", '我们,3\n"a,b",2\n"""",2\n"say ""hi""",1\n\\,1\n😀,1\n'),
+        (
+            "jsonl",
+            '{"token": "我们", "count": 3}\n{"token": "a,b", "count": 2}\n{"token": "\\"", "count": 2}\n'
+            '{"token": "say \\"hi\\"", "count": 1}\n{"token": "\\\\", "count": 1}\n'
+            '{"token": "😀", "count": 1}\n',
+        ),
+    ],
+)
+def test_each_format_writes_its_documented_bytes(fmt: str, expected: str) -> None:
+    assert written(TRICKY_ROWS, fmt) == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", wordfreq.FORMATS)
+def test_each_format_reads_back_what_it_wrote(fmt: str) -> None:
+    assert list(read_rows(io.BytesIO(written(TRICKY_ROWS, fmt)), "t", fmt)) == TRICKY_ROWS
+
+
+def test_rows_with_line_breaks_round_trip_through_csv_and_jsonl_only() -> None:
+    rows = [("two\nlines", 1)]
+    for fmt in ("csv", "jsonl"):
+        assert list(read_rows(io.BytesIO(written(rows, fmt)), "t", fmt)) == rows
+    with pytest.raises(OutputError, match="contains a line break"):
+        written(rows, "tsv")
+
+
+def test_unknown_format_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown table format 'xml'"):
+        written(TRICKY_ROWS, "xml")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "message"),
+    [
+        ("csv", b"a,1\nb;2\n", "t: line 2: expected 'token,count'"),
+        ("csv", b"a,1\nb,2,3\n", "t: line 2: expected 'token,count'"),
+        ("csv", b'a,1\n"b\nc",x\n', "t: line 3: expected 'token,count'"),
+        ("csv", b"a,1\n\xff,2\n", "t: line 2: not valid UTF-8"),
+        ("jsonl", b'{"token": "a", "count": 1}\n{"token": "b"}\n', "t: line 2: expected {"),
+        ("jsonl", b'{"token": "a", "count": true}\n', "t: line 1: expected {"),
+        ("jsonl", b'{"token": "a", "count": -1}\n', "t: line 1: expected {"),
+        ("jsonl", b"[1, 2]\n", "t: line 1: expected {"),
+        ("jsonl", b"not json\n", "t: line 1: expected {"),
+    ],
+)
+def test_a_bad_row_names_its_line(fmt: str, data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message.replace("{", r"\{")):
+        list(read_rows(io.BytesIO(data), "t", fmt))
+
+
+# --- statistics -------------------------------------------------------------
+
+
+def test_stats_count_tokens_types_and_hapax_of_an_unsorted_table() -> None:
+    stats = table_stats([("c", 1), ("a", 5), ("d", 1), ("b", 2), ("a", 1)])
+    assert (stats.tokens, stats.types, stats.hapax) == (10, 5, 3)
+    assert stats.hapax_share == pytest.approx(0.6)
+
+
+def test_coverage_is_the_token_share_of_the_top_rows() -> None:
+    rows = [(f"w{i}", 1) for i in range(20)] + [("top", 80)]
+    stats = table_stats(rows, coverage_ranks=(1, 10, 100))
+    assert stats.coverage == {1: pytest.approx(0.8), 10: pytest.approx(0.89), 100: 1.0}
+
+
+@pytest.mark.parametrize("s", [0.8, 1.0, 1.5])
+def test_zipf_exponent_of_an_exact_power_law(s: float) -> None:
+    assert table_stats(power_law(1000, s)).zipf_exponent == pytest.approx(s, abs=1e-4)
+
+
+def test_zipf_fit_leaves_the_hapax_rows_out() -> None:
+    base = power_law(1000, 1.0)
+    stats = table_stats(base + [(f"h{i}", 1) for i in range(5000)])
+    assert stats.zipf_rows == 1000
+    assert stats.zipf_exponent == pytest.approx(table_stats(base).zipf_exponent, rel=1e-12)
+
+
+def test_stats_do_not_depend_on_row_order(sample_corpus: Path) -> None:
+    rows = wordfreq.count([sample_corpus], workers=1).rows()
+    assert table_stats(rows) == table_stats(reversed(rows))
+
+
+def test_stats_of_tiny_tables_say_what_is_undefined() -> None:
+    empty = table_stats([])
+    assert (empty.tokens, empty.types, empty.hapax_share, empty.zipf_exponent) == (0, 0, None, None)
+    assert set(empty.coverage.values()) == {None}
+    assert table_stats([("a", 3), ("b", 1)]).zipf_exponent is None  # one row with count >= 2
+
+
+# --- the CLI ----------------------------------------------------------------
+
+
+def test_cli_merge_of_two_half_counts_is_byte_for_byte_the_whole_count(
+    runner: CliRunner, sample_corpus: Path, tmp_path: Path
+) -> None:
+    tables = []
+    for i, half in enumerate(halves(sample_corpus)):
+        tables.append(str(tmp_path / f"half{i}.tsv"))
+        result = runner.invoke(cli, ["count", *map(str, half), "-q", "-o", tables[-1]])
+        assert result.exit_code == 0, result.output
+    whole = runner.invoke(cli, ["count", str(sample_corpus), "-q"]).stdout
+    merged = runner.invoke(cli, ["merge", *tables])
+    assert merged.exit_code == 0 and merged.stdout == whole
+
+
+def test_cli_merge_reads_stdin_for_dash(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.tsv").write_text("x\t2\ny\t1\n", encoding="utf-8")
+    result = runner.invoke(cli, ["merge", str(tmp_path / "a.tsv"), "-"], input=b"y\t4\n")
+    assert result.stdout == "y\t5\nx\t2\n"
+
+
+def test_cli_merge_takes_dash_only_once(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["merge", "-", "-"], input=b"a\t1\n")
+    assert result.exit_code == 2 and "only once" in result.stderr
+
+
+def test_cli_merge_may_write_over_one_of_its_inputs(runner: CliRunner, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    a.write_text("x\t1\n", encoding="utf-8")
+    b.write_text("x\t2\nz\t1\n", encoding="utf-8")
+    assert runner.invoke(cli, ["merge", str(a), str(b), "-o", str(a)]).exit_code == 0
+    assert a.read_text(encoding="utf-8") == "x\t3\nz\t1\n"
+    assert sorted(os.listdir(tmp_path)) == ["a.tsv", "b.tsv"]
+
+
+def test_cli_merge_of_a_malformed_table_fails_naming_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "bad.tsv").write_text("x\t1\nno count here\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    result = runner.invoke(cli, ["merge", "-", str(tmp_path / "bad.tsv"), "-o", str(out)], input=b"")
+    assert result.exit_code == 1
+    assert "bad.tsv: line 2: expected 'token<TAB>count'" in result.stderr and result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_cli_count_writes_the_same_rows_in_other_formats(
+    runner: CliRunner, sample_corpus: Path, fmt: str
+) -> None:
+    tsv = runner.invoke(cli, ["count", str(sample_corpus), "-q"]).stdout_bytes
+    other = runner.invoke(cli, ["count", str(sample_corpus), "-q", "--output-format", fmt])
+    assert other.exit_code == 0
+    assert list(read_rows(io.BytesIO(other.stdout_bytes), "out", fmt)) == list(
+        read_rows(io.BytesIO(tsv), "t")
+    )
+
+
+def test_cli_top_and_merge_convert_between_formats(runner: CliRunner) -> None:
+    csv_table = b'"a,b",2\nc,5\n'
+    top = runner.invoke(
+        cli, ["top", "-", "-n", "1", "--input-format", "csv", "--output-format", "jsonl"], input=csv_table
+    )
+    assert top.stdout == '{"token": "c", "count": 5}\n'
+    merged = runner.invoke(cli, ["merge", "-", "--input-format", "csv"], input=csv_table)
+    assert merged.stdout == "c\t5\na,b\t2\n"
+
+
+def test_cli_rejects_an_unknown_format(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["top", "-", "--output-format", "xml"], input=b"").exit_code == 2
+
+
+def test_cli_stats_prints_aligned_lines(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["stats", "-"], input=b"a\t6\nb\t3\nc\t1\n")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "tokens               10",
+        "types                3",
+        "hapax legomena       1 (33.3% of types)",
+    ]
+    assert "top 10 coverage      100.0% of tokens" in lines
+    assert lines[-1].startswith("zipf exponent        1.000 (least squares over 2 rows with count >= 2)")
+    assert all(line[19:21] == "  " and line[21] != " " for line in lines)  # one column of values
+
+
+def test_cli_stats_json_is_one_object(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["stats", "-", "--json"], input=b"b\t1\na\t4\n")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 1
+    stats = json.loads(result.stdout)
+    assert stats["tokens"] == 5 and stats["types"] == 2 and stats["hapax"] == 1
+    assert stats["hapax_share"] == 0.5 and stats["coverage"]["10"] == 1.0
+    assert stats["zipf_exponent"] is None and stats["zipf_rows"] == 1
+
+
+def test_cli_stats_of_a_malformed_table_fails_with_status_1(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["stats", "-"], input=b"a\t1\nb\n")
+    assert result.exit_code == 1 and "<stdin>: line 2" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,98 @@
+"""Filters: which tokens a table keeps, and in what form.
+
+`Filters` holds the per-token rules of a run, applied to partial counts in
+the workers (each rule maps or drops tokens one by one, so applying them to
+partial counts and then merging equals merging and then applying them):
+
+* ``lowercase``: fold tokens with `str.lower` (after segmentation, so jieba
+  segments exactly as the naive program does);
+* ``stopwords``: drop these tokens (compared after lowercasing);
+* ``no_punct``: drop tokens made only of punctuation and symbols (Unicode
+  categories P* and S*);
+* ``no_numbers``: drop tokens made only of digits of any script (category
+  Nd) and the separators in `NUMBER_SEPARATORS`, with at least one digit;
+* ``min_length``: drop tokens shorter than this many characters.
+
+`--min-count` and `--max-rows` act on the merged table, at the reducer
+(`wordfreq.api`), not here.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from wordfreq.errors import InputError
+
+NUMBER_SEPARATORS = frozenset(".,%‰．，％")
+
+
+def is_punct(token: str) -> bool:
+    """Made only of punctuation and symbols."""
+    return bool(token) and all(unicodedata.category(c)[0] in "PS" for c in token)
+
+
+def is_number(token: str) -> bool:
+    """Made only of digits (any script) and number separators, with a digit."""
+    digits = 0
+    for c in token:
+        if unicodedata.category(c) == "Nd":
+            digits += 1
+        elif c not in NUMBER_SEPARATORS:
+            return False
+    return digits > 0
+
+
+def read_stopwords(path: str | os.PathLike[str]) -> frozenset[str]:
+    """One word a line, UTF-8; blank lines ignored."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return frozenset(word for line in f if (word := line.strip()))
+    except OSError as err:
+        raise InputError(f"{os.fspath(path)}: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{os.fspath(path)}: byte {err.start}: a stopword list must be UTF-8") from None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The per-token rules of a run (see the module docstring)."""
+
+    lowercase: bool = False
+    stopwords: frozenset[str] = frozenset()
+    no_punct: bool = False
+    no_numbers: bool = False
+    min_length: int = 0
+
+    def __post_init__(self) -> None:
+        if self.lowercase and self.stopwords:
+            object.__setattr__(self, "stopwords", frozenset(w.lower() for w in self.stopwords))
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.lowercase or self.stopwords or self.no_punct or self.no_numbers or self.min_length > 1
+        )
+
+    def keeps(self, token: str) -> bool:
+        """Whether ``token`` (already lowercased if asked) stays in the table."""
+        return not (
+            (self.min_length > 1 and len(token) < self.min_length)
+            or token in self.stopwords
+            or (self.no_punct and is_punct(token))
+            or (self.no_numbers and is_number(token))
+        )
+
+    def apply(self, counts: Counter[str]) -> Counter[str]:
+        """``counts`` with every rule applied (a new counter when anything changes)."""
+        if not self.active:
+            return counts
+        if self.lowercase:
+            folded: Counter[str] = Counter()
+            for token, n in counts.items():
+                folded[token.lower()] += n
+            counts = folded
+        keeps = self.keeps
+        return Counter({token: n for token, n in counts.items() if keeps(token)})

@@ -42,6 +42,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -245,15 +246,20 @@ class _Pool:
         return kind, value
 
     def _raise_for_dead_worker(self) -> None:
-        for process in self.processes:
-            process.join(timeout=0)
-            code = process.exitcode
-            if code is not None:
-                how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-                raise WorkerError(
-                    f"a worker process {how} (out of memory, or killed?); no table was written"
-                )
-        raise WorkerError("lost the connection to a worker process")
+        # A dead worker's pipe may report EOF a moment before its exit status can be read.
+        deadline = time.monotonic() + _JOIN_SECONDS
+        while True:
+            for process in self.processes:
+                process.join(timeout=0)
+                code = process.exitcode
+                if code is not None:
+                    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                    raise WorkerError(
+                        f"a worker process {how} (out of memory, or killed?); no table was written"
+                    )
+            if time.monotonic() > deadline:
+                raise WorkerError("lost the connection to a worker process")
+            time.sleep(0.01)
 
     def _stop(self) -> None:
         for conn in self.conns:

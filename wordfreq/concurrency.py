@@ -169,14 +169,7 @@ class _Pool:
                 worker = self._idle_worker(report)
                 self.conns[worker].send(batch)
                 self.in_flight[worker] += 1
-            while any(self.in_flight):
-                self._receive(report)
-            total = PartialCount()
-            for conn in self.conns:
-                conn.send(_FLUSH)
-            for worker in range(self.size):
-                part = self._expect_counts(worker)
-                merge_into(total, part)
+            total = self._collect(report)
             self._stop()
             return total
         except (BrokenPipeError, ConnectionResetError):
@@ -203,35 +196,44 @@ class _Pool:
             worker = min(range(self.size), key=self.in_flight.__getitem__)
             if self.in_flight[worker] < BATCHES_IN_FLIGHT_PER_WORKER:
                 return worker
-            self._receive(report)
+            for worker_, kind, value in self._messages():
+                self._on_done(worker_, kind, value, report)
 
-    def _wait(self) -> list[Any]:
-        ready = wait(self.conns + [p.sentinel for p in self.processes])
-        if any(p.sentinel in ready for p in self.processes) and not any(c in ready for c in self.conns):
-            self._raise_for_dead_worker()
-        return ready
+    def _collect(self, report: Progress) -> PartialCount:
+        """Once every batch is sent: ask each worker for its counter as soon as it is idle, and merge.
 
-    def _receive(self, report: Progress) -> None:
-        """Handle the answers that are ready (at least one)."""
-        ready = self._wait()
-        for worker, conn in enumerate(self.conns):
-            if conn in ready:
-                kind, value = self._recv(worker)
-                if kind != "done":
-                    raise WorkerError(f"unexpected message {kind!r} from worker {worker}")
-                self.in_flight[worker] -= 1
-                report(value)
-
-    def _expect_counts(self, worker: int) -> PartialCount:
-        conn = self.conns[worker]
-        while True:
-            ready = wait([conn, self.processes[worker].sentinel])
-            if conn in ready:
-                kind, value = self._recv(worker)
+        A worker that finishes early is asked at once, so its counter crosses
+        and is merged while the others still work.
+        """
+        total = PartialCount()
+        asked = [False] * self.size
+        received = 0
+        while received < self.size:
+            for worker in range(self.size):
+                if not asked[worker] and self.in_flight[worker] == 0:
+                    self.conns[worker].send(_FLUSH)
+                    asked[worker] = True
+            for worker, kind, value in self._messages():
                 if kind == "counts":
-                    return value  # type: ignore[no-any-return]
-                raise WorkerError(f"unexpected message {kind!r} from worker {worker}")
+                    merge_into(total, value)
+                    received += 1
+                else:
+                    self._on_done(worker, kind, value, report)
+        return total
+
+    def _on_done(self, worker: int, kind: str, value: Any, report: Progress) -> None:
+        if kind != "done":
+            raise WorkerError(f"unexpected message {kind!r} from worker {worker}")
+        self.in_flight[worker] -= 1
+        report(value)
+
+    def _messages(self) -> list[tuple[int, str, Any]]:
+        """Wait for answers (at least one) and return them; a dead worker raises `WorkerError`."""
+        ready = wait(self.conns + [p.sentinel for p in self.processes])
+        messages = [(worker, *self._recv(worker)) for worker, conn in enumerate(self.conns) if conn in ready]
+        if not messages:
             self._raise_for_dead_worker()
+        return messages
 
     def _recv(self, worker: int) -> tuple[str, Any]:
         try:

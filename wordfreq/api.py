@@ -31,7 +31,7 @@ from wordfreq.filters import Filters, read_stopwords
 from wordfreq.records import RecordFormat
 from wordfreq.sources import Source, discover
 from wordfreq.table import Row, sorted_rows, top_rows
-from wordfreq.tokenizers import TokenizerSpec
+from wordfreq.tokenizers import TokenizerSpec, describe_engine
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -49,6 +49,7 @@ class CountResult:
     bad_bytes: int
     workers: int
     bad_records: int = 0
+    engine: str = ""  # what did the tokenizing (see tokenizers.describe_engine)
 
     @property
     def tokens(self) -> int:
@@ -125,6 +126,8 @@ def count(
         raise InputError("the chunk size must be at least 1 byte")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if scheduler is not None and engine != "dask":
+        raise InputError("a scheduler address needs the dask engine (--engine dask)")
     if isinstance(stopwords, (str, os.PathLike)):
         stopwords = read_stopwords(stopwords)
     job = Job(
@@ -177,4 +180,5 @@ def count(
         bad_bytes=total.bad_bytes,
         workers=n_workers,
         bad_records=total.bad_records,
+        engine=describe_engine(job.tokenizer)[0],
     )

@@ -1,0 +1,243 @@
+"""The Dask engine gives the local engine's table, byte for byte (and so the naive program's).
+
+One `LocalCluster` of two worker processes serves the module; each count
+connects to it with ``scheduler=``.  A few tests start clusters of their
+own: a real ``dask scheduler`` with two ``dask worker`` processes, and counts
+without ``scheduler`` (a local cluster per run, as the CLI makes by default).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wordfreq import count, sorted_rows
+from wordfreq.api import CountResult
+from wordfreq.dask_engine import MISSING_EXTRA
+from wordfreq.errors import InputError, WordfreqError
+
+from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
+from naive import naive_table, read_text
+
+
+def table(result: CountResult) -> str:
+    return "".join(f"{t}\t{n}\n" for t, n in sorted_rows(result.counts))
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def on_dask(scheduler: str, paths: list[Path], **options: object) -> str:
+    """The dask engine's table, after checking that it equals the local engine's."""
+    stdin = options.pop("stdin", None)
+    data = stdin.getvalue() if isinstance(stdin, io.BytesIO) else None
+    names = [str(p) for p in paths]
+
+    def run(**engine: object) -> CountResult:
+        return count(names, stdin=io.BytesIO(data) if data is not None else None, **engine, **options)  # type: ignore[arg-type]
+
+    reported: list[int] = []
+    local = run(workers=1)
+    remote = run(engine="dask", scheduler=scheduler, progress=reported.append)
+    assert table(remote) == table(local)
+    assert (remote.bytes, remote.bad_bytes, remote.bad_records) == (
+        local.bytes,
+        local.bad_bytes,
+        local.bad_records,
+    )
+    assert sum(reported) == remote.bytes
+    return table(remote)
+
+
+@pytest.mark.parametrize("chunk_size", [200, 1 << 20])
+def test_sample_corpus_equals_naive(scheduler: str, chunk_size: int) -> None:
+    expected = naive_table(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
+    assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=chunk_size) == expected
+
+
+@pytest.mark.parametrize(("mode", "hmm"), [("accurate", True), ("all", True), ("search", False)])
+def test_every_mode_equals_naive(scheduler: str, generated_corpus: Path, mode: str, hmm: bool) -> None:
+    expected = naive_table((read_text(str(p)) for p in files_under(generated_corpus)), mode=mode, hmm=hmm)
+    assert on_dask(scheduler, [generated_corpus], chunk_size=500, mode=mode, hmm=hmm) == expected
+
+
+def test_stdin_equals_naive(scheduler: str, generated_corpus: Path) -> None:
+    path = generated_corpus / "part4.txt"
+    expected = naive_table([read_text(str(path))])
+    assert on_dask(scheduler, [Path("-")], stdin=io.BytesIO(path.read_bytes()), chunk_size=211) == expected
+
+
+def test_user_dict_equals_naive(scheduler: str) -> None:
+    user_dict = SAMPLE_CORPUS.parent / "userdict.txt"
+    texts = [read_text(str(p)) for p in files_under(SAMPLE_CORPUS)]
+    expected = naive_table(texts, user_dict=user_dict.read_bytes())
+    assert expected != naive_table(texts)
+    assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, user_dict=str(user_dict)) == expected
+
+
+def test_other_encodings_and_bad_bytes_equal_local(scheduler: str, tmp_path: Path) -> None:
+    (tmp_path / "gb.txt").write_bytes("我们在北京，天安门。\n".encode("gb18030") * 50)
+    assert on_dask(scheduler, [tmp_path / "gb.txt"], encoding="gb18030", chunk_size=100)
+    (tmp_path / "bad.txt").write_bytes("我们在北京\xff，天安门。\n".encode("utf-8", "surrogateescape") * 50)
+    assert on_dask(scheduler, [tmp_path / "bad.txt"], errors="replace", chunk_size=100)
+
+
+def test_json_lines_and_filters_equal_local(scheduler: str, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": text}, ensure_ascii=False)
+        for text in ["我们在北京，天安门。", "Wi-Fi App 2025"] * 40
+    ]
+    (tmp_path / "records.jsonl").write_text("\n".join([*lines, "not json", *lines]) + "\n", encoding="utf-8")
+    options = {"field": "text", "skip_bad_records": True, "lowercase": True, "no_punct": True}
+    assert on_dask(scheduler, [tmp_path / "records.jsonl"], chunk_size=200, stopwords=["在"], **options)
+
+
+def test_a_task_error_is_the_local_engines_error(scheduler: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes("我们在北京，".encode() * 100 + b"\xff")
+    with pytest.raises(InputError) as local:
+        count([str(path)], workers=1, chunk_size=64)
+    with pytest.raises(InputError) as remote:
+        count([str(path)], engine="dask", scheduler=scheduler, chunk_size=64)
+    assert str(remote.value) == str(local.value)
+
+
+def test_the_cli_reports_a_task_error_in_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    path = tmp_path / "bad.txt"
+    path.write_bytes("我们在北京，".encode() * 100 + b"\xff")
+    done = run_wordfreq("count", str(path), "--engine", "dask", "-j", "1", "-o", str(tmp_path / "out.tsv"))
+    assert done.returncode == 1
+    assert done.stderr.decode().splitlines() == [
+        f"wordfreq: error: {path}: byte 1800: not valid utf-8 (invalid start byte); "
+        "use --encoding to name the file's encoding, or --errors replace"
+    ]
+    assert not (tmp_path / "out.tsv").exists()
+
+
+def test_a_killed_worker_changes_nothing(scheduler: str, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "big.txt"
+    path.write_text("".join(read_text(str(p)) for p in files_under(SAMPLE_CORPUS)) * 6, encoding="utf-8")
+    expected = table(count([str(path)], workers=1))
+    with distributed.Client(scheduler) as client:
+        pids = list(client.run(os.getpid).values())
+    killed: list[int] = []
+
+    def kill_one_worker(nbytes: int) -> None:
+        if not killed:  # with tasks in flight, and finished results held on that worker
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    result = count([str(path)], engine="dask", scheduler=scheduler, chunk_size=2000, progress=kill_one_worker)
+    assert killed and table(result) == expected
+    with distributed.Client(scheduler) as client:
+        client.wait_for_workers(2, timeout=60)  # restarted, for the tests that follow
+        assert killed[0] not in client.run(os.getpid).values()
+
+
+def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
+    pytest.importorskip("distributed")
+    expected = naive_table(read_text(str(p)) for p in files_under(sample_corpus))
+    assert table(count([str(sample_corpus)], engine="dask", workers=2, chunk_size=2000)) == expected
+
+    def interrupt(nbytes: int) -> None:
+        raise KeyboardInterrupt
+
+    before = set(multiprocessing.active_children())  # the module's cluster, maybe
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        count([str(sample_corpus)], engine="dask", workers=1, chunk_size=500, progress=interrupt)
+    assert set(multiprocessing.active_children()) <= before  # its workers are gone
+    assert time.perf_counter() - started < 30
+
+
+def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    address_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "dask"]
+    common = {"env": env, "cwd": tmp_path, "start_new_session": True}
+    processes = [
+        subprocess.Popen(
+            [*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+            + ["--scheduler-file", str(address_file)],
+            stderr=subprocess.DEVNULL,
+            **common,  # type: ignore[arg-type]
+        )
+    ]
+    try:
+        for _ in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [*dask, "worker", "--scheduler-file", str(address_file), "--nthreads", "1"]
+                    + ["--host", "127.0.0.1", "--no-dashboard"],
+                    stderr=subprocess.DEVNULL,
+                    **common,  # type: ignore[arg-type]
+                )
+            )
+        deadline = time.monotonic() + 60
+        while not address_file.exists() or not address_file.read_text().strip():
+            assert time.monotonic() < deadline and processes[0].poll() is None, "no scheduler"
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        import distributed
+
+        with distributed.Client(address) as client:
+            client.wait_for_workers(2, timeout=60)
+        # From the root of the clone, with a relative path the workers (elsewhere) must resolve.
+        done = run_wordfreq(
+            "count", "data/corpus", "--engine", "dask", "--scheduler", address, "--chunk-size", "3K", cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.decode() == naive_table(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
+        assert done.stderr.decode().count("\n") == 1  # the summary line alone: no logs from dask
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_a_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, sample_corpus: Path) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` fail
+    with pytest.raises(WordfreqError) as error:
+        count([str(sample_corpus)], engine="dask")
+    assert str(error.value) == MISSING_EXTRA
+    assert "\n" not in MISSING_EXTRA and "pip install '.[dask]'" in MISSING_EXTRA
+
+
+def test_an_unknown_engine_is_refused(sample_corpus: Path) -> None:
+    with pytest.raises(InputError, match="unknown engine"):
+        count([str(sample_corpus)], engine="spark")

@@ -1,0 +1,382 @@
+"""The Dask engine: the same count, run on a Dask cluster.
+
+This module owns everything that touches Dask, and nothing else does: it
+starts a quiet `LocalCluster` (or connects a `Client` to a running
+scheduler), sends it the run's tasks in batches, reduces the partial counts
+*on the cluster*, and tears the client and the cluster it started down on
+any failure.  Dask is imported only when this engine runs.
+
+What it reuses, so that a table is the same whatever the engine: the tasks of
+`chunking.plan_tasks`, the batching of `concurrency.batches`, and
+`counting.count_task` and `counting.finish` (so filters apply on the workers,
+as in the local engine).  A `RangeTask` is a few numbers and each Dask worker
+reads its byte range itself, so every file must be at the same path on every
+worker (with a remote scheduler, relative paths are sent as absolute ones);
+a `TextTask`, from standard input, a compressed file or another encoding,
+carries its text.
+
+How it runs:
+
+* **Bounded.**  At most `IN_FLIGHT_PER_THREAD` unfinished tasks per worker
+  thread exist at any time, so the tasks of a 100 GB stream are made as
+  they are needed, never all at once.
+* **Reduced on the cluster.**  As counting tasks finish they are combined
+  like the digits of a binary counter: two results of the same level (the
+  same number of batches) become one `merge_parts` task of the next level,
+  so the merges form a balanced tree, run by the workers, and the client
+  receives one table at the end.  Tasks never mutate their inputs (Dask may
+  rerun a task whose result was lost), and they are all impure
+  (``pure=False``), so two equal batches are counted twice.
+* **Resilient.**  A worker that dies is Dask's to handle: it reruns the lost
+  tasks elsewhere from their descriptions, so the table stays exact; only a
+  task that kills workers again and again (`KilledWorker`) ends the run, as
+  a one-line `WorkerError`.
+* **Interruptible.**  On Ctrl-C or any error the client cancels the run's
+  tasks on the cluster, closes itself, kills the local cluster's workers
+  and closes it, and re-raises.  The local workers never see Ctrl-C
+  themselves (`_spawn_workers`), and one that arrives while the local
+  cluster starts is raised once it has (`_HeldInterrupt`).
+* **Quiet.**  No dashboard; Dask's log lines are kept to errors, and a
+  worker does not log the errors of ours that the user sees anyway as one
+  line (`dask_setup`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from wordfreq.chunking import RangeTask, Task
+from wordfreq.concurrency import batches
+from wordfreq.counting import Job, PartialCount, count_task, finish, merge_into
+from wordfreq.errors import WordfreqError, WorkerError
+
+IN_FLIGHT_PER_THREAD = 4
+MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
+_CLOSE_SECONDS = 5
+_CONNECT_SECONDS = 10
+_SPAWN_SECONDS = 5
+_START_SECONDS = 60
+
+Progress = Callable[[int], None]
+
+
+def run_tasks_on_dask(
+    tasks: Iterable[Task],
+    job: Job,
+    *,
+    scheduler: str | None,
+    workers: int,
+    batch_bytes: int,
+    progress: Progress | None = None,
+) -> PartialCount:
+    """Count every task of ``tasks`` on a Dask cluster and return the merged count.
+
+    Without ``scheduler``, on a new `LocalCluster` of ``workers`` one-thread
+    processes, closed at the end; with one (``tcp://host:8786``), on that
+    cluster, whose size then sets how many tasks are kept in flight.
+    """
+    try:
+        import distributed
+    except ImportError:
+        raise WordfreqError(MISSING_EXTRA) from None
+    report = progress or (lambda _: None)
+    with _quiet_dask():
+        cluster = None
+        spawned: set[Any] = set()
+        client = None
+        try:
+            if scheduler is None:
+                with _HeldInterrupt() as held:  # a KeyboardInterrupt must not land inside Dask's start-up
+                    cluster = distributed.LocalCluster(n_workers=0, **_LOCAL_CLUSTER)
+                    with held.ignored():
+                        spawned = _spawn_workers(cluster, workers)
+                    client = distributed.Client(cluster)
+                    _wait_for_workers(client, workers)
+            else:
+                client = _connect(distributed, scheduler)
+            threads = sum(client.nthreads().values())
+            limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
+            run = _Run(client, job, limit, report, absolute_paths=scheduler is not None)
+            return run.count(batches(tasks, batch_bytes))
+        except distributed.KilledWorker:
+            raise WorkerError(
+                "a task killed dask workers again and again (out of memory?); no table was written"
+            ) from None
+        except distributed.CancelledError as err:  # not ours: we cancel only on the way out
+            reason = getattr(err, "reason", None) or "no reason given"
+            if reason == "scheduler-connection-lost":
+                raise WorkerError("lost the connection to the dask scheduler; no table was written") from None
+            raise WorkerError(f"the dask cluster cancelled a task ({reason}); no table was written") from None
+        finally:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close(timeout=_CLOSE_SECONDS)
+            if scheduler is None:
+                _close_local_cluster(cluster, spawned)
+
+
+_LOCAL_CLUSTER: dict[str, Any] = {
+    "threads_per_worker": 1,
+    "processes": True,
+    "dashboard_address": None,  # no dashboard; its HTTP server (health checks) on any free port:
+    "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+    "silence_logs": logging.ERROR,
+    "preload": [__name__],  # runs dask_setup in each worker, restarted ones too
+}
+
+
+class _HeldInterrupt:
+    """Holds Ctrl-C back while a local cluster starts, and raises it once it has.
+
+    A KeyboardInterrupt inside Dask's start-up leaves a half-built client or
+    cluster that complains on stderr as it is collected; held back, it is
+    raised a second or so later, when everything can be closed cleanly.  A
+    second Ctrl-C is not held.  Does nothing outside the main thread, or
+    when SIGINT is ignored.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if previous not in (None, signal.SIG_IGN):
+                self.previous = previous
+
+    def __enter__(self) -> _HeldInterrupt:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self._hold)
+        return self
+
+    def _hold(self, signum: int, frame: object) -> None:
+        self.pending = True
+        signal.signal(signal.SIGINT, self.previous)
+
+    @contextlib.contextmanager
+    def ignored(self) -> Iterator[None]:
+        """Ignore SIGINT meanwhile: what processes started now inherit, for life."""
+        if self.previous is None:
+            yield
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, self.previous if self.pending else self._hold)
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.pending and kind is None:
+            raise KeyboardInterrupt
+
+
+def _spawn_workers(cluster: Any, n: int) -> set[Any]:
+    """Have ``cluster`` start ``n`` workers; return their processes once they exist.
+
+    Run with SIGINT ignored (`_HeldInterrupt.ignored`): a Python started so
+    keeps SIGINT ignored, so the workers never see the Ctrl-C that the
+    terminal sends to the whole process group (they would print tracebacks
+    of their own, even from their imports); this process alone handles it,
+    and closes them.  Spawning takes a few tens of milliseconds.
+    """
+    before = set(multiprocessing.active_children())
+    cluster.scale(n)
+    deadline = time.monotonic() + _SPAWN_SECONDS
+    while len(set(multiprocessing.active_children()) - before) < n and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return set(multiprocessing.active_children()) - before
+
+
+def _wait_for_workers(client: Any, n: int) -> None:
+    try:
+        client.wait_for_workers(n, timeout=_START_SECONDS)
+    except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
+        raise WorkerError(f"the local dask cluster's workers did not start in {_START_SECONDS} s") from None
+
+
+def _connect(distributed: Any, scheduler: str) -> Any:
+    """A client of the cluster whose scheduler is at ``scheduler``."""
+    try:
+        return distributed.Client(scheduler, timeout=_CONNECT_SECONDS)
+    except (OSError, ValueError) as err:  # unreachable (a timeout is an OSError) or a bad address
+        raise WorkerError(f"cannot connect to the dask scheduler at {scheduler}: {err}") from None
+
+
+def _close_local_cluster(cluster: Any, spawned: set[Any]) -> None:
+    """Kill the worker processes of the local cluster, then close it.
+
+    They hold nothing we still need (the table has arrived, or the run is
+    being abandoned), and a graceful close takes a second or more, longer
+    for a busy or half-started worker.  ``spawned`` are the processes it
+    started with; Dask may have restarted some since.
+    """
+    restarted = {getattr(nanny, "pid", None) for nanny in list(getattr(cluster, "workers", {}).values())}
+    for process in multiprocessing.active_children():
+        if process in spawned or process.pid in restarted:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+    if cluster is not None:
+        with contextlib.suppress(Exception):
+            cluster.close(timeout=_CLOSE_SECONDS)
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Keep Dask's log lines below ERROR, and its large-graph warning, off stderr.
+
+    Also, for good (closing a client can log after it returns), the traceback
+    of a cancelled coroutine that a client logs when it is closed while
+    reconnecting to a lost scheduler: the run has already said so in one line.
+    """
+    client_logger = logging.getLogger("distributed.client")
+    if not any(isinstance(f, _NoCancelledTracebacks) for f in client_logger.filters):
+        client_logger.addFilter(_NoCancelledTracebacks())
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+class _NoCancelledTracebacks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+class _Run:
+    """One run's futures: the counting tasks in flight and the merge tree."""
+
+    def __init__(self, client: Any, job: Job, limit: int, report: Progress, absolute_paths: bool):
+        from distributed import as_completed
+
+        self.client = client
+        self.job = job
+        self.limit = limit
+        self.report = report
+        self.absolute_paths = absolute_paths
+        self.finished = as_completed()  # every unfinished future, counts and merges
+        self.nbytes: dict[Any, int] = {}  # a counting future's key -> its batch's bytes
+        self.levels: dict[int, Any] = {}  # level -> a (maybe unfinished) merged future
+        self.held: list[Any] = []  # what to cancel on failure
+
+    def count(self, stream: Iterator[list[Task]]) -> PartialCount:
+        try:
+            for batch in stream:
+                while self.finished.count() >= self.limit:
+                    self._take(next(self.finished))
+                if self.absolute_paths:
+                    batch = [_absolute(task) for task in batch]
+                future = self.client.submit(count_batch, batch, self.job, pure=False)
+                self.nbytes[future.key] = sum(task.nbytes for task in batch)
+                self.finished.add(future)
+            for future in self.finished:
+                self._take(future)
+            rest = [self.levels[level] for level in sorted(self.levels)]
+            if not rest:
+                return PartialCount()
+            total = rest[0]
+            for part in rest[1:]:
+                total = self._merge(total, part)
+            self.held = [total]
+            return total.result()  # type: ignore[no-any-return]
+        except BaseException:
+            self._cancel()
+            raise
+
+    def _take(self, future: Any) -> None:
+        """A future finished: raise its error, or report its bytes and carry it up the tree."""
+        if future.status != "finished":
+            future.result()  # raises the task's own exception (an InputError, say)
+        nbytes = self.nbytes.pop(future.key, None)
+        if nbytes is None:
+            return  # a merge; it is already in the tree
+        self.report(nbytes)
+        level = 0
+        while level in self.levels:
+            future = self._merge(self.levels.pop(level), future)
+            level += 1
+        self.levels[level] = future
+
+    def _merge(self, a: Any, b: Any) -> Any:
+        future = self.client.submit(merge_parts, a, b, pure=False, priority=1)
+        self.finished.add(future)
+        return future
+
+    def _cancel(self) -> None:
+        futures = [*self.finished.futures, *self.finished.queue.queue, *self.levels.values(), *self.held]
+        if futures:
+            with contextlib.suppress(Exception):
+                self.client.cancel(futures)
+
+
+def _absolute(task: Task) -> Task:
+    """``task`` with an absolute path, for workers whose current directory is not ours."""
+    if isinstance(task, RangeTask) and not os.path.isabs(task.path):
+        return dataclasses.replace(task, path=os.path.abspath(task.path))
+    return task
+
+
+# On the workers.
+
+
+def dask_setup(worker: object) -> None:
+    """Preload hook of the local cluster's workers, restarted ones included.
+
+    Ctrl-C is the parent's to handle (see `_spawn_workers`; a worker that
+    Dask restarts later is started without that care).  An error of ours in
+    a task (undecodable bytes, say) reaches the user as one line from the
+    parent, so the worker does not log it as well.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("distributed.worker").addFilter(_QuietUserErrors())
+
+
+class _QuietUserErrors(logging.Filter):
+    """Drops a worker's "Compute Failed" record when the task raised a `WordfreqError`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Compute Failed") or not isinstance(record.args, tuple):
+            return True
+        exception_text = str(record.args[3]) if len(record.args) > 3 else ""
+        return exception_text.split("(", 1)[0] not in _names_of_subclasses(WordfreqError)
+
+
+def _names_of_subclasses(cls: type) -> set[str]:
+    names = {cls.__name__}
+    for sub in cls.__subclasses__():
+        names |= _names_of_subclasses(sub)
+    return names
+
+
+def count_batch(batch: list[Task], job: Job) -> PartialCount:
+    """The finished count of a batch of tasks (filtered, as the local engine's workers do)."""
+    total = PartialCount()
+    for task in batch:
+        count_task(task, job, into=total)
+    return finish(total, job)
+
+
+def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:
+    """A new count, the sum of ``a`` and ``b`` (which are left as they are)."""
+    big, small = (a, b) if len(a.counts) >= len(b.counts) else (b, a)
+    total = dataclasses.replace(big, counts=Counter(big.counts))
+    merge_into(total, small)
+    return total

@@ -57,6 +57,8 @@ BASELINE_NEEDS = {"rjieba": "rjieba"}
 """Baseline -> module it needs; the row is skipped (with a note) without it."""
 
 WORDFREQ_ROWS: list[tuple[str, list[str]]] = [
+    ("wordfreq-jieba-py-j1", ["--tokenizer", "jieba-py", "-j", "1"]),
+    ("wordfreq-jieba-py-j{N}", ["--tokenizer", "jieba-py", "-j", "{N}"]),
     ("wordfreq-jieba-j1", ["--tokenizer", "jieba", "-j", "1"]),
     ("wordfreq-jieba-j{N}", ["--tokenizer", "jieba", "-j", "{N}"]),
     ("wordfreq-jieba-rs-j1", ["--tokenizer", "jieba-rs", "-j", "1"]),

@@ -81,7 +81,10 @@ def big_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_killed_worker_ends_the_run_cleanly(big_text: Path, tmp_path: Path) -> None:
     out = tmp_path / "freq.tsv"
-    proc = start("count", str(big_text), "-j", "2", "--chunk-size", "64K", "-o", str(out))
+    # Pure-Python jieba: slow enough that the run is still going when the fault comes.
+    proc = start(
+        "count", str(big_text), "--tokenizer", "jieba-py", "-j", "2", "--chunk-size", "64K", "-o", str(out)
+    )
     workers = wait_for_workers(proc)
     time.sleep(0.5)
     killed = time.monotonic()
@@ -100,7 +103,9 @@ def test_a_killed_worker_ends_the_run_cleanly(big_text: Path, tmp_path: Path) ->
 
 
 def test_sigint_to_the_main_process_alone_also_stops_the_workers(big_text: Path, tmp_path: Path) -> None:
-    proc = start("count", str(big_text), "-j", "2", "-o", str(tmp_path / "freq.tsv"))
+    proc = start(
+        "count", str(big_text), "--tokenizer", "jieba-py", "-j", "2", "-o", str(tmp_path / "freq.tsv")
+    )
     wait_for_workers(proc)
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
@@ -177,7 +182,7 @@ def test_invalid_utf8_in_a_large_file_names_the_byte(tmp_path: Path) -> None:
     )
     replaced = run_wordfreq("count", str(path), "-j", "2", "--errors", "replace")
     assert replaced.returncode == 0
-    assert replaced.stderr.decode().rstrip().endswith(", 1 undecodable bytes replaced or dropped")
+    assert ", 1 undecodable bytes replaced or dropped" in replaced.stderr.decode()
 
 
 def test_a_truncated_gzip_file(tmp_path: Path) -> None:
@@ -262,7 +267,18 @@ def test_a_directory_of_100000_tiny_files(tmp_path: Path) -> None:
 def test_a_file_that_shrinks_while_it_is_read(big_text: Path, tmp_path: Path) -> None:
     path = tmp_path / "shrinking.txt"
     path.write_bytes(big_text.read_bytes())
-    proc = start("count", str(path), "-j", "2", "--chunk-size", "64K", "-o", str(tmp_path / "freq.tsv"))
+    proc = start(
+        "count",
+        str(path),
+        "--tokenizer",
+        "jieba-py",
+        "-j",
+        "2",
+        "--chunk-size",
+        "64K",
+        "-o",
+        str(tmp_path / "freq.tsv"),
+    )
     wait_for_workers(proc)
     time.sleep(0.3)
     os.truncate(path, path.stat().st_size // 2)

@@ -110,7 +110,19 @@ def test_a_signal_stops_everything_quickly_and_cleanly(
     out = tmp_path / "freq.tsv"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "wordfreq", "count", str(big_corpus), "-j", "2", "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "wordfreq",
+            "count",
+            str(big_corpus),
+            "--tokenizer",
+            "jieba-py",
+            "-j",
+            "2",
+            "-o",
+            str(out),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

@@ -77,3 +77,24 @@ def test_jieba_rs_user_dict_keeps_words_whole(sample_corpus) -> None:  # type: i
     with_dict = count(["-"], stdin=io.BytesIO(text), tokenizer="jieba-rs", user_dict=user_dict, workers=1)
     assert "青禾线" not in plain
     assert with_dict.counts["青禾线"] == 1 and with_dict.counts["科创园站"] == 1
+
+
+def test_without_rjieba_the_default_is_jieba_itself_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, sample_corpus
+) -> None:  # type: ignore[no-untyped-def]
+    from wordfreq.tokenizers import jieba_exact
+    from wordfreq.tokenizers.jieba_py import JiebaTokenizer
+
+    fast = count([str(sample_corpus)], workers=1)
+    monkeypatch.setattr(jieba_exact, "available", lambda: "rjieba is not installed: pip install '.[fast]'")
+    build_tokenizer.cache_clear()
+    try:
+        assert isinstance(build_tokenizer(TokenizerSpec("jieba")), JiebaTokenizer)
+        slow = count([str(sample_corpus)], workers=1)
+        result = CliRunner().invoke(cli, ["count", str(sample_corpus), "-v", "-o", "/dev/null"])
+    finally:
+        build_tokenizer.cache_clear()
+    assert slow.counts == fast.counts
+    assert fast.engine == "jieba via rjieba (exact)" and slow.engine == "jieba (pure Python)"
+    assert "pure Python: rjieba is not installed: pip install '.[fast]'" in result.stderr
+    assert result.stderr.rstrip().endswith("; jieba (pure Python)")

@@ -35,7 +35,7 @@ from wordfreq.table import (
     top_rows,
     write_rows,
 )
-from wordfreq.tokenizers import MODES, TOKENIZERS
+from wordfreq.tokenizers import MODES, TOKENIZERS, TokenizerSpec, describe_engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -132,6 +132,8 @@ def summary_line(result: api.CountResult) -> str:
         line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
     if result.bad_records:
         line += f", {result.bad_records:,} bad records skipped"
+    if result.engine:
+        line += f"; {result.engine}"
     return line
 
 
@@ -310,6 +312,7 @@ _input_format = click.option(
     "--max-rows", type=click.IntRange(min=0), metavar="N", help="Keep only the N most frequent rows."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
 @_as_shell_tool
 def count(
     paths: tuple[str, ...],
@@ -338,6 +341,7 @@ def count(
     min_count: int,
     max_rows: int | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Count the tokens of every file under PATH... ('-' reads standard input).
 
@@ -345,6 +349,8 @@ def count(
     The table is 'token<TAB>count' per line, most frequent first.
     """
     bar = _ProgressBar(enabled=not quiet)
+    if verbose:
+        _say(f"engine: {describe_engine(TokenizerSpec(tokenizer, mode, hmm))[1]}")
     try:
         result = api.count(
             paths,

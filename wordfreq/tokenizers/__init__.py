@@ -32,8 +32,8 @@ from typing import Protocol
 from wordfreq.errors import WordfreqError
 
 MODES = ("accurate", "all", "search")
-TOKENIZERS = ("jieba", "jieba-rs", "whitespace", "char")
-JIEBA_TOKENIZERS = ("jieba", "jieba-rs")
+TOKENIZERS = ("jieba", "jieba-py", "jieba-rs", "whitespace", "char")
+JIEBA_TOKENIZERS = ("jieba", "jieba-py", "jieba-rs")
 
 
 class Tokenizer(Protocol):
@@ -93,7 +93,7 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
         return jieba_rs.CUT_POINTS
     if spec.name in ("whitespace", "char"):
         return build_tokenizer(spec).cut_points
-    from wordfreq.tokenizers import jieba_py
+    from wordfreq.tokenizers import jieba_py  # jieba and jieba-py: jieba's own cut points
 
     return jieba_py.cut_points_for_mode(spec.mode)
 
@@ -101,7 +101,11 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
 @lru_cache(maxsize=8)
 def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     """The tokenizer for ``spec``, built once per process."""
-    if spec.name == "jieba":
+    if spec.name == "jieba" and _exact_fast_path_reason() is None:
+        from wordfreq.tokenizers.jieba_exact import ExactJiebaTokenizer
+
+        return ExactJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+    if spec.name in ("jieba", "jieba-py"):
         from wordfreq.tokenizers.jieba_py import JiebaTokenizer
 
         return JiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
@@ -118,3 +122,35 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
 
         return CharTokenizer()
     raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover
+
+
+def _exact_fast_path_reason() -> str | None:
+    """None when jieba's exact tables can be computed with rjieba; else why not."""
+    from wordfreq.tokenizers import jieba_exact
+
+    return jieba_exact.available()
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # pragma: no cover -- imported, so installed
+        return "?"
+
+
+def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
+    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons."""
+    if spec.name == "jieba":
+        reason = _exact_fast_path_reason()
+        if reason is None:
+            detail = f"jieba {_version('jieba')} tables, computed with rjieba {_version('rjieba')} (exact)"
+            return "jieba via rjieba (exact)", detail
+        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
+    if spec.name == "jieba-py":
+        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python, as asked"
+    if spec.name == "jieba-rs":
+        detail = f"rjieba {_version('rjieba')} (jieba-rs), whose tokens differ from jieba's"
+        return "jieba-rs (not exact)", detail
+    return spec.name, f"the {spec.name} tokenizer"

@@ -127,6 +127,9 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
 def _exact_fast_path_reason() -> str | None:
     """None when jieba's exact tables can be computed with rjieba; else why not."""
     from wordfreq.tokenizers import jieba_exact
+    from wordfreq.tokenizers.jieba_py import import_jieba
+
+    import_jieba()  # before jieba_exact imports it
 
     return jieba_exact.available()
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sys
 from collections.abc import Iterable
+from types import ModuleType
 
 # The character class of jieba's re_han_default, as a regex class body.
 BLOCK_CHARS = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
@@ -41,19 +43,37 @@ def cut_points_for_mode(mode: str) -> re.Pattern[str]:
     return ALL_CUT_POINTS if mode == "all" else ACCURATE_CUT_POINTS
 
 
+def import_jieba() -> ModuleType:
+    """Import jieba without letting it import ``pkg_resources``.
+
+    jieba 0.42.1 imports ``pkg_resources`` (0.2 s, and deprecated) only to
+    open its own data files, and opens them by path where setuptools is
+    absent; hiding ``pkg_resources`` for the length of the import takes that
+    path and cuts jieba's import from 0.25 s to 0.05 s.  Nothing else changes.
+    """
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes the import fail
+    try:
+        import jieba
+    finally:
+        if hide:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 def quiet_jieba_logger() -> None:
     """Keep jieba's "Building prefix dict..." lines away from the user."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
+    import_jieba().setLogLevel(logging.WARNING)
 
 
 class JiebaTokenizer:
     """jieba's own segmentation, in one of its three modes."""
 
     def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
-        import jieba
-
+        jieba = import_jieba()
         quiet_jieba_logger()
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()

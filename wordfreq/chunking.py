@@ -37,6 +37,8 @@ from wordfreq.errors import InputError
 from wordfreq.sources import Source, open_binary
 
 DEFAULT_CHUNK_SIZE = 1 << 20
+TAIL_CHUNKS = 4
+MIN_TAIL_CHUNK = 1 << 16
 ERROR_MODES = ("strict", "replace", "ignore")
 _BOM = "\ufeff"
 _SCAN_WINDOW = 1 << 16
@@ -214,9 +216,19 @@ def lines_before(task: RangeTask) -> int:
 
 
 def _plan_ranges(path: str, size: int, chunk_size: int) -> Iterator[RangeTask]:
+    """Ranges of ``chunk_size`` bytes, shrinking towards the end of the file.
+
+    The last ``TAIL_CHUNKS`` chunks' worth of a file is cut into ever smaller
+    ranges (a quarter of what remains, down to ``MIN_TAIL_CHUNK``), so that
+    workers finish together instead of one waiting for another's last chunk.
+    """
     start = 0
     while True:
-        end = start + chunk_size
+        remaining = size - start
+        step = chunk_size
+        if remaining < TAIL_CHUNKS * chunk_size:
+            step = min(chunk_size, max(MIN_TAIL_CHUNK, remaining // TAIL_CHUNKS))
+        end = start + step
         if end >= size:
             yield RangeTask(path, start, None, size)
             return

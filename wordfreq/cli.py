@@ -149,7 +149,8 @@ class _ProgressBar:
             return
         from tqdm import tqdm
 
-        sizes = [s.size for s in sources]
+        # Compressed files are counted in decompressed bytes, whose total is unknown up front.
+        sizes = [s.size if s.compression is None else None for s in sources]
         total = sum(s for s in sizes if s is not None) if None not in sizes else None
         self.bar = tqdm(
             total=total,

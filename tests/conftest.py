@@ -104,6 +104,15 @@ def random_text(rng: random.Random, pieces: int) -> str:
     return "".join(rng.choice(PIECES) for _ in range(pieces))
 
 
+@pytest.fixture(scope="session")
+def big_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 3 MB of Chinese text (the sample corpus repeated): seconds of work for pure jieba."""
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(SAMPLE_CORPUS.rglob("*.txt")))
+    path = tmp_path_factory.mktemp("big") / "big.txt"
+    path.write_text(text * (3_000_000 // len(text.encode())), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def sample_corpus() -> Path:
     return SAMPLE_CORPUS

@@ -31,15 +31,6 @@ def processes_in_session(sid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 3 MB of Chinese text: several seconds of work for two workers."""
-    text = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "corpus").rglob("*.txt")))
-    path = tmp_path_factory.mktemp("big") / "big.txt"
-    path.write_text(text * (3_000_000 // len(text.encode())), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
 def wide_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """20,000 distinct tokens: a table bigger than a pipe's buffer."""
     path = tmp_path_factory.mktemp("wide") / "wide.txt"
@@ -105,7 +96,7 @@ def test_stdout_full_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_everything_quickly_and_cleanly(
-    big_corpus: Path, tmp_path: Path, sig: signal.Signals, status: int
+    big_text: Path, tmp_path: Path, sig: signal.Signals, status: int
 ) -> None:
     out = tmp_path / "freq.tsv"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -115,7 +106,7 @@ def test_a_signal_stops_everything_quickly_and_cleanly(
             "-m",
             "wordfreq",
             "count",
-            str(big_corpus),
+            str(big_text),
             "--tokenizer",
             "jieba-py",
             "-j",

@@ -226,23 +226,25 @@ HAVE_CHILDREN_FILES = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
 """Linux exposes per-thread child lists (CONFIG_PROC_CHILDREN)."""
 
 
-def _memory(pid: int) -> tuple[int, str] | None:
-    """(bytes, "PSS"|"RSS") of ``pid``: PSS from smaps_rollup, else VmRSS."""
+def _proc_kib(path: str, field: bytes) -> int | None:
+    """The value, in KiB, of the line starting with ``field`` in a /proc file."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+        with open(path, "rb") as f:
             for line in f:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024, "PSS"
-    except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/status", "rb") as f:
-            for line in f:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1]) * 1024, "RSS"
+                if line.startswith(field):
+                    return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def _memory(pid: int) -> tuple[int, str] | None:
+    """(bytes, "PSS"|"RSS") of ``pid``: PSS from smaps_rollup, else VmRSS."""
+    pss = _proc_kib(f"/proc/{pid}/smaps_rollup", b"Pss:")
+    if pss is not None:
+        return pss * 1024, "PSS"
+    rss = _proc_kib(f"/proc/{pid}/status", b"VmRSS:")
+    return (rss * 1024, "RSS") if rss is not None else None
 
 
 class TreeSampler(threading.Thread):

@@ -134,13 +134,18 @@ def _exact_fast_path_reason() -> str | None:
     return jieba_exact.available()
 
 
-def _version(distribution: str) -> str:
+def package_version(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or None."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(distribution)
-    except PackageNotFoundError:  # pragma: no cover -- imported, so installed
-        return "?"
+    except PackageNotFoundError:
+        return None
+
+
+def _version(distribution: str) -> str:
+    return package_version(distribution) or "?"
 
 
 def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:

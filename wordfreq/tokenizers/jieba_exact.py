@@ -87,6 +87,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
+from wordfreq.tokenizers import package_version
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, quiet_jieba_logger
 
 TESTED_RJIEBA = "0.2.2"
@@ -134,15 +135,6 @@ _MIN_FLOAT = -3.14e100
 _CACHE_SIZE = 200_000
 
 
-def _version(dist: str) -> str | None:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:  # pragma: no cover - metadata missing
-        return None
-
-
 def available() -> str | None:
     """None when this tokenizer can be used, else the reason it cannot."""
     try:
@@ -153,7 +145,7 @@ def available() -> str | None:
         import jieba
     except ImportError:  # pragma: no cover - jieba is a dependency
         return "jieba is not installed"
-    found = {"rjieba": _version("rjieba"), "jieba": jieba.__version__}
+    found = {"rjieba": package_version("rjieba"), "jieba": jieba.__version__}
     for name, tested in (("rjieba", TESTED_RJIEBA), ("jieba", TESTED_JIEBA)):
         if found[name] != tested:
             return f"{name} {found[name]} is installed; jieba-exact is verified with {name} {tested} only"
@@ -396,7 +388,7 @@ class ExactJiebaTokenizer:
         self.hmm = hmm
         self.user_dict = user_dict
         self.cut_points = cut_points_for_mode(mode)
-        self.engine = f"jieba-exact (rjieba {_version('rjieba')} + jieba fallback)"
+        self.engine = f"jieba-exact (rjieba {package_version('rjieba')} + jieba fallback)"
         dictionary = _dictionary_for(user_dict)
         self._rj = dictionary.rjieba
         self._has_word = self._rj.has_word

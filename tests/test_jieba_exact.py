@@ -147,7 +147,7 @@ def test_a_long_realistic_text(sample_corpus, mode: str, hmm: bool) -> None:
     check(text, mode, hmm, USER_DICT)
 
 
-def test_route_ties_are_broken_like_jieba() -> None:
+def route_tie_text() -> str:
     """Routes like 呵|呵呵 and 呵呵|呵 are equally likely: which one wins depends
     on the last bits of the sums, so on jieba's exact total (rjieba's own is 3
     less: it counts B超, listed twice in dict.txt, once), and with the HMM the
@@ -165,11 +165,47 @@ def test_route_ties_are_broken_like_jieba() -> None:
     texts = []
     for _ in range(2000):
         texts.append("".join(rng.choice([*pieces, rng.choice(words)]) for _ in range(rng.randint(3, 12))))
-    text = "，".join(texts)
+    return "，".join(texts)
+
+
+def test_route_ties_are_broken_like_jieba() -> None:
+    text = route_tie_text()
     for user_dict in (None, USER_DICT, USER_DICT_DELETE):
         check(text, "accurate", True, user_dict)
 
 
+def test_the_cli_adopting_rjiebas_default_instance_is_exact(tmp_path) -> None:
+    """The CLI owns its process, so it adopts rjieba's default instance
+    (correcting its total, adding the user's words) instead of building
+    another: still jieba's table.  The route ties tell a wrong total."""
+    from conftest import run_wordfreq
+
+    text = route_tie_text()
+    (tmp_path / "ties.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "user.txt").write_bytes(USER_DICT)
+    for workers, user_dict in [("1", None), ("1", USER_DICT), ("2", USER_DICT)]:
+        extra = ["--user-dict", str(tmp_path / "user.txt")] if user_dict else []
+        done = run_wordfreq("count", str(tmp_path / "ties.txt"), "-j", workers, "--chunk-size", "4K", *extra)
+        assert done.returncode == 0, done.stderr
+        rows = [line.split("\t") for line in done.stdout.decode("utf-8").splitlines()]
+        assert Counter({t: int(n) for t, n in rows}) == naive_counts([text], user_dict=user_dict)
+
+
+def test_the_python_loops_are_exact_too(sample_corpus) -> None:
+    """Where wordfreq._speedups could not be compiled, the same loops run in Python."""
+    from functools import partial
+
+    from wordfreq.tokenizers import speedups
+    from wordfreq.tokenizers.jieba_exact import _hmm_model
+
+    model = _hmm_model()
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(sample_corpus.rglob("*.txt")))
+    text += route_tie_text() + "1-30 www.example.com 咲恹懨恹懨恹妩"
+    for mode in ("accurate", "search"):
+        tok = ExactJiebaTokenizer(mode, True, None)
+        tok._count_route = speedups.count_route_py
+        tok._finalseg._han_words = partial(speedups.hmm_cut_py, model.emit, model.start, model.trans)
+        assert Counter(p for t in tok.tokenize(text) for p in t.split()) == naive_counts([text], mode=mode)
 # -- the known differences of rjieba, one by one ------------------------------
 
 

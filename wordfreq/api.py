@@ -138,9 +138,7 @@ def count(
         records=RecordFormat.parse(field, skip_bad_records) if field is not None else None,
         filters=Filters(lowercase, frozenset(stopwords or ()), no_punct, no_numbers, min_length),
     )
-    sources = discover(
-        paths, warn, include=include, exclude=exclude, skip_binary=not job.decoding.is_wide
-    )
+    sources = discover(paths, warn, include=include, exclude=exclude, skip_binary=not job.decoding.is_wide)
     if on_sources is not None:
         on_sources(sources)
     n_workers = workers if workers is not None else default_workers()

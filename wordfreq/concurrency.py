@@ -51,7 +51,7 @@ from typing import Any
 from wordfreq.chunking import Task
 from wordfreq.counting import Job, PartialCount, count_task, finish, merge_into
 from wordfreq.errors import WordfreqError, WorkerError
-from wordfreq.tokenizers import build_tokenizer
+from wordfreq.tokenizers import build_tokenizer, own_process
 
 START_METHODS = ("fork", "spawn", "forkserver")
 BATCHES_IN_FLIGHT_PER_WORKER = 2
@@ -128,6 +128,7 @@ def _worker_main(conn: Connection, job: Job) -> None:
     """A worker's life: count the batches it is sent into one counter, send it when asked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    own_process()
     total = PartialCount()
     try:
         build_tokenizer(job.tokenizer)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from wordfreq.chunking import Decoding, RangeTask, Task, lines_before, load_range
 from wordfreq.filters import Filters
 from wordfreq.records import NEWLINE, RecordFormat, record_texts
-from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
+from wordfreq.tokenizers import TokenizerSpec, add_counts, build_tokenizer
 
 _SPACE = re.compile(r"\s")
 
@@ -77,7 +77,7 @@ def count_task(task: Task, job: Job, into: PartialCount | None = None) -> Partia
 
         text, bad_records = record_texts(text, job.records, task.path, line_number)
         result.bad_records += bad_records
-    result.counts.update(tokenizer.tokenize(text))
+    add_counts(tokenizer, text, result.counts)
     result.nbytes += task.nbytes
     result.bad_bytes += bad_bytes
     result.finished = False

@@ -47,9 +47,10 @@ def sorted_rows(counts: Mapping[str, int]) -> list[Row]:
     """All rows of ``counts`` in table order.
 
     Two stable sorts (by token, then by count, descending) instead of one with
-    a tuple key: about twice as fast on large tables.
+    a tuple key, each keyed on one field (so comparisons are str to str, then
+    int to int): several times faster on large tables.
     """
-    rows = sorted(counts.items())
+    rows = sorted(counts.items(), key=itemgetter(0))
     rows.sort(key=itemgetter(1), reverse=True)
     return rows
 

@@ -80,15 +80,25 @@ and only on the blocks that hold one of these words:
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import compress
 from typing import Any
 
-from wordfreq.tokenizers import package_version
+from wordfreq.tokenizers import owns_process, package_version
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, quiet_jieba_logger
+from wordfreq.tokenizers.speedups import (
+    MIN_FLOAT,
+    SEP,
+    Delta,
+    HmmModel,
+    apply_delta,
+    count_all,
+    count_route,
+)
 
 TESTED_RJIEBA = "0.2.2"
 TESTED_JIEBA = "0.42.1"
@@ -107,31 +117,19 @@ _SPECIAL = re.compile(
     "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U0002f800-\U0002fa1f]"
 )
 
-# The separator of the joined route, and a buffer in it: two or more route
-# steps, each a single block character or a run of ASCII letters and digits
-# (rjieba glues consecutive single-letter steps together; jieba buffers them).
-_SEP = "\x00"
-_STEP = "(?:[a-zA-Z0-9]+|[\u4e00-\u9fd5+#&._%\\-])"
-# The joined route starts and ends with the separator; a match starts with it.
-_BUFFER = re.compile(f"\x00({_STEP}\x00{_STEP}(?:\x00{_STEP})*)(?=\x00)")
-
 # jieba.finalseg's own expressions.
 _HMM_HAN = re.compile("([\u4e00-\u9fd5]+)")
 _HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")
 
 # all mode
-_NONBLOCK_RUN = re.compile(f"[^{_BLOCK_BODY}\\s]+")
 _ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
-_ASCII_TOKEN = re.compile("[a-zA-Z0-9]+|[+#&._%\\-]")
-_NON_HAN = re.compile("[^\u4e00-\u9fd5]+")
 
 # jieba 0.42.1's dict.txt lists B超 twice (frequency 3 each): jieba adds both
 # to its total, rjieba 0.2.2 (jieba-rs 0.11.0) only one.  The total enters
 # every route probability, so rjieba is given the difference back.
 _RJIEBA_TOTAL_SHORTFALL = 3
 
-_MIN_FLOAT = -3.14e100
 _CACHE_SIZE = 200_000
 
 
@@ -173,89 +171,15 @@ class _FinalSeg:
     """An exact re-implementation of ``jieba.finalseg.cut``.
 
     Same model (read from jieba), same floating point operations in the same
-    order, same choice on ties (Python's ``max`` over ``(score, state)``
-    pairs), same ``Force_Split_Words`` (the live, process-wide set).
+    order and same choice on ties (`speedups.hmm_cut`), same
+    ``Force_Split_Words`` (the live, process-wide set).
     """
 
     def __init__(self) -> None:
         from jieba import finalseg
 
         self._force = finalseg.Force_Split_Words
-        emit, start, trans = finalseg.emit_P, finalseg.start_P, finalseg.trans_P
-        chars = set().union(*(emit[s] for s in "BMES"))
-        self._emit = {c: tuple(emit[s].get(c, _MIN_FLOAT) for s in "BMES") for c in chars}
-        self._none = (_MIN_FLOAT,) * 4
-        self._start = tuple(start[s] for s in "BMES")
-        get = lambda a, b: trans[a].get(b, _MIN_FLOAT)  # noqa: E731
-        # tXY: from X to Y, for the transitions PrevStatus allows.
-        self._trans = (
-            get("E", "B"), get("S", "B"),  # into B: from E, S
-            get("M", "M"), get("B", "M"),  # into M: from M, B
-            get("S", "S"), get("E", "S"),  # into S: from S, E
-            get("B", "E"), get("M", "E"),  # into E: from B, M
-        )  # fmt: skip
-
-    def _han_words(self, obs: str) -> list[str]:
-        """``finalseg.__cut`` of a run of Han characters (length >= 2)."""
-        emit, none = self._emit, self._none
-        t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_be, t_me = self._trans
-        s_b, s_m, s_e, s_s = self._start
-        e_b, e_m, e_e, e_s = emit.get(obs[0], none)
-        v_b = s_b + e_b
-        v_m = s_m + e_m
-        v_e = s_e + e_e
-        v_s = s_s + e_s
-        back = []
-        for c in obs[1:]:
-            e_b, e_m, e_e, e_s = emit.get(c, none)
-            # max([(score, prev), ...]): a tie goes to the larger state letter.
-            a = v_e + t_eb + e_b
-            b = v_s + t_sb + e_b
-            if a > b:
-                n_b, p_b = a, "E"
-            else:
-                n_b, p_b = b, "S"
-            a = v_m + t_mm + e_m
-            b = v_b + t_bm + e_m
-            if b > a:
-                n_m, p_m = b, "B"
-            else:
-                n_m, p_m = a, "M"
-            a = v_s + t_ss + e_s
-            b = v_e + t_es + e_s
-            if b > a:
-                n_s, p_s = b, "E"
-            else:
-                n_s, p_s = a, "S"
-            a = v_b + t_be + e_e
-            b = v_m + t_me + e_e
-            if a > b:
-                n_e, p_e = a, "B"
-            else:
-                n_e, p_e = b, "M"
-            v_b, v_m, v_e, v_s = n_b, n_m, n_e, n_s
-            back.append((p_b, p_m, p_e, p_s))
-        state = "E" if v_e > v_s else "S"
-        n = len(obs)
-        states = [state] * n
-        index = {"B": 0, "M": 1, "E": 2, "S": 3}
-        for t in range(n - 1, 0, -1):
-            state = back[t - 1][index[state]]
-            states[t - 1] = state
-        words = []
-        begin = nexti = 0
-        for i, pos in enumerate(states):
-            if pos == "B":
-                begin = i
-            elif pos == "E":
-                words.append(obs[begin : i + 1])
-                nexti = i + 1
-            elif pos == "S":
-                words.append(obs[i])
-                nexti = i + 1
-        if nexti < n:
-            words.append(obs[nexti:])
-        return words
+        self._han_words = _hmm_model().cutter()
 
     def cut(self, sentence: str) -> list[str]:
         force = self._force
@@ -282,6 +206,24 @@ class _FinalSeg:
             else:
                 out.extend(x for x in _HMM_SKIP.split(blk) if x)
         return out
+
+
+@functools.lru_cache(maxsize=1)
+def _hmm_model() -> HmmModel:
+    """jieba.finalseg's model, in the shape `speedups.hmm_cut` takes."""
+    from jieba import finalseg
+
+    emit, start, trans = finalseg.emit_P, finalseg.start_P, finalseg.trans_P
+    b, m, e, s = (emit[state] for state in "BMES")
+    get = lambda a, b: trans[a].get(b, MIN_FLOAT)  # noqa: E731
+    return HmmModel(
+        emit={c: (b.get(c, MIN_FLOAT), m.get(c, MIN_FLOAT), e.get(c, MIN_FLOAT), s.get(c, MIN_FLOAT))
+              for c in set().union(b, m, e, s)},
+        start=(start["B"], start["M"], start["E"], start["S"]),
+        # into B from E, S; into M from M, B; into S from S, E; into E from B, M
+        trans=(get("E", "B"), get("S", "B"), get("M", "M"), get("B", "M"),
+               get("S", "S"), get("E", "S"), get("B", "E"), get("M", "E")),
+    )  # fmt: skip
 
 
 def _default_ascii_words() -> list[str]:
@@ -335,12 +277,30 @@ def _dictionary_for(user_dict: bytes | None) -> _Dictionary:
     return found
 
 
+def _default_rjieba() -> Any:
+    """A new rjieba instance with its default dictionary.
+
+    In a process that wordfreq owns, the first call adopts rjieba's module
+    default (built when rjieba was imported) instead of building another.
+    """
+    import rjieba
+
+    global _DEFAULT_ADOPTED
+    if owns_process() and not _DEFAULT_ADOPTED:
+        _DEFAULT_ADOPTED = True
+        return rjieba._DEFAULT_JIEBA
+    return rjieba.Jieba()
+
+
+_DEFAULT_ADOPTED = False
+
+
 def _build_dictionary(user_dict: bytes | None) -> _Dictionary:
     import jieba
     import rjieba
 
     if user_dict is None:
-        rj = rjieba.Jieba()
+        rj = _default_rjieba()
         rj.add_word(_FILLER, _RJIEBA_TOTAL_SHORTFALL, None)
         return _Dictionary(rj, ())
     quiet_jieba_logger()
@@ -365,7 +325,7 @@ def _build_dictionary(user_dict: bytes | None) -> _Dictionary:
     else:
         # rjieba starts with jieba's default dictionary and total (checked by
         # the tests), and replaces a word's frequency where jieba adds to it.
-        rj = rjieba.Jieba()
+        rj = _default_rjieba()
         total = total_before - _RJIEBA_TOTAL_SHORTFALL
         for w in words:
             f = final[w]
@@ -375,6 +335,13 @@ def _build_dictionary(user_dict: bytes | None) -> _Dictionary:
     if tok.total > total:
         rj.add_word(_FILLER, tok.total - total, None)
     return _Dictionary(rj, tuple((w, final[w]) for w in words))
+
+
+def _alternation(words: set[str]) -> re.Pattern[str] | None:
+    """A pattern matching any of ``words`` (longest first), or None for none."""
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 class ExactJiebaTokenizer:
@@ -393,7 +360,9 @@ class ExactJiebaTokenizer:
         self._rj = dictionary.rjieba
         self._has_word = self._rj.has_word
         self._finalseg = _FinalSeg() if hmm and mode != "all" else None
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, Delta] = {}
+        self._count_route = count_route
+        self._count_all = count_all
         self._cache_force = -1
         # The blocks holding one of these words go to jieba itself: with the
         # HMM, a word of ASCII letters and digits only (rjieba glues single
@@ -406,15 +375,24 @@ class ExactJiebaTokenizer:
                     trouble.add(w)
                 if mode == "search" and re.search("[._-]", w):
                     trouble.add(w)
-        if mode == "all":
-            # In all mode, the blocks holding a dictionary word with an ASCII
-            # character (T恤, C++, a user's Wi-Fi) go to jieba.
-            ascii_words = _default_ascii_words() + [w for w, f in dictionary.user_words if f > 0]
-            trouble = {w for w in ascii_words if _BLOCK_ONLY.fullmatch(w) and _ASCII_BLOCK.search(w)}
-        self._trouble: re.Pattern[str] | None = None
-        if trouble:
-            alternation = "|".join(re.escape(w) for w in sorted(trouble, key=len, reverse=True))
-            self._trouble = re.compile(alternation)
+        self._trouble = _alternation(trouble)
+        # In all mode, the blocks holding a dictionary word with an ASCII
+        # character (T恤, C++, a user's Wi-Fi) go to jieba; found when a text
+        # first has an ASCII block character (reading them costs 0.15 s).
+        self._all_mode_trouble: re.Pattern[str] | None | bool = False
+
+    def _ascii_word_blocks(self) -> re.Pattern[str] | None:
+        """All mode: a pattern for the dictionary words that hold an ASCII character."""
+        if self._all_mode_trouble is False:
+            user_words = [w for w, f in _dictionary_for(self.user_dict).user_words if f > 0]
+            self._all_mode_trouble = _alternation(
+                {
+                    w
+                    for w in _default_ascii_words() + user_words
+                    if _BLOCK_ONLY.fullmatch(w) and _ASCII_BLOCK.search(w)
+                }
+            )
+        return self._all_mode_trouble  # type: ignore[return-value]
 
     # -- helpers ------------------------------------------------------------
 
@@ -473,88 +451,73 @@ class ExactJiebaTokenizer:
             out.append(w)
         return out
 
-    def _replace_buffer(self, m: re.Match[str]) -> str:
-        joined = m.group()
-        cached = self._cache.get(joined)
-        if cached is None:
-            cached = _SEP + _SEP.join(self._buffer_tokens(joined.replace(_SEP, "")))
+    def _buffer_delta(self, buf: str) -> Delta:
+        """How jieba's tokens for a buffer differ from rjieba's route steps.
+
+        ``buf`` is a buffer as the route shows it (steps joined by the
+        separator); the answer is cached.
+        """
+        delta = self._cache.get(buf)
+        if delta is None:
+            steps = buf.split(SEP)
+            change: dict[str, int] = {}
+            for token in self._buffer_tokens("".join(steps)):
+                change[token] = change.get(token, 0) + 1
+            for step in steps:
+                change[step] = change.get(step, 0) - 1
+            delta = tuple([item for item in change.items() if item[1]])
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            self._cache[joined] = cached
-        return cached
+            self._cache[buf] = delta
+        return delta
 
     # -- the tokenizer ------------------------------------------------------
 
     def tokenize(self, text: str) -> Iterable[str]:
+        """jieba's tokens of ``text``, not in jieba's order."""
+        counts: Counter[str] = Counter()
+        self.add_counts(text, counts)
+        return list(counts.elements())
+
+    def add_counts(self, text: str, counts: Counter[str]) -> None:
+        """Add the count of jieba's tokens of ``text`` to ``counts``.
+
+        The route's steps are counted as they are and each buffer's
+        difference from jieba's tokens (cached per buffer) is applied, in
+        one pass over the route (`speedups.count_route`).
+        """
         if not text:
-            return []
+            return
         if self.mode == "all":
-            return self._tokenize_all(text)
-        extra: list[str] = []
+            self._add_counts_all(text, counts)
+            return
         if _SPECIAL.search(text):
-            extra = _SPECIAL.findall(text)
+            counts.update(_SPECIAL.findall(text))
             text = _SPECIAL.sub(" ", text)
         if self._trouble is not None and self._trouble.search(text):
             text, fallback = self._extract_blocks(text, self._trouble)
-            extra.extend(fallback)
+            counts.update(fallback)
         cut = self._rj.cut_for_search if self.mode == "search" else self._rj.cut
-        tokens = cut(text, False)
-        if self._finalseg is not None and tokens:
-            force = len(self._finalseg._force)
-            if force != self._cache_force:  # Force_Split_Words grew
-                self._cache.clear()
-                self._cache_force = force
-            joined = f"{_SEP}{_SEP.join(tokens)}{_SEP}"
-            replaced = _BUFFER.sub(self._replace_buffer, joined)
-            if replaced != joined:
-                tokens = replaced[1:-1].split(_SEP)
-        if extra:
-            tokens.extend(extra)
-        return tokens
+        steps = cut(text, False)
+        if self._finalseg is None:
+            counts.update(steps)
+            return
+        force = len(self._finalseg._force)
+        if force != self._cache_force:  # Force_Split_Words grew
+            self._cache.clear()
+            self._cache_force = force
+        for key in self._count_route(steps, counts, self._cache):
+            apply_delta(counts, self._buffer_delta(key))
 
-    def _tokenize_all(self, text: str) -> list[str]:
-        # Between blocks, jieba's all mode yields each run of non-whitespace.
-        tokens = _NONBLOCK_RUN.findall(text)
+    def _add_counts_all(self, text: str, counts: Counter[str]) -> None:
         if _ASCII_BLOCK.search(text):
-            if self._trouble is not None and self._trouble.search(text):
-                text, fallback = self._extract_blocks(text, self._trouble)
-                tokens.extend(fallback)
-            # Where no dictionary word holds an ASCII character, jieba's
-            # __cut_all yields each run of ASCII letters and digits whole
-            # (its eng_buf) and each other ASCII character alone, and the Han
-            # runs between them as if each were a block of its own.
-            tokens.extend(_ASCII_TOKEN.findall(text))
-        han = _NON_HAN.sub("\n", text)
-        if han.strip():
-            tokens.extend(self._cut_all_han(han))
-        return tokens
-
-    def _cut_all_han(self, han: str) -> list[str]:
-        """jieba's all mode over blocks of Han characters joined by newlines.
-
-        jieba (``__cut_all``) yields every dictionary word of two or more
-        characters at every position, and the character at each position
-        where no such word starts and which the longest word starting at the
-        last such position before it does not reach.  rjieba yields every
-        dictionary word at every position, in order of position, then
-        length; so a word's position is where it next occurs (at the same
-        position only if it is longer than the word before it).
-        """
-        words = self._rj.cut_all(han)
-        multi = list(compress(words, map((1).__lt__, map(len, words))))
-        find = han.find
-        pos = plen = reach = 0
-        gaps = []
-        for w in multi:
-            n = len(w)
-            s = find(w, pos)
-            if s == pos and n <= plen:  # that one came before the previous word
-                s = find(w, pos + 1)
-            if s > reach:
-                gaps.append(han[reach:s])
-            reach = s + n
-            pos = s
-            plen = n
-        gaps.append(han[reach:])
-        multi.extend("".join(gaps))
-        return multi
+            trouble = self._ascii_word_blocks()
+            if trouble is not None and trouble.search(text):
+                text, fallback = self._extract_blocks(text, trouble)
+                counts.update(fallback)
+        # Where no dictionary word holds an ASCII character, jieba's __cut_all
+        # yields each run of ASCII letters and digits whole (its eng_buf) and
+        # each other ASCII character alone, and the Han runs between them as
+        # if each were a block of its own; between blocks, each run of
+        # non-whitespace.
+        self._count_all(text, counts, self._rj.cut_all)

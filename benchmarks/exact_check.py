@@ -6,7 +6,8 @@ counts the corpus three ways and prints one Markdown table:
 * ``jieba``: the naive program (``tests/naive.py``'s loop: the whole of each
   file through ``jieba.Tokenizer().cut`` / ``cut_for_search``, tokens split
   on whitespace);
-* ``jieba-exact``: ``ExactJiebaTokenizer.tokenize`` over the same texts;
+* ``jieba-exact``: ``ExactJiebaTokenizer.add_counts`` (what the pipeline
+  calls) over the same texts;
 * ``rjieba``: ``rjieba.Jieba().cut`` / ``cut_all`` / ``cut_for_search`` over
   the same texts, for reference (it is not jieba's table).
 
@@ -114,7 +115,7 @@ def timed(fn, *args):
 def count_exact(tokenizer, pieces: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for piece in pieces:
-        counts.update(tokenizer.tokenize(piece))
+        tokenizer.add_counts(piece, counts)
     return whitespace_split(counts)
 
 

@@ -206,6 +206,8 @@ def test_the_python_loops_are_exact_too(sample_corpus) -> None:
         tok._count_route = speedups.count_route_py
         tok._finalseg._han_words = partial(speedups.hmm_cut_py, model.emit, model.start, model.trans)
         assert Counter(p for t in tok.tokenize(text) for p in t.split()) == naive_counts([text], mode=mode)
+
+
 # -- the known differences of rjieba, one by one ------------------------------
 
 

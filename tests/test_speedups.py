@@ -149,7 +149,9 @@ def test_compiled_viterbi_refuses_what_it_cannot_take() -> None:
 # Han runs between single separators, from characters that are words, that
 # only begin words (北 of 北京), that are in no word at all (丏), repeated.
 han_texts = st.lists(
-    st.one_of(st.sampled_from(list("我们的中国人民大会堂北京哈丏丐鿕") + ["北京大学", "人民大会堂", "哈哈哈"])),
+    st.one_of(
+        st.sampled_from(list("我们的中国人民大会堂北京哈丏丐鿕") + ["北京大学", "人民大会堂", "哈哈哈"])
+    ),
     max_size=30,
 ).map(lambda pieces: "".join(pieces).replace("鿕", "\n"))
 

@@ -189,7 +189,15 @@ def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
     if spec.name == "jieba":
         reason = _exact_fast_path_reason()
         if reason is None:
-            detail = f"jieba {_version('jieba')} tables, computed with rjieba {_version('rjieba')} (exact)"
+            from wordfreq.tokenizers.speedups import IMPLEMENTATION
+
+            loops = (
+                "its loops compiled"
+                if IMPLEMENTATION == "C"
+                else "its loops in Python (wordfreq/_speedups.c was not built: reinstall with a C compiler)"
+            )
+            versions = f"jieba {_version('jieba')} tables, computed with rjieba {_version('rjieba')}"
+            detail = f"{versions} (exact), {loops}"
             return "jieba via rjieba (exact)", detail
         return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
     if spec.name == "jieba-py":

@@ -124,6 +124,7 @@ _HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")
 
 # all mode
 _ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
+_ASCII_ALNUM = re.compile("[a-zA-Z0-9]")  # jieba's re_eng
 
 # jieba 0.42.1's dict.txt lists B超 twice (frequency 3 each): jieba adds both
 # to its total, rjieba 0.2.2 (jieba-rs 0.11.0) only one.  The total enters
@@ -226,14 +227,17 @@ def _hmm_model() -> HmmModel:
     )  # fmt: skip
 
 
-def _default_ascii_words() -> list[str]:
-    """The words of jieba's default dictionary that hold an ASCII character."""
+@functools.lru_cache(maxsize=1)
+def _default_dictionary_facts() -> tuple[tuple[str, ...], int]:
+    """The words of jieba's default dictionary that hold an ASCII character,
+    and the length of its longest word."""
     import jieba
 
     with jieba.Tokenizer().get_dict_file() as f:
         data = f.read()
-    found = re.findall(rb"^([^ \n]*[\x21-\x7e][^ \n]*) ([0-9]+)", data, re.M)
-    return [w.decode("utf-8") for w, freq in found if int(freq) > 0]
+    found = re.findall(rb"\n([^ \n!-~]*[!-~][^ \n]*) ([0-9]+)", b"\n" + data)
+    longest = max(map(len, data.decode("utf-8").split()[::3]))
+    return tuple(w.decode("utf-8") for w, freq in found if int(freq) > 0), longest
 
 
 @dataclass(frozen=True)
@@ -380,6 +384,7 @@ class ExactJiebaTokenizer:
         # character (T恤, C++, a user's Wi-Fi) go to jieba; found when a text
         # first has an ASCII block character (reading them costs 0.15 s).
         self._all_mode_trouble: re.Pattern[str] | None | bool = False
+        self._longest: int | None = None
 
     def _ascii_word_blocks(self) -> re.Pattern[str] | None:
         """All mode: a pattern for the dictionary words that hold an ASCII character."""
@@ -388,7 +393,7 @@ class ExactJiebaTokenizer:
             self._all_mode_trouble = _alternation(
                 {
                     w
-                    for w in _default_ascii_words() + user_words
+                    for w in [*_default_dictionary_facts()[0], *user_words]
                     if _BLOCK_ONLY.fullmatch(w) and _ASCII_BLOCK.search(w)
                 }
             )
@@ -397,14 +402,15 @@ class ExactJiebaTokenizer:
     # -- helpers ------------------------------------------------------------
 
     def _extract_blocks(self, text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
-        """Give the blocks holding a match of ``pattern`` to jieba itself.
+        """Cut the blocks holding a match of ``pattern`` as jieba does, on their own.
 
         ``pattern`` matches block characters only, so each match lies in one
         block.  Returns the text with those blocks replaced by a space (not a
         block character: the blocks around stay as they were) and jieba's
-        tokens for them.
+        tokens for them: in all mode from `_cut_all_block`, else from jieba
+        itself (whose dictionary is then loaded already, with the user's).
         """
-        tok = _jieba_for(self.user_dict)
+        tok = _jieba_for(self.user_dict) if self.mode != "all" else None
         pieces: list[str] = []
         tokens: list[str] = []
         last = 0
@@ -422,16 +428,71 @@ class ExactJiebaTokenizer:
             end = _BLOCK_RUN.match(text, p).end()
             block = text[start:end]
             if self.mode == "all":
-                tokens.extend(tok.cut(block, cut_all=True))
+                tokens.extend(self._cut_all_block(block))
             elif self.mode == "search":
-                tokens.extend(tok.cut_for_search(block, HMM=self.hmm))
+                tokens.extend(tok.cut_for_search(block, HMM=self.hmm))  # type: ignore[union-attr]
             else:
-                tokens.extend(tok.cut(block, HMM=self.hmm))
+                tokens.extend(tok.cut(block, HMM=self.hmm))  # type: ignore[union-attr]
             pieces.append(text[last:start])
             pieces.append(" ")
             last = end
         pieces.append(text[last:])
         return "".join(pieces), tokens
+
+    def _cut_all_block(self, block: str) -> list[str]:
+        """jieba's ``__cut_all`` of one block, over jieba's DAG built with
+        rjieba's dictionary.
+
+        jieba's ``get_DAG`` lists, at each position, the ends of the
+        dictionary words that start there (the position itself if none);
+        it stops extending a fragment once it is no prefix of any word, and
+        then no longer fragment can be a word either, so checking every
+        fragment up to the longest word's length finds the same ends.
+        (``rjieba.cut_all`` cannot be used here: it keeps runs of ASCII
+        letters whole and so misses words like T恤 and A股.)
+        """
+        has_word = self._has_word
+        longest = self._longest_word()
+        n = len(block)
+        dag = []
+        for k in range(n):
+            ends = [j for j in range(k, min(n, k + longest)) if has_word(block[k : j + 1])]
+            dag.append(ends or [k])
+        # jieba.Tokenizer.__cut_all, over that DAG.
+        words = []
+        old_j = -1
+        eng_scan = False
+        eng_buf = ""
+        for k, ends in enumerate(dag):
+            if eng_scan and not _ASCII_ALNUM.match(block[k]):
+                eng_scan = False
+                words.append(eng_buf)
+            if len(ends) == 1 and k > old_j:
+                word = block[k : ends[0] + 1]
+                if _ASCII_ALNUM.match(word):
+                    if not eng_scan:
+                        eng_scan = True
+                        eng_buf = word
+                    else:
+                        eng_buf += word
+                if not eng_scan:
+                    words.append(word)
+                old_j = ends[0]
+            else:
+                for j in ends:
+                    if j > k:
+                        words.append(block[k : j + 1])
+                        old_j = j
+        if eng_scan:
+            words.append(eng_buf)
+        return words
+
+    def _longest_word(self) -> int:
+        """The length of the longest word of this tokenizer's dictionary."""
+        if self._longest is None:
+            users = [len(w) for w, f in _dictionary_for(self.user_dict).user_words if f > 0]
+            self._longest = max([_default_dictionary_facts()[1], *users])
+        return self._longest
 
     def _buffer_tokens(self, buf: str) -> list[str]:
         """What jieba's ``__cut_DAG`` yields for a buffer of single steps."""

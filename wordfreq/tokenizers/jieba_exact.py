@@ -21,13 +21,15 @@ dictionary and the same total, so:
 
 * accurate and search modes: one ``rjieba.cut(text, False)`` (or
   ``cut_for_search(text, False)``) call over the whole text gives the route.
-  With the HMM, one regular expression over the route finds the buffers
-  (runs of single block characters; rjieba glues single ASCII letters and
-  digits into one token, and jieba buffers them too), and an exact
-  re-implementation of ``jieba.finalseg.cut`` cuts each (same model, same
-  floating point operations in the same order, same tie rule, jieba's live
-  ``Force_Split_Words``; cached per buffer), adding search mode's 2- and
-  3-grams.  rjieba's own HMM is never used.
+  Its steps are counted as they are; with the HMM, the same pass finds the
+  buffers (runs of single block characters; rjieba glues single ASCII
+  letters and digits into one token, and jieba buffers them too), and an
+  exact re-implementation of ``jieba.finalseg.cut`` cuts each (same model,
+  same floating point operations in the same order, same tie rule, jieba's
+  live ``Force_Split_Words``), adding search mode's 2- and 3-grams; the
+  difference between a buffer's steps and its tokens is cached per buffer
+  and added to the count.  rjieba's own HMM is never used.  (The loops are
+  in `speedups`: compiled, or their Python twins.)
 * all mode: non-block text is split as jieba does; runs of Han characters
   go through ``rjieba.cut_all`` (every dictionary word at every position),
   of which jieba keeps every word of two or more characters and the
@@ -67,15 +69,17 @@ jieba's (which counts a word given again twice) in the same way.  A word
 given frequency 0 that rjieba already has cannot be deleted from it: rjieba's
 dictionary is then rebuilt from jieba's.
 
-When jieba itself runs.  Only on single blocks (jieba cuts each on its own),
-and only on the blocks that hold one of these words:
+Blocks cut on their own (jieba cuts each block on its own), only those
+that hold one of these words:
 
 * all mode: a dictionary word with an ASCII character (T恤, C++, AT&T, or a
-  user's); ``__cut_all`` treats it specially and ``rjieba.cut_all`` cannot
-  see it;
+  user's), which ``__cut_all`` treats specially and ``rjieba.cut_all``
+  cannot see (it keeps ASCII runs whole): a port of ``__cut_all`` runs over
+  jieba's DAG, built from rjieba's dictionary (`_cut_all_block`);
 * with a user dictionary: with the HMM, a word of ASCII letters and digits
   only (it could not be told from glued single letters); in search mode, a
-  word with ``.``, ``_`` or ``-`` (rjieba's search mode adds its parts).
+  word with ``.``, ``_`` or ``-`` (rjieba's search mode adds its parts):
+  jieba itself, whose dictionary is loaded already (with the user's words).
 """
 
 from __future__ import annotations

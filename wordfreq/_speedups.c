@@ -60,9 +60,123 @@ add_count(PyObject *counts, PyObject *key, long long n)
     return rc;
 }
 
+/* ---- a small counting table ------------------------------------------ */
+
+/* Counts of strings for one call: open addressing, C integers, a reference
+ * to each distinct key.  Counting a chunk's tokens here and then adding the
+ * table to the caller's dict touches that large dict once per distinct
+ * token, not once per token, and makes no int objects: the route loop ran
+ * about 15% faster (whole tokenizer, one process) than with a dict. */
+typedef struct {
+    PyObject *key;
+    Py_hash_t hash;
+    long long count;
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    Py_ssize_t mask; /* size - 1, the size a power of two */
+    Py_ssize_t used;
+} Tally;
+
+static int
+tally_init(Tally *t, Py_ssize_t size)
+{
+    t->slots = PyMem_Calloc(size, sizeof(Slot));
+    t->mask = size - 1;
+    t->used = 0;
+    if (t->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+tally_free(Tally *t)
+{
+    if (t->slots == NULL)
+        return;
+    for (Py_ssize_t i = 0; i <= t->mask; i++)
+        Py_XDECREF(t->slots[i].key);
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+}
+
+static int
+same_string(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    int kind = PyUnicode_KIND(a);
+    return n == PyUnicode_GET_LENGTH(b) && kind == PyUnicode_KIND(b) &&
+           memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * kind) == 0;
+}
+
+static Slot *
+tally_find(Slot *slots, Py_ssize_t mask, PyObject *key, Py_hash_t hash)
+{
+    size_t i = (size_t)hash & (size_t)mask;
+    for (;;) {
+        Slot *slot = &slots[i];
+        if (slot->key == NULL || (slot->hash == hash && same_string(slot->key, key)))
+            return slot;
+        i = (i + 1) & (size_t)mask;
+    }
+}
+
+/* tally[key] += n; key must be a str. */
+static int
+tally_add(Tally *t, PyObject *key, long long n)
+{
+    Py_hash_t hash = PyObject_Hash(key);
+    if (hash == -1)
+        return -1;
+    Slot *slot = tally_find(t->slots, t->mask, key, hash);
+    if (slot->key != NULL) {
+        slot->count += n;
+        return 0;
+    }
+    if ((t->used + 1) * 3 >= (t->mask + 1) * 2) { /* keep it under 2/3 full */
+        Py_ssize_t size = (t->mask + 1) * 2;
+        Slot *bigger = PyMem_Calloc(size, sizeof(Slot));
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i <= t->mask; i++) {
+            if (t->slots[i].key != NULL)
+                *tally_find(bigger, size - 1, t->slots[i].key, t->slots[i].hash) = t->slots[i];
+        }
+        PyMem_Free(t->slots);
+        t->slots = bigger;
+        t->mask = size - 1;
+        slot = tally_find(t->slots, t->mask, key, hash);
+    }
+    Py_INCREF(key);
+    slot->key = key;
+    slot->hash = hash;
+    slot->count = n;
+    t->used++;
+    return 0;
+}
+
+/* counts[key] += count for every key of the tally (zero counts left out). */
+static int
+tally_add_to(Tally *t, PyObject *counts)
+{
+    for (Py_ssize_t i = 0; i <= t->mask; i++) {
+        Slot *slot = &t->slots[i];
+        if (slot->key != NULL && slot->count != 0 && add_count(counts, slot->key, slot->count) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Apply a cached delta, a tuple of (token, change) pairs. */
 static int
-apply_delta(PyObject *counts, PyObject *delta)
+apply_delta(Tally *tally, PyObject *delta)
 {
     if (!PyTuple_Check(delta)) {
         PyErr_SetString(PyExc_TypeError, "a delta must be a tuple of (token, change) pairs");
@@ -78,7 +192,12 @@ apply_delta(PyObject *counts, PyObject *delta)
         long long change = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 1));
         if (change == -1 && PyErr_Occurred())
             return -1;
-        if (add_count(counts, PyTuple_GET_ITEM(pair, 0), change) < 0)
+        PyObject *token = PyTuple_GET_ITEM(pair, 0);
+        if (!PyUnicode_Check(token)) {
+            PyErr_SetString(PyExc_TypeError, "a delta's tokens must be strings");
+            return -1;
+        }
+        if (tally_add(tally, token, change) < 0)
             return -1;
     }
     return 0;
@@ -86,7 +205,7 @@ apply_delta(PyObject *counts, PyObject *delta)
 
 /* The end of a run of buffer steps: steps[start:end]. */
 static int
-end_run(PyObject *steps, Py_ssize_t start, Py_ssize_t end, PyObject *sep, PyObject *counts,
+end_run(PyObject *steps, Py_ssize_t start, Py_ssize_t end, PyObject *sep, Tally *tally,
         PyObject *deltas, PyObject *missing)
 {
     if (end - start < 2)
@@ -101,7 +220,7 @@ end_run(PyObject *steps, Py_ssize_t start, Py_ssize_t end, PyObject *sep, PyObje
     PyObject *delta = PyDict_GetItemWithError(deltas, key); /* borrowed */
     int rc;
     if (delta != NULL)
-        rc = apply_delta(counts, delta);
+        rc = apply_delta(tally, delta);
     else if (PyErr_Occurred())
         rc = -1;
     else
@@ -116,22 +235,6 @@ PyDoc_STRVAR(count_route_doc,
 "more buffer steps) whose key (its steps joined by NUL) is in deltas, apply\n"
 "the delta; return the keys of the other buffers, in order.");
 
-/* counts[key] += value for every item of local (values > 0). */
-static int
-merge_into(PyObject *counts, PyObject *local)
-{
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(local, &pos, &key, &value)) {
-        long long n = PyLong_AsLongLong(value);
-        if (n == -1 && PyErr_Occurred())
-            return -1;
-        if (add_count(counts, key, n) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 static PyObject *
 count_route(PyObject *module, PyObject *args)
 {
@@ -139,13 +242,12 @@ count_route(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!O!:count_route", &PyList_Type, &steps, &PyDict_Type, &counts,
                           &PyDict_Type, &deltas))
         return NULL;
-    /* Counting into a small new dict, then adding it to the (large) counts,
-     * touches the large table once per distinct token rather than once per
-     * token: several times faster once the vocabulary outgrows the caches. */
-    PyObject *local = PyDict_New();
+    Tally tally;
+    if (tally_init(&tally, 4096) < 0)
+        return NULL;
     PyObject *missing = PyList_New(0);
     PyObject *sep = PyUnicode_FromOrdinal(0);
-    if (local == NULL || missing == NULL || sep == NULL)
+    if (missing == NULL || sep == NULL)
         goto error;
     Py_ssize_t n = PyList_GET_SIZE(steps);
     Py_ssize_t start = 0;
@@ -155,23 +257,23 @@ count_route(PyObject *module, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "steps must be strings");
             goto error;
         }
-        if (add_count(local, step, 1) < 0)
+        if (tally_add(&tally, step, 1) < 0)
             goto error;
         if (!is_buffer_step(step)) {
-            if (end_run(steps, start, i, sep, local, deltas, missing) < 0)
+            if (end_run(steps, start, i, sep, &tally, deltas, missing) < 0)
                 goto error;
             start = i + 1;
         }
     }
-    if (end_run(steps, start, n, sep, local, deltas, missing) < 0)
+    if (end_run(steps, start, n, sep, &tally, deltas, missing) < 0)
         goto error;
-    if (merge_into(counts, local) < 0)
+    if (tally_add_to(&tally, counts) < 0)
         goto error;
-    Py_DECREF(local);
+    tally_free(&tally);
     Py_DECREF(sep);
     return missing;
 error:
-    Py_XDECREF(local);
+    tally_free(&tally);
     Py_XDECREF(missing);
     Py_XDECREF(sep);
     return NULL;
@@ -327,13 +429,9 @@ PyDoc_STRVAR(count_all_han_doc,
 "separators; a word that does not occur in text after the previous one\n"
 "raises ValueError.");
 
-static PyObject *
-count_all_han(PyObject *module, PyObject *args)
+static int
+walk_all_han(PyObject *text, PyObject *words, Tally *tally)
 {
-    PyObject *text, *words, *counts;
-    if (!PyArg_ParseTuple(args, "UO!O!:count_all_han", &text, &PyList_Type, &words, &PyDict_Type,
-                          &counts))
-        return NULL;
     Py_ssize_t n_words = PyList_GET_SIZE(words);
     Py_ssize_t k = -1;          /* the position of the current group of words */
     Py_ssize_t prev_len = 0;    /* the length of the group's last word */
@@ -346,15 +444,15 @@ count_all_han(PyObject *module, PyObject *args)
         if (word != NULL) {
             if (!PyUnicode_Check(word)) {
                 PyErr_SetString(PyExc_TypeError, "words must be strings");
-                return NULL;
+                return -1;
             }
             n = PyUnicode_GET_LENGTH(word);
             if (k >= 0 && n > prev_len && occurs_at(text, k, word)) {
                 /* a longer word at the same position */
                 prev_len = n;
                 if (n >= 2) {
-                    if (add_count(counts, word, 1) < 0)
-                        return NULL;
+                    if (tally_add(tally, word, 1) < 0)
+                        return -1;
                     group_end = k + n - 1;
                 }
                 continue;
@@ -368,10 +466,10 @@ count_all_han(PyObject *module, PyObject *args)
             else if (k > old_j) {
                 if (single == NULL) {
                     PyErr_SetString(PyExc_ValueError, "cut_all gave no word at a position");
-                    return NULL;
+                    return -1;
                 }
-                if (add_count(counts, single, 1) < 0)
-                    return NULL;
+                if (tally_add(tally, single, 1) < 0)
+                    return -1;
                 old_j = k;
             }
         }
@@ -386,21 +484,21 @@ count_all_han(PyObject *module, PyObject *args)
         else if (word != NULL) {
             next = PyUnicode_Find(text, word, k + 1, PyUnicode_GET_LENGTH(text), 1);
             if (next == -2)
-                return NULL;
+                return -1;
             if (next < 0) {
                 PyErr_Format(PyExc_ValueError, "cut_all's word %R is not in the text after %zd", word, k);
-                return NULL;
+                return -1;
             }
         }
         for (Py_ssize_t q = k + 1; q < next; q++) {
             if (q > old_j) {
                 PyObject *c = PyUnicode_Substring(text, q, q + 1);
                 if (c == NULL)
-                    return NULL;
-                int rc = add_count(counts, c, 1);
+                    return -1;
+                int rc = tally_add(tally, c, 1);
                 Py_DECREF(c);
                 if (rc < 0)
-                    return NULL;
+                    return -1;
                 old_j = q;
             }
         }
@@ -411,14 +509,33 @@ count_all_han(PyObject *module, PyObject *args)
         group_end = -1;
         single = NULL;
         if (n >= 2) {
-            if (add_count(counts, word, 1) < 0)
-                return NULL;
+            if (tally_add(tally, word, 1) < 0)
+                return -1;
             group_end = k + n - 1;
         }
         else {
             single = word;
         }
     }
+    return 0;
+}
+
+static PyObject *
+count_all_han(PyObject *module, PyObject *args)
+{
+    PyObject *text, *words, *counts;
+    if (!PyArg_ParseTuple(args, "UO!O!:count_all_han", &text, &PyList_Type, &words, &PyDict_Type,
+                          &counts))
+        return NULL;
+    Tally tally;
+    if (tally_init(&tally, 4096) < 0)
+        return NULL;
+    int rc = walk_all_han(text, words, &tally);
+    if (rc == 0)
+        rc = tally_add_to(&tally, counts);
+    tally_free(&tally);
+    if (rc < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -440,14 +557,14 @@ is_ascii_block_punct(Py_UCS4 c)
     return c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
 }
 
-/* counts[text[start:end]] += 1 */
+/* tally[text[start:end]] += 1 */
 static int
-count_slice(PyObject *counts, PyObject *text, Py_ssize_t start, Py_ssize_t end)
+count_slice(Tally *tally, PyObject *text, Py_ssize_t start, Py_ssize_t end)
 {
     PyObject *token = PyUnicode_Substring(text, start, end);
     if (token == NULL)
         return -1;
-    int rc = add_count(counts, token, 1);
+    int rc = tally_add(tally, token, 1);
     Py_DECREF(token);
     return rc;
 }
@@ -466,6 +583,10 @@ count_all(PyObject *module, PyObject *args)
     PyObject *text, *counts, *cut_all;
     if (!PyArg_ParseTuple(args, "UO!O:count_all", &text, &PyDict_Type, &counts, &cut_all))
         return NULL;
+    Tally tally;
+    if (tally_init(&tally, 4096) < 0)
+        return NULL;
+    PyObject *han_text = NULL, *words = NULL, *result = NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -483,8 +604,8 @@ count_all(PyObject *module, PyObject *args)
                 other_start = i;
         }
         else if (other_start >= 0) {
-            if (count_slice(counts, text, other_start, i) < 0)
-                return NULL;
+            if (count_slice(&tally, text, other_start, i) < 0)
+                goto done;
             other_start = -1;
         }
         /* runs of ASCII letters and digits; other ASCII block characters alone */
@@ -494,12 +615,12 @@ count_all(PyObject *module, PyObject *args)
         }
         else {
             if (ascii_start >= 0) {
-                if (count_slice(counts, text, ascii_start, i) < 0)
-                    return NULL;
+                if (count_slice(&tally, text, ascii_start, i) < 0)
+                    goto done;
                 ascii_start = -1;
             }
-            if (i < n && is_ascii_block_punct(c) && count_slice(counts, text, i, i + 1) < 0)
-                return NULL;
+            if (i < n && is_ascii_block_punct(c) && count_slice(&tally, text, i, i + 1) < 0)
+                goto done;
         }
         /* the length of the Han text: Han characters, one line feed a run of others */
         if (i < n) {
@@ -514,41 +635,42 @@ count_all(PyObject *module, PyObject *args)
             }
         }
     }
-    if (han_chars == 0)
-        Py_RETURN_NONE;
-    PyObject *han_text = PyUnicode_New(han_len, 0xFFFF);
-    if (han_text == NULL)
-        return NULL;
-    Py_UCS2 *out = PyUnicode_2BYTE_DATA(han_text);
-    Py_ssize_t j = 0;
-    in_non_han = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (is_han(c)) {
-            out[j++] = (Py_UCS2)c;
-            in_non_han = 0;
-        }
-        else if (!in_non_han) {
-            out[j++] = '\n';
-            in_non_han = 1;
-        }
-    }
-    PyObject *words = PyObject_CallOneArg(cut_all, han_text);
-    PyObject *result = NULL;
-    if (words != NULL) {
-        if (!PyList_Check(words)) {
-            PyErr_SetString(PyExc_TypeError, "cut_all must return a list");
-        }
-        else {
-            PyObject *call = Py_BuildValue("(OOO)", han_text, words, counts);
-            if (call != NULL) {
-                result = count_all_han(module, call);
-                Py_DECREF(call);
+    if (han_chars > 0) {
+        han_text = PyUnicode_New(han_len, 0xFFFF);
+        if (han_text == NULL)
+            goto done;
+        Py_UCS2 *out = PyUnicode_2BYTE_DATA(han_text);
+        Py_ssize_t j = 0;
+        in_non_han = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (is_han(c)) {
+                out[j++] = (Py_UCS2)c;
+                in_non_han = 0;
+            }
+            else if (!in_non_han) {
+                out[j++] = '\n';
+                in_non_han = 1;
             }
         }
-        Py_DECREF(words);
+        words = PyObject_CallOneArg(cut_all, han_text);
+        if (words == NULL)
+            goto done;
+        if (!PyList_Check(words)) {
+            PyErr_SetString(PyExc_TypeError, "cut_all must return a list");
+            goto done;
+        }
+        if (walk_all_han(han_text, words, &tally) < 0)
+            goto done;
     }
-    Py_DECREF(han_text);
+    if (tally_add_to(&tally, counts) < 0)
+        goto done;
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    tally_free(&tally); /* before the words whose references it holds go */
+    Py_XDECREF(words);
+    Py_XDECREF(han_text);
     return result;
 }
 

@@ -6,6 +6,7 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,20 @@ def run_wordfreq(
         env=env,
         **kwargs,  # type: ignore[call-overload]
     )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _restore_jiebas_force_split_words() -> Iterator[None]:
+    """jieba keeps one process-wide set of words its HMM must split (a user
+    dictionary's words of frequency 0 go there, for good, as in jieba).  A
+    test module that loads such a dictionary must not change what the
+    modules after it count, so the set is put back after each module."""
+    from wordfreq.tokenizers.jieba_py import import_jieba
+
+    import_jieba()
+    from jieba import finalseg
+
+    before = set(finalseg.Force_Split_Words)
+    yield
+    finalseg.Force_Split_Words.clear()
+    finalseg.Force_Split_Words.update(before)

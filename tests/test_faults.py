@@ -93,6 +93,37 @@ def test_a_killed_worker_ends_the_run_cleanly(big_text: Path, tmp_path: Path) ->
 # 2. SIGINT and SIGTERM: see also tests/test_shell.py -----------------------------------
 
 
+def _send_an_error_and_exit(conn) -> None:  # type: ignore[no-untyped-def]
+    from wordfreq.errors import InputError
+
+    conn.send(("error", InputError("bad.txt: byte 7: not valid utf-8")))
+    conn.close()
+
+
+def test_a_worker_that_reported_an_error_and_exited_is_reported_by_its_error() -> None:
+    """A worker that meets bad input sends its error and exits; if the parent
+    notices the exit first (sending it the next batch fails), the user must
+    still see the error, not "a worker exited" (seen on Python 3.13, about
+    one run in twenty of test_invalid_utf8_in_a_large_file_names_the_byte)."""
+    from wordfreq.concurrency import _Pool
+    from wordfreq.counting import Job
+    from wordfreq.errors import InputError
+
+    pool = _Pool(Job(), 1, "fork")
+    parent_end, child_end = pool.context.Pipe(duplex=True)
+    process = pool.context.Process(target=_send_an_error_and_exit, args=(child_end,))
+    process.start()
+    child_end.close()
+    process.join(timeout=10)
+    pool.processes.append(process)
+    pool.conns.append(parent_end)
+    pool.in_flight.append(0)
+    assert process.exitcode == 0
+    with pytest.raises(InputError, match="byte 7"):
+        pool._raise_for_dead_worker()  # what run() calls when a send to the worker fails
+    pool._kill()
+
+
 def test_sigint_to_the_main_process_alone_also_stops_the_workers(big_text: Path, tmp_path: Path) -> None:
     proc = start(
         "count", str(big_text), "--tokenizer", "jieba-py", "-j", "2", "-o", str(tmp_path / "freq.tsv")

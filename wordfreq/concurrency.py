@@ -152,6 +152,14 @@ def _worker_main(conn: Connection, job: Job) -> None:
         conn.send(("crash", traceback.format_exc()))
 
 
+def _raise_if_failure(kind: str, value: Any) -> None:
+    """Raise what a worker reported, if it reported a failure."""
+    if kind == "error":
+        raise value
+    if kind == "crash":
+        raise WorkerError(f"a worker failed: {value.strip().splitlines()[-1]}")
+
+
 class _Pool:
     """Worker processes with a pipe each; see the module docstring."""
 
@@ -242,13 +250,18 @@ class _Pool:
         except (EOFError, ConnectionResetError):
             self._raise_for_dead_worker()
             raise
-        if kind == "error":
-            raise value
-        if kind == "crash":
-            raise WorkerError(f"a worker failed: {value.strip().splitlines()[-1]}")
+        _raise_if_failure(kind, value)
         return kind, value
 
     def _raise_for_dead_worker(self) -> None:
+        # A worker that met bad input sends its error, then exits: when the
+        # parent notices the exit first (a batch sent to it fails, or its
+        # sentinel is ready), the error is still in the pipe, and it is what
+        # the user must see.
+        for conn in self.conns:
+            with contextlib.suppress(EOFError, OSError):
+                while conn.poll():
+                    _raise_if_failure(*conn.recv())
         # A dead worker's pipe may report EOF a moment before its exit status can be read.
         deadline = time.monotonic() + _JOIN_SECONDS
         while True:

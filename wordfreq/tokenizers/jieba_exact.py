@@ -371,7 +371,7 @@ class ExactJiebaTokenizer:
         self._cache: dict[str, Delta] = {}
         self._count_route = count_route
         self._count_all = count_all
-        self._cache_force = -1
+        self._cache_force: frozenset[str] | None = None
         # The blocks holding one of these words go to jieba itself: with the
         # HMM, a word of ASCII letters and digits only (rjieba glues single
         # letters into such tokens); in search mode, a word with . _ or -
@@ -567,8 +567,10 @@ class ExactJiebaTokenizer:
         if self._finalseg is None:
             counts.update(steps)
             return
-        force = len(self._finalseg._force)
-        if force != self._cache_force:  # Force_Split_Words grew
+        # The cached deltas hold for one set of jieba's force-split words
+        # (process-wide; a user dictionary's words of frequency 0 join it).
+        force = frozenset(self._finalseg._force)
+        if force != self._cache_force:
             self._cache.clear()
             self._cache_force = force
         for key in self._count_route(steps, counts, self._cache):

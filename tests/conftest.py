@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -127,7 +128,7 @@ def generated_corpus(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     for i, n in enumerate([0, 1, 40, 900, 5000]):
         folder = root / "sub" if i % 2 else root
-        (folder / f"part{i}.txt").write_text(random_text(rng, n), encoding="utf-8", newline="")
+        (folder / f"part{i}.txt").write_bytes(random_text(rng, n).encode("utf-8"))
     return root
 
 
@@ -163,3 +164,12 @@ def _restore_jiebas_force_split_words() -> Iterator[None]:
     yield
     finalseg.Force_Split_Words.clear()
     finalseg.Force_Split_Words.update(before)
+
+
+def cli_runner() -> CliRunner:
+    """click's test runner with stdout and stderr apart, on click 8.1 (which
+    mixes them unless told not to) as on 8.2+ (which has no such option)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

@@ -10,12 +10,13 @@ from click.testing import CliRunner
 
 from wordfreq.cli import cli
 
+from conftest import cli_runner
 from naive import naive_table, read_text
 
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return cli_runner()
 
 
 def sample_files(root: Path) -> list[Path]:

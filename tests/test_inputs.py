@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +20,7 @@ from wordfreq.errors import InputError
 from wordfreq.filters import is_number, is_punct
 from wordfreq.tokenizers import TOKENIZERS, TokenizerSpec, build_tokenizer
 
-from conftest import PIECES
+from conftest import PIECES, cli_runner
 from naive import naive_counts, read_text
 
 
@@ -68,7 +67,7 @@ def test_a_truncated_gzip_file_is_an_error_naming_it(tmp_path: Path, article: Pa
     packed = tmp_path / "cut.txt.gz"
     data = gzip.compress(article.read_bytes() * 20)
     packed.write_bytes(data[: len(data) // 2])
-    result = CliRunner().invoke(cli, ["count", str(packed)])
+    result = cli_runner().invoke(cli, ["count", str(packed)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"wordfreq: error: {packed}: cannot read: Compressed file ended")
 
@@ -135,7 +134,7 @@ def test_a_bad_record_names_the_file_and_line(
         )
     skipped = count([str(path)], field="meta.title", workers=workers, chunk_size=4096, skip_bad_records=True)
     assert skipped.bad_records == 1
-    result = CliRunner().invoke(cli, ["count", str(path), "--field", "meta.title", "--skip-bad-records"])
+    result = cli_runner().invoke(cli, ["count", str(path), "--field", "meta.title", "--skip-bad-records"])
     assert result.exit_code == 0 and "1 bad records skipped" in result.stderr
 
 
@@ -178,7 +177,7 @@ def test_include_and_exclude_filter_the_files_of_directories(tmp_path: Path) -> 
 def test_a_binary_file_is_skipped_with_a_warning(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("alpha", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
-    result = CliRunner().invoke(cli, ["count", str(tmp_path), "--tokenizer", "whitespace"])
+    result = cli_runner().invoke(cli, ["count", str(tmp_path), "--tokenizer", "whitespace"])
     assert result.exit_code == 0 and result.stdout == "alpha\t1\n"
     assert f"wordfreq: warning: skipping {tmp_path / 'image.png'}: looks like a binary file" in result.stderr
 
@@ -199,7 +198,7 @@ def test_whitespace_and_char_tokenizers(tmp_path: Path, sample_corpus: Path) -> 
 
 
 def test_jieba_options_are_refused_for_other_tokenizers() -> None:
-    result = CliRunner().invoke(cli, ["count", "-", "--tokenizer", "char", "--mode", "all"], input=b"x")
+    result = cli_runner().invoke(cli, ["count", "-", "--tokenizer", "char", "--mode", "all"], input=b"x")
     assert result.exit_code == 1
     assert "--mode: only for the jieba tokenizers, not 'char'" in result.stderr
 

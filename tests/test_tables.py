@@ -21,13 +21,15 @@ from wordfreq.errors import InputError, OutputError
 from wordfreq.stats import table_stats
 from wordfreq.table import merge_tables, read_rows, read_table, sorted_rows, write_rows
 
+from conftest import cli_runner
+
 # Tokens that the CSV and JSON writers have to quote or escape.
 TRICKY_ROWS = [("我们", 3), ("a,b", 2), ('"', 2), ('say "hi"', 1), ("\\", 1), ("😀", 1)]
 
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return cli_runner()
 
 
 def written(rows: list[tuple[str, int]], fmt: str) -> bytes:

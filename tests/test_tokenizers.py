@@ -8,7 +8,6 @@ from collections import Counter
 
 import jieba
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,7 @@ from wordfreq.errors import WordfreqError
 from wordfreq.tokenizers import TokenizerSpec, build_tokenizer, cut_points_for
 from wordfreq.tokenizers.jieba_rs import parse_user_dict
 
-from conftest import PIECES
+from conftest import PIECES, cli_runner
 
 
 def test_jieba_regexes_are_the_ones_the_cut_points_assume() -> None:
@@ -38,7 +37,7 @@ def test_jieba_rs_missing_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(builtins, "__import__", no_rjieba)
     with pytest.raises(WordfreqError, match=r"pip install '\.\[fast\]'"):
         cut_points_for(TokenizerSpec("jieba-rs"))
-    result = CliRunner().invoke(cli, ["count", "-", "--tokenizer", "jieba-rs"], input=b"x")
+    result = cli_runner().invoke(cli, ["count", "-", "--tokenizer", "jieba-rs"], input=b"x")
     assert result.exit_code == 1
     assert result.stderr == "wordfreq: error: the jieba-rs tokenizer needs rjieba: pip install '.[fast]'\n"
 
@@ -91,7 +90,7 @@ def test_without_rjieba_the_default_is_jieba_itself_and_says_why(
     try:
         assert isinstance(build_tokenizer(TokenizerSpec("jieba")), JiebaTokenizer)
         slow = count([str(sample_corpus)], workers=1)
-        result = CliRunner().invoke(cli, ["count", str(sample_corpus), "-v", "-o", "/dev/null"])
+        result = cli_runner().invoke(cli, ["count", str(sample_corpus), "-v", "-o", "/dev/null"])
     finally:
         build_tokenizer.cache_clear()
     assert slow.counts == fast.counts

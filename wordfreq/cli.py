@@ -149,6 +149,9 @@ class _ProgressBar:
             return
         from tqdm import tqdm
 
+        # No monitor thread: the workers are forked after the bar starts, and
+        # forking a process that has threads can deadlock the children.
+        tqdm.monitor_interval = 0
         # Compressed files are counted in decompressed bytes, whose total is unknown up front.
         sizes = [s.size if s.compression is None else None for s in sources]
         total = sum(s for s in sizes if s is not None) if None not in sizes else None

@@ -350,13 +350,19 @@ def dask_setup(worker: object) -> None:
 
 
 class _QuietUserErrors(logging.Filter):
-    """Drops a worker's "Compute Failed" record when the task raised a `WordfreqError`."""
+    """Drops a worker's "Compute Failed" record when the task raised a `WordfreqError`.
+
+    The record's arguments are the key, the state, the task (as one or as
+    function, args and kwargs, by Dask's version), the exception's text
+    (``InputError('...')``) and the traceback's: whichever argument is the
+    exception's text is looked for, not a position.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not str(record.msg).startswith("Compute Failed") or not isinstance(record.args, tuple):
             return True
-        exception_text = str(record.args[3]) if len(record.args) > 3 else ""
-        return exception_text.split("(", 1)[0] not in _names_of_subclasses(WordfreqError)
+        ours = _names_of_subclasses(WordfreqError)
+        return not any(isinstance(arg, str) and arg.split("(", 1)[0] in ours for arg in record.args)
 
 
 def _names_of_subclasses(cls: type) -> set[str]:

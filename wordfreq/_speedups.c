@@ -1,11 +1,34 @@
 /* wordfreq._speedups: the hot loops of the exact jieba tokenizer, in C.
  *
  * Optional: when this extension is not built (no compiler at install time),
- * wordfreq.tokenizers.route.count_route_py does the same in Python, and the
- * tests check that the two agree.  See that module for the contract.
+ * wordfreq.tokenizers.speedups has a Python twin of each function, and the
+ * tests check that the twins agree.  See that module for the contracts.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+/* jieba's characters: Han (U+4E00..U+9FD5), ASCII letters and digits, and
+ * the other ASCII characters of its blocks. */
+#define HAN_FIRST 0x4E00
+#define HAN_LAST 0x9FD5
+
+static int
+is_han(Py_UCS4 c)
+{
+    return c >= HAN_FIRST && c <= HAN_LAST;
+}
+
+static int
+is_ascii_alnum(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int
+is_ascii_block_punct(Py_UCS4 c)
+{
+    return c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
+}
 
 /* A route step that may belong to an HMM buffer: one character of
  * U+4E00..U+9FD5 or of "+#&._%-", or a run of ASCII letters and digits. */
@@ -17,19 +40,12 @@ is_buffer_step(PyObject *step)
     const void *data = PyUnicode_DATA(step);
     if (n == 1) {
         Py_UCS4 c = PyUnicode_READ(kind, data, 0);
-        if (c >= 0x4E00 && c <= 0x9FD5)
-            return 1;
-        if (c < 128) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
-        }
-        return 0;
+        return is_han(c) || is_ascii_alnum(c) || is_ascii_block_punct(c);
     }
     if (n == 0 || kind != PyUnicode_1BYTE_KIND)
         return 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+        if (!is_ascii_alnum(PyUnicode_READ(kind, data, i)))
             return 0;
     }
     return 1;
@@ -280,9 +296,6 @@ error:
 }
 
 /* ---- jieba.finalseg's Viterbi ------------------------------------------ */
-
-#define HAN_FIRST 0x4E00
-#define HAN_LAST 0x9FD5
 
 PyDoc_STRVAR(hmm_cut_doc,
 "hmm_cut(emit, start, trans, obs) -> list\n\n"
@@ -537,24 +550,6 @@ count_all_han(PyObject *module, PyObject *args)
     if (rc < 0)
         return NULL;
     Py_RETURN_NONE;
-}
-
-static int
-is_han(Py_UCS4 c)
-{
-    return c >= HAN_FIRST && c <= HAN_LAST;
-}
-
-static int
-is_ascii_alnum(Py_UCS4 c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int
-is_ascii_block_punct(Py_UCS4 c)
-{
-    return c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
 }
 
 /* tally[text[start:end]] += 1 */

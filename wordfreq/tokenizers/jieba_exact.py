@@ -95,6 +95,8 @@ from typing import Any
 from wordfreq.tokenizers import owns_process, package_version
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, quiet_jieba_logger
 from wordfreq.tokenizers.speedups import (
+    ASCII_BLOCK,
+    BLOCK_BODY,
     MIN_FLOAT,
     SEP,
     Delta,
@@ -107,10 +109,8 @@ from wordfreq.tokenizers.speedups import (
 TESTED_RJIEBA = "0.2.2"
 TESTED_JIEBA = "0.42.1"
 
-# jieba's block characters (re_han_default), as a class body.
-_BLOCK_BODY = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
-_BLOCK_ONLY = re.compile(f"[{_BLOCK_BODY}]+")
-_BLOCK_RUN = re.compile(f"[{_BLOCK_BODY}]*")
+_BLOCK_ONLY = re.compile(f"[{BLOCK_BODY}]+")
+_BLOCK_RUN = re.compile(f"[{BLOCK_BODY}]*")
 _BLOCK_SET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
 
 # Characters rjieba takes for Han but jieba does not (measured over every code
@@ -127,7 +127,6 @@ _HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")
 
 # all mode
-_ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
 _ASCII_ALNUM = re.compile("[a-zA-Z0-9]")  # jieba's re_eng
 
 # jieba 0.42.1's dict.txt lists B超 twice (frequency 3 each): jieba adds both
@@ -398,7 +397,7 @@ class ExactJiebaTokenizer:
                 {
                     w
                     for w in [*_default_dictionary_facts()[0], *user_words]
-                    if _BLOCK_ONLY.fullmatch(w) and _ASCII_BLOCK.search(w)
+                    if _BLOCK_ONLY.fullmatch(w) and ASCII_BLOCK.search(w)
                 }
             )
         return self._all_mode_trouble  # type: ignore[return-value]
@@ -577,7 +576,7 @@ class ExactJiebaTokenizer:
             apply_delta(counts, self._buffer_delta(key))
 
     def _add_counts_all(self, text: str, counts: Counter[str]) -> None:
-        if _ASCII_BLOCK.search(text):
+        if ASCII_BLOCK.search(text):
             trouble = self._ascii_word_blocks()
             if trouble is not None and trouble.search(text):
                 text, fallback = self._extract_blocks(text, trouble)

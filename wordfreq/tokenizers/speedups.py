@@ -7,7 +7,8 @@ without it where none is) and in Python, used when the C one is missing.
 inputs (`tests/test_speedups.py`).
 
 ``count_route(steps, counts, deltas)`` takes the route of a text as rjieba
-gives it without the HMM (a list of tokens, the *steps*) and
+gives it without the HMM (a list of tokens, the *steps*, none holding NUL:
+the exact tokenizer takes NUL out of the text first) and
 
 * adds one to ``counts[step]`` for every step;
 * finds the *buffers*: maximal runs of two or more buffer steps, a buffer
@@ -54,6 +55,9 @@ from functools import partial
 from itertools import chain, compress, repeat
 
 SEP = "\x00"
+# jieba's block characters (re_han_default), as a class body, and its ASCII ones.
+BLOCK_BODY = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
+ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
 _STEP = "(?:[a-zA-Z0-9]+|[\u4e00-\u9fd5+#&._%\\-])"
 # Over the route joined by NUL, starting and ending with NUL.
 _BUFFER = re.compile(f"\x00({_STEP}\x00{_STEP}(?:\x00{_STEP})*)(?=\x00)")
@@ -216,9 +220,7 @@ def count_all_han_py(text: str, words: list[str], counts: Counter[str]) -> None:
     counts.update(all_han_tokens_py(text, words))
 
 
-_BLOCK_BODY = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
-_NONBLOCK_RUN = re.compile(f"[^{_BLOCK_BODY}\\s]+")
-_ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
+_NONBLOCK_RUN = re.compile(f"[^{BLOCK_BODY}\\s]+")
 _ASCII_TOKEN = re.compile("[a-zA-Z0-9]+|[+#&._%\\-]")
 _NON_HAN = re.compile("[^\u4e00-\u9fd5]+")
 
@@ -226,7 +228,7 @@ _NON_HAN = re.compile("[^\u4e00-\u9fd5]+")
 def count_all_py(text: str, counts: Counter[str], cut_all: Callable[[str], list[str]]) -> None:
     """`count_all` in Python."""
     counts.update(_NONBLOCK_RUN.findall(text))
-    if _ASCII_BLOCK.search(text):
+    if ASCII_BLOCK.search(text):
         counts.update(_ASCII_TOKEN.findall(text))
     han = _NON_HAN.sub("\n", text)
     if han.strip():
@@ -243,9 +245,6 @@ def _compiled():  # type: ignore[no-untyped-def]
 
 _COMPILED = _compiled()
 count_route: CountRoute = _COMPILED.count_route if _COMPILED is not None else count_route_py
-count_all_han: Callable[[str, list[str], Counter[str]], None] = (
-    _COMPILED.count_all_han if _COMPILED is not None else count_all_han_py
-)
 count_all: Callable[[str, Counter[str], Callable[[str], list[str]]], None] = (
     _COMPILED.count_all if _COMPILED is not None else count_all_py
 )

@@ -192,7 +192,7 @@ def test_the_cli_adopting_rjiebas_default_instance_is_exact(tmp_path) -> None:
 
 
 def test_the_python_loops_are_exact_too(sample_corpus) -> None:
-    """Where wordfreq._speedups could not be compiled, the same loops run in Python."""
+    """Where wordfreq.tokenizers._speedups could not be compiled, the same loops run in Python."""
     from functools import partial
 
     from wordfreq.tokenizers import speedups
@@ -265,3 +265,33 @@ def test_the_interface() -> None:
         assert tok.cut_points is cut_points_for_mode(mode)
         assert tok.engine.startswith("jieba-exact (rjieba")
         assert list(tok.tokenize("")) == []
+
+
+def test_a_user_dictionary_is_parsed_once_by_jieba_with_its_errors() -> None:
+    """jieba's load_userdict alone reads a user dictionary: the words it
+    adds, in order of first mention, with their frequencies before the load;
+    and its error for a file that is not UTF-8."""
+    import jieba
+
+    from wordfreq.tokenizers.jieba_exact import _load_user_dict
+
+    from naive import _jieba
+
+    default = _jieba(None)
+    default.check_initialized()
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    before = _load_user_dict(tok, USER_DICT)
+    assert list(before) == [
+        "云栖茶舍", "青禾线", "梧桐坊市集", "雾溪古镇", "北京", "杭研", "iPhone", "3D打印",
+        "Wi-Fi", "x_y", "New York", "㐀㐁", "来到了网",
+    ]  # fmt: skip
+    assert before == {w: default.FREQ.get(w, 0) for w in before}
+    assert before["北京"] > 0 and tok.FREQ["北京"] == 300 and tok.FREQ["杭研"] == 0
+    assert "add_word" not in vars(tok)  # jieba's own method again
+    not_utf8 = "好词 3\n".encode() + b"\xff\xfe 2\n"
+    with pytest.raises(ValueError, match="must be utf-8"):
+        _load_user_dict(tok, not_utf8)
+    assert "add_word" not in vars(tok)
+    with pytest.raises(ValueError, match="must be utf-8"):
+        ExactJiebaTokenizer("accurate", True, not_utf8)

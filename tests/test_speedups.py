@@ -1,23 +1,30 @@
-"""The route loop of the exact tokenizer: its C and Python versions agree.
+"""The loops of the exact tokenizer: their C and Python versions agree.
 
-`count_route` is compiled where a C compiler was found at install time and
-falls back to `count_route_py`; both must give the same counts and the same
-missing buffers, for every route and every state of the delta cache.
+Each loop of `speedups` is compiled where a C compiler was found at install
+time and falls back to its Python twin; both must give the same results on
+every input of their contract (`count_route`: the same counts and missing
+buffers for every route and every state of the delta cache; `hmm_cut`: the
+same words; `count_all_han` and `count_all`: the same counts, whitespace
+tokens included), and the C code must see the character classes of
+`charclasses`.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sysconfig
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wordfreq.tokenizers import speedups
+from wordfreq.tokenizers import charclasses, speedups
 
-compiled = pytest.mark.skipif(speedups._COMPILED is None, reason="wordfreq._speedups is not built")
+from naive import naive_counts
+
+compiled = pytest.mark.skipif(speedups._COMPILED is None, reason="wordfreq.tokenizers._speedups is not built")
 
 # Steps as rjieba gives them: single Han characters inside and outside
 # jieba's range, single ASCII block characters, runs of ASCII letters and
@@ -146,8 +153,9 @@ def test_compiled_viterbi_refuses_what_it_cannot_take() -> None:
 
 # -- count_all_han ------------------------------------------------------------
 
-# Han runs between single separators, from characters that are words, that
-# only begin words (北 of 北京), that are in no word at all (丏), repeated.
+# Han characters and line feeds, alone or in runs: characters that are
+# words, that only begin words (北 of 北京), that are in no word at all (丏,
+# which rjieba leaves out of cut_all), repeated.
 han_texts = st.lists(
     st.one_of(
         st.sampled_from(list("我们的中国人民大会堂北京哈丏丐鿕") + ["北京大学", "人民大会堂", "哈哈哈"])
@@ -155,9 +163,15 @@ han_texts = st.lists(
     max_size=30,
 ).map(lambda pieces: "".join(pieces).replace("鿕", "\n"))
 
+# rjieba's cut_all gives a run of line feeds as one token, listed once; a
+# shorter run after it also occurs inside it.
+LINE_FEED_RUNS = ["\n\n\n我\n\n", "\n\n\n丏\n\n", "\n\n丏\n", "北京\n\n\n丏\n北京大学\n\n丏丏\n\n"]
+
 
 @compiled
 @settings(max_examples=300, deadline=None)
+@example(text=LINE_FEED_RUNS[0])
+@example(text=LINE_FEED_RUNS[1])
 @given(text=han_texts)
 def test_compiled_and_python_all_mode_agree(text: str) -> None:
     import rjieba
@@ -170,7 +184,84 @@ def test_compiled_and_python_all_mode_agree(text: str) -> None:
     assert actual == expected
 
 
+def all_han_twins() -> list:  # type: ignore[type-arg]
+    twins = [speedups.count_all_han_py]
+    if speedups._COMPILED is not None:
+        twins.append(speedups._COMPILED.count_all_han)
+    return twins
+
+
+@settings(max_examples=200, deadline=None)
+@example(text=LINE_FEED_RUNS[0])
+@example(text=LINE_FEED_RUNS[1])
+@example(text=LINE_FEED_RUNS[2])
+@example(text=LINE_FEED_RUNS[3])
+@given(text=han_texts)
+def test_all_mode_walk_is_jiebas(text: str) -> None:
+    """Both twins against jieba itself: its all-mode tokens other than
+    whitespace, and every line feed of the text in exactly one token (a run
+    of them is one, as rjieba gives it; jieba gives each alone, and counting
+    drops them all)."""
+    import rjieba
+
+    words = rjieba.cut_all(text)
+    for count_all_han in all_han_twins():
+        counts: Counter[str] = Counter()
+        count_all_han(text, words, counts)
+        assert Counter({t: n for t, n in counts.items() if not t.isspace()}) == naive_counts(
+            [text], mode="all"
+        )
+        assert sum(n * len(t) for t, n in counts.items() if t.isspace()) == text.count("\n")
+
+
+# Whole texts: Han (U+4E00..U+9FD5 and beyond), ASCII block characters,
+# every kind of whitespace, other scripts and symbols, lone surrogates.
+all_mode_texts = st.lists(
+    st.one_of(
+        han_texts,
+        st.sampled_from(["鿖", "㐀", "𠀀", "T恤", "1-30", "a_b", "x@y", "，", "。", "ＷＴＯ", "é", "\udc80"]),
+        st.sampled_from([" ", "\t", "\r\n", "\u3000", "\xa0", "\x85", "\u2028", "\x1c"]),
+        st.text(alphabet="abcXYZ019-._%+#&@", min_size=1, max_size=6),
+        st.text(max_size=3),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(text=all_mode_texts)
+def test_compiled_and_python_whole_all_mode_agree(text: str) -> None:
+    import rjieba
+
+    expected: Counter[str] = Counter()
+    actual: Counter[str] = Counter()
+    speedups.count_all_py(text, expected, rjieba.cut_all)
+    speedups._COMPILED.count_all(text, actual, rjieba.cut_all)
+    assert actual == expected
+
+
 @compiled
 def test_compiled_all_mode_refuses_words_not_in_the_text() -> None:
     with pytest.raises(ValueError):
         speedups._COMPILED.count_all_han("中国", ["中国", "人民"], Counter())
+
+
+# -- character classes ----------------------------------------------------------
+
+
+@compiled
+def test_compiled_character_classes_are_charclasses_over_every_code_point() -> None:
+    """The C loops spell jieba's classes again (is_han, is_ascii_alnum, ...):
+    the same code points as `charclasses`, all 0x110000 of them."""
+    every = "".join(map(chr, range(0x110000)))
+    expected = bytearray(0x110000)
+    for flag, body in [
+        (1, charclasses.HAN),
+        (2, charclasses.ASCII_ALNUM),
+        (4, charclasses.ASCII_PUNCT),
+        (8, charclasses.WHITESPACE),
+    ]:
+        for m in re.finditer(f"[{body}]+", every):
+            expected[m.start() : m.end()] = bytes(b | flag for b in expected[m.start() : m.end()])
+    assert speedups._COMPILED.char_classes() == bytes(expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import re
 from collections import Counter
 
 import jieba
@@ -24,6 +25,29 @@ def test_jieba_regexes_are_the_ones_the_cut_points_assume() -> None:
     # wordfreq.tokenizers.jieba_py derives its cut points from these two patterns.
     assert jieba.re_han_default.pattern == "([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)"
     assert jieba.re_skip_default.pattern == "(\r\n|\\s)"
+
+
+def test_the_character_classes_are_jiebas_over_every_code_point() -> None:
+    """`charclasses` says jieba's classes once: they are jieba's own."""
+    from jieba import finalseg
+
+    from wordfreq.tokenizers import charclasses
+
+    every = "".join(map(chr, range(0x110000)))
+
+    def members(pattern: str | re.Pattern[str]) -> str:
+        return "".join(m.group() for m in re.finditer(pattern, every))
+
+    assert members(jieba.re_han_default) == members(f"[{charclasses.BLOCK}]+")
+    assert members(finalseg.re_han) == members(f"[{charclasses.HAN}]+")
+    assert members(jieba.re_eng) == members(f"[{charclasses.ASCII_ALNUM}]")
+    assert members(jieba.re_skip_default) == members(f"[{charclasses.WHITESPACE}]")
+    assert members(f"[{charclasses.WHITESPACE}]") == "".join(filter(str.isspace, every))
+    assert members(f"[{charclasses.ASCII_BLOCK}]") == members(f"[{charclasses.BLOCK}]").replace(
+        members(f"[{charclasses.HAN}]"), ""
+    )
+    assert finalseg.re_skip.pattern == f"([{charclasses.ASCII_ALNUM}]+(?:\\.\\d+)?%?)"
+    assert members(f"[{charclasses.ESCAPED_BYTES}]") == "".join(map(chr, range(0xDC80, 0xDD00)))
 
 
 def test_jieba_rs_missing_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,10 +93,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from wordfreq.tokenizers import owns_process, package_version
+from wordfreq.tokenizers.charclasses import (
+    ASCII_ALNUM,
+    ASCII_BLOCK_CHAR,
+    BLOCK,
+    HAN,
+    RJIEBA_ONLY_HAN,
+    SURROGATES,
+)
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, quiet_jieba_logger
 from wordfreq.tokenizers.speedups import (
-    ASCII_BLOCK,
-    BLOCK_BODY,
     MIN_FLOAT,
     SEP,
     Delta,
@@ -109,25 +115,23 @@ from wordfreq.tokenizers.speedups import (
 TESTED_RJIEBA = "0.2.2"
 TESTED_JIEBA = "0.42.1"
 
-_BLOCK_ONLY = re.compile(f"[{BLOCK_BODY}]+")
-_BLOCK_RUN = re.compile(f"[{BLOCK_BODY}]*")
-_BLOCK_SET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+_BLOCK_ONLY = re.compile(f"[{BLOCK}]+")
+_BLOCK_RUN = re.compile(f"[{BLOCK}]*")
+_IS_BLOCK = re.compile(f"[{BLOCK}]").match
 
-# Characters rjieba takes for Han but jieba does not (measured over every code
-# point), lone surrogates (rjieba cannot take them) and NUL (our separator).
-# None is a block character for jieba, so each is a token of its own there.
-_SPECIAL = re.compile(
-    "[\x00\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\ud800-\udfff"
-    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U0002f800-\U0002fa1f]"
-)
+# Characters rjieba takes for Han but jieba does not, lone surrogates (rjieba
+# cannot take them) and NUL (our separator).  None is a block character for
+# jieba, so each is a token of its own there.
+_SPECIAL = re.compile(f"[\x00{RJIEBA_ONLY_HAN}{SURROGATES}]")
 
 # jieba.finalseg's own expressions.
-_HMM_HAN = re.compile("([\u4e00-\u9fd5]+)")
-_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-_HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")
+_HMM_HAN = re.compile(f"([{HAN}]+)")
+_HMM_SKIP = re.compile(f"([{ASCII_ALNUM}]+(?:\\.\\d+)?%?)")
+_HAN_ONLY = re.compile(f"[{HAN}]+")
 
 # all mode
-_ASCII_ALNUM = re.compile("[a-zA-Z0-9]")  # jieba's re_eng
+_ASCII_ALNUM = re.compile(f"[{ASCII_ALNUM}]")  # jieba's re_eng
+_ALNUM_ONLY = re.compile(f"[{ASCII_ALNUM}]+")
 
 # jieba 0.42.1's dict.txt lists B超 twice (frequency 3 each): jieba adds both
 # to its total, rjieba 0.2.2 (jieba-rs 0.11.0) only one.  The total enters
@@ -154,21 +158,31 @@ def available() -> str | None:
     return None
 
 
-def _user_words(user_dict: bytes) -> list[str]:
-    """The words of a user dictionary, in order, parsed as `load_userdict` does."""
-    from jieba import re_userdict
+def _load_user_dict(tok: Any, user_dict: bytes) -> dict[str, int]:
+    """Load ``user_dict`` into ``tok`` (a ``jieba.Tokenizer``) with jieba's own
+    ``load_userdict`` (its parsing, frequencies, deletions and errors), and
+    return the words it added, in order of first mention, each with its
+    frequency before the load.
 
-    words = []
-    for ln in io.BytesIO(user_dict):
-        line = ln.strip()
-        try:
-            line = line.decode("utf-8").lstrip("\ufeff")
-        except UnicodeDecodeError:
-            continue  # load_userdict raises for it
-        if not line:
-            continue
-        words.append(re_userdict.match(line).group(1))
-    return words
+    The words are taken from the calls ``load_userdict`` makes to
+    ``tok.add_word``, so that the file is parsed once, by jieba.  A word's
+    frequency at its first ``add_word`` is the one it had before the load:
+    the words added before it only set prefixes missing from ``FREQ`` to 0,
+    which ``FREQ.get(word, 0)`` reads alike.
+    """
+    before: dict[str, int] = {}
+    add_word = tok.add_word
+
+    def recording_add_word(word: str, freq: str | None = None, tag: str | None = None) -> None:
+        before.setdefault(word, tok.FREQ.get(word, 0))
+        add_word(word, freq, tag)
+
+    tok.add_word = recording_add_word  # this instance only, for this load only
+    try:
+        tok.load_userdict(io.BytesIO(user_dict))
+    finally:
+        del tok.add_word
+    return before
 
 
 class _FinalSeg:
@@ -313,11 +327,10 @@ def _build_dictionary(user_dict: bytes | None) -> _Dictionary:
     quiet_jieba_logger()
     tok = jieba.Tokenizer()
     tok.initialize()
-    words = list(dict.fromkeys(_user_words(user_dict)))
-    before = {w: tok.FREQ.get(w, 0) for w in words}
     total_before = tok.total
-    tok.load_userdict(io.BytesIO(user_dict))  # jieba's own semantics, frequencies and errors
+    before = _load_user_dict(tok, user_dict)
     _JIEBA[user_dict] = tok
+    words = list(before)
     final = {w: tok.FREQ.get(w, 0) for w in words}
 
     if any(final[w] == 0 and before[w] > 0 and _BLOCK_ONLY.fullmatch(w) for w in words):
@@ -378,7 +391,7 @@ class ExactJiebaTokenizer:
         trouble = set()
         for w, f in dictionary.user_words:
             if f > 0 and len(w) > 1 and _BLOCK_ONLY.fullmatch(w):
-                if hmm and mode != "all" and re.fullmatch("[a-zA-Z0-9]+", w):
+                if hmm and mode != "all" and _ALNUM_ONLY.fullmatch(w):
                     trouble.add(w)
                 if mode == "search" and re.search("[._-]", w):
                     trouble.add(w)
@@ -397,7 +410,7 @@ class ExactJiebaTokenizer:
                 {
                     w
                     for w in [*_default_dictionary_facts()[0], *user_words]
-                    if _BLOCK_ONLY.fullmatch(w) and ASCII_BLOCK.search(w)
+                    if _BLOCK_ONLY.fullmatch(w) and ASCII_BLOCK_CHAR.search(w)
                 }
             )
         return self._all_mode_trouble  # type: ignore[return-value]
@@ -422,12 +435,8 @@ class ExactJiebaTokenizer:
             if p < last:
                 continue
             start = p
-            while start > last:
-                c = text[start - 1]
-                if "\u4e00" <= c <= "\u9fd5" or c in _BLOCK_SET:
-                    start -= 1
-                else:
-                    break
+            while start > last and _IS_BLOCK(text, start - 1):
+                start -= 1
             end = _BLOCK_RUN.match(text, p).end()
             block = text[start:end]
             if self.mode == "all":
@@ -576,7 +585,7 @@ class ExactJiebaTokenizer:
             apply_delta(counts, self._buffer_delta(key))
 
     def _add_counts_all(self, text: str, counts: Counter[str]) -> None:
-        if ASCII_BLOCK.search(text):
+        if ASCII_BLOCK_CHAR.search(text):
             trouble = self._ascii_word_blocks()
             if trouble is not None and trouble.search(text):
                 text, fallback = self._extract_blocks(text, trouble)

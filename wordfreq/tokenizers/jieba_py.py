@@ -1,11 +1,11 @@
 """The jieba tokenizer (the reference: its output defines the exact table).
 
 Where jieba may be cut.  ``jieba.cut`` (0.42.1) splits a text with
-``re_han_default`` into *blocks*, maximal runs of the characters in
-`BLOCK_CHARS`, and segments each block on its own; everything between blocks
-is split on whitespace (``re_skip_default``), and in accurate and search
-modes each remaining character becomes a token, while in ``all`` mode each
-run of such characters between whitespace is one token.  Hence:
+``re_han_default`` into *blocks*, maximal runs of its block characters
+(`charclasses.BLOCK`), and segments each block on its own; everything
+between blocks is split on whitespace (``re_skip_default``), and in accurate
+and search modes each remaining character becomes a token, while in ``all``
+mode each run of such characters between whitespace is one token.  Hence:
 
 * accurate and search modes: a cut right after any character that is not a
   block character never changes a token;
@@ -26,16 +26,13 @@ import sys
 from collections.abc import Iterable
 from types import ModuleType
 
-# The character class of jieba's re_han_default, as a regex class body.
-BLOCK_CHARS = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
-# Undecodable bytes under surrogateescape; never part of a cut.
-ESCAPED_BYTES = "\\udc80-\\udcff"
+from wordfreq.tokenizers.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
 
-_BLOCK = f"[{BLOCK_CHARS}]"
-_OTHER = f"[^{BLOCK_CHARS}{ESCAPED_BYTES}\\s]"
+_BLOCK = f"[{BLOCK}]"
+_OTHER = f"[^{BLOCK}{ESCAPED_BYTES}{WHITESPACE}]"
 
-ACCURATE_CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
-ALL_CUT_POINTS = re.compile(f"\\s|{_BLOCK}(?={_OTHER})|{_OTHER}(?={_BLOCK})")
+ACCURATE_CUT_POINTS = re.compile(f"[^{BLOCK}{ESCAPED_BYTES}]")
+ALL_CUT_POINTS = re.compile(f"{WHITESPACE}|{_BLOCK}(?={_OTHER})|{_OTHER}(?={_BLOCK})")
 
 
 def cut_points_for_mode(mode: str) -> re.Pattern[str]:

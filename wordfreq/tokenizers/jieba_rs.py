@@ -26,13 +26,10 @@ import re
 from collections.abc import Iterable
 
 from wordfreq.errors import WordfreqError
+from wordfreq.tokenizers.charclasses import ASCII_BLOCK, CJK_EXTENSION_G, ESCAPED_BYTES, RJIEBA_HAN
 
-BLOCK_CHARS = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U0002f800-\U0002fa1f\U00030000-\U0003134f"
-    "a-zA-Z0-9+#&._%\\-"
-)
-CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}\\udc80-\\udcff]")
+BLOCK_CHARS = RJIEBA_HAN + CJK_EXTENSION_G + ASCII_BLOCK
+CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
 # jieba's user-dictionary line: word, then an optional frequency and tag.
 _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 INSTALL_HINT = "the jieba-rs tokenizer needs rjieba: pip install '.[fast]'"

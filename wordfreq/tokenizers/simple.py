@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from wordfreq.tokenizers.charclasses import ESCAPED_BYTES, WHITESPACE
+
 
 class WhitespaceTokenizer:
     """Split on Unicode whitespace."""
 
-    cut_points = re.compile(r"\s")
+    cut_points = re.compile(WHITESPACE)
 
     def tokenize(self, text: str) -> Iterable[str]:
         return text.split()
@@ -27,7 +29,7 @@ class WhitespaceTokenizer:
 class CharTokenizer:
     """Every character (whitespace is dropped when counting)."""
 
-    cut_points = re.compile("[^\\udc80-\\udcff]")
+    cut_points = re.compile(f"[^{ESCAPED_BYTES}]")
 
     def tokenize(self, text: str) -> Iterable[str]:
         return text

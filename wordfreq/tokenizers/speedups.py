@@ -1,8 +1,10 @@
 """The hot loops of the exact jieba tokenizer, compiled where possible.
 
-Each loop exists twice with one contract: in C (``wordfreq/_speedups.c``,
-built by ``pip install`` where a C compiler is found; the install goes on
-without it where none is) and in Python, used when the C one is missing.
+Each loop exists twice with one contract: in C (``_speedups.c``, beside
+this module, built by ``pip install`` where a C compiler is found; the
+install goes on without it where none is) and in Python, used when the C one
+is missing.  The character classes are `charclasses`' (the C code spells
+them again; the tests check over every code point that they agree).
 `IMPLEMENTATION` says which is in use; the tests run both on the same
 inputs (`tests/test_speedups.py`).
 
@@ -29,12 +31,16 @@ doubles give the same sums in C and in Python) and the same choice on ties
 as ``max`` over ``(score, state)`` pairs.  `HmmModel` holds its tables.
 
 ``count_all_han(text, words, counts)`` adds jieba's all-mode tokens of
-``text`` (runs of U+4E00..U+9FD5 between single separators) to ``counts``,
-given ``words``, rjieba's ``cut_all(text)``: every dictionary word at every
-position, by position then length (the character alone where no word
-starts).  jieba's ``__cut_all`` keeps every word of two or more characters,
-and the character at each position where none starts, unless the longest
-word at the last position before it that had one reaches it.
+``text`` (characters of U+4E00..U+9FD5 and line feeds) to ``counts``, given
+``words``, rjieba's ``cut_all(text)``: every dictionary word at every
+position, by position then length (the character alone where no longer
+word starts, nothing where it is in no word), and each run of line feeds
+once, whole.  jieba's ``__cut_all`` keeps
+every word of two or more characters, and the character at each position
+where none starts, unless the longest word at the last position before it
+that had one reaches it; a run of line feeds is kept as rjieba gives it (one
+token: every line feed of the text is in exactly one token, and counting
+drops them all).
 
 ``count_all(text, counts, cut_all)`` is jieba's all mode over a whole text
 where no dictionary word holds an ASCII character: between blocks each run
@@ -54,15 +60,22 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import chain, compress, repeat
 
+from wordfreq.tokenizers.charclasses import (
+    ASCII_ALNUM,
+    ASCII_BLOCK_CHAR,
+    ASCII_PUNCT,
+    BLOCK,
+    HAN,
+    HAN_FIRST,
+    HAN_LAST,
+    WHITESPACE,
+)
+
 SEP = "\x00"
-# jieba's block characters (re_han_default), as a class body, and its ASCII ones.
-BLOCK_BODY = "\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-"
-ASCII_BLOCK = re.compile("[a-zA-Z0-9+#&._%\\-]")
-_STEP = "(?:[a-zA-Z0-9]+|[\u4e00-\u9fd5+#&._%\\-])"
+_STEP = f"(?:[{ASCII_ALNUM}]+|[{HAN}{ASCII_PUNCT}])"
 # Over the route joined by NUL, starting and ending with NUL.
 _BUFFER = re.compile(f"\x00({_STEP}\x00{_STEP}(?:\x00{_STEP})*)(?=\x00)")
 
-HAN_FIRST, HAN_LAST = 0x4E00, 0x9FD5
 MIN_FLOAT = -3.14e100  # jieba.finalseg's
 
 Delta = tuple[tuple[str, int], ...]
@@ -188,13 +201,18 @@ def hmm_cut_py(
     return words
 
 
+_IS_HAN = re.compile(f"[{HAN}]").match
+
+
 def all_han_tokens_py(text: str, words: list[str]) -> list[str]:
-    """jieba's all-mode tokens of ``text`` (Han runs between single
-    separators), given ``words``, rjieba's ``cut_all(text)``; see `count_all_han`.
+    """jieba's all-mode tokens of ``text`` (characters of U+4E00..U+9FD5 and
+    line feeds), given ``words``, rjieba's ``cut_all(text)``; see `count_all_han`.
 
     rjieba yields every dictionary word at every position, in order of
     position, then length; so a word's position is where it next occurs (at
-    the same position only if it is longer than the word before it).
+    the same position only if it is longer than the word before it).  A run
+    of line feeds is yielded once, whole, and overlaps no other token: its
+    position is where it next occurs after the token before it.
     """
     multi = list(compress(words, map((1).__lt__, map(len, words))))
     find = text.find
@@ -202,9 +220,12 @@ def all_han_tokens_py(text: str, words: list[str]) -> list[str]:
     gaps = []
     for w in multi:
         n = len(w)
-        s = find(w, pos)
-        if s == pos and n <= plen:  # that one came before the previous word
-            s = find(w, pos + 1)
+        if not _IS_HAN(w):  # a run of line feeds: after the token before it
+            s = find(w, reach)
+        else:
+            s = find(w, pos)
+            if s == pos and n <= plen:  # that one came before the previous word
+                s = find(w, pos + 1)
         if s > reach:
             gaps.append(text[reach:s])
         reach = s + n
@@ -220,15 +241,15 @@ def count_all_han_py(text: str, words: list[str], counts: Counter[str]) -> None:
     counts.update(all_han_tokens_py(text, words))
 
 
-_NONBLOCK_RUN = re.compile(f"[^{BLOCK_BODY}\\s]+")
-_ASCII_TOKEN = re.compile("[a-zA-Z0-9]+|[+#&._%\\-]")
-_NON_HAN = re.compile("[^\u4e00-\u9fd5]+")
+_NONBLOCK_RUN = re.compile(f"[^{BLOCK}{WHITESPACE}]+")
+_ASCII_TOKEN = re.compile(f"[{ASCII_ALNUM}]+|[{ASCII_PUNCT}]")
+_NON_HAN = re.compile(f"[^{HAN}]+")
 
 
 def count_all_py(text: str, counts: Counter[str], cut_all: Callable[[str], list[str]]) -> None:
     """`count_all` in Python."""
     counts.update(_NONBLOCK_RUN.findall(text))
-    if ASCII_BLOCK.search(text):
+    if ASCII_BLOCK_CHAR.search(text):
         counts.update(_ASCII_TOKEN.findall(text))
     han = _NON_HAN.sub("\n", text)
     if han.strip():
@@ -237,7 +258,7 @@ def count_all_py(text: str, counts: Counter[str], cut_all: Callable[[str], list[
 
 def _compiled():  # type: ignore[no-untyped-def]
     try:
-        from wordfreq import _speedups  # type: ignore[attr-defined]
+        from wordfreq.tokenizers import _speedups  # type: ignore[attr-defined]
     except ImportError:
         return None
     return _speedups

@@ -1,4 +1,4 @@
-/* wordfreq._speedups: the hot loops of the exact jieba tokenizer, in C.
+/* wordfreq.tokenizers._speedups: the hot loops of the exact jieba tokenizer, in C.
  *
  * Optional: when this extension is not built (no compiler at install time),
  * wordfreq.tokenizers.speedups has a Python twin of each function, and the
@@ -7,8 +7,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* jieba's characters: Han (U+4E00..U+9FD5), ASCII letters and digits, and
- * the other ASCII characters of its blocks. */
+/* jieba's character classes, as wordfreq.tokenizers.charclasses defines
+ * them: Han (U+4E00..U+9FD5), ASCII letters and digits, the other ASCII
+ * characters of its blocks, and whitespace (Py_UNICODE_ISSPACE, which is
+ * Python's str.isspace and re's \s).  char_classes() below lets the tests
+ * check, over every code point, that these are the same. */
 #define HAN_FIRST 0x4E00
 #define HAN_LAST 0x9FD5
 
@@ -28,6 +31,33 @@ static int
 is_ascii_block_punct(Py_UCS4 c)
 {
     return c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
+}
+
+#define CLASS_HAN 1
+#define CLASS_ASCII_ALNUM 2
+#define CLASS_ASCII_PUNCT 4
+#define CLASS_WHITESPACE 8
+#define N_CODE_POINTS 0x110000
+
+PyDoc_STRVAR(char_classes_doc,
+"char_classes() -> bytes\n\n"
+"The classes of every code point, one byte each (0x110000 in all): the sum\n"
+"of 1 for Han (U+4E00..U+9FD5), 2 for an ASCII letter or digit, 4 for one\n"
+"of +#&._%- and 8 for whitespace, as this module's loops see them.");
+
+static PyObject *
+char_classes(PyObject *module, PyObject *unused)
+{
+    PyObject *table = PyBytes_FromStringAndSize(NULL, N_CODE_POINTS);
+    if (table == NULL)
+        return NULL;
+    char *out = PyBytes_AS_STRING(table);
+    for (Py_UCS4 c = 0; c < N_CODE_POINTS; c++) {
+        out[c] = (char)((is_han(c) ? CLASS_HAN : 0) | (is_ascii_alnum(c) ? CLASS_ASCII_ALNUM : 0) |
+                        (is_ascii_block_punct(c) ? CLASS_ASCII_PUNCT : 0) |
+                        (Py_UNICODE_ISSPACE(c) ? CLASS_WHITESPACE : 0));
+    }
+    return table;
 }
 
 /* A route step that may belong to an HMM buffer: one character of
@@ -332,8 +362,7 @@ hmm_cut(PyObject *module, PyObject *args)
     int kind = PyUnicode_KIND(obs);
     const void *data = PyUnicode_DATA(obs);
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < HAN_FIRST || c > HAN_LAST) {
+        if (!is_han(PyUnicode_READ(kind, data, i))) {
             PyErr_SetString(PyExc_ValueError, "obs must be characters of U+4E00..U+9FD5");
             goto done;
         }
@@ -435,12 +464,13 @@ PyDoc_STRVAR(count_all_han_doc,
 "count_all_han(text, words, counts) -> None\n\n"
 "Add jieba's all-mode tokens of text to counts, given words, rjieba's\n"
 "cut_all(text): every dictionary word at every position, by position then\n"
-"length (the character alone where no word starts).  jieba's __cut_all keeps\n"
-"every word of two or more characters, and the character at each position\n"
-"where none starts, unless the longest word at the last position before it\n"
-"that had one reaches it.  text is runs of U+4E00..U+9FD5 between single\n"
-"separators; a word that does not occur in text after the previous one\n"
-"raises ValueError.");
+"length (the character alone where no longer word starts, nothing where it\n"
+"is in no word), and each run of line feeds once, whole.  jieba's __cut_all\n"
+"keeps every word of two or more characters, and the character at each\n"
+"position where none starts, unless the longest word at the last position\n"
+"before it that had one reaches it; a run of line feeds is kept whole.  text\n"
+"is characters of U+4E00..U+9FD5 and line feeds; a word that does not occur\n"
+"in text after the previous one raises ValueError.");
 
 static int
 walk_all_han(PyObject *text, PyObject *words, Tally *tally)
@@ -486,16 +516,21 @@ walk_all_han(PyObject *text, PyObject *words, Tally *tally)
                 old_j = k;
             }
         }
-        /* The next group starts where its first word next occurs (a word
-         * occurring earlier would have been listed there).  rjieba lists
+        /* The next group starts where its first word next occurs: after k
+         * for a dictionary word (one occurring earlier would have been
+         * listed there), after the group at k for a run of line feeds
+         * (listed once and whole, it overlaps no other token).  rjieba lists
          * nothing where a character is not in the dictionary at all: jieba
          * yields it alone there, as at a position with no word. */
         Py_ssize_t next = PyUnicode_GET_LENGTH(text);
-        if (word != NULL && occurs_at(text, k + 1, word)) {
-            next = k + 1; /* the usual case */
+        Py_ssize_t from = k + 1;
+        if (word != NULL && n > 0 && k >= 0 && !is_han(PyUnicode_READ_CHAR(word, 0)))
+            from = k + prev_len;
+        if (word != NULL && occurs_at(text, from, word)) {
+            next = from; /* the usual case */
         }
         else if (word != NULL) {
-            next = PyUnicode_Find(text, word, k + 1, PyUnicode_GET_LENGTH(text), 1);
+            next = PyUnicode_Find(text, word, from, PyUnicode_GET_LENGTH(text), 1);
             if (next == -2)
                 return -1;
             if (next < 0) {
@@ -674,12 +709,13 @@ static PyMethodDef methods[] = {
     {"hmm_cut", hmm_cut, METH_VARARGS, hmm_cut_doc},
     {"count_all_han", count_all_han, METH_VARARGS, count_all_han_doc},
     {"count_all", count_all, METH_VARARGS, count_all_doc},
+    {"char_classes", char_classes, METH_NOARGS, char_classes_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "wordfreq._speedups", "The hot loops of the exact jieba tokenizer, in C.",
-    -1, methods,
+    PyModuleDef_HEAD_INIT, "wordfreq.tokenizers._speedups",
+    "The hot loops of the exact jieba tokenizer, in C.", -1, methods,
 };
 
 PyMODINIT_FUNC

@@ -190,7 +190,8 @@ def test_user_dict_must_be_utf8(runner: CliRunner, tmp_path: Path) -> None:
     user_dict = tmp_path / "dict.txt"
     user_dict.write_bytes("青禾线 3\n".encode("gb18030"))
     result = runner.invoke(cli, ["count", "-", "--user-dict", str(user_dict)], input=b"x")
-    assert result.exit_code == 1 and "user dictionary must be UTF-8" in result.stderr
+    assert result.exit_code == 2 and "user dictionary must be UTF-8" in result.stderr
+    assert "Invalid value for '--user-dict'" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import pytest
 from wordfreq import count, sorted_rows
 from wordfreq.api import CountResult
 from wordfreq.dask_engine import MISSING_EXTRA
-from wordfreq.errors import InputError, WordfreqError
+from wordfreq.errors import InputError, OptionError, WordfreqError
 
 from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
 from naive import naive_table, read_text
@@ -136,7 +136,7 @@ def test_the_cli_reports_a_task_error_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.decode().splitlines() == [
         f"wordfreq: error: {path}: byte 1800: not valid utf-8 (invalid start byte); "
-        "use --encoding to name the file's encoding, or --errors replace"
+        "name the file's encoding, or have undecodable bytes replaced (see --encoding, --errors)"
     ]
     assert not (tmp_path / "out.tsv").exists()
 
@@ -239,5 +239,6 @@ def test_a_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, sample_cor
 
 
 def test_an_unknown_engine_is_refused(sample_corpus: Path) -> None:
-    with pytest.raises(InputError, match="unknown engine"):
+    with pytest.raises(OptionError, match="unknown engine") as error:
         count([str(sample_corpus)], engine="spark")
+    assert error.value.option == "engine"

@@ -106,10 +106,10 @@ def test_a_worker_that_reported_an_error_and_exited_is_reported_by_its_error() -
     still see the error, not "a worker exited" (seen on Python 3.13, about
     one run in twenty of test_invalid_utf8_in_a_large_file_names_the_byte)."""
     from wordfreq.concurrency import _Pool
-    from wordfreq.counting import Job
     from wordfreq.errors import InputError
+    from wordfreq.options import CountOptions
 
-    pool = _Pool(Job(), 1, "fork")
+    pool = _Pool(CountOptions(), 1, "fork")
     parent_end, child_end = pool.context.Pipe(duplex=True)
     process = pool.context.Process(target=_send_an_error_and_exit, args=(child_end,))
     process.start()
@@ -200,7 +200,7 @@ def test_invalid_utf8_in_a_large_file_names_the_byte(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.decode() == (
         f"wordfreq: error: {path}: byte {len(good)}: not valid utf-8 (invalid continuation byte); "
-        "use --encoding to name the file's encoding, or --errors replace\n"
+        "name the file's encoding, or have undecodable bytes replaced (see --encoding, --errors)\n"
     )
     replaced = run_wordfreq("count", str(path), "-j", "2", "--errors", "replace")
     assert replaced.returncode == 0

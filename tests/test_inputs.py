@@ -199,8 +199,10 @@ def test_whitespace_and_char_tokenizers(tmp_path: Path, sample_corpus: Path) -> 
 
 def test_jieba_options_are_refused_for_other_tokenizers() -> None:
     result = cli_runner().invoke(cli, ["count", "-", "--tokenizer", "char", "--mode", "all"], input=b"x")
-    assert result.exit_code == 1
-    assert "--mode: only for the jieba tokenizers, not 'char'" in result.stderr
+    assert result.exit_code == 2
+    assert "Invalid value for '--mode': the all mode is for the jieba tokenizers only, not 'char'" in (
+        result.stderr
+    )
 
 
 def test_lowercase_folds_tokens_after_segmentation() -> None:

@@ -5,8 +5,12 @@ The package is laid out the way the data flows:
 * `wordfreq.sources`     -- where the bytes come from (files, directories, stdin);
 * `wordfreq.chunking`    -- how bytes become text chunks that are safe to cut;
 * `wordfreq.tokenizers`  -- how a chunk becomes tokens (one small interface);
+* `wordfreq.filters`     -- which tokens a table keeps; `wordfreq.records`: JSON Lines;
+* `wordfreq.options`     -- the one options model: what is counted, how a run goes;
 * `wordfreq.counting`    -- how tokens become a partial count;
-* `wordfreq.concurrency` -- how partial counts are scheduled and merged (the pool);
+* `wordfreq.concurrency` -- how partial counts are scheduled and merged (the pool),
+                            and every child process and signal handler;
+* `wordfreq.dask_engine` -- the same count on a Dask cluster;
 * `wordfreq.table`       -- how a table is ordered, read, written (atomically) and merged;
 * `wordfreq.stats`       -- what a table says: tokens, types, hapax, coverage, Zipf;
 * `wordfreq.api`         -- the functions below, which wire the stages together;
@@ -14,15 +18,29 @@ The package is laid out the way the data flows:
 """
 
 from wordfreq.api import CountResult, count
-from wordfreq.errors import InputError, OutputError, WordfreqError, WorkerError
+from wordfreq.chunking import Decoding
+from wordfreq.errors import InputError, OptionError, OutputError, WordfreqError, WorkerError
+from wordfreq.filters import Filters
+from wordfreq.options import CountOptions, RunOptions
+from wordfreq.records import RecordFormat
+from wordfreq.sources import Selection
 from wordfreq.stats import TableStats, table_stats
 from wordfreq.table import FORMATS, merge_tables, read_rows, read_table, sorted_rows, top_rows, write_rows
+from wordfreq.tokenizers import TokenizerSpec
 
 __all__ = [
+    "CountOptions",
     "CountResult",
+    "Decoding",
     "FORMATS",
+    "Filters",
     "InputError",
+    "OptionError",
     "OutputError",
+    "RecordFormat",
+    "RunOptions",
+    "Selection",
+    "TokenizerSpec",
     "TableStats",
     "WordfreqError",
     "WorkerError",

@@ -20,20 +20,24 @@ change, and never inside a run of characters it would segment as one block.
 A run with no cut point at all (say, 1 GB of letters with no space) is kept
 whole, as jieba itself would keep it.
 
-This module also owns decoding: the leading-BOM rule, the error handlers,
-and the count of bytes replaced or dropped under ``--errors replace|ignore``.
+This module also owns decoding (`Decoding`): the leading-BOM rule, the
+error handlers, and the count of bytes replaced or dropped under the
+``replace`` and ``ignore`` error modes, which each task returns with its text
+(no count outlives the decoding it belongs to, so threads never mix them).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import BinaryIO, Union
 
-from wordfreq.errors import InputError
+from wordfreq.errors import InputError, OptionError, require_choice
 from wordfreq.sources import Source, open_binary
 
 DEFAULT_CHUNK_SIZE = 1 << 20
@@ -46,28 +50,40 @@ _TAIL_WINDOW = 1 << 12
 # Cut points of line-oriented inputs (JSON Lines): right after a line feed.
 LINE_FEED = re.compile("\n")
 
-# Bytes replaced or dropped by decoding in this process since the last reset.
-_bad_bytes = 0
+# Where the error handlers below add the bytes they replace or drop: the
+# tally of the decoding under way in this thread (see `_tallying`).
+_TALLY: ContextVar[list[int] | None] = ContextVar("wordfreq_bad_bytes", default=None)
+
+
+def _tally(err: UnicodeError) -> int:
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    tally = _TALLY.get()
+    if tally is not None:
+        tally[0] += err.end - err.start
+    return err.end
 
 
 def _count_and_replace(err: UnicodeError) -> tuple[str, int]:
-    global _bad_bytes
-    if not isinstance(err, UnicodeDecodeError):
-        raise err
-    _bad_bytes += err.end - err.start
-    return "\ufffd", err.end
+    return "\ufffd", _tally(err)
 
 
 def _count_and_ignore(err: UnicodeError) -> tuple[str, int]:
-    global _bad_bytes
-    if not isinstance(err, UnicodeDecodeError):
-        raise err
-    _bad_bytes += err.end - err.start
-    return "", err.end
+    return "", _tally(err)
 
 
 codecs.register_error("wordfreq.replace", _count_and_replace)
 codecs.register_error("wordfreq.ignore", _count_and_ignore)
+
+
+@contextlib.contextmanager
+def _tallying(tally: list[int]) -> Iterator[None]:
+    """Add the bytes that decoding replaces or drops meanwhile, in this thread, to ``tally[0]``."""
+    token = _TALLY.set(tally)
+    try:
+        yield
+    finally:
+        _TALLY.reset(token)
 
 
 @dataclass(frozen=True)
@@ -80,11 +96,10 @@ class Decoding:
     def __post_init__(self) -> None:
         try:
             canonical = codecs.lookup(self.encoding).name
-        except LookupError:
-            raise InputError(f"unknown encoding {self.encoding!r}") from None
+        except (LookupError, TypeError, ValueError):
+            raise OptionError("encoding", f"unknown encoding {self.encoding!r}") from None
         object.__setattr__(self, "encoding", canonical)
-        if self.errors not in ERROR_MODES:
-            raise InputError(f"unknown error mode {self.errors!r} (choose from {', '.join(ERROR_MODES)})")
+        require_choice("errors", self.errors, ERROR_MODES, "error mode")
 
     @property
     def is_utf8(self) -> bool:
@@ -104,7 +119,8 @@ class Decoding:
         """The one-line error for undecodable bytes at ``offset`` of ``path``."""
         return InputError(
             f"{path}: byte {offset}: not valid {self.encoding} ({err.reason}); "
-            f"use --encoding to name the file's encoding, or --errors replace"
+            "name the file's encoding, or have undecodable bytes replaced",
+            options=("encoding", "errors"),
         )
 
 
@@ -140,13 +156,6 @@ def _reason(err: Exception) -> str:
     if isinstance(err, OSError) and err.strerror:
         return err.strerror
     return str(err) or type(err).__name__
-
-
-def take_bad_bytes() -> int:
-    """Bytes replaced or dropped in this process since the last call."""
-    global _bad_bytes
-    taken, _bad_bytes = _bad_bytes, 0
-    return taken
 
 
 def last_cut(text: str, cut_points: re.Pattern[str]) -> int:
@@ -247,7 +256,7 @@ def stream_tasks(
     line = 1  # the line number where the next task starts
     carry = ""
     at_start = decoding.is_utf8
-    take_bad_bytes()
+    bad = [0]  # undecodable bytes since the last task was yielded
     while True:
         try:
             block = stream.read(chunk_size)
@@ -256,7 +265,8 @@ def stream_tasks(
         state = decoder.getstate()
         pending = len(state[0]) if isinstance(state[0], bytes) else 0
         try:
-            text = decoder.decode(block, final=not block)
+            with _tallying(bad):
+                text = decoder.decode(block, final=not block)
         except UnicodeDecodeError as err:
             raise decoding.decode_error(path, fed - pending + err.start, err) from None
         fed += len(block)
@@ -268,14 +278,15 @@ def stream_tasks(
         buffer = carry + text
         if not block:
             if buffer or unreported:
-                yield TextTask(path, buffer, unreported, take_bad_bytes(), line)
+                yield TextTask(path, buffer, unreported, bad[0], line)
             return
         cut = last_cut(buffer, cut_points)
         if cut:
             chunk = buffer[:cut]
-            yield TextTask(path, chunk, unreported, take_bad_bytes(), line)
+            yield TextTask(path, chunk, unreported, bad[0], line)
             line += chunk.count("\n")
             unreported = 0
+            bad[0] = 0
         carry = buffer[cut:]
 
 
@@ -298,11 +309,12 @@ def load_range(task: RangeTask, decoding: Decoding, cut_points: re.Pattern[str])
             data = f.read() if end is None else f.read(end - start)
     except OSError as err:
         raise InputError(f"{task.path}: read error: {err.strerror or err}") from None
-    take_bad_bytes()
+    bad = [0]
     try:
-        text = data.decode("utf-8", decoding.handler)
+        with _tallying(bad):
+            text = data.decode("utf-8", decoding.handler)
     except UnicodeDecodeError as err:
         raise decoding.decode_error(task.path, start + err.start, err) from None
     if start == 0 and text.startswith(_BOM):
         text = text[1:]
-    return text, take_bad_bytes()
+    return text, bad[0]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -20,9 +19,10 @@ from typing import Any, TypeVar
 import click
 
 from wordfreq import api
-from wordfreq.chunking import DEFAULT_CHUNK_SIZE, ERROR_MODES
-from wordfreq.concurrency import START_METHODS
-from wordfreq.errors import WordfreqError
+from wordfreq.chunking import ERROR_MODES
+from wordfreq.concurrency import Terminated, handle_sigterm
+from wordfreq.errors import OptionError, WordfreqError
+from wordfreq.options import ENGINES, START_METHODS, CountOptions, RunOptions, option_default, with_keywords
 from wordfreq.sources import STDIN, Source, open_binary
 from wordfreq.stats import format_text, table_stats
 from wordfreq.table import (
@@ -35,22 +35,22 @@ from wordfreq.table import (
     top_rows,
     write_rows,
 )
-from wordfreq.tokenizers import MODES, TOKENIZERS, TokenizerSpec, describe_engine, own_process
+from wordfreq.tokenizers import MODES, TOKENIZERS, describe_engine, own_process
 
 F = TypeVar("F", bound=Callable[..., Any])
+DISTRIBUTION = "corpus-wordfreq"  # the name on the package index; the command and the import stay wordfreq
 _SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived; unwinds like KeyboardInterrupt so cleanup runs."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated()
 
 
 def _say(message: str) -> None:
     click.echo(f"wordfreq: {message}", err=True)
+
+
+def _flags_hint(options: tuple[str, ...]) -> str:
+    """`` (see --encoding, --errors)``: the flags of the options that get past an error, if any."""
+    if not options:
+        return ""
+    return f" (see {', '.join('--' + option.replace('_', '-') for option in options)})"
 
 
 def _silence_stdout() -> None:
@@ -70,8 +70,11 @@ def _as_shell_tool(command: F) -> F:
         ctx = click.get_current_context()
         try:
             return command(*args, **kwargs)
+        except OptionError as err:
+            param = next((p for p in ctx.command.params if p.name == err.option), None)
+            raise click.BadParameter(str(err), ctx=ctx, param=param) from None
         except WordfreqError as err:
-            _say(f"error: {err}")
+            _say(f"error: {err}{_flags_hint(err.options)}")
             ctx.exit(1)
         except BrokenPipeError:
             _silence_stdout()
@@ -104,9 +107,17 @@ class ByteSize(click.ParamType):
             self.fail("must be at least 1 byte", param, ctx)
         return size
 
+    @staticmethod
+    def format(size: int) -> str:
+        """``size`` as this type reads it, in the largest unit that divides it: 1048576 -> 1M."""
+        for suffix in ("G", "M", "K"):
+            if size % _SIZE_SUFFIXES[suffix] == 0:
+                return f"{size // _SIZE_SUFFIXES[suffix]}{suffix}"
+        return str(size)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="wordfreq", prog_name="wordfreq")
+@click.version_option(package_name=DISTRIBUTION, prog_name="wordfreq")
 def cli() -> None:
     """Word-frequency tables of large text corpora, Chinese first."""
 
@@ -159,7 +170,7 @@ class _ProgressBar:
             total=total,
             unit="B",
             unit_scale=True,
-            unit_divisor=1024,
+            unit_divisor=1000,  # decimal, as the summary line's MB
             desc="counting",
             file=sys.stderr,
             leave=False,
@@ -191,195 +202,155 @@ _input_format = click.option(
 )
 
 
+def _option(option: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
+    """The click option that sets ``option`` of the options model; its default is read off the model."""
+    default = option_default(option)
+    if isinstance(default, frozenset):  # a set of words, which the command line names by a file
+        default = None
+    attrs.setdefault("show_default", not (default is None or default is False or default == ()))
+    return click.option(*flags, option, default=default, **attrs)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
 @_output_format
-@click.option(
-    "--tokenizer",
-    type=click.Choice(TOKENIZERS),
-    default="jieba",
-    show_default=True,
-    help="How text becomes tokens.",
-)
-@click.option(
+@_option("tokenizer", "--tokenizer", type=click.Choice(TOKENIZERS), help="How text becomes tokens.")
+@_option(
+    "mode",
     "--mode",
     type=click.Choice(MODES),
-    default="accurate",
-    show_default=True,
     help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
 )
-@click.option(
-    "--hmm/--no-hmm",
-    default=True,
-    show_default=True,
-    help="Let jieba's HMM find words missing from the dictionary.",
-)
-@click.option(
+@_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary.")
+@_option(
+    "user_dict",
     "--user-dict",
     metavar="FILE",
     type=click.Path(dir_okay=False),
     help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
 )
-@click.option(
+@_option(
+    "encoding",
     "--encoding",
-    default="utf-8",
-    show_default=True,
     metavar="NAME",
     help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
 )
-@click.option(
+@_option(
+    "errors",
     "--errors",
     type=click.Choice(ERROR_MODES),
-    default="strict",
-    show_default=True,
     help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
 )
-@click.option(
+@_option(
+    "chunk_size",
     "--chunk-size",
     type=ByteSize(),
-    default=DEFAULT_CHUNK_SIZE,
-    show_default="1M",
+    show_default=ByteSize.format(option_default("chunk_size")),
     help="Bytes of input per task.",
 )
-@click.option(
+@_option(
+    "workers",
     "-j",
     "--workers",
     type=click.IntRange(min=1),
-    default=None,
     help="Worker processes (default: the CPUs this process may use).",
 )
-@click.option(
+@_option(
+    "start_method",
     "--start-method",
     type=click.Choice(START_METHODS),
-    default=None,
     help="How worker processes start (default: the platform's).",
 )
-@click.option(
+@_option(
+    "engine",
     "--engine",
-    type=click.Choice(api.ENGINES),
-    default="local",
-    show_default=True,
+    type=click.Choice(ENGINES),
     help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
 )
-@click.option(
+@_option(
+    "scheduler",
     "--scheduler",
     metavar="ADDRESS",
     help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 (default: a new local cluster).",
 )
-@click.option(
+@_option(
+    "include",
     "--include",
     multiple=True,
     metavar="GLOB",
     help="In directories, count only files whose name or relative path matches (repeatable).",
 )
-@click.option(
+@_option(
+    "exclude",
     "--exclude",
     multiple=True,
     metavar="GLOB",
     help="In directories, skip files whose name or relative path matches (repeatable).",
 )
-@click.option(
+@_option(
+    "field",
     "--field",
     metavar="PATH",
     help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
 )
-@click.option(
+@_option(
+    "skip_bad_records",
     "--skip-bad-records",
     is_flag=True,
     help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
 )
-@click.option("--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation).")
-@click.option(
+@_option("lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation).")
+@_option(
+    "stopwords",
     "--stopwords",
     metavar="FILE",
     type=click.Path(dir_okay=False),
     help="Drop the tokens listed in FILE (one a line, UTF-8).",
 )
-@click.option("--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols.")
-@click.option("--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %).")
-@click.option(
+@_option("no_punct", "--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols.")
+@_option("no_numbers", "--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %).")
+@_option(
+    "min_length",
     "--min-length",
     type=click.IntRange(min=0),
-    default=0,
     metavar="N",
     help="Drop tokens shorter than N characters.",
 )
-@click.option(
+@_option(
+    "min_count",
     "--min-count",
     type=click.IntRange(min=1),
-    default=1,
     metavar="N",
     help="Keep only rows counted N times or more.",
 )
-@click.option(
-    "--max-rows", type=click.IntRange(min=0), metavar="N", help="Keep only the N most frequent rows."
+@_option(
+    "max_rows",
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Keep only the N most frequent rows.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
 @_as_shell_tool
 def count(
-    paths: tuple[str, ...],
-    output: str | None,
-    output_format: str,
-    tokenizer: str,
-    mode: str,
-    hmm: bool,
-    user_dict: str | None,
-    encoding: str,
-    errors: str,
-    chunk_size: int,
-    workers: int | None,
-    start_method: str | None,
-    engine: str,
-    scheduler: str | None,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    field: str | None,
-    skip_bad_records: bool,
-    lowercase: bool,
-    stopwords: str | None,
-    no_punct: bool,
-    no_numbers: bool,
-    min_length: int,
-    min_count: int,
-    max_rows: int | None,
-    quiet: bool,
-    verbose: bool,
+    paths: tuple[str, ...], output: str | None, output_format: str, quiet: bool, verbose: bool, **options: Any
 ) -> None:
     """Count the tokens of every file under PATH... ('-' reads standard input).
 
     Directories are walked recursively, in sorted order, skipping hidden files.
     The table is 'token<TAB>count' per line, most frequent first.
     """
-    bar = _ProgressBar(enabled=not quiet)
+    what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
-        _say(f"engine: {describe_engine(TokenizerSpec(tokenizer, mode, hmm))[1]}")
+        _say(f"engine: {describe_engine(what.tokenizer)[1]}")
+    bar = _ProgressBar(enabled=not quiet)
     try:
         result = api.count(
             paths,
-            tokenizer=tokenizer,
-            mode=mode,
-            hmm=hmm,
-            user_dict=user_dict,
-            encoding=encoding,
-            errors=errors,
-            chunk_size=chunk_size,
-            workers=workers,
-            start_method=start_method,
-            engine=engine,
-            scheduler=scheduler,
-            include=include,
-            exclude=exclude,
-            field=field,
-            skip_bad_records=skip_bad_records,
-            lowercase=lowercase,
-            stopwords=stopwords,
-            no_punct=no_punct,
-            no_numbers=no_numbers,
-            min_length=min_length,
-            min_count=min_count,
-            max_rows=max_rows,
+            what,
+            how,
             progress=bar.update,
             on_sources=bar.start,
             warn=lambda message: _say(f"warning: {message}"),
@@ -446,7 +417,7 @@ def stats(table: str, as_json: bool, input_format: str) -> None:
 
 def main() -> None:
     """The console script: the CLI, with SIGTERM turned into a clean exit."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    handle_sigterm()
     own_process()
     try:
         cli(prog_name="wordfreq")

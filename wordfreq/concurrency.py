@@ -1,10 +1,16 @@
-"""Concurrency: the one module that owns worker processes.
+"""Concurrency: the one module that owns child processes and signals.
 
 `run_tasks` takes the lazy stream of tasks of a run and returns their merged
 count.  It decides whether a pool is worth starting (not for one worker, nor
 for an input no bigger than one batch), starts it, keeps a bounded number of
-batches in flight, and tears everything down on any failure.  No other module
-touches a process.
+batches in flight, and tears everything down on any failure.
+
+No other module touches a process or a signal handler.  What others need of
+them is here: `handle_sigterm` (the CLI turns SIGTERM into `Terminated`, which
+unwinds like Ctrl-C), `HeldInterrupt` and `start_children` (the Dask engine
+starts its local cluster's workers with Ctrl-C held back and ignored),
+`kill_children` (and stops them), and `ignore_interrupts` (what every worker
+process does first, ours and Dask's).
 
 The pool is a small one of our own, because the shape of the work asks for
 two things the standard pools don't give together:
@@ -39,9 +45,11 @@ each worker builds it once, at start.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -49,11 +57,11 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from wordfreq.chunking import Task
-from wordfreq.counting import Job, PartialCount, count_task, finish, merge_into
+from wordfreq.counting import PartialCount, count_tasks, finish, merge_into
 from wordfreq.errors import WordfreqError, WorkerError
+from wordfreq.options import CountOptions
 from wordfreq.tokenizers import build_tokenizer, own_process
 
-START_METHODS = ("fork", "spawn", "forkserver")
 BATCHES_IN_FLIGHT_PER_WORKER = 2
 _JOIN_SECONDS = 1.0
 
@@ -84,7 +92,7 @@ def batches(tasks: Iterable[Task], batch_bytes: int) -> Iterator[Batch]:
 
 def run_tasks(
     tasks: Iterable[Task],
-    job: Job,
+    job: CountOptions,
     *,
     workers: int,
     batch_bytes: int,
@@ -110,13 +118,8 @@ def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterato
         yield from rest
 
 
-def _run_here(stream: Iterator[Batch], job: Job, report: Progress) -> PartialCount:
-    total = PartialCount()
-    for batch in stream:
-        for task in batch:
-            count_task(task, job, into=total)
-            report(task.nbytes)
-    return finish(total, job)
+def _run_here(stream: Iterator[Batch], job: CountOptions, report: Progress) -> PartialCount:
+    return finish(count_tasks(itertools.chain.from_iterable(stream), job, report=report), job)
 
 
 # Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
@@ -124,9 +127,9 @@ def _run_here(stream: Iterator[Batch], job: Job, report: Progress) -> PartialCou
 _FLUSH = "flush"
 
 
-def _worker_main(conn: Connection, job: Job) -> None:
+def _worker_main(conn: Connection, job: CountOptions) -> None:
     """A worker's life: count the batches it is sent into one counter, send it when asked."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     own_process()
     total = PartialCount()
@@ -141,8 +144,7 @@ def _worker_main(conn: Connection, job: Job) -> None:
                 total = PartialCount()
                 continue
             before = total.nbytes
-            for task in message:
-                count_task(task, job, into=total)
+            count_tasks(message, job, into=total)
             conn.send(("done", total.nbytes - before))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent is gone or stopping us
@@ -163,7 +165,7 @@ def _raise_if_failure(kind: str, value: Any) -> None:
 class _Pool:
     """Worker processes with a pipe each; see the module docstring."""
 
-    def __init__(self, job: Job, workers: int, start_method: str | None):
+    def __init__(self, job: CountOptions, workers: int, start_method: str | None):
         self.context = multiprocessing.get_context(start_method)
         self.job = job
         self.size = workers
@@ -292,3 +294,94 @@ class _Pool:
             process.join(timeout=_JOIN_SECONDS)
         for conn in self.conns:
             conn.close()
+
+
+# Signals and processes for the rest of the package.
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived; unwinds like KeyboardInterrupt so that cleanup runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def handle_sigterm() -> None:
+    """From now on, SIGTERM raises `Terminated` in the main thread (the CLI's choice)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def ignore_interrupts() -> None:
+    """Ignore SIGINT in this process: Ctrl-C reaches the whole process group; the parent alone decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class HeldInterrupt:
+    """Holds Ctrl-C back while something must not be interrupted, and raises it once it is done.
+
+    A KeyboardInterrupt inside, say, Dask's start-up leaves a half-built
+    client or cluster that complains on stderr as it is collected; held
+    back, it is raised a moment later, when everything can be closed
+    cleanly.  A second Ctrl-C is not held.  Does nothing outside the main
+    thread, or when SIGINT is ignored.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if previous not in (None, signal.SIG_IGN):
+                self.previous = previous
+
+    def __enter__(self) -> HeldInterrupt:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self._hold)
+        return self
+
+    def _hold(self, signum: int, frame: object) -> None:
+        self.pending = True
+        signal.signal(signal.SIGINT, self.previous)
+
+    @contextlib.contextmanager
+    def ignored(self) -> Iterator[None]:
+        """Ignore SIGINT meanwhile: what processes started now inherit, for life."""
+        if self.previous is None:
+            yield
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, self.previous if self.pending else self._hold)
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.pending and kind is None:
+            raise KeyboardInterrupt
+
+
+def start_children(start: Callable[[], object], n: int, timeout: float) -> set[Any]:
+    """Call ``start``, which starts ``n`` child processes; return them once they exist (or at ``timeout``).
+
+    Run it inside `HeldInterrupt.ignored`: a Python started so keeps SIGINT
+    ignored, so the children never see the Ctrl-C that the terminal sends to
+    the whole process group (they would print tracebacks of their own, even
+    from their imports); this process alone handles it, and stops them.
+    """
+    before = set(multiprocessing.active_children())
+    start()
+    deadline = time.monotonic() + timeout
+    while len(set(multiprocessing.active_children()) - before) < n and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return set(multiprocessing.active_children()) - before
+
+
+def kill_children(processes: set[Any], pids: set[int | None]) -> None:
+    """Kill this process's children that are in ``processes`` or have a pid in ``pids``."""
+    for process in multiprocessing.active_children():
+        if process in processes or process.pid in pids:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()

@@ -1,10 +1,13 @@
 """Counting: how the tokens of one task become a partial count.
 
-A `Job` is everything a worker needs besides the task itself: the tokenizer
-spec, the decoding, the record format (JSON Lines) and the filters.
-`count_task` turns one task into counts, adding them to a `PartialCount`;
-`finish` applies, once per partial count and before it leaves the process
-that counted it, the rules that shape a table:
+A worker needs, besides its tasks, the run's `CountOptions` (called ``job``
+here): the tokenizer spec, the decoding, the record format (JSON Lines) and
+the filters.  `count_tasks` is the one loop that turns tasks into counts,
+adding them to a `PartialCount` together with what was read to get them (the
+bytes, the undecodable bytes, the bad records); the in-process path, the
+pool's workers and the Dask tasks all call it.  `finish` applies, once per
+partial count and before it leaves the process that counted it, the rules
+that shape a table:
 
 * the whitespace rule, which makes a table one row per line: empty and
   whitespace-only tokens are dropped, and a token that contains whitespace
@@ -19,32 +22,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from wordfreq.chunking import Decoding, RangeTask, Task, lines_before, load_range
-from wordfreq.filters import Filters
-from wordfreq.records import NEWLINE, RecordFormat, record_texts
-from wordfreq.tokenizers import TokenizerSpec, add_counts, build_tokenizer
+from wordfreq.chunking import RangeTask, Task, lines_before, load_range
+from wordfreq.options import CountOptions
+from wordfreq.records import record_texts
+from wordfreq.tokenizers import add_counts, build_tokenizer
 
 _SPACE = re.compile(r"\s")
-
-
-@dataclass(frozen=True)
-class Job:
-    """The options shared by every task of a run."""
-
-    tokenizer: TokenizerSpec = field(default_factory=TokenizerSpec)
-    decoding: Decoding = field(default_factory=Decoding)
-    records: RecordFormat | None = None
-    filters: Filters = field(default_factory=Filters)
-
-    def cut_points(self) -> re.Pattern[str]:
-        """Where this job's inputs may be cut into chunks."""
-        if self.records is not None:
-            return NEWLINE
-        from wordfreq.tokenizers import cut_points_for
-
-        return cut_points_for(self.tokenizer)
 
 
 @dataclass
@@ -58,33 +44,51 @@ class PartialCount:
     finished: bool = False
 
 
-def count_task(task: Task, job: Job, into: PartialCount | None = None) -> PartialCount:
-    """Count ``task``'s tokens (adding them to ``into`` when given); not finished."""
+def count_tasks(
+    tasks: Iterable[Task],
+    job: CountOptions,
+    into: PartialCount | None = None,
+    report: Callable[[int], None] | None = None,
+) -> PartialCount:
+    """Count the tokens of every task of ``tasks`` (into ``into`` when given); not finished.
+
+    ``report`` is called with each task's bytes once it is counted.
+    """
     tokenizer = build_tokenizer(job.tokenizer)
     result = into if into is not None else PartialCount()
+    result.finished = False
+    for task in tasks:
+        text = _text_of(task, job, result)
+        add_counts(tokenizer, text, result.counts)
+        result.nbytes += task.nbytes
+        if report is not None:
+            report(task.nbytes)
+    return result
+
+
+def _text_of(task: Task, job: CountOptions, result: PartialCount) -> str:
+    """The text to tokenize of ``task``; adds its undecodable bytes and bad records to ``result``."""
     if isinstance(task, RangeTask):
         text, bad_bytes = load_range(task, job.decoding, job.cut_points())
         first_line = None
     else:
         text, bad_bytes, first_line = task.text, task.bad_bytes, task.first_line
-    if job.records is not None:
-
-        def line_number(i: int) -> int:
-            if first_line is not None:
-                return first_line + i
-            assert isinstance(task, RangeTask)
-            return lines_before(task) + 1 + i
-
-        text, bad_records = record_texts(text, job.records, task.path, line_number)
-        result.bad_records += bad_records
-    add_counts(tokenizer, text, result.counts)
-    result.nbytes += task.nbytes
     result.bad_bytes += bad_bytes
-    result.finished = False
-    return result
+    if not job.records.active:
+        return text
+
+    def line_number(i: int) -> int:
+        if first_line is not None:
+            return first_line + i
+        assert isinstance(task, RangeTask)
+        return lines_before(task) + 1 + i
+
+    text, bad_records = record_texts(text, job.records, task.path, line_number)
+    result.bad_records += bad_records
+    return text
 
 
-def finish(part: PartialCount, job: Job) -> PartialCount:
+def finish(part: PartialCount, job: CountOptions) -> PartialCount:
     """Apply the whitespace rule and the filters to ``part`` (once)."""
     if not part.finished:
         part.counts = job.filters.apply(finish_counts(part.counts))

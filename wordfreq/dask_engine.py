@@ -4,11 +4,13 @@ This module owns everything that touches Dask, and nothing else does: it
 starts a quiet `LocalCluster` (or connects a `Client` to a running
 scheduler), sends it the run's tasks in batches, reduces the partial counts
 *on the cluster*, and tears the client and the cluster it started down on
-any failure.  Dask is imported only when this engine runs.
+any failure.  Dask is imported only when this engine runs.  The processes
+and signals involved are `wordfreq.concurrency`'s to handle: this module
+asks it to start, stop and shield them.
 
 What it reuses, so that a table is the same whatever the engine: the tasks of
 `chunking.plan_tasks`, the batching of `concurrency.batches`, and
-`counting.count_task` and `counting.finish` (so filters apply on the workers,
+`counting.count_tasks` and `counting.finish` (so filters apply on the workers,
 as in the local engine).  A `RangeTask` is a few numbers and each Dask worker
 reads its byte range itself, so every file must be at the same path on every
 worker (with a remote scheduler, relative paths are sent as absolute ones);
@@ -34,8 +36,8 @@ How it runs:
 * **Interruptible.**  On Ctrl-C or any error the client cancels the run's
   tasks on the cluster, closes itself, kills the local cluster's workers
   and closes it, and re-raises.  The local workers never see Ctrl-C
-  themselves (`_spawn_workers`), and one that arrives while the local
-  cluster starts is raised once it has (`_HeldInterrupt`).
+  themselves (`concurrency.start_children`), and one that arrives while the
+  local cluster starts is raised once it has (`concurrency.HeldInterrupt`).
 * **Quiet.**  No dashboard; Dask's log lines are kept to errors, and a
   worker does not log the errors of ours that the user sees anyway as one
   line (`dask_setup`).
@@ -46,21 +48,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
-import multiprocessing
 import os
-import signal
-import threading
-import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from wordfreq.chunking import RangeTask, Task
-from wordfreq.concurrency import batches
-from wordfreq.counting import Job, PartialCount, count_task, finish, merge_into
+from wordfreq.concurrency import HeldInterrupt, batches, ignore_interrupts, kill_children, start_children
+from wordfreq.counting import PartialCount, count_tasks, finish, merge_into
 from wordfreq.errors import WordfreqError, WorkerError
+from wordfreq.options import CountOptions
 
 IN_FLIGHT_PER_THREAD = 4
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
@@ -74,7 +74,7 @@ Progress = Callable[[int], None]
 
 def run_tasks_on_dask(
     tasks: Iterable[Task],
-    job: Job,
+    job: CountOptions,
     *,
     scheduler: str | None,
     workers: int,
@@ -98,10 +98,12 @@ def run_tasks_on_dask(
         client = None
         try:
             if scheduler is None:
-                with _HeldInterrupt() as held:  # a KeyboardInterrupt must not land inside Dask's start-up
+                with HeldInterrupt() as held:  # a KeyboardInterrupt must not land inside Dask's start-up
                     cluster = distributed.LocalCluster(n_workers=0, **_LOCAL_CLUSTER)
                     with held.ignored():
-                        spawned = _spawn_workers(cluster, workers)
+                        spawned = start_children(
+                            functools.partial(cluster.scale, workers), workers, _SPAWN_SECONDS
+                        )
                     client = distributed.Client(cluster)
                     _wait_for_workers(client, workers)
             else:
@@ -137,69 +139,6 @@ _LOCAL_CLUSTER: dict[str, Any] = {
 }
 
 
-class _HeldInterrupt:
-    """Holds Ctrl-C back while a local cluster starts, and raises it once it has.
-
-    A KeyboardInterrupt inside Dask's start-up leaves a half-built client or
-    cluster that complains on stderr as it is collected; held back, it is
-    raised a second or so later, when everything can be closed cleanly.  A
-    second Ctrl-C is not held.  Does nothing outside the main thread, or
-    when SIGINT is ignored.
-    """
-
-    def __init__(self) -> None:
-        self.pending = False
-        self.previous: Any = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
-            if previous not in (None, signal.SIG_IGN):
-                self.previous = previous
-
-    def __enter__(self) -> _HeldInterrupt:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self._hold)
-        return self
-
-    def _hold(self, signum: int, frame: object) -> None:
-        self.pending = True
-        signal.signal(signal.SIGINT, self.previous)
-
-    @contextlib.contextmanager
-    def ignored(self) -> Iterator[None]:
-        """Ignore SIGINT meanwhile: what processes started now inherit, for life."""
-        if self.previous is None:
-            yield
-            return
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, self.previous if self.pending else self._hold)
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-        if self.pending and kind is None:
-            raise KeyboardInterrupt
-
-
-def _spawn_workers(cluster: Any, n: int) -> set[Any]:
-    """Have ``cluster`` start ``n`` workers; return their processes once they exist.
-
-    Run with SIGINT ignored (`_HeldInterrupt.ignored`): a Python started so
-    keeps SIGINT ignored, so the workers never see the Ctrl-C that the
-    terminal sends to the whole process group (they would print tracebacks
-    of their own, even from their imports); this process alone handles it,
-    and closes them.  Spawning takes a few tens of milliseconds.
-    """
-    before = set(multiprocessing.active_children())
-    cluster.scale(n)
-    deadline = time.monotonic() + _SPAWN_SECONDS
-    while len(set(multiprocessing.active_children()) - before) < n and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return set(multiprocessing.active_children()) - before
-
-
 def _wait_for_workers(client: Any, n: int) -> None:
     try:
         client.wait_for_workers(n, timeout=_START_SECONDS)
@@ -224,10 +163,7 @@ def _close_local_cluster(cluster: Any, spawned: set[Any]) -> None:
     started with; Dask may have restarted some since.
     """
     restarted = {getattr(nanny, "pid", None) for nanny in list(getattr(cluster, "workers", {}).values())}
-    for process in multiprocessing.active_children():
-        if process in spawned or process.pid in restarted:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+    kill_children(spawned, restarted)
     if cluster is not None:
         with contextlib.suppress(Exception):
             cluster.close(timeout=_CLOSE_SECONDS)
@@ -264,7 +200,7 @@ class _NoCancelledTracebacks(logging.Filter):
 class _Run:
     """One run's futures: the counting tasks in flight and the merge tree."""
 
-    def __init__(self, client: Any, job: Job, limit: int, report: Progress, absolute_paths: bool):
+    def __init__(self, client: Any, job: CountOptions, limit: int, report: Progress, absolute_paths: bool):
         from distributed import as_completed
 
         self.client = client
@@ -340,12 +276,12 @@ def _absolute(task: Task) -> Task:
 def dask_setup(worker: object) -> None:
     """Preload hook of the local cluster's workers, restarted ones included.
 
-    Ctrl-C is the parent's to handle (see `_spawn_workers`; a worker that
-    Dask restarts later is started without that care).  An error of ours in
-    a task (undecodable bytes, say) reaches the user as one line from the
-    parent, so the worker does not log it as well.
+    Ctrl-C is the parent's to handle (see `concurrency.start_children`; a
+    worker that Dask restarts later is started without that care).  An error
+    of ours in a task (undecodable bytes, say) reaches the user as one line
+    from the parent, so the worker does not log it as well.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     logging.getLogger("distributed.worker").addFilter(_QuietUserErrors())
 
 
@@ -372,12 +308,9 @@ def _names_of_subclasses(cls: type) -> set[str]:
     return names
 
 
-def count_batch(batch: list[Task], job: Job) -> PartialCount:
+def count_batch(batch: list[Task], job: CountOptions) -> PartialCount:
     """The finished count of a batch of tasks (filtered, as the local engine's workers do)."""
-    total = PartialCount()
-    for task in batch:
-        count_task(task, job, into=total)
-    return finish(total, job)
+    return finish(count_tasks(batch, job), job)
 
 
 def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:

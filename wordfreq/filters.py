@@ -13,18 +13,20 @@ partial counts and then merging equals merging and then applying them):
   Nd) and the separators in `NUMBER_SEPARATORS`, with at least one digit;
 * ``min_length``: drop tokens shorter than this many characters.
 
-`--min-count` and `--max-rows` act on the merged table, at the reducer
+``min_count`` and ``max_rows`` act on the merged table, at the reducer
 (`wordfreq.api`), not here.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from wordfreq.errors import InputError
+from wordfreq.errors import OptionError, require_whole
+from wordfreq.sources import read_option_file
 
 NUMBER_SEPARATORS = frozenset(".,%‰．，％")
 
@@ -45,20 +47,19 @@ def is_number(token: str) -> bool:
     return digits > 0
 
 
-def read_stopwords(path: str | os.PathLike[str]) -> frozenset[str]:
-    """One word a line, UTF-8; blank lines ignored."""
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return frozenset(word for line in f if (word := line.strip()))
-    except OSError as err:
-        raise InputError(f"{os.fspath(path)}: {err.strerror or err}") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"{os.fspath(path)}: byte {err.start}: a stopword list must be UTF-8") from None
+def _read_stopwords(path: str | os.PathLike[str]) -> frozenset[str]:
+    """One word a line, UTF-8 (a leading BOM is skipped); blank lines ignored."""
+    text = read_option_file("stopwords", path, "a stopword list").decode("utf-8-sig")
+    return frozenset(word for line in io.StringIO(text, newline=None) if (word := line.strip()))
 
 
 @dataclass(frozen=True)
 class Filters:
-    """The per-token rules of a run (see the module docstring)."""
+    """The per-token rules of a run (see the module docstring).
+
+    ``stopwords`` may be given as the path of a stopword list (one word a
+    line), read once, here, or as any iterable of words.
+    """
 
     lowercase: bool = False
     stopwords: frozenset[str] = frozenset()
@@ -67,8 +68,18 @@ class Filters:
     min_length: int = 0
 
     def __post_init__(self) -> None:
-        if self.lowercase and self.stopwords:
-            object.__setattr__(self, "stopwords", frozenset(w.lower() for w in self.stopwords))
+        words = self.stopwords
+        if isinstance(words, (str, os.PathLike)):
+            words = _read_stopwords(words)
+        elif words is None:
+            words = frozenset()
+        words = frozenset(words)
+        if not all(isinstance(word, str) for word in words):
+            raise OptionError("stopwords", "stopwords must be strings")
+        if self.lowercase:
+            words = frozenset(word.lower() for word in words)
+        object.__setattr__(self, "stopwords", words)
+        require_whole("min_length", self.min_length, 0, "the minimum length")
 
     @property
     def active(self) -> bool:

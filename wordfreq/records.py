@@ -1,6 +1,6 @@
 """JSON Lines: how the records of a chunk become the text to count.
 
-With ``--field PATH`` every input is JSON Lines, one record a line; the text
+With a ``field`` (``--field PATH``) every input is JSON Lines, one record a line; the text
 at ``PATH`` (dotted for nested objects: ``meta.title``) of each record is
 what gets counted, each record's text on its own, as one ``jieba.cut``
 call each.  A chunk of records is counted as the records' texts joined by a
@@ -20,28 +20,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wordfreq.chunking import LINE_FEED as NEWLINE
-from wordfreq.errors import InputError
+from wordfreq.errors import InputError, OptionError
 
 __all__ = ["NEWLINE", "RecordFormat", "record_texts"]
 
 
 @dataclass(frozen=True)
 class RecordFormat:
-    """Where the text is in each record, and what to do with a bad record."""
+    """Whether the inputs are JSON Lines: where the text is in each record, and what to do with a bad one.
 
-    field: tuple[str, ...]
-    skip_bad: bool = False
+    ``field`` is None for plain text, or the dotted path of the text in each
+    record (``meta.title``).
+    """
 
-    @classmethod
-    def parse(cls, field: str, skip_bad: bool = False) -> RecordFormat:
-        parts = tuple(field.split("."))
-        if not all(parts):
-            raise InputError(f"--field {field!r}: expected names joined by dots, like meta.title")
-        return cls(parts, skip_bad)
+    field: str | None = None
+    skip_bad_records: bool = False
+
+    def __post_init__(self) -> None:
+        if self.field is None:
+            if self.skip_bad_records:
+                raise OptionError("skip_bad_records", "skipping bad records needs a field (JSON Lines)")
+            return
+        if not isinstance(self.field, str) or not all(self.field.split(".")):
+            raise OptionError("field", f"expected names joined by dots, like meta.title, not {self.field!r}")
 
     @property
-    def name(self) -> str:
-        return ".".join(self.field)
+    def active(self) -> bool:
+        """Whether the inputs are read as JSON Lines."""
+        return self.field is not None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.field.split(".")) if self.field is not None else ()
 
 
 def _text_at(record: object, field: tuple[str, ...]) -> str | None:
@@ -66,16 +76,16 @@ def record_texts(
         if not line.strip():
             continue
         try:
-            value = _text_at(json.loads(line), fmt.field)
+            value = _text_at(json.loads(line), fmt.path)
         except ValueError as err:
             problem = f"not valid JSON ({getattr(err, 'msg', err)})"
         else:
             if value is not None:
                 texts.append(value)
                 continue
-            problem = f"no text at field {fmt.name!r}"
-        if fmt.skip_bad:
+            problem = f"no text at field {fmt.field!r}"
+        if fmt.skip_bad_records:
             bad += 1
             continue
-        raise InputError(f"{path}: line {line_number(i)}: {problem} (--skip-bad-records skips such lines)")
+        raise InputError(f"{path}: line {line_number(i)}: {problem}", options=("skip_bad_records",))
     return "\n".join(texts), bad

@@ -14,6 +14,10 @@ is skipped with a warning.
 ``.xz``/``.lzma`` (standard library) and ``.zst`` (the optional
 ``zstandard`` package) as a stream, never whole in memory.
 
+`Selection` holds the ``include``/``exclude`` globs of a run, and
+`read_option_file` reads the small UTF-8 files that options name (a user
+dictionary, a stopword list).
+
 Sources know nothing of text or chunks: `wordfreq.chunking` reads them.
 """
 
@@ -28,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from wordfreq.errors import InputError
+from wordfreq.errors import InputError, OptionError
 
 STDIN = "-"
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".lzma": "xz", ".zst": "zstd"}
@@ -52,6 +56,46 @@ class Source:
     @property
     def display(self) -> str:
         return "<stdin>" if self.is_stdin else self.path
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which files of a directory are counted: globs on their name or relative path."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for option in ("include", "exclude"):
+            value = getattr(self, option)
+            globs = (value,) if isinstance(value, str) else tuple(value)
+            if not all(isinstance(glob, str) and glob for glob in globs):
+                raise OptionError(option, f"expected non-empty glob patterns, not {value!r}")
+            object.__setattr__(self, option, globs)
+
+    def takes(self, relative: str) -> bool:
+        """Whether a file found in a directory, at ``relative`` to it, is counted."""
+        if self.include and not _matches(self.include, relative):
+            return False
+        return not (self.exclude and _matches(self.exclude, relative))
+
+
+def read_option_file(option: str, path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of the file that ``option`` names, checked to be UTF-8.
+
+    ``what`` says what the file is ("a user dictionary"), for the message of
+    the `OptionError` raised when it cannot be read or is not UTF-8.
+    """
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as err:
+        raise OptionError(option, f"{os.fspath(path)}: {_describe(err)}") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise OptionError(option, f"{os.fspath(path)}: byte {err.start}: {what} must be UTF-8") from None
+    return data
 
 
 def compression_of(path: str) -> str | None:
@@ -80,15 +124,13 @@ def discover(
     paths: Iterable[str | os.PathLike[str]],
     warn: Callable[[str], None] = lambda _: None,
     *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
+    selection: Selection = Selection(),
     skip_binary: bool = True,
 ) -> list[Source]:
     """The sources named by ``paths``, in order; raises `InputError`.
 
-    ``include`` and ``exclude`` are globs matched against the name, or the
-    path relative to the directory given, of each file found in a directory
-    (files named explicitly are always taken).  With ``skip_binary``, files
+    ``selection`` picks the files found in a directory (files named
+    explicitly are always taken).  With ``skip_binary``, files
     with a NUL byte early on are left out with a warning.
     """
     sources: list[Source] = []
@@ -131,10 +173,7 @@ def discover(
             if stat.S_ISDIR(entry_st.st_mode):
                 found += walk(top, entry.path, entry_st)
             elif stat.S_ISREG(entry_st.st_mode):
-                relative = os.path.relpath(entry.path, top)
-                if include and not _matches(include, relative):
-                    continue
-                if exclude and _matches(exclude, relative):
+                if not selection.takes(os.path.relpath(entry.path, top)):
                     continue
                 add_file(entry.path, entry_st)
                 found += 1

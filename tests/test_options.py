@@ -17,7 +17,7 @@ from wordfreq.options import OPTIONS, option_default, with_keywords
 from conftest import cli_runner
 
 # Every flag of `wordfreq count` that is not an option of the model.
-CLI_ONLY = {"paths", "output", "output_format", "quiet", "verbose"}
+CLI_ONLY = {"paths", "output", "output_format", "quiet", "verbose", "summary_json"}
 
 
 def count_params() -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Tables beyond counting: merging, statistics, and the CSV and JSONL formats.
+"""Tables beyond counting: merging, statistics, the CSV and JSONL formats, two or three columns.
 
 The functions of `wordfreq.table` and `wordfreq.stats` directly, then the
 `merge`, `stats` and `--output-format` / `--input-format` CLI behaviours
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,20 @@ import wordfreq
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OutputError
 from wordfreq.stats import table_stats
-from wordfreq.table import merge_tables, read_rows, read_table, sorted_rows, write_rows
+from wordfreq.table import Row, merge_tables, read_rows, read_table, write_rows
 
 from conftest import cli_runner
 
-# Tokens that the CSV and JSON writers have to quote or escape.
-TRICKY_ROWS = [("我们", 3), ("a,b", 2), ('"', 2), ('say "hi"', 1), ("\\", 1), ("😀", 1)]
+# Tokens that the CSV and JSON writers have to quote or escape; then with a docs column.
+TRICKY_ROWS: list[Row] = [("我们", 3), ("a,b", 2), ('"', 2), ('say "hi"', 1), ("\\", 1), ("😀", 1)]
+TRICKY_ROWS3: list[Row] = [
+    ("我们", 3, 2),
+    ("a,b", 2, 1),
+    ('"', 2, 2),
+    ('say "hi"', 1, 1),
+    ("\\", 1, 0),
+    ("😀", 1, 1),
+]
 
 
 @pytest.fixture
@@ -32,7 +41,7 @@ def runner() -> CliRunner:
     return cli_runner()
 
 
-def written(rows: list[tuple[str, int]], fmt: str) -> bytes:
+def written(rows: list[Row], fmt: str) -> bytes:
     out = io.BytesIO()
     write_rows(rows, out, fmt)
     return out.getvalue()
@@ -53,13 +62,13 @@ def power_law(n: int, s: float) -> list[tuple[str, int]]:
 
 def test_merge_tables_sums_counts_of_unsorted_tables() -> None:
     merged = merge_tables([[("b", 1), ("a", 2)], iter([("c", 5), ("a", 3), ("b", 1)])])
-    assert sorted_rows(merged) == [("a", 5), ("c", 5), ("b", 2)]
+    assert merged.rows() == [("a", 5), ("c", 5), ("b", 2)] and merged.docs is None
 
 
 def test_merging_the_counts_of_two_halves_equals_counting_the_whole(sample_corpus: Path) -> None:
     first, second = halves(sample_corpus)
     parts = [wordfreq.count(half, workers=1).rows() for half in (first, second)]
-    assert merge_tables(parts) == wordfreq.count([sample_corpus], workers=1).counts
+    assert merge_tables(parts).counts == wordfreq.count([sample_corpus], workers=1).counts
 
 
 def test_read_table_opens_its_file_only_when_read(tmp_path: Path) -> None:
@@ -72,25 +81,36 @@ def test_read_table_opens_its_file_only_when_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "expected"),
+    ("rows", "fmt", "expected"),
     [
-        ("tsv", '我们\t3\na,b\t2\n"\t2\nsay "hi"\t1\n\\\t1\n😀\t1\n'),
-        ("csv", '我们,3\n"a,b",2\n"""",2\n"say ""hi""",1\n\\,1\n😀,1\n'),
+        (TRICKY_ROWS, "tsv", '我们\t3\na,b\t2\n"\t2\nsay "hi"\t1\n\\\t1\n😀\t1\n'),
+        (TRICKY_ROWS, "csv", '我们,3\n"a,b",2\n"""",2\n"say ""hi""",1\n\\,1\n😀,1\n'),
         (
+            TRICKY_ROWS,
             "jsonl",
             '{"token": "我们", "count": 3}\n{"token": "a,b", "count": 2}\n{"token": "\\"", "count": 2}\n'
             '{"token": "say \\"hi\\"", "count": 1}\n{"token": "\\\\", "count": 1}\n'
             '{"token": "😀", "count": 1}\n',
         ),
+        (TRICKY_ROWS3, "tsv", '我们\t3\t2\na,b\t2\t1\n"\t2\t2\nsay "hi"\t1\t1\n\\\t1\t0\n😀\t1\t1\n'),
+        (TRICKY_ROWS3, "csv", '我们,3,2\n"a,b",2,1\n"""",2,2\n"say ""hi""",1,1\n\\,1,0\n😀,1,1\n'),
+        (
+            TRICKY_ROWS3,
+            "jsonl",
+            '{"token": "我们", "count": 3, "docs": 2}\n{"token": "a,b", "count": 2, "docs": 1}\n'
+            '{"token": "\\"", "count": 2, "docs": 2}\n{"token": "say \\"hi\\"", "count": 1, "docs": 1}\n'
+            '{"token": "\\\\", "count": 1, "docs": 0}\n{"token": "😀", "count": 1, "docs": 1}\n',
+        ),
     ],
 )
-def test_each_format_writes_its_documented_bytes(fmt: str, expected: str) -> None:
-    assert written(TRICKY_ROWS, fmt) == expected.encode("utf-8")
+def test_each_format_writes_its_documented_bytes(rows: list[Row], fmt: str, expected: str) -> None:
+    assert written(rows, fmt) == expected.encode("utf-8")
 
 
+@pytest.mark.parametrize("rows", [TRICKY_ROWS, TRICKY_ROWS3])
 @pytest.mark.parametrize("fmt", wordfreq.FORMATS)
-def test_each_format_reads_back_what_it_wrote(fmt: str) -> None:
-    assert list(read_rows(io.BytesIO(written(TRICKY_ROWS, fmt)), "t", fmt)) == TRICKY_ROWS
+def test_each_format_reads_back_what_it_wrote(fmt: str, rows: list[Row]) -> None:
+    assert list(read_rows(io.BytesIO(written(rows, fmt)), "t", fmt)) == rows
 
 
 def test_rows_with_line_breaks_round_trip_through_csv_and_jsonl_only() -> None:
@@ -110,7 +130,7 @@ def test_unknown_format_is_a_value_error() -> None:
     ("fmt", "data", "message"),
     [
         ("csv", b"a,1\nb;2\n", "t: line 2: expected 'token,count'"),
-        ("csv", b"a,1\nb,2,3\n", "t: line 2: expected 'token,count'"),
+        ("csv", b"a,1\nb,2,x\n", "t: line 2: expected 'token,count'"),
         ("csv", b'a,1\n"b\nc",x\n', "t: line 3: expected 'token,count'"),
         ("csv", b"a,1\n\xff,2\n", "t: line 2: not valid UTF-8"),
         ("jsonl", b'{"token": "a", "count": 1}\n{"token": "b"}\n', "t: line 2: expected {"),
@@ -118,10 +138,22 @@ def test_unknown_format_is_a_value_error() -> None:
         ("jsonl", b'{"token": "a", "count": -1}\n', "t: line 1: expected {"),
         ("jsonl", b"[1, 2]\n", "t: line 1: expected {"),
         ("jsonl", b"not json\n", "t: line 1: expected {"),
+        # three columns (a docs column): never mixed with two, never more docs than count
+        ("tsv", b"a\t2\t1\nb\t1\n", "t: line 2: a two-column row in a three-column table (line 1)"),
+        ("tsv", b"\na\t2\nb\t1\t1\n", "t: line 3: a three-column row in a two-column table (line 2)"),
+        ("csv", b"a,1\nb,2,1\n", "t: line 2: a three-column row in a two-column table (line 1)"),
+        (
+            "jsonl",
+            b'{"token": "a", "count": 1, "docs": 1}\n{"token": "b", "count": 1}\n',
+            "t: line 2: a two-",
+        ),
+        ("tsv", b"a\t2\t3\n", "t: line 1: more documents than occurrences (3 > 2)"),
+        ("csv", b"a,2,1\nb,1,x\n", "t: line 2: expected 'token,count,docs'"),
+        ("jsonl", b'{"token": "a", "count": 1, "docs": true}\n', "t: line 1: expected {"),
     ],
 )
 def test_a_bad_row_names_its_line(fmt: str, data: bytes, message: str) -> None:
-    with pytest.raises(InputError, match=message.replace("{", r"\{")):
+    with pytest.raises(InputError, match=re.escape(message)):
         list(read_rows(io.BytesIO(data), "t", fmt))
 
 
@@ -167,17 +199,20 @@ def test_stats_of_tiny_tables_say_what_is_undefined() -> None:
 # --- the CLI ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("doc_freq", [[], ["--doc-freq"]])
 def test_cli_merge_of_two_half_counts_is_byte_for_byte_the_whole_count(
-    runner: CliRunner, sample_corpus: Path, tmp_path: Path
+    runner: CliRunner, sample_corpus: Path, tmp_path: Path, doc_freq: list[str]
 ) -> None:
+    """With --doc-freq too: the halves are disjoint sets of documents (files), so docs add up."""
     tables = []
     for i, half in enumerate(halves(sample_corpus)):
         tables.append(str(tmp_path / f"half{i}.tsv"))
-        result = runner.invoke(cli, ["count", *map(str, half), "-q", "-o", tables[-1]])
+        result = runner.invoke(cli, ["count", *map(str, half), *doc_freq, "-q", "-o", tables[-1]])
         assert result.exit_code == 0, result.output
-    whole = runner.invoke(cli, ["count", str(sample_corpus), "-q"]).stdout
+    whole = runner.invoke(cli, ["count", str(sample_corpus), *doc_freq, "-q"]).stdout
     merged = runner.invoke(cli, ["merge", *tables])
     assert merged.exit_code == 0 and merged.stdout == whole
+    assert whole.partition("\n")[0].count("\t") == 1 + len(doc_freq)
 
 
 def test_cli_merge_reads_stdin_for_dash(runner: CliRunner, tmp_path: Path) -> None:

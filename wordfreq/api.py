@@ -20,24 +20,30 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from wordfreq.chunking import Task, plan_tasks
 from wordfreq.concurrency import default_workers, run_tasks
-from wordfreq.counting import finish
+from wordfreq.counting import close_documents, finish, spill_finished
 from wordfreq.options import CountOptions, RunOptions, with_keywords
 from wordfreq.sources import Source, discover
+from wordfreq.spill import Spill, SpillDir, SpilledTable
 from wordfreq.table import Row, sorted_rows, top_rows
 from wordfreq.tokenizers import describe_engine
 
 
 @dataclass
 class CountResult:
-    """A finished count and what it took."""
+    """A finished count and what it took.
 
-    counts: Counter[str]
+    ``counts`` is the table as a `Counter`, or None when it outgrew the
+    memory budget and was spilled to disk: `rows` then streams it from
+    there, and `close` (or leaving a ``with`` block) removes the files.
+    """
+
+    counts: Counter[str] | None
     files: int
     bytes: int
     seconds: float
@@ -45,18 +51,60 @@ class CountResult:
     workers: int
     bad_records: int = 0
     engine: str = ""  # what did the tokenizing (see tokenizers.describe_engine)
+    docs: Counter[str] | None = None  # with document counts: the documents each row occurs in
+    documents: int | None = None  # with document counts: how many documents were counted
+    ngram: tuple[int, int] = (1, 1)  # the orders counted; tokens and types are of rows then
+    spilled: SpilledTable | None = None  # the table, when it is on disk
 
     @property
     def tokens(self) -> int:
+        """The sum of the counts (of the n-grams, when those were counted)."""
+        if self.spilled is not None:
+            return self.spilled.tokens
+        assert self.counts is not None
         return sum(self.counts.values())
 
     @property
     def types(self) -> int:
+        """The number of rows."""
+        if self.spilled is not None:
+            return self.spilled.types
+        assert self.counts is not None
         return len(self.counts)
 
-    def rows(self) -> list[Row]:
-        """All rows in table order (count descending, then token)."""
-        return sorted_rows(self.counts)
+    def close(self) -> None:
+        """Remove the spilled table's files, if any (the rows can no longer be read)."""
+        if self.spilled is not None:
+            self.spilled.close()
+
+    def __enter__(self) -> CountResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def summary(self) -> dict[str, object]:
+        """The figures of the summary line, for a program (``wordfreq count --summary-json``)."""
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "tokens" if self.ngram == (1, 1) else "ngrams": self.tokens,
+            "types": self.types,
+            "documents": self.documents,
+            "ngram": list(self.ngram),
+            "seconds": round(self.seconds, 3),
+            "bad_bytes": self.bad_bytes,
+            "bad_records": self.bad_records,
+            "workers": self.workers,
+            "engine": self.engine,
+        }
+
+    def rows(self) -> Iterable[Row]:
+        """All rows in table order (count descending, then token); three columns with document counts."""
+        if self.spilled is not None:
+            return self.spilled.rows(docs=self.documents is not None)
+        assert self.counts is not None
+        return sorted_rows(self.counts, self.docs)
 
 
 def count(
@@ -96,31 +144,59 @@ def count(
         for source in sources:
             yield from plan_tasks(source, job.decoding, cut_points, run.chunk_size, stdin)
 
-    if run.engine == "dask":
-        from wordfreq.dask_engine import run_tasks_on_dask
+    spill_dir = SpillDir(run.temp_dir) if run.engine == "local" else None
+    spilled = None
+    try:
+        if spill_dir is None:
+            from wordfreq.dask_engine import run_tasks_on_dask
 
-        total = run_tasks_on_dask(
-            tasks(),
-            job,
-            scheduler=run.scheduler,
-            workers=n_workers,
-            batch_bytes=run.chunk_size,
-            progress=progress,
-        )
-    else:
-        total = run_tasks(
-            tasks(),
-            job,
-            workers=n_workers,
-            batch_bytes=run.chunk_size,
-            start_method=run.start_method,
-            progress=progress,
-        )
-    counts = finish(total, job).counts
-    if run.min_count > 1:
-        counts = Counter({token: n for token, n in counts.items() if n >= run.min_count})
-    if run.max_rows is not None and len(counts) > run.max_rows:
-        counts = Counter(dict(top_rows(counts.items(), run.max_rows)))
+            total = run_tasks_on_dask(
+                tasks(),
+                job,
+                scheduler=run.scheduler,
+                workers=n_workers,
+                batch_bytes=run.chunk_size,
+                progress=progress,
+            )
+        else:
+            spill = Spill(run.memory_budget() // (n_workers + 1), spill_dir.path)
+            total = run_tasks(
+                tasks(),
+                job,
+                workers=n_workers,
+                batch_bytes=run.chunk_size,
+                start_method=run.start_method,
+                progress=progress,
+                spill=spill,
+            )
+            if total.runs or total.open_runs:
+                spill_finished(total, job, spill)
+                spilled = SpilledTable(
+                    spill_dir,
+                    total.runs,
+                    total.open_runs,
+                    min_count=run.min_count,
+                    max_rows=run.max_rows,
+                    memory=run.memory_budget(),
+                    threads=n_workers,
+                )
+    finally:
+        if spill_dir is not None and spilled is None:
+            spill_dir.remove()
+    counts: Counter[str] | None = None
+    docs = None
+    if spilled is None:
+        counts = finish(total, job).counts
+        close_documents(total)
+        if run.min_count > 1:
+            counts = Counter({token: n for token, n in counts.items() if n >= run.min_count})
+        if run.max_rows is not None and len(counts) > run.max_rows:
+            counts = Counter(dict(top_rows(counts.items(), run.max_rows)))
+        if job.rows.doc_freq:
+            docs = Counter({token: total.docs[token] for token in counts})
+    documents = None
+    if job.rows.doc_freq:
+        documents = len(sources) if job.document_unit == "file" else total.documents
     return CountResult(
         counts=counts,
         files=len(sources),
@@ -129,5 +205,9 @@ def count(
         bad_bytes=total.bad_bytes,
         workers=n_workers,
         bad_records=total.bad_records,
-        engine=describe_engine(job.tokenizer)[0],
+        engine=describe_engine(job.tokenizer, job.rows.ordered)[0],
+        docs=docs,
+        documents=documents,
+        ngram=job.rows.ngram,
+        spilled=spilled,
     )

@@ -137,6 +137,11 @@ class RangeTask:
     def nbytes(self) -> int:
         return (self.size if self.end is None else self.end) - self.start
 
+    @property
+    def whole(self) -> bool:
+        """Whether the range is the whole file."""
+        return self.start == 0 and self.end is None
+
 
 @dataclass(frozen=True)
 class TextTask:
@@ -147,6 +152,7 @@ class TextTask:
     nbytes: int
     bad_bytes: int = 0
     first_line: int = 1  # the line number of the text's first line in its source
+    whole: bool = True  # the whole of its source (the stream's only task)
 
 
 Task = Union[RangeTask, TextTask]
@@ -257,6 +263,7 @@ def stream_tasks(
     carry = ""
     at_start = decoding.is_utf8
     bad = [0]  # undecodable bytes since the last task was yielded
+    cut_before = False  # whether a task was yielded already
     while True:
         try:
             block = stream.read(chunk_size)
@@ -278,12 +285,13 @@ def stream_tasks(
         buffer = carry + text
         if not block:
             if buffer or unreported:
-                yield TextTask(path, buffer, unreported, bad[0], line)
+                yield TextTask(path, buffer, unreported, bad[0], line, whole=not cut_before)
             return
         cut = last_cut(buffer, cut_points)
         if cut:
             chunk = buffer[:cut]
-            yield TextTask(path, chunk, unreported, bad[0], line)
+            yield TextTask(path, chunk, unreported, bad[0], line, whole=False)
+            cut_before = True
             line += chunk.count("\n")
             unreported = 0
             bad[0] = 0

@@ -23,15 +23,17 @@ from wordfreq.chunking import ERROR_MODES
 from wordfreq.concurrency import Terminated, handle_sigterm
 from wordfreq.errors import OptionError, WordfreqError
 from wordfreq.options import ENGINES, START_METHODS, CountOptions, RunOptions, option_default, with_keywords
+from wordfreq.rows import DOC_UNITS
 from wordfreq.sources import STDIN, Source, open_binary
 from wordfreq.stats import format_text, table_stats
 from wordfreq.table import (
     FORMATS,
+    WRITE_FORMATS,
     atomic_output,
     merge_tables,
     read_rows,
     read_table,
-    sorted_rows,
+    table_name,
     top_rows,
     write_rows,
 )
@@ -89,6 +91,15 @@ def _as_shell_tool(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class Orders(click.ParamType):
+    """An n-gram order or range: 2, 1-3 (checked by the options model)."""
+
+    name = "N|N-M"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
+
+
 class ByteSize(click.ParamType):
     """A size in bytes: 65536, 64K, 1M, 1G."""
 
@@ -135,10 +146,15 @@ def summary_line(result: api.CountResult) -> str:
     """The one line printed on stderr after a count."""
     rate = result.bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
     files = "1 file" if result.files == 1 else f"{result.files:,} files"
+    counted = "tokens" if result.ngram == (1, 1) else "n-grams"
     line = (
-        f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} tokens, "
+        f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} {counted}, "
         f"{result.types:,} distinct, {result.seconds:.1f} s, {rate:.2f} MB/s"
     )
+    if result.documents is not None:
+        line += f", {result.documents:,} documents"
+    if result.spilled is not None:
+        line += ", merged on disk"
     if result.bad_bytes:
         line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
     if result.bad_records:
@@ -188,17 +204,28 @@ class _ProgressBar:
 
 _output_format = click.option(
     "--output-format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(WRITE_FORMATS),
     default="tsv",
     show_default=True,
-    help="Write 'token<TAB>count' rows, CSV 'token,count' rows, or one JSON object per line.",
+    help="tsv: 'token<TAB>count' rows (and <TAB>docs with document frequencies); csv: the same "
+    "as CSV; jsonl: one JSON object per line.  Write-only vocabularies for other tools: "
+    "sentencepiece, 'token<TAB>count' for spm_train --input_format=tsv; jieba, 'token count' "
+    "for jieba.load_userdict and subword-nmt learn-bpe --dict-input; gensim, "
+    "Dictionary.save_as_text's format for Dictionary.load_from_text (needs document frequencies).",
 )
 _input_format = click.option(
     "--input-format",
     type=click.Choice(FORMATS),
     default="tsv",
     show_default=True,
-    help="The format of the tables read (never guessed).",
+    help="The format of the tables read, two or three columns (never guessed).",
+)
+_documents = click.option(
+    "--documents",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="With --output-format gensim: the number of documents counted, its first line "
+    "(a table does not record it).",
 )
 
 
@@ -331,11 +358,57 @@ def _option(option: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     metavar="N",
     help="Keep only the N most frequent rows.",
 )
+@_option(
+    "ngram",
+    "--ngram",
+    type=Orders(),
+    metavar="N|N-M",
+    show_default="1",
+    help="Count n-grams of N tokens (joined by a space), or of every order from N to M, in one table.",
+)
+@_option(
+    "doc_freq",
+    "--doc-freq",
+    is_flag=True,
+    help="Add a third column: the number of documents each row occurs in.",
+)
+@_option(
+    "doc_unit",
+    "--doc-unit",
+    type=click.Choice(DOC_UNITS),
+    help="With --doc-freq: what a document is (default: a file; a record with --field).",
+)
+@_option(
+    "memory",
+    "--memory",
+    type=ByteSize(),
+    metavar="SIZE",
+    help="Memory the counts may take before they are spilled to disk and merged there "
+    "(default: half of this machine's memory).",
+)
+@_option(
+    "temp_dir",
+    "--temp-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Where spilled counts go (default: the platform's temporary directory).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
+@click.option(
+    "--summary-json",
+    metavar="FILE",
+    help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
+)
 @_as_shell_tool
 def count(
-    paths: tuple[str, ...], output: str | None, output_format: str, quiet: bool, verbose: bool, **options: Any
+    paths: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
 ) -> None:
     """Count the tokens of every file under PATH... ('-' reads standard input).
 
@@ -344,7 +417,7 @@ def count(
     """
     what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
-        _say(f"engine: {describe_engine(what.tokenizer)[1]}")
+        _say(f"engine: {describe_engine(what.tokenizer, what.rows.ordered)[1]}")
     bar = _ProgressBar(enabled=not quiet)
     try:
         result = api.count(
@@ -357,8 +430,11 @@ def count(
         )
     finally:
         bar.close()
-    with atomic_output(output) as out:
-        write_rows(result.rows(), out, output_format)
+    with result, atomic_output(output) as out:
+        write_rows(result.rows(), out, output_format, documents=result.documents)
+    if summary_json is not None:
+        with atomic_output(summary_json) as out:
+            out.write(json.dumps(result.summary(), ensure_ascii=False).encode() + b"\n")
     if not quiet:
         _say(summary_line(result))
 
@@ -369,13 +445,16 @@ def count(
 @click.option("-o", "--output", metavar="FILE", help="Write the rows here (default: stdout).")
 @_output_format
 @_input_format
+@_documents
 @_as_shell_tool
-def top(table: str, rows: int, output: str | None, output_format: str, input_format: str) -> None:
+def top(
+    table: str, rows: int, output: str | None, output_format: str, input_format: str, documents: int | None
+) -> None:
     """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
-    with open_binary(table) as stream:
-        selected = top_rows(read_rows(stream, "<stdin>" if table == STDIN else table, input_format), rows)
+    with open_binary(table) as stream:  # opened even for -n 0: a missing TABLE is an error
+        selected = top_rows(read_rows(stream, table_name(table), input_format), rows)
     with atomic_output(output) as out:
-        write_rows(selected, out, output_format)
+        write_rows(selected, out, output_format, documents)
 
 
 @cli.command()
@@ -383,18 +462,21 @@ def top(table: str, rows: int, output: str | None, output_format: str, input_for
 @click.option("-o", "--output", metavar="FILE", help="Write the merged table here (default: stdout).")
 @_output_format
 @_input_format
+@_documents
 @_as_shell_tool
-def merge(tables: tuple[str, ...], output: str | None, output_format: str, input_format: str) -> None:
-    """Sum the counts of several tables into one ('-' reads standard input, once).
+def merge(
+    tables: tuple[str, ...], output: str | None, output_format: str, input_format: str, documents: int | None
+) -> None:
+    """Sum the counts (and document counts) of several tables into one ('-' reads standard input, once).
 
     The tables may be unsorted; the result is in table order.  Memory grows
-    with the union of their vocabularies.
+    with the union of their vocabularies.  All have two columns, or all three.
     """
     if tables.count(STDIN) > 1:
         raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE...")
-    counts = merge_tables(read_table(table, input_format) for table in tables)
+    merged = merge_tables((read_table(table, input_format) for table in tables), [*map(table_name, tables)])
     with atomic_output(output) as out:
-        write_rows(sorted_rows(counts), out, output_format)
+        write_rows(merged.rows(), out, output_format, documents)
 
 
 @cli.command()
@@ -406,7 +488,8 @@ def stats(table: str, as_json: bool, input_format: str) -> None:
     """Tokens, types, hapax legomena, coverage and a Zipf exponent of TABLE ('-': stdin).
 
     The table may be unsorted; it is read once, in memory that grows with its
-    number of distinct counts only.
+    number of distinct counts only.  With a docs column, also the rows that
+    occur in one document only.
     """
     result = table_stats(read_table(table, input_format))
     if as_json:

@@ -57,10 +57,11 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from wordfreq.chunking import Task
-from wordfreq.counting import PartialCount, count_tasks, finish, merge_into
+from wordfreq.counting import PartialCount, count_tasks, finish, merge_into, spill_finished, tokenizer_for
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.options import CountOptions
-from wordfreq.tokenizers import build_tokenizer, own_process
+from wordfreq.spill import Spill
+from wordfreq.tokenizers import own_process
 
 BATCHES_IN_FLIGHT_PER_WORKER = 2
 _JOIN_SECONDS = 1.0
@@ -98,8 +99,14 @@ def run_tasks(
     batch_bytes: int,
     start_method: str | None = None,
     progress: Progress | None = None,
+    spill: Spill | None = None,
 ) -> PartialCount:
-    """Count every task of ``tasks`` with ``workers`` processes."""
+    """Count every task of ``tasks`` with ``workers`` processes.
+
+    With ``spill``, every process (this one and each worker) writes its rows
+    to disk whenever they pass its share of the memory budget; the result
+    then names the runs written (`wordfreq.spill`).
+    """
     report = progress or (lambda _: None)
     stream = batches(tasks, batch_bytes)
     first = next(stream, None)
@@ -107,8 +114,8 @@ def run_tasks(
         return PartialCount()
     second = next(stream, None)
     if workers <= 1 or second is None:
-        return _run_here(_chain(first, second, stream), job, report)
-    return _Pool(job, workers, start_method).run(_chain(first, second, stream), report)
+        return _run_here(_chain(first, second, stream), job, report, spill)
+    return _Pool(job, workers, start_method, spill).run(_chain(first, second, stream), report)
 
 
 def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterator[Batch]:
@@ -118,8 +125,10 @@ def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterato
         yield from rest
 
 
-def _run_here(stream: Iterator[Batch], job: CountOptions, report: Progress) -> PartialCount:
-    return finish(count_tasks(itertools.chain.from_iterable(stream), job, report=report), job)
+def _run_here(
+    stream: Iterator[Batch], job: CountOptions, report: Progress, spill: Spill | None
+) -> PartialCount:
+    return finish(count_tasks(itertools.chain.from_iterable(stream), job, report=report, spill=spill), job)
 
 
 # Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
@@ -127,24 +136,30 @@ def _run_here(stream: Iterator[Batch], job: CountOptions, report: Progress) -> P
 _FLUSH = "flush"
 
 
-def _worker_main(conn: Connection, job: CountOptions) -> None:
-    """A worker's life: count the batches it is sent into one counter, send it when asked."""
+def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> None:
+    """A worker's life: count the batches it is sent into one counter, send it when asked.
+
+    A worker that spilled writes the rest of its rows to disk too, and sends
+    only the names of its runs.
+    """
     ignore_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     own_process()
     total = PartialCount()
     try:
-        build_tokenizer(job.tokenizer)
+        tokenizer_for(job)
         while True:
             message = conn.recv()
             if message is None:
                 return
             if message == _FLUSH:
+                if spill is not None and (total.runs or total.open_runs):
+                    spill_finished(total, job, spill)
                 conn.send(("counts", finish(total, job)))
                 total = PartialCount()
                 continue
             before = total.nbytes
-            count_tasks(message, job, into=total)
+            count_tasks(message, job, into=total, spill=spill)
             conn.send(("done", total.nbytes - before))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent is gone or stopping us
@@ -165,9 +180,10 @@ def _raise_if_failure(kind: str, value: Any) -> None:
 class _Pool:
     """Worker processes with a pipe each; see the module docstring."""
 
-    def __init__(self, job: CountOptions, workers: int, start_method: str | None):
+    def __init__(self, job: CountOptions, workers: int, start_method: str | None, spill: Spill | None):
         self.context = multiprocessing.get_context(start_method)
         self.job = job
+        self.spill = spill
         self.size = workers
         self.processes: list[Any] = []
         self.conns: list[Connection] = []
@@ -191,10 +207,12 @@ class _Pool:
 
     def _start(self) -> None:
         if self.context.get_start_method() == "fork":
-            build_tokenizer(self.job.tokenizer)  # loaded once, shared with the forked workers
+            tokenizer_for(self.job)  # loaded once, shared with the forked workers
         for _ in range(self.size):
             parent_end, child_end = self.context.Pipe(duplex=True)
-            process = self.context.Process(target=_worker_main, args=(child_end, self.job), daemon=True)
+            process = self.context.Process(
+                target=_worker_main, args=(child_end, self.job, self.spill), daemon=True
+            )
             process.start()
             child_end.close()
             self.processes.append(process)
@@ -228,6 +246,8 @@ class _Pool:
                 if kind == "counts":
                     merge_into(total, value)
                     received += 1
+                    if self.spill is not None and self.spill.over(total):
+                        spill_finished(total, self.job, self.spill)
                 else:
                     self._on_done(worker, kind, value, report)
         return total

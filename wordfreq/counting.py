@@ -28,20 +28,34 @@ from dataclasses import dataclass, field
 from wordfreq.chunking import RangeTask, Task, lines_before, load_range
 from wordfreq.options import CountOptions
 from wordfreq.records import record_texts
-from wordfreq.tokenizers import add_counts, build_tokenizer
+from wordfreq.rows import count_lines, lines_of
+from wordfreq.spill import Spill
+from wordfreq.tokenizers import Tokenizer, add_counts, build_tokenizer
 
 _SPACE = re.compile(r"\s")
 
 
 @dataclass
 class PartialCount:
-    """The count of one or more tasks, and what was read to get it."""
+    """The count of one or more tasks, and what was read to get it.
+
+    With document counts, ``docs`` holds for each row the number of whole
+    documents it occurs in, ``open_docs`` the rows of each file that was cut
+    into several tasks (by path; their sets are united across tasks and
+    counted once, by `close_documents`, when every task is in), and
+    ``documents`` the number of record or line documents read.
+    """
 
     counts: Counter[str] = field(default_factory=Counter)
     nbytes: int = 0
     bad_bytes: int = 0
     bad_records: int = 0
     finished: bool = False
+    docs: Counter[str] = field(default_factory=Counter)
+    open_docs: dict[str, set[str]] = field(default_factory=dict)
+    documents: int = 0
+    runs: list[str] = field(default_factory=list)  # spilled rows (`wordfreq.spill`)
+    open_runs: list[str] = field(default_factory=list)  # spilled rows of documents cut into several tasks
 
 
 def count_tasks(
@@ -49,25 +63,76 @@ def count_tasks(
     job: CountOptions,
     into: PartialCount | None = None,
     report: Callable[[int], None] | None = None,
+    spill: Spill | None = None,
 ) -> PartialCount:
     """Count the tokens of every task of ``tasks`` (into ``into`` when given); not finished.
 
-    ``report`` is called with each task's bytes once it is counted.
+    ``report`` is called with each task's bytes once it is counted.  With
+    ``spill``, the count is finished and written to disk whenever it holds
+    more than the process's share of the memory budget.
     """
-    tokenizer = build_tokenizer(job.tokenizer)
+    tokenizer = tokenizer_for(job)
     result = into if into is not None else PartialCount()
     result.finished = False
     for task in tasks:
-        text = _text_of(task, job, result)
-        add_counts(tokenizer, text, result.counts)
+        texts = _texts_of(task, job, result)
+        if job.rows.plain:
+            add_counts(tokenizer, "\n".join(texts), result.counts)
+        else:
+            _count_rows(task, texts, tokenizer, job, result)
         result.nbytes += task.nbytes
         if report is not None:
             report(task.nbytes)
+        if spill is not None and spill.over(result):
+            spill_finished(result, job, spill)
     return result
 
 
-def _text_of(task: Task, job: CountOptions, result: PartialCount) -> str:
-    """The text to tokenize of ``task``; adds its undecodable bytes and bad records to ``result``."""
+def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
+    """Finish ``part`` and write its rows to disk, leaving it empty (and unfinished)."""
+    spill.write(finish(part, job))
+    part.finished = False
+
+
+def tokenizer_for(job: CountOptions) -> Tokenizer:
+    """The tokenizer that counts ``job`` in this process: one that gives tokens in order for n-grams."""
+    return build_tokenizer(job.tokenizer, ordered=job.rows.ordered)
+
+
+def _count_rows(
+    task: Task, texts: list[str], tokenizer: Tokenizer, job: CountOptions, result: PartialCount
+) -> None:
+    """Count the rows of a task's texts (records, or one text), for any table but the plain one."""
+    unit = job.document_unit
+    if not job.rows.doc_freq or unit == "file":
+        rows = _rows_of("\n".join(texts), tokenizer, job)
+        result.counts.update(rows)
+        if not job.rows.doc_freq:
+            return
+        if task.whole:
+            result.docs.update(rows.keys())
+        else:
+            result.open_docs.setdefault(task.path, set()).update(rows)
+        return
+    documents = texts if unit == "record" else [line for text in texts for line in lines_of(text)]
+    result.documents += len(documents)
+    for document in documents:
+        rows = _rows_of(document, tokenizer, job)
+        result.counts.update(rows)
+        result.docs.update(rows.keys())
+
+
+def _rows_of(text: str, tokenizer: Tokenizer, job: CountOptions) -> Counter[str]:
+    """The finished rows of ``text``: its n-grams, or its tokens with the whitespace rule and the filters."""
+    if job.rows.ordered:
+        return count_lines(text, tokenizer.tokenize, job.filters, job.rows.ngram)
+    counts: Counter[str] = Counter()
+    add_counts(tokenizer, text, counts)
+    return job.filters.apply(finish_counts(counts))
+
+
+def _texts_of(task: Task, job: CountOptions, result: PartialCount) -> list[str]:
+    """The text of ``task`` (or its records' texts); adds its bad bytes and bad records to ``result``."""
     if isinstance(task, RangeTask):
         text, bad_bytes = load_range(task, job.decoding, job.cut_points())
         first_line = None
@@ -75,7 +140,7 @@ def _text_of(task: Task, job: CountOptions, result: PartialCount) -> str:
         text, bad_bytes, first_line = task.text, task.bad_bytes, task.first_line
     result.bad_bytes += bad_bytes
     if not job.records.active:
-        return text
+        return [text]
 
     def line_number(i: int) -> int:
         if first_line is not None:
@@ -83,23 +148,38 @@ def _text_of(task: Task, job: CountOptions, result: PartialCount) -> str:
         assert isinstance(task, RangeTask)
         return lines_before(task) + 1 + i
 
-    text, bad_records = record_texts(text, job.records, task.path, line_number)
+    texts, bad_records = record_texts(text, job.records, task.path, line_number)
     result.bad_records += bad_records
-    return text
+    return texts
 
 
 def finish(part: PartialCount, job: CountOptions) -> PartialCount:
-    """Apply the whitespace rule and the filters to ``part`` (once)."""
+    """Apply the whitespace rule and the filters to ``part``, once (rows other than plain tokens are
+    counted finished)."""
     if not part.finished:
-        part.counts = job.filters.apply(finish_counts(part.counts))
+        if job.rows.plain:
+            part.counts = job.filters.apply(finish_counts(part.counts))
         part.finished = True
     return part
+
+
+def close_documents(total: PartialCount) -> None:
+    """Count the documents of ``total`` that were cut into several tasks (once every task is in)."""
+    for rows in total.open_docs.values():
+        total.docs.update(rows)
+    total.open_docs = {}
 
 
 def merge_into(total: PartialCount, part: PartialCount) -> None:
     """Add ``part`` to ``total``; the sum is finished only if both were."""
     was_empty = not total.counts and not total.nbytes
     total.counts.update(part.counts)
+    total.docs.update(part.docs)
+    for path, rows in part.open_docs.items():
+        total.open_docs.setdefault(path, set()).update(rows)
+    total.documents += part.documents
+    total.runs.extend(part.runs)
+    total.open_runs.extend(part.open_runs)
     total.nbytes += part.nbytes
     total.bad_bytes += part.bad_bytes
     total.bad_records += part.bad_records

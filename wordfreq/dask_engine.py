@@ -316,6 +316,13 @@ def count_batch(batch: list[Task], job: CountOptions) -> PartialCount:
 def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:
     """A new count, the sum of ``a`` and ``b`` (which are left as they are)."""
     big, small = (a, b) if len(a.counts) >= len(b.counts) else (b, a)
-    total = dataclasses.replace(big, counts=Counter(big.counts))
+    total = dataclasses.replace(
+        big,
+        counts=Counter(big.counts),
+        docs=Counter(big.docs),
+        open_docs={path: set(rows) for path, rows in big.open_docs.items()},
+        runs=list(big.runs),
+        open_runs=list(big.open_runs),
+    )
     merge_into(total, small)
     return total

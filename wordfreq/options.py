@@ -6,8 +6,9 @@ Two immutable objects carry every option of a count, from the command line
 * `CountOptions` -- *what* is counted.  Its parts are the stages' own
   values: `TokenizerSpec` (tokenizer, mode, HMM, user dictionary),
   `Decoding` (encoding, error mode), `RecordFormat` (JSON Lines field),
-  `Filters` (lowercasing, stopwords, punctuation, numbers, length) and
-  `Selection` (include/exclude globs).  It is what every worker receives.
+  `Filters` (lowercasing, stopwords, punctuation, numbers, length),
+  `Selection` (include/exclude globs) and `RowSpec` (n-grams, document
+  counts).  It is what every worker receives.
 * `RunOptions` -- *how* the run goes: engine, workers, chunk size, start
   method, scheduler, and the reducer's ``min_count`` and ``max_rows``.
 
@@ -25,6 +26,7 @@ option in `wordfreq.cli`.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,7 +36,9 @@ from wordfreq.chunking import Decoding
 from wordfreq.errors import OptionError, require_choice, require_whole
 from wordfreq.filters import Filters
 from wordfreq.records import NEWLINE, RecordFormat
+from wordfreq.rows import RowSpec
 from wordfreq.sources import Selection
+from wordfreq.spill import physical_memory
 from wordfreq.tokenizers import TokenizerSpec, cut_points_for
 
 ENGINES = ("local", "dask")
@@ -50,10 +54,23 @@ class CountOptions:
     records: RecordFormat = field(default_factory=RecordFormat)
     filters: Filters = field(default_factory=Filters)
     selection: Selection = field(default_factory=Selection)
+    rows: RowSpec = field(default_factory=RowSpec)
+
+    def __post_init__(self) -> None:
+        if self.rows.doc_unit == "record" and not self.records.active:
+            raise OptionError("doc_unit", "a record is a document only in JSON Lines (with a field)")
+
+    @property
+    def document_unit(self) -> str:
+        """What a document is: the unit asked for, else a record in JSON Lines, else a file."""
+        return self.rows.doc_unit or ("record" if self.records.active else "file")
 
     def cut_points(self) -> re.Pattern[str]:
-        """Where the inputs may be cut into chunks: after a line feed for JSON Lines, else the tokenizer's."""
-        return NEWLINE if self.records.active else cut_points_for(self.tokenizer)
+        """Where the inputs may be cut into chunks: after a line feed for JSON Lines, n-grams and line
+        documents, else where the tokenizer allows."""
+        if self.records.active or self.rows.by_line:
+            return NEWLINE
+        return cut_points_for(self.tokenizer)
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,9 @@ class RunOptions:
 
     ``workers`` None means the CPUs this process may use; ``start_method``
     None, the platform's; ``scheduler`` None, a new local Dask cluster;
-    ``max_rows`` None, every row.
+    ``max_rows`` None, every row; ``memory`` (bytes the counts may hold
+    before they are spilled to disk, `wordfreq.spill`) None, half of this
+    machine's memory; ``temp_dir`` None, the platform's temporary directory.
     """
 
     engine: str = "local"
@@ -72,6 +91,8 @@ class RunOptions:
     scheduler: str | None = None
     min_count: int = 1
     max_rows: int | None = None
+    memory: int | None = None
+    temp_dir: str | None = None
 
     def __post_init__(self) -> None:
         require_choice("engine", self.engine, ENGINES, "engine")
@@ -85,6 +106,19 @@ class RunOptions:
         require_whole("min_count", self.min_count, 1, "the minimum count")
         if self.max_rows is not None:
             require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
+        if self.memory is not None:
+            require_whole("memory", self.memory, 1, "the memory budget (bytes)")
+        if (self.memory is not None or self.temp_dir is not None) and self.engine != "local":
+            option = "memory" if self.memory is not None else "temp_dir"
+            raise OptionError(option, "spilling counts to disk is for the local engine only")
+        if self.temp_dir is not None and not os.path.isdir(self.temp_dir):
+            raise OptionError("temp_dir", f"{self.temp_dir}: not a directory")
+
+    def memory_budget(self) -> int:
+        """The memory budget in bytes: ``memory``, else half of this machine's memory (else 4 GiB)."""
+        if self.memory is not None:
+            return self.memory
+        return (physical_memory() or 8 << 30) // 2
 
 
 def _option_name(f: dataclasses.Field[Any]) -> str:

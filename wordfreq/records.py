@@ -64,8 +64,8 @@ def _text_at(record: object, field: tuple[str, ...]) -> str | None:
 
 def record_texts(
     text: str, fmt: RecordFormat, path: str, line_number: Callable[[int], int]
-) -> tuple[str, int]:
-    """The texts of the records in ``text`` joined by line feeds, and how many bad records were skipped.
+) -> tuple[list[str], int]:
+    """The texts of the records in ``text``, and how many bad records were skipped.
 
     ``line_number(i)`` gives the file's line number of the chunk's ``i``-th line
     (called only to report an error).  Blank lines are ignored.
@@ -88,4 +88,4 @@ def record_texts(
             bad += 1
             continue
         raise InputError(f"{path}: line {line_number(i)}: {problem}", options=("skip_bad_records",))
-    return "\n".join(texts), bad
+    return texts, bad

@@ -1,4 +1,4 @@
-"""Statistics of a frequency table: size, hapax legomena, coverage, Zipf fit.
+"""Statistics of a frequency table: size, hapax legomena, coverage, Zipf fit, documents.
 
 `table_stats` reads the rows once, in any order, and keeps only the table's
 *frequency spectrum* -- how many rows have each count -- so its memory grows
@@ -21,15 +21,25 @@ with the vocabulary.  Everything below is computed from that spectrum:
   ``zipf_rows`` says how many rows were fitted; with fewer than two the
   exponent is ``None``.
 
-Shares of an empty table are ``None`` (JSON ``null``), not 0.
+A three-column table (with document frequencies) adds one figure, from its
+docs column, in one integer of memory:
+
+* ``one_doc``: rows that occur in exactly one document, and their share of
+  the rows -- words of one text (names, typos, a topic's terms), which a
+  vocabulary may want to leave out even when their count is high.
+
+It is ``None`` for a two-column table, whose JSON then has no ``one_doc``
+keys, as before.  Shares of an empty table are ``None`` (JSON ``null``), not 0.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from wordfreq.table import Row
@@ -48,15 +58,21 @@ class TableStats:
     coverage: dict[int, float | None] = field(default_factory=dict)
     zipf_exponent: float | None = None
     zipf_rows: int = 0
+    one_doc: int | None = None  # rows in exactly one document; None without a docs column
 
     @property
     def hapax_share(self) -> float | None:
         """Hapax legomena as a share of the rows (types)."""
         return self.hapax / self.types if self.types else None
 
+    @property
+    def one_doc_share(self) -> float | None:
+        """Rows in exactly one document as a share of the rows (types)."""
+        return self.one_doc / self.types if self.one_doc is not None and self.types else None
+
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; coverage keys are strings ("10", "100", ...)."""
-        return {
+        """A JSON-ready dict; coverage keys are strings ("10", ...); ``one_doc`` keys only with docs."""
+        figures = {
             "tokens": self.tokens,
             "types": self.types,
             "hapax": self.hapax,
@@ -66,19 +82,30 @@ class TableStats:
             "zipf_rows": self.zipf_rows,
             "zipf_min_count": ZIPF_MIN_COUNT,
         }
+        if self.one_doc is not None:
+            figures.update(one_doc=self.one_doc, one_doc_share=self.one_doc_share)
+        return figures
 
 
 def frequency_spectrum(rows: Iterable[Row]) -> Counter[int]:
     """How many rows have each count: ``{count: rows}``."""
-    spectrum: Counter[int] = Counter()
-    for _token, count in rows:
-        spectrum[count] += 1
-    return spectrum
+    return Counter(map(itemgetter(1), rows))
 
 
 def table_stats(rows: Iterable[Row], coverage_ranks: Iterable[int] = COVERAGE_RANKS) -> TableStats:
-    """The statistics of the table ``rows`` (any order), in one streaming pass."""
-    return stats_from_spectrum(frequency_spectrum(rows), coverage_ranks)
+    """The statistics of the table ``rows`` (any order, either shape), in one streaming pass."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None or len(first) == 2:
+        every = itertools.chain((first,) if first else (), rows)
+        return stats_from_spectrum(frequency_spectrum(every), coverage_ranks)
+    spectrum: Counter[int] = Counter()
+    one_doc = 0
+    for row in itertools.chain((first,), rows):
+        spectrum[row[1]] += 1
+        if row[2] == 1:
+            one_doc += 1
+    return replace(stats_from_spectrum(spectrum, coverage_ranks), one_doc=one_doc)
 
 
 def stats_from_spectrum(
@@ -149,6 +176,8 @@ def format_text(stats: TableStats) -> str:
         ("types", f"{stats.types:,}"),
         ("hapax legomena", f"{stats.hapax:,} ({share(stats.hapax_share)} of types)"),
     ]
+    if stats.one_doc is not None:
+        lines.append(("in one document", f"{stats.one_doc:,} ({share(stats.one_doc_share)} of types)"))
     for k, value in stats.coverage.items():
         lines.append((f"top {k:,} coverage", f"{share(value)} of tokens"))
     if stats.zipf_exponent is None:

@@ -2,13 +2,23 @@
 
 A table is UTF-8 text, one ``token<TAB>count`` row per line, LF line ends, no
 header, sorted by count descending and ties by token in code-point order, so
-the same counts always give the same bytes.
+the same counts always give the same bytes.  A table counted with document
+frequencies has a third column, ``token<TAB>count<TAB>docs``: the number of
+documents the row occurs in (never more than its count).  A table is all
+two-column or all three-column: a reader refuses one that mixes them, naming
+the file and line, and `merge_tables` refuses to sum tables of both shapes.
 
-The same rows can also be written (and read back) in two other formats,
-named in `FORMATS`: ``csv`` (``token,count``, quoted as Python's `csv`
-module quotes, LF line ends, no header) and ``jsonl`` (one
-``{"token": ..., "count": ...}`` object per line, non-ASCII kept as it is).
-A reader is told its format; it never guesses.
+The same rows can also be written and read back in two other formats, named
+in `FORMATS`: ``csv`` (``token,count[,docs]``, quoted as Python's `csv` module
+quotes, and for a carriage return too, LF line ends, no header) and ``jsonl``
+(one ``{"token": ..., "count": ..., "docs": ...}`` object per line, ``"docs"``
+only in a three-column table, non-ASCII kept as it is).  A reader is told its
+format; it never guesses.
+
+`WRITE_FORMATS` adds three write-only formats, vocabularies for other tools
+(`_sentencepiece_text`, `_jieba_text` and `_gensim_text` say what reads
+them, and how); rows that the tool would read back differently are an
+`OutputError`, never a silently different vocabulary.
 
 `atomic_output` is the only way the package writes a file: it writes a
 temporary file beside the target and renames it over the target only when
@@ -21,131 +31,353 @@ from __future__ import annotations
 import contextlib
 import csv
 import heapq
-import io
+import itertools
 import json
 import os
+import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple, TypeVar, Union
 
 from wordfreq.errors import InputError, OutputError
 from wordfreq.sources import STDIN, open_binary
 
-Row = tuple[str, int]
+Row = Union[tuple[str, int], tuple[str, int, int]]  # (token, count) or (token, count, docs)
 STDOUT = "-"
-FORMATS = ("tsv", "csv", "jsonl")
+FORMATS = ("tsv", "csv", "jsonl")  # formats read and written
+WRITE_FORMATS = (*FORMATS, "sentencepiece", "jieba", "gensim")  # and the write-only vocabularies
 _WRITE_BATCH = 1 << 14  # rows encoded and written at a time
+_CSV_QUOTED = re.compile('[,"\r\n]')  # what a CSV field is quoted for
+_COLUMNS = {2: "two", 3: "three"}  # a row's length, in messages
+_T = TypeVar("_T")
 
 
 def _order(row: Row) -> tuple[int, str]:
     return -row[1], row[0]
 
 
-def sorted_rows(counts: Mapping[str, int]) -> list[Row]:
-    """All rows of ``counts`` in table order.
+def sorted_rows(counts: Mapping[str, int], docs: Mapping[str, int] | None = None) -> list[Row]:
+    """All rows of ``counts`` in table order; with ``docs``, three columns (0 for a token not in it).
 
     Two stable sorts (by token, then by count, descending) instead of one with
     a tuple key, each keyed on one field (so comparisons are str to str, then
-    int to int): several times faster on large tables.
+    int to int): several times faster on large tables.  The docs are looked
+    up before sorting, in the order of ``counts``, which is likely ``docs``'
+    own order too: about twice as fast as looking them up in table order.
     """
-    rows = sorted(counts.items(), key=itemgetter(0))
+    items: Iterable[Row] = counts.items()
+    if docs is not None:
+        get = docs.get
+        items = [(token, count, get(token, 0)) for token, count in counts.items()]
+    rows: list[Row] = sorted(items, key=itemgetter(0))
     rows.sort(key=itemgetter(1), reverse=True)
     return rows
 
 
 def top_rows(rows: Iterable[Row], n: int) -> list[Row]:
-    """The ``n`` first rows in table order, whatever order ``rows`` come in; memory O(n)."""
+    """The ``n`` first rows in table order, whatever order ``rows`` come in; memory O(n).
+
+    Either shape; the order ignores the docs column.
+    """
     return heapq.nsmallest(n, rows, key=_order)
 
 
-def merge_tables(tables: Iterable[Iterable[Row]]) -> Counter[str]:
-    """The sum of the counts of ``tables``, token by token.
+@dataclass
+class MergedTable:
+    """The sum of several tables: ``counts``, and ``docs`` when they have three columns (else None)."""
+
+    counts: Counter[str]
+    docs: Counter[str] | None = None
+
+    def rows(self) -> list[Row]:
+        """All rows in table order, three columns when the tables had them."""
+        return sorted_rows(self.counts, self.docs)
+
+
+def merge_tables(tables: Iterable[Iterable[Row]], names: Sequence[str] = ()) -> MergedTable:
+    """The sum of ``tables``, token by token: counts, and docs of three-column tables.
 
     Each table is any iterable of rows, sorted or not, and is consumed once, in
     turn, so memory grows with the union of the vocabularies only::
 
-        merge_tables(read_table(path) for path in ["a.tsv", "b.tsv"])
+        merge_tables(read_table(path) for path in ["a.tsv", "b.tsv"]).rows()
+
+    Summed docs are the documents of the whole when the tables count disjoint
+    sets of documents (the halves of a corpus).  Tables of both shapes raise
+    `InputError`, naming them by ``names`` (default: ``table 1``, ...); an
+    empty table has either shape.
     """
-    total: Counter[str] = Counter()
-    for rows in tables:
-        for token, count in rows:
-            total[token] += count
-    return total
+    counts: Counter[str] = Counter()
+    docs: Counter[str] | None = None
+    first: tuple[int, str] | None = None  # the columns and name of the first table with a row
+    for index, table in enumerate(tables):
+        rows = iter(table)
+        head = next(rows, None)
+        if head is None:
+            continue
+        name = names[index] if index < len(names) else f"table {index + 1}"
+        if first is None:
+            first = len(head), name
+        elif len(head) != first[0]:
+            raise InputError(
+                f"{name} has {_COLUMNS[len(head)]} columns and {first[1]} {_COLUMNS[first[0]]}: "
+                "merge tables counted alike, all with document frequencies or none"
+            )
+        rows = itertools.chain((head,), rows)
+        if len(head) == 2:
+            for token, count in rows:
+                counts[token] += count
+            continue
+        docs = Counter() if docs is None else docs
+        for token, count, n in rows:
+            counts[token] += count
+            docs[token] += n
+    return MergedTable(counts, docs)
 
 
-def _tsv_lines(rows: Iterable[Row]) -> Iterator[str]:
-    for token, count in rows:
-        yield f"{token}\t{count}\n"
+# --- writing ------------------------------------------------------------------
 
 
-def _jsonl_lines(rows: Iterable[Row]) -> Iterator[str]:
-    # The bytes of json.dumps({"token": token, "count": count}, ensure_ascii=False), faster.
+def _tsv_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    if columns == 2:
+        return "".join([f"{token}\t{count}\n" for token, count in rows])
+    return "".join([f"{token}\t{count}\t{docs}\n" for token, count, docs in rows])
+
+
+def _csv_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    # The bytes of csv.writer(lineterminator="\n"), which quotes a field holding
+    # a comma, a quote or a line feed; a carriage return too here, without
+    # which the csv module could not read the row back.
+    if columns == 2:
+        return "".join([f"{_csv_field(token)},{count}\n" for token, count in rows])
+    return "".join([f"{_csv_field(token)},{count},{docs}\n" for token, count, docs in rows])
+
+
+def _csv_field(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"' if _CSV_QUOTED.search(token) else token
+
+
+def _jsonl_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    # The bytes of json.dumps({"token": ..., "count": ...}, ensure_ascii=False), faster.
     quote = json.encoder.encode_basestring
-    for token, count in rows:
-        yield f'{{"token": {quote(token)}, "count": {int(count)}}}\n'
+    if columns == 2:
+        return "".join([f'{{"token": {quote(token)}, "count": {int(count)}}}\n' for token, count in rows])
+    return "".join(
+        [
+            f'{{"token": {quote(token)}, "count": {int(count)}, "docs": {int(docs)}}}\n'
+            for token, count, docs in rows
+        ]
+    )
 
 
-def _csv_lines(rows: Iterable[Row]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+def _sentencepiece_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    """``token<TAB>count`` per line, always two columns: SentencePiece's word-frequency input.
+
+    ``spm_train --input=vocab.tsv --input_format=tsv --model_prefix=m --vocab_size=8000``
+    trains on each token as a sentence repeated ``count`` times.  spm_train
+    splits each line on every tab and wants counts of at least 1.
+    """
+    return "".join([f"{row[0]}\t{row[1]}\n" for row in rows])
 
 
-_LINES: dict[str, Callable[[Iterable[Row]], Iterator[str]]] = {
-    "tsv": _tsv_lines,
-    "csv": _csv_lines,
-    "jsonl": _jsonl_lines,
+def _jieba_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    """``token count`` per line, one space between: a jieba user dictionary.
+
+    ``jieba.load_userdict("userdict.txt")`` adds each token with its count as
+    jieba's word frequency (weighed against its dictionary's, which total
+    about 60 million).  subword-nmt reads the same lines as a vocabulary:
+    ``subword-nmt learn-bpe --dict-input -s 10000 < userdict.txt > codes``.
+    A token with whitespace (an n-gram) cannot be one entry.
+    """
+    return "".join([f"{row[0]} {row[1]}\n" for row in rows])
+
+
+def _gensim_text(rows: Sequence[Row], columns: int, start: int) -> str:
+    """gensim's ``Dictionary.save_as_text`` format, after its header line (see `_gensim_header`).
+
+    The number of documents, then ``id<TAB>token<TAB>docs`` per line, ids 0, 1, ...
+    in table order:
+    ``python -c 'from gensim.corpora import Dictionary; d = Dictionary.load_from_text("vocab.txt")'``.
+    It needs document frequencies (a three-column table) and the number of
+    documents counted.  ``load_from_text`` splits each line on every tab and
+    refuses a token listed twice (a table from count or merge has none).
+    """
+    return "".join([f"{i}\t{row[0]}\t{row[2]}\n" for i, row in enumerate(rows, start)])
+
+
+def _gensim_header(columns: int, documents: int | None) -> bytes:
+    if columns == 2:
+        raise OutputError(
+            "the gensim format needs each token's document frequency, "
+            "a third column that only a count of document frequencies has",
+            options=("doc_freq",),
+        )
+    if documents is None:
+        raise OutputError(
+            "the gensim format starts with the number of documents, which a table does not record",
+            options=("documents",),
+        )
+    return f"{documents}\n".encode()
+
+
+def _refuse(rows: Sequence[Row], bad: Callable[[Row], bool], why: Callable[[Row], str]) -> None:
+    """Raise `OutputError` (``why``) for the first row that is ``bad``, if any."""
+    row = next((row for row in rows if bad(row)), None)
+    if row is not None:
+        raise OutputError(why(row))
+
+
+def _check_tsv(rows: Sequence[Row], text: str, columns: int, documents: int | None) -> None:
+    if text.count("\n") != len(rows):
+        _refuse(
+            rows,
+            lambda row: "\n" in row[0],
+            lambda row: f"token {row[0]!r} contains a line break: write CSV or JSONL, not TSV",
+        )
+    if columns == 2 and text.count("\t") != len(rows):
+        _refuse(
+            rows,
+            _reads_as_three_columns,
+            lambda row: (
+                f"token {row[0]!r} ends in a tab and digits, which TSV reads back as "
+                "a third column: write CSV or JSONL, not TSV"
+            ),
+        )
+
+
+def _reads_as_three_columns(row: Row) -> bool:
+    """Whether ``token<TAB>count`` would read back as three columns: the token ends in <TAB>digits."""
+    head, tab, tail = row[0].rpartition("\t")
+    return bool(tab and head and _is_count(tail))
+
+
+def _check_split_fields(rows: Sequence[Row], text: str, fields: int, tool: str) -> None:
+    """For a format that ``tool`` splits on every tab and line feed: ``fields`` a line."""
+    if text.count("\n") != len(rows) or text.count("\t") != (fields - 1) * len(rows):
+        _refuse(
+            rows,
+            lambda row: "\t" in row[0] or "\n" in row[0],
+            lambda row: f"token {row[0]!r} contains a tab or a line break, which {tool} cannot read",
+        )
+
+
+def _check_sentencepiece(rows: Sequence[Row], text: str, columns: int, documents: int | None) -> None:
+    _check_split_fields(rows, text, 2, "spm_train's TSV input")
+    if min(row[1] for row in rows) < 1:
+        _refuse(
+            rows,
+            lambda row: row[1] < 1,
+            lambda row: f"token {row[0]!r} has count {row[1]}: spm_train's TSV input needs counts >= 1",
+        )
+
+
+def _check_jieba(rows: Sequence[Row], text: str, columns: int, documents: int | None) -> None:
+    # Each line splits into two words unless a token is empty or holds whitespace.
+    if len(text.split()) != 2 * len(rows) or "\ufeff" in text:
+        _refuse(
+            rows,
+            lambda row: _jieba_problem(row[0]) is not None,
+            lambda row: f"token {row[0]!r} cannot be a jieba user dictionary entry: {_jieba_problem(row[0])}",
+        )
+
+
+def _jieba_problem(token: str) -> str | None:
+    if token.split() != [token]:
+        return "it is empty or holds whitespace (an n-gram cannot be one)"
+    if token.startswith("\ufeff"):
+        return "jieba.load_userdict strips a U+FEFF that starts a line"
+    return None
+
+
+def _check_gensim(rows: Sequence[Row], text: str, columns: int, documents: int | None) -> None:
+    _check_split_fields(rows, text, 3, "gensim's Dictionary.load_from_text")
+    limit = documents or 0  # _gensim_header has refused None
+    if max(row[2] for row in rows) > limit:
+        _refuse(
+            rows,
+            lambda row: row[2] > limit,
+            lambda row: f"token {row[0]!r} occurs in {row[2]} documents, more than the {limit} counted",
+        )
+
+
+def _no_check(rows: Sequence[Row], text: str, columns: int, documents: int | None) -> None:
+    pass
+
+
+class _Writer(NamedTuple):
+    text: Callable[[Sequence[Row], int, int], str]  # rows, columns, id of the first row -> lines
+    check: Callable[[Sequence[Row], str, int, int | None], None]  # raises OutputError
+
+
+_WRITERS: dict[str, _Writer] = {
+    "tsv": _Writer(_tsv_text, _check_tsv),
+    "csv": _Writer(_csv_text, _no_check),
+    "jsonl": _Writer(_jsonl_text, _no_check),
+    "sentencepiece": _Writer(_sentencepiece_text, _check_sentencepiece),
+    "jieba": _Writer(_jieba_text, _check_jieba),
+    "gensim": _Writer(_gensim_text, _check_gensim),
 }
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(FORMATS)}")
+def _check_format(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
+    if fmt in formats:
+        return
+    if fmt in WRITE_FORMATS:
+        raise ValueError(f"{fmt!r} is a write-only format; tables are read as {', '.join(formats)}")
+    raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(formats)}")
 
 
-def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv") -> None:
-    """Write ``rows`` to the binary stream ``out`` as ``fmt`` (one of `FORMATS`).
+def _batches(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
-    Raises `OutputError` for a TSV row whose token contains a line break,
-    which would not read back as one row.
+
+def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: int | None = None) -> None:
+    """Write ``rows`` (all two-column or all three-column) to the binary stream ``out`` as ``fmt``.
+
+    ``fmt`` is one of `WRITE_FORMATS`.  ``documents``, the number of documents
+    counted, is the first line of the gensim format, which needs it; the other
+    formats have no place for it and ignore it.  Raises `OutputError` for rows
+    the format cannot hold: in TSV, a token with a line break (or, in two
+    columns, one ending in a tab and digits), which would not read back as
+    it was written; in the write-only formats, what their tool would misread
+    (see their `_..._text` functions); gensim from two columns.
     """
-    _check_format(fmt)
-    batch: list[str] = []
-
-    def flush() -> None:
-        text = "".join(batch)
-        if fmt == "tsv" and text.count("\n") != len(batch):
-            token = next(line for line in batch if line.count("\n") != 1).rpartition("\t")[0]
-            raise OutputError(f"token {token!r} contains a line break: write CSV or JSONL, not TSV")
+    _check_format(fmt, WRITE_FORMATS)
+    writer = _WRITERS[fmt]
+    batches = _batches(rows, _WRITE_BATCH)
+    first = next(batches, [])
+    columns = len(first[0]) if first else 0
+    if fmt == "gensim":
+        out.write(_gensim_header(columns, documents))
+    start = 0
+    for batch in itertools.chain((first,), batches) if first else ():
+        text = writer.text(batch, columns, start)
+        writer.check(batch, text, columns, documents)
         out.write(text.encode("utf-8"))
-        batch.clear()
+        start += len(batch)
 
-    for line in _LINES[fmt](rows):
-        batch.append(line)
-        if len(batch) >= _WRITE_BATCH:
-            flush()
-    if batch:
-        flush()
+
+# --- reading ------------------------------------------------------------------
 
 
 def read_rows(stream: BinaryIO, name: str, fmt: str = "tsv") -> Iterator[Row]:
-    """The rows of a table in format ``fmt`` (one of `FORMATS`), lazily.
+    """The rows of a table in format ``fmt`` (one of `FORMATS`), lazily, two or three columns.
 
-    Blank lines are skipped; a bad row raises `InputError` naming ``name`` and
-    the line.
+    Blank lines are skipped; a bad row, or one whose shape differs from the
+    first row's, raises `InputError` naming ``name`` and the line.  So does
+    a three-column row with more documents than occurrences (docs > count).
     """
     _check_format(fmt)
     if fmt == "csv":
-        return _read_csv(stream, name)
+        return _checked(_csv_records(stream, name), _parse_csv, ",".join, name, fmt)
     if fmt == "jsonl":
-        return _read_jsonl(stream, name)
-    return _read_tsv(stream, name)
+        return _checked(_lines(stream, name, str.strip), _parse_jsonl, str, name, fmt)
+    return _checked(_lines(stream, name, _strip_line_end), _parse_tsv, str, name, fmt)
 
 
 def read_table(path: str | os.PathLike[str], fmt: str = "tsv") -> Iterator[Row]:
@@ -157,51 +389,97 @@ def read_table(path: str | os.PathLike[str], fmt: str = "tsv") -> Iterator[Row]:
     _check_format(fmt)
     path = os.fspath(path)
     with open_binary(path) as stream:
-        yield from read_rows(stream, "<stdin>" if path == STDIN else path, fmt)
+        yield from read_rows(stream, table_name(path), fmt)
+
+
+def table_name(path: str) -> str:
+    """How messages name the table at ``path``: ``<stdin>`` for ``-``."""
+    return "<stdin>" if path == STDIN else path
+
+
+# How each format's rows look, two columns then three, as error messages show them.
+_SHAPES = {
+    "tsv": ("'token<TAB>count'", "'token<TAB>count<TAB>docs'"),
+    "csv": ("'token,count'", "'token,count,docs'"),
+    "jsonl": ('{"token": ..., "count": ...}', '{"token": ..., "count": ..., "docs": ...}'),
+}
+
+
+def _checked(
+    records: Iterable[tuple[int, _T]],
+    parse: Callable[[_T], Row | None],
+    show: Callable[[_T], str],
+    name: str,
+    fmt: str,
+) -> Iterator[Row]:
+    """The rows ``parse`` makes of the numbered ``records``, all of the first row's shape."""
+    columns = first_line = 0
+    for lineno, record in records:
+        row = parse(record)
+        if row is None or len(row) != (columns or len(row)) or (len(row) == 3 and row[2] > row[1]):
+            problem = _problem(row, columns, first_line, fmt)
+            raise InputError(f"{name}: line {lineno}: {problem}, got {show(record)[:60]!r}")
+        if not columns:
+            columns, first_line = len(row), lineno
+        yield row
+
+
+def _problem(row: Row | None, columns: int, first_line: int, fmt: str) -> str:
+    two, three = _SHAPES[fmt]
+    if row is None:
+        return f"expected {two if columns == 2 else three if columns == 3 else f'{two} or {three}'}"
+    if len(row) != columns and columns:
+        return f"a {_COLUMNS[len(row)]}-column row in a {_COLUMNS[columns]}-column table (line {first_line})"
+    return f"more documents than occurrences ({row[2]} > {row[1]})"
+
+
+def _strip_line_end(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _lines(stream: BinaryIO, name: str, strip: Callable[[str], str]) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of ``stream``, numbered from 1, decoded and stripped."""
+    for lineno, raw in enumerate(stream, 1):
+        try:
+            line = strip(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: line {lineno}: not valid UTF-8") from None
+        if line:
+            yield lineno, line
 
 
 def _is_count(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _read_tsv(stream: BinaryIO, name: str) -> Iterator[Row]:
-    for lineno, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: line {lineno}: not valid UTF-8") from None
-        if not line:
-            continue
-        token, sep, count = line.rpartition("\t")
-        if not sep or not token or not _is_count(count):
-            raise InputError(f"{name}: line {lineno}: expected 'token<TAB>count', got {line[:60]!r}")
-        yield token, int(count)
+def _is_whole(value: object) -> bool:
+    return type(value) is int and value >= 0  # not a bool, not a float
 
 
-def _read_jsonl(stream: BinaryIO, name: str) -> Iterator[Row]:
-    for lineno, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: line {lineno}: not valid UTF-8") from None
-        if not line:
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            obj = None
-        token = obj.get("token") if isinstance(obj, dict) else None
-        count = obj.get("count") if isinstance(obj, dict) else None
-        if (
-            not isinstance(token, str)
-            or not token
-            or type(count) is not int  # not a bool, not a float
-            or count < 0
-        ):
-            raise InputError(
-                f'{name}: line {lineno}: expected {{"token": ..., "count": ...}}, got {line[:60]!r}'
-            )
-        yield token, count
+def _parse_tsv(line: str) -> Row | None:
+    head, tab, last = line.rpartition("\t")
+    if not tab or not head or not _is_count(last):
+        return None
+    if "\t" in head:  # three columns when the field before the count is a count too
+        token, _, middle = head.rpartition("\t")
+        if token and _is_count(middle):
+            return token, int(middle), int(last)
+    return head, int(last)
+
+
+def _parse_jsonl(line: str) -> Row | None:
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    token, count = obj.get("token"), obj.get("count")
+    if not isinstance(token, str) or not token or not _is_whole(count):
+        return None
+    if "docs" not in obj:
+        return token, count
+    return (token, count, obj["docs"]) if _is_whole(obj["docs"]) else None
 
 
 def _decoded_lines(stream: BinaryIO, name: str) -> Iterator[str]:
@@ -212,7 +490,7 @@ def _decoded_lines(stream: BinaryIO, name: str) -> Iterator[str]:
             raise InputError(f"{name}: line {lineno}: not valid UTF-8") from None
 
 
-def _read_csv(stream: BinaryIO, name: str) -> Iterator[Row]:
+def _csv_records(stream: BinaryIO, name: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(_decoded_lines(stream, name))
     while True:
         try:
@@ -221,12 +499,21 @@ def _read_csv(stream: BinaryIO, name: str) -> Iterator[Row]:
             return
         except csv.Error as err:
             raise InputError(f"{name}: line {reader.line_num}: {err}") from None
-        if not fields:
-            continue
-        if len(fields) != 2 or not fields[0] or not _is_count(fields[1]):
-            got = ",".join(fields)[:60]
-            raise InputError(f"{name}: line {reader.line_num}: expected 'token,count', got {got!r}")
-        yield fields[0], int(fields[1])
+        if fields:
+            yield reader.line_num, fields
+
+
+def _parse_csv(fields: list[str]) -> Row | None:
+    if len(fields) == 2:
+        token, count = fields
+        return (token, int(count)) if token and _is_count(count) else None
+    if len(fields) == 3:
+        token, count, docs = fields
+        return (token, int(count), int(docs)) if token and _is_count(count) and _is_count(docs) else None
+    return None
+
+
+# --- writing a file -----------------------------------------------------------
 
 
 @contextlib.contextmanager

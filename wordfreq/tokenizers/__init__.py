@@ -133,9 +133,14 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
-    """The tokenizer for ``spec``, built once per process."""
-    if spec.name == "jieba" and _exact_fast_path_reason() is None:
+def build_tokenizer(spec: TokenizerSpec, ordered: bool = False) -> Tokenizer:
+    """The tokenizer for ``spec``, built once per process.
+
+    With ``ordered``, one whose ``tokenize`` gives the tokens in the text's
+    order (for n-grams): for ``jieba``, jieba itself, since the exact fast
+    path only counts them.
+    """
+    if spec.name == "jieba" and not ordered and _exact_fast_path_reason() is None:
         from wordfreq.tokenizers.jieba_exact import ExactJiebaTokenizer
 
         return ExactJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
@@ -182,8 +187,14 @@ def _version(distribution: str) -> str:
     return package_version(distribution) or "?"
 
 
-def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
-    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons."""
+def describe_engine(spec: TokenizerSpec, ordered: bool = False) -> tuple[str, str]:
+    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons.
+
+    ``ordered`` as for `build_tokenizer`.
+    """
+    if spec.name == "jieba" and ordered:
+        reason = "n-grams need the tokens in order, and the exact fast path only counts them"
+        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
     if spec.name == "jieba":
         reason = _exact_fast_path_reason()
         if reason is None:

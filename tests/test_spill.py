@@ -1,0 +1,140 @@
+"""Spilling: a table larger than the memory budget is merged on disk, to the same bytes, leaving nothing."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from test_faults import start, wait_for_workers
+from test_shell import processes_in_session
+
+from wordfreq import OutputError, count
+from wordfreq.cli import cli
+
+from conftest import SAMPLE_CORPUS, cli_runner
+
+TINY = "2K"  # bytes of counts a process may hold: forces a spill after nearly every task
+
+
+def table(*args: str) -> bytes:
+    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "-q", *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout_bytes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-j", "1"],
+        ["-j", "2", "--chunk-size", "500"],
+        ["--ngram", "1-3", "-j", "2", "--chunk-size", "700"],
+        ["--ngram", "2", "--doc-freq", "-j", "2", "--chunk-size", "300"],
+        ["--doc-freq", "--doc-unit", "line", "-j", "1", "--chunk-size", "1K"],
+        ["--ngram", "2", "--min-count", "2", "--max-rows", "50", "--no-punct", "-j", "2"],
+        ["--lowercase", "--min-length", "2", "--output-format", "jsonl", "--chunk-size", "100"],
+    ],
+)
+def test_a_spilled_table_is_the_same_bytes(args: list[str], tmp_path: Path) -> None:
+    assert table(*args, "--memory", TINY, "--temp-dir", str(tmp_path)) == table(*args)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_spilled_result_streams_its_rows_and_removes_its_files(tmp_path: Path) -> None:
+    whole = count([str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400)
+    with count(
+        [str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400, memory=2048, temp_dir=str(tmp_path)
+    ) as got:
+        assert got.counts is None and got.spilled is not None
+        assert (got.tokens, got.types, got.documents) == (whole.tokens, whole.types, whole.documents)
+        assert list(got.rows()) == list(whole.rows())
+        assert os.listdir(tmp_path) != []
+    assert os.listdir(tmp_path) == []
+
+
+def test_nothing_spills_within_the_budget(tmp_path: Path) -> None:
+    got = count([str(SAMPLE_CORPUS)], ngram=2, memory=64 << 20, temp_dir=str(tmp_path))
+    assert got.spilled is None and got.counts is not None
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_input_error_after_a_spill_leaves_nothing(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("北京欢迎你。" * 200, encoding="utf-8")
+    (corpus / "b.txt").write_bytes("我们".encode() * 100 + b"\xff")
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    result = cli_runner().invoke(
+        cli, ["count", str(corpus), "--ngram", "2", "--memory", TINY, "--temp-dir", str(spill), "-o", "-"]
+    )
+    assert result.exit_code == 1 and "b.txt: byte 600" in result.stderr
+    assert os.listdir(spill) == []
+
+
+def test_a_full_temporary_disk_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def full(fd: int, *args: object, **kwargs: object) -> object:
+        os.close(fd)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("wordfreq.spill.os.fdopen", full)
+    with pytest.raises(OutputError, match="cannot write counts to the temporary directory: No space left"):
+        count([str(SAMPLE_CORPUS)], workers=1, memory=2048, temp_dir=str(tmp_path))
+    assert os.listdir(tmp_path) == []
+    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "-j", "1", "--memory", TINY])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.rstrip().endswith("(see --temp-dir, --memory)")
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--memory", "0"], "--memory"),
+        (["--temp-dir", "no/such/dir"], "--temp-dir"),
+        (["--engine", "dask", "--memory", "1M"], "--memory"),
+    ],
+)
+def test_bad_spill_options_are_usage_errors(args: list[str], flag: str) -> None:
+    result = cli_runner().invoke(cli, ["count", "-", *args], input=b"x")
+    assert result.exit_code == 2 and f"Invalid value for '{flag}'" in result.stderr
+
+
+def _spilling_run(big_text: Path, spill: Path, out: Path):  # type: ignore[no-untyped-def]
+    """A run of the real command that spills all along; returns once it has written a run."""
+    proc = start(
+        "count", str(big_text), "--ngram", "2", "-j", "2", "--chunk-size", "64K",
+        "--memory", "64K", "--temp-dir", str(spill), "-o", str(out),
+    )  # fmt: skip
+    workers = wait_for_workers(proc)
+    deadline = time.monotonic() + 60
+    while not any(os.scandir(spill)) or not any(os.listdir(d.path) for d in os.scandir(spill)):
+        assert time.monotonic() < deadline and proc.poll() is None, "nothing was spilled"
+        time.sleep(0.02)
+    return proc, workers
+
+
+def test_a_worker_killed_while_spilling_leaves_nothing(big_text: Path, tmp_path: Path) -> None:
+    spill, out = tmp_path / "spill", tmp_path / "freq.tsv"
+    spill.mkdir()
+    proc, workers = _spilling_run(big_text, spill, out)
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 1 and "killed by signal 9" in stderr.decode()
+    time.sleep(0.2)
+    assert processes_in_session(proc.pid) == []
+    assert os.listdir(spill) == [] and not out.exists()
+
+
+def test_sigterm_while_spilling_leaves_nothing(big_text: Path, tmp_path: Path) -> None:
+    spill, out = tmp_path / "spill", tmp_path / "freq.tsv"
+    spill.mkdir()
+    proc, _ = _spilling_run(big_text, spill, out)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    time.sleep(0.2)
+    assert processes_in_session(proc.pid) == []
+    assert os.listdir(spill) == [] and not out.exists()

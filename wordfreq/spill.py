@@ -1,0 +1,190 @@
+"""Spilling: counts that outgrow the memory budget go to disk, and come back merged, exactly.
+
+A run has a memory budget (``RunOptions.memory``), shared evenly by the
+processes that hold counts: the parent and each worker.  A process whose
+partial count would pass its share (`Spill.over`, an estimate from the
+number of rows and the size of a sample of them) writes it as a *run* to
+the run's temporary directory and starts again from nothing (`Spill.write`),
+as SRILM's ``make-batch-counts`` and KenLM's ``lmplz`` do.  Runs are text:
+``row<TAB>count<TAB>documents`` per line (rows never hold a tab or a line
+feed), and, for the documents cut into several tasks, ``row<TAB>document``
+lines in runs of their own, since such a document is counted once however
+many runs hold its rows.
+
+Once every task is counted, and only if anything was spilled, the parent
+writes what it still holds as runs too, and `SpilledTable` merges them all
+with DuckDB, an embedded engine built for aggregating more than memory
+holds (it spills to the same directory under the same budget): the sum of
+each row's counts and documents, the rows below ``min_count`` left out, in
+table order (count descending, then row in code-point order, which is
+DuckDB's order of UTF-8 strings), cut to ``max_rows``.  The rows are then
+read back in batches as they are written out, so the table is never whole
+in memory.
+
+`SpillDir` owns the temporary directory: made at the start of a run,
+removed on success, on error and on interruption, and by the result that
+still reads from it once it is closed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import sys
+import tempfile
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wordfreq.errors import OptionError, OutputError
+
+if TYPE_CHECKING:
+    from wordfreq.counting import PartialCount
+
+_ROW_OVERHEAD = 100  # bytes a Counter spends on a row besides its string: slot, hash table slack, count
+_SAMPLE = 64
+_FETCH_ROWS = 1 << 16
+_COLUMNS = "{'token': 'VARCHAR', 'n': 'BIGINT', 'd': 'BIGINT'}"
+_OPEN_COLUMNS = "{'token': 'VARCHAR', 'doc': 'VARCHAR'}"
+MISSING_DUCKDB = "merging spilled counts needs the duckdb package: pip install duckdb"
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes, where the platform says."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def estimate_bytes(part: PartialCount) -> int:
+    """About how much memory ``part``'s rows take."""
+    rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
+    if not rows:
+        return 0
+    sample = list(itertools.islice(part.counts or part.docs, _SAMPLE))
+    per_row = _ROW_OVERHEAD + (sum(map(sys.getsizeof, sample)) // len(sample) if sample else 64)
+    return rows * per_row
+
+
+class SpillDir:
+    """The temporary directory of one run (see the module docstring)."""
+
+    def __init__(self, parent: str | None):
+        try:
+            self.path = tempfile.mkdtemp(prefix="wordfreq-", dir=parent)
+        except OSError as err:
+            where = parent or tempfile.gettempdir()
+            raise OptionError(
+                "temp_dir", f"cannot make a temporary directory in {where}: {err.strerror}"
+            ) from None
+        self._removal = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def remove(self) -> None:
+        self._removal()
+
+
+@dataclass(frozen=True)
+class Spill:
+    """What a process needs to spill: its share of the budget, and where runs go."""
+
+    budget: int  # bytes of counts one process may hold
+    directory: str
+
+    def over(self, part: PartialCount) -> bool:
+        """Whether ``part`` holds more than this process's share."""
+        if len(part.counts) * _ROW_OVERHEAD <= self.budget and not part.open_docs:
+            return False  # the usual case, decided without a sample
+        return estimate_bytes(part) > self.budget
+
+    def write(self, part: PartialCount) -> None:
+        """Write ``part``'s (finished) rows as runs, and empty it; the runs' paths go to ``part.runs``."""
+        fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=self.directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                docs = part.docs
+                for start in range(0, len(part.counts), _FETCH_ROWS):
+                    batch = itertools.islice(part.counts.items(), start, start + _FETCH_ROWS)
+                    f.write("".join(f"{row}\t{n}\t{docs.get(row, 0)}\n" for row, n in batch))
+            part.runs.append(path)
+            if part.open_docs:
+                fd, path = tempfile.mkstemp(prefix="open-", suffix=".tsv", dir=self.directory)
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                    for doc, rows in part.open_docs.items():
+                        name = json.dumps(doc)  # one line, no tab
+                        f.write("".join(f"{row}\t{name}\n" for row in rows))
+                part.open_runs.append(path)
+        except OSError as err:
+            raise OutputError(
+                f"{self.directory}: cannot write counts to the temporary directory: {err.strerror or err}",
+                options=("temp_dir", "memory"),
+            ) from None
+        part.counts.clear()
+        part.docs.clear()
+        part.open_docs = {}
+
+
+class SpilledTable:
+    """The merged table of a run that spilled (see the module docstring)."""
+
+    def __init__(
+        self,
+        directory: SpillDir,
+        runs: list[str],
+        open_runs: list[str],
+        *,
+        min_count: int,
+        max_rows: int | None,
+        memory: int,
+        threads: int,
+    ):
+        try:
+            import duckdb
+        except ImportError:
+            raise OutputError(MISSING_DUCKDB) from None
+        self.directory = directory
+        self._db: Any = duckdb.connect()
+        self._db.execute(f"SET memory_limit = '{max(memory, 1 << 24) >> 20}MB'")
+        self._db.execute("SET temp_directory = ?", [os.path.join(directory.path, "duckdb")])
+        self._db.execute(f"SET threads = {max(1, threads)}")
+        self._db.execute("SET preserve_insertion_order = false")
+        merged = f"SELECT token, SUM(n) AS n, SUM(d) AS d FROM {_scan(runs, _COLUMNS)} GROUP BY token"
+        if open_runs:
+            scan = _scan(open_runs, _OPEN_COLUMNS)
+            opened = f"SELECT token, COUNT(DISTINCT doc) AS d FROM {scan} GROUP BY token"
+            merged = (
+                f"SELECT m.token, m.n, m.d + COALESCE(o.d, 0) AS d "
+                f"FROM ({merged}) m LEFT JOIN ({opened}) o USING (token)"
+            )
+        query = f"SELECT token, n::BIGINT AS n, d::BIGINT AS d FROM ({merged}) WHERE n >= {int(min_count)}"
+        if max_rows is not None:
+            query += f" ORDER BY n DESC, token LIMIT {int(max_rows)}"
+        try:
+            self._db.execute(f"CREATE TABLE merged AS {query}", runs + open_runs)
+            types, tokens = self._db.execute("SELECT COUNT(*), COALESCE(SUM(n), 0) FROM merged").fetchone()
+        except duckdb.Error as err:
+            raise OutputError(f"{directory.path}: merging the spilled counts failed: {err}") from None
+        self.types, self.tokens = int(types), int(tokens)
+
+    def rows(self, docs: bool) -> Iterator[tuple[Any, ...]]:
+        """The rows in table order, in batches from disk: (row, count) or (row, count, documents)."""
+        columns = "token, n, d" if docs else "token, n"
+        cursor = self._db.execute(f"SELECT {columns} FROM merged ORDER BY n DESC, token")
+        while batch := cursor.fetchmany(_FETCH_ROWS):
+            yield from batch
+
+    def close(self) -> None:
+        self._db.close()
+        self.directory.remove()
+
+
+def _scan(paths: list[str], columns: str) -> str:
+    """DuckDB's reader of tab-separated runs (placeholders for their paths), taken literally."""
+    placeholders = ", ".join("?" for _ in paths)
+    return (
+        f"read_csv([{placeholders}], delim = '\\t', header = false, quote = '', escape = '', "
+        f"new_line = '\\n', auto_detect = false, columns = {columns})"
+    )

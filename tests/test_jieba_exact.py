@@ -1,9 +1,10 @@
-"""The jieba-exact tokenizer counts exactly what jieba counts.
+"""The jieba-exact tokenizer counts exactly what jieba counts, and gives
+exactly jieba's tokens in order.
 
-A differential property test (hypothesis) compares it with the naive
-program (`naive.py`) on random texts in every mode, with and without the
-HMM, with and without a user dictionary; further tests pin each known
-difference between rjieba and jieba.
+Differential property tests (hypothesis) compare its counts with the naive
+program (`naive.py`), and its ordered tokens with jieba's own list, on random
+texts in every mode, with and without the HMM, with and without a user
+dictionary; further tests pin each known difference between rjieba and jieba.
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ def exact(mode: str, hmm: bool, user_dict: bytes | None) -> ExactJiebaTokenizer:
 def exact_counts(
     text: str, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None
 ) -> Counter[str]:
-    return Counter(p for t in exact(mode, hmm, user_dict).tokenize(text) for p in t.split())
+    counts: Counter[str] = Counter()
+    exact(mode, hmm, user_dict).add_counts(text, counts)
+    return Counter(p for t, n in counts.items() for p in t.split() for _ in range(n))
 
 
 def check(text: str, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None) -> None:
@@ -205,7 +208,103 @@ def test_the_python_loops_are_exact_too(sample_corpus) -> None:
         tok = ExactJiebaTokenizer(mode, True, None)
         tok._count_route = speedups.count_route_py
         tok._finalseg._han_words = partial(speedups.hmm_cut_py, model.emit, model.start, model.trans)
-        assert Counter(p for t in tok.tokenize(text) for p in t.split()) == naive_counts([text], mode=mode)
+        counts: Counter[str] = Counter()
+        tok.add_counts(text, counts)
+        assert Counter(p for t, n in counts.items() for p in t.split() for _ in range(n)) == naive_counts(
+            [text], mode=mode
+        )
+        assert tok.ordered(text) == jiebas_list(text, mode, True, None)
+
+
+# -- jieba's tokens in order ----------------------------------------------------
+
+
+def jiebas_list(text: str, mode: str, hmm: bool, user_dict: bytes | None) -> list[str]:
+    """jieba's own tokens of ``text``, with ``user_dict`` loaded by load_userdict."""
+    from naive import _jieba
+
+    reference = _jieba(user_dict)
+    if mode == "search":
+        return list(reference.cut_for_search(text, HMM=hmm))
+    return list(reference.cut(text, cut_all=mode == "all", HMM=hmm))
+
+
+def check_ordered(text: str, mode: str, hmm: bool = True, user_dict: bytes | None = None) -> None:
+    tok = exact(mode, hmm, user_dict)
+    expected = jiebas_list(text, mode, hmm, user_dict)
+    assert tok.ordered(text) == expected, (text, mode, hmm)
+    assert list(tok.tokenize(text)) == expected
+
+
+# Besides the pieces above: high surrogates, the private-use characters that
+# stand in for the special characters (one of them the mark), carriage
+# returns before line feeds around the special characters.
+ordered_piece = st.one_of(
+    piece,
+    st.sampled_from(["\ud800", "\udbff\udc00", "\ue001", "\ue002", "\ue000", "\r\x00\n", "\r\r\n\n"]),
+)
+ordered_texts = st.lists(ordered_piece, max_size=40).map("".join)
+
+
+@pytest.mark.parametrize("mode", ["accurate", "search"])
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+@pytest.mark.parametrize(
+    "user_dict", [None, USER_DICT, USER_DICT_DELETE], ids=["default-dict", "user-dict", "deleting-dict"]
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=ordered_texts)
+def test_ordered_is_jiebas_list(text: str, mode: str, hmm: bool, user_dict: bytes | None) -> None:
+    check_ordered(text, mode, hmm, user_dict)
+
+
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=ordered_texts)
+def test_ordered_all_mode_is_jiebas_own(text: str, hmm: bool) -> None:
+    check_ordered(text, "all", hmm, USER_DICT)
+
+
+@pytest.mark.parametrize("mode", ["accurate", "search"])
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+def test_ordered_on_a_long_realistic_text(sample_corpus, mode: str, hmm: bool) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(sample_corpus.rglob("*.txt")))
+    text += route_tie_text()[:20000] + "1-30 www.example.com 咲恹懨恹懨恹妩 iPhone6 Wi-Fi x_y 杭研 \x00鿖\r\n"
+    for user_dict in (None, USER_DICT):
+        check_ordered(text, mode, hmm, user_dict)
+        for line in text.splitlines(keepends=True)[:200]:
+            check_ordered(line, mode, hmm, user_dict)
+
+
+@pytest.mark.parametrize("mode", ["accurate", "search"])
+def test_ordered_when_the_text_holds_every_mark(mode: str) -> None:
+    """The special characters are cut around when no private-use mark is free."""
+    from wordfreq.tokenizers.jieba_exact import _MARKS
+
+    text = "他来到了网易\x00杭研大厦" + "".join(_MARKS) + "鿖咲恹懨恹\r\udc80\n懨恹妩㐀"
+    for hmm in (True, False):
+        check_ordered(text, mode, hmm)
+        check_ordered(text, mode, hmm, USER_DICT)
+
+
+def test_ordered_follows_jiebas_force_split_words() -> None:
+    """A word given frequency 0 anywhere in the process (jieba's
+    Force_Split_Words is process-wide) changes how jieba cuts a buffer: the
+    cached buffers' tokens are forgotten."""
+    from jieba import finalseg
+
+    text = "他来到了网易杭研大厦"
+    saved = set(finalseg.Force_Split_Words)
+    try:
+        finalseg.Force_Split_Words.discard("杭研")
+        check_ordered(text, "accurate")
+        assert "杭研" in exact("accurate", True, None).ordered(text)
+        finalseg.Force_Split_Words.add("杭研")
+        check_ordered(text, "accurate")
+        check_ordered(text, "search")
+        assert "杭研" not in exact("accurate", True, None).ordered(text)
+    finally:
+        finalseg.Force_Split_Words.clear()
+        finalseg.Force_Split_Words.update(saved)
 
 
 # -- the known differences of rjieba, one by one ------------------------------

@@ -137,10 +137,10 @@ def build_tokenizer(spec: TokenizerSpec, ordered: bool = False) -> Tokenizer:
     """The tokenizer for ``spec``, built once per process.
 
     With ``ordered``, one whose ``tokenize`` gives the tokens in the text's
-    order (for n-grams): for ``jieba``, jieba itself, since the exact fast
-    path only counts them.
+    order (for n-grams): the exact fast path does in accurate and search
+    modes; in all mode, jieba itself does.
     """
-    if spec.name == "jieba" and not ordered and _exact_fast_path_reason() is None:
+    if spec.name == "jieba" and not _ordered_all_mode(spec, ordered) and _exact_fast_path_reason() is None:
         from wordfreq.tokenizers.jieba_exact import ExactJiebaTokenizer
 
         return ExactJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
@@ -161,6 +161,11 @@ def build_tokenizer(spec: TokenizerSpec, ordered: bool = False) -> Tokenizer:
 
         return CharTokenizer()
     raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover
+
+
+def _ordered_all_mode(spec: TokenizerSpec, ordered: bool) -> bool:
+    """Whether tokens are needed in order in all mode, which the exact fast path gives only by counts."""
+    return ordered and spec.mode == "all"
 
 
 def _exact_fast_path_reason() -> str | None:
@@ -192,8 +197,8 @@ def describe_engine(spec: TokenizerSpec, ordered: bool = False) -> tuple[str, st
 
     ``ordered`` as for `build_tokenizer`.
     """
-    if spec.name == "jieba" and ordered:
-        reason = "n-grams need the tokens in order, and the exact fast path only counts them"
+    if spec.name == "jieba" and _ordered_all_mode(spec, ordered):
+        reason = "n-grams need the tokens in order, which in all mode come from jieba itself"
         return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
     if spec.name == "jieba":
         reason = _exact_fast_path_reason()

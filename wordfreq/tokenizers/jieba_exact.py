@@ -1,14 +1,16 @@
 """jieba's exact tokens, with the heavy work done by rjieba (jieba-rs).
 
 What is guaranteed.  For every text, mode (accurate, all, search), HMM
-setting and user dictionary, ``Counter(p for t in tokenize(text) for p in
-t.split())`` equals the same expression over jieba 0.42.1's own
-``jieba.Tokenizer().cut(text, ...)`` / ``cut_for_search(text, ...)`` with the
-user dictionary loaded by ``load_userdict``.  The tokens do not come in
-jieba's order (counting does not need it).  `cut_points` are jieba's.  The
-guarantee holds for the versions it was checked against, rjieba 0.2.2
-(jieba-rs 0.11.0) and jieba 0.42.1; `available` refuses others, because the
-argument below rests on how exactly they behave.
+setting and user dictionary, `add_counts` adds to a counter what
+``Counter(p for t in tokens for p in t.split())`` adds, ``tokens`` being
+jieba 0.42.1's own ``jieba.Tokenizer().cut(text, ...)`` /
+``cut_for_search(text, ...)`` with the user dictionary loaded by
+``load_userdict``; and `ordered` (also `tokenize`) returns exactly
+``list(tokens)``: the same tokens in the same order, whitespace tokens as
+jieba yields them (in all mode it asks jieba itself).  `cut_points` are
+jieba's.  The guarantee holds for the versions it was checked against,
+rjieba 0.2.2 (jieba-rs 0.11.0) and jieba 0.42.1; `available` refuses others,
+because the argument below rests on how exactly they behave.
 
 How.  jieba cuts a text into *blocks* (maximal runs of
 ``[\\u4E00-\\u9FD5a-zA-Z0-9+#&._%-]``) and segments each on its own: the
@@ -30,6 +32,13 @@ dictionary and the same total, so:
   difference between a buffer's steps and its tokens is cached per buffer
   and added to the count.  rjieba's own HMM is never used.  (The loops are
   in `speedups`: compiled, or their Python twins.)
+* in order (`ordered`, accurate and search modes): the same route, from
+  the same call, with each buffer replaced by its tokens (cached per buffer;
+  `speedups.splice_route`).  rjieba yields the text between blocks as jieba
+  does (each character a token, a line feed after a carriage return joining
+  it); the special characters (below) are given to it as a private-use
+  character the text does not hold, each then a token of its own as the
+  special character is for jieba, and put back in its place.
 * all mode: non-block text is split as jieba does; runs of Han characters
   go through ``rjieba.cut_all`` (every dictionary word at every position),
   of which jieba keeps every word of two or more characters and the
@@ -69,8 +78,9 @@ jieba's (which counts a word given again twice) in the same way.  A word
 given frequency 0 that rjieba already has cannot be deleted from it: rjieba's
 dictionary is then rebuilt from jieba's.
 
-Blocks cut on their own (jieba cuts each block on its own), only those
-that hold one of these words:
+Blocks cut on their own (jieba cuts each block on its own; `ordered`
+splices their tokens in where they stood), only those that hold one of
+these words:
 
 * all mode: a dictionary word with an ASCII character (T恤, C++, AT&T, or a
   user's), which ``__cut_all`` treats specially and ``rjieba.cut_all``
@@ -88,7 +98,7 @@ import functools
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +120,7 @@ from wordfreq.tokenizers.speedups import (
     apply_delta,
     count_all,
     count_route,
+    splice_route,
 )
 
 TESTED_RJIEBA = "0.2.2"
@@ -139,6 +150,13 @@ _ALNUM_ONLY = re.compile(f"[{ASCII_ALNUM}]+")
 _RJIEBA_TOTAL_SHORTFALL = 3
 
 _CACHE_SIZE = 200_000
+
+# Stand-ins for the special characters while rjieba cuts a text for the
+# ordered tokens: private-use characters, neither block characters nor
+# whitespace, so each is a token of its own, as each special character is for
+# jieba.  The first one the text does not hold is used.
+_MARKS = tuple(map(chr, range(0xE001, 0xE011)))
+_SPECIAL_SPLIT = re.compile(f"({_SPECIAL.pattern})")
 
 
 def available() -> str | None:
@@ -364,8 +382,23 @@ def _alternation(words: set[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
+class _SplicedBuffers(dict[str, str]):
+    """A buffer's key (its steps joined by NUL) -> jieba's tokens for it,
+    each preceded by NUL; computed when first asked for."""
+
+    def __init__(self, tokens: Callable[[str], list[str]]) -> None:
+        super().__init__()
+        self._tokens = tokens
+
+    def __missing__(self, key: str) -> str:
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        value = self[key] = SEP + SEP.join(self._tokens(key.replace(SEP, "")))
+        return value
+
+
 class ExactJiebaTokenizer:
-    """jieba's tokens (as counts), computed with rjieba; see the module docstring."""
+    """jieba's tokens, computed with rjieba; see the module docstring."""
 
     def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
         if mode not in ("accurate", "all", "search"):
@@ -381,6 +414,8 @@ class ExactJiebaTokenizer:
         self._has_word = self._rj.has_word
         self._finalseg = _FinalSeg() if hmm and mode != "all" else None
         self._cache: dict[str, Delta] = {}
+        self._spliced = _SplicedBuffers(self._buffer_tokens)
+        self._cut = self._rj.cut_for_search if mode == "search" else self._rj.cut
         self._count_route = count_route
         self._count_all = count_all
         self._cache_force: frozenset[str] | None = None
@@ -417,18 +452,11 @@ class ExactJiebaTokenizer:
 
     # -- helpers ------------------------------------------------------------
 
-    def _extract_blocks(self, text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
-        """Cut the blocks holding a match of ``pattern`` as jieba does, on their own.
-
-        ``pattern`` matches block characters only, so each match lies in one
-        block.  Returns the text with those blocks replaced by a space (not a
-        block character: the blocks around stay as they were) and jieba's
-        tokens for them: in all mode from `_cut_all_block`, else from jieba
-        itself (whose dictionary is then loaded already, with the user's).
-        """
-        tok = _jieba_for(self.user_dict) if self.mode != "all" else None
-        pieces: list[str] = []
-        tokens: list[str] = []
+    @staticmethod
+    def _blocks_matching(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+        """The start and end of each block of ``text`` that holds a match of
+        ``pattern`` (which matches block characters only, so each match lies
+        in one block), in order."""
         last = 0
         for m in pattern.finditer(text):
             p = m.start()
@@ -437,14 +465,32 @@ class ExactJiebaTokenizer:
             start = p
             while start > last and _IS_BLOCK(text, start - 1):
                 start -= 1
-            end = _BLOCK_RUN.match(text, p).end()
-            block = text[start:end]
-            if self.mode == "all":
-                tokens.extend(self._cut_all_block(block))
-            elif self.mode == "search":
-                tokens.extend(tok.cut_for_search(block, HMM=self.hmm))  # type: ignore[union-attr]
-            else:
-                tokens.extend(tok.cut(block, HMM=self.hmm))  # type: ignore[union-attr]
+            last = _BLOCK_RUN.match(text, p).end()
+            yield start, last
+
+    def _jieba_block(self, block: str) -> list[str]:
+        """jieba's tokens of one block: in all mode from `_cut_all_block`, else
+        from jieba itself (whose dictionary is then loaded already, with the
+        user's)."""
+        if self.mode == "all":
+            return self._cut_all_block(block)
+        tok = _jieba_for(self.user_dict)
+        if self.mode == "search":
+            return list(tok.cut_for_search(block, HMM=self.hmm))
+        return list(tok.cut(block, HMM=self.hmm))
+
+    def _extract_blocks(self, text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
+        """Cut the blocks holding a match of ``pattern`` as jieba does, on their own.
+
+        Returns the text with those blocks replaced by a space (not a block
+        character: the blocks around stay as they were) and jieba's tokens
+        for them (`_jieba_block`).
+        """
+        pieces: list[str] = []
+        tokens: list[str] = []
+        last = 0
+        for start, end in self._blocks_matching(text, pattern):
+            tokens.extend(self._jieba_block(text[start:end]))
             pieces.append(text[last:start])
             pieces.append(" ")
             last = end
@@ -544,13 +590,71 @@ class ExactJiebaTokenizer:
             self._cache[buf] = delta
         return delta
 
+    def _check_force_split_words(self) -> None:
+        """Forget the buffers' tokens if jieba's force-split words changed.
+
+        The cached tokens hold for one set of them (process-wide; a user
+        dictionary's words of frequency 0 join it).
+        """
+        force = frozenset(self._finalseg._force)  # type: ignore[union-attr]
+        if force != self._cache_force:
+            self._cache.clear()
+            self._spliced.clear()
+            self._cache_force = force
+
     # -- the tokenizer ------------------------------------------------------
 
-    def tokenize(self, text: str) -> Iterable[str]:
-        """jieba's tokens of ``text``, not in jieba's order."""
-        counts: Counter[str] = Counter()
-        self.add_counts(text, counts)
-        return list(counts.elements())
+    def ordered(self, text: str) -> list[str]:
+        """jieba's tokens of ``text``, in jieba's order, whitespace included.
+
+        Exactly ``list(jieba.Tokenizer().cut(text, HMM=hmm))`` (accurate
+        mode) or ``list(....cut_for_search(text, HMM=hmm))`` (search mode),
+        with the user dictionary loaded; see the module docstring.  In all
+        mode, jieba's own ``cut(text, cut_all=True, HMM=hmm)``.
+        """
+        if not text:
+            return []
+        if self.mode == "all":
+            return list(_jieba_for(self.user_dict).cut(text, cut_all=True, HMM=self.hmm))
+        if self._trouble is None or not self._trouble.search(text):
+            return self._ordered_route(text)
+        # jieba cuts each block on its own and the text between blocks
+        # character by character (a line feed after a carriage return
+        # joining it), so the tokens of a text are those of the pieces
+        # between the trouble blocks and of the blocks, in order.
+        tokens: list[str] = []
+        last = 0
+        for start, end in self._blocks_matching(text, self._trouble):
+            tokens += self._ordered_route(text[last:start])
+            tokens += self._jieba_block(text[start:end])
+            last = end
+        tokens += self._ordered_route(text[last:])
+        return tokens
+
+    tokenize = ordered
+
+    def _ordered_route(self, text: str) -> list[str]:
+        """`ordered` for a text with no trouble block: rjieba's route, its
+        buffers replaced by jieba's tokens for them, the special characters
+        put back."""
+        if not text:
+            return []
+        specials = None
+        if _SPECIAL.search(text):
+            mark = next((c for c in _MARKS if c not in text), None)
+            if mark is None:  # the text holds every mark: cut around each special character
+                pieces = _SPECIAL_SPLIT.split(text)
+                return [t for i, p in enumerate(pieces) for t in ((p,) if i % 2 else self._ordered_route(p))]
+            specials = _SPECIAL.findall(text)
+            text = _SPECIAL.sub(mark, text)
+        steps = self._cut(text, False)
+        if self._finalseg is not None:
+            self._check_force_split_words()
+            steps = splice_route(steps, self._spliced)
+        if specials is not None:
+            put_back = iter(specials).__next__
+            steps = [put_back() if s == mark else s for s in steps]
+        return steps
 
     def add_counts(self, text: str, counts: Counter[str]) -> None:
         """Add the count of jieba's tokens of ``text`` to ``counts``.
@@ -570,17 +674,11 @@ class ExactJiebaTokenizer:
         if self._trouble is not None and self._trouble.search(text):
             text, fallback = self._extract_blocks(text, self._trouble)
             counts.update(fallback)
-        cut = self._rj.cut_for_search if self.mode == "search" else self._rj.cut
-        steps = cut(text, False)
+        steps = self._cut(text, False)
         if self._finalseg is None:
             counts.update(steps)
             return
-        # The cached deltas hold for one set of jieba's force-split words
-        # (process-wide; a user dictionary's words of frequency 0 join it).
-        force = frozenset(self._finalseg._force)
-        if force != self._cache_force:
-            self._cache.clear()
-            self._cache_force = force
+        self._check_force_split_words()
         for key in self._count_route(steps, counts, self._cache):
             apply_delta(counts, self._buffer_delta(key))
 

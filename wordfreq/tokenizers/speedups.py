@@ -24,6 +24,12 @@ the exact tokenizer takes NUL out of the text first) and
 * returns the keys of the other buffers, in order (repeats included), for
   the caller to compute their deltas and apply them.
 
+``splice_route(steps, spliced)`` is `count_route`'s ordered twin: the
+steps in order with every buffer replaced by ``spliced[key]`` (a mapping
+that computes a missing key: the buffer's tokens, each preceded by NUL).  It
+is Python only: a regular expression finds the buffers and joins do the rest,
+so that Python runs once per buffer, not per step.
+
 ``hmm_cut(emit, start, trans, obs)`` is ``jieba.finalseg``'s Viterbi over a
 run ``obs`` of two or more characters of U+4E00..U+9FD5, and the words its
 states mark: the same floating point operations in the same order (IEEE
@@ -107,6 +113,18 @@ def count_route_py(steps: list[str], counts: Counter[str], deltas: dict[str, Del
         else:
             apply_delta(counts, delta, times)
     return missing
+
+
+def splice_route(steps: list[str], spliced: Mapping[str, str]) -> list[str]:
+    """The route ``steps`` with each buffer replaced by its tokens, in order
+    (see the module docstring)."""
+    parts = _BUFFER.split(f"{SEP}{SEP.join(steps)}{SEP}")
+    if len(parts) == 1:
+        return steps
+    # Split keeps the buffers' keys at the odd places, each without the NUL
+    # before it; the NUL after it starts the part that follows.
+    parts[1::2] = map(spliced.__getitem__, parts[1::2])
+    return "".join(parts)[1:-1].split(SEP)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     add("--growth-factor", type=int, default=5, help="growth: compare ×K with ×(K·factor) (default: 5)")
     add("--phrases-memory", default="256M", help="phrases: the --memory of the budgeted row (default: 256M)")
+    add("--phrases-ngram", default="2", help="phrases: the --ngram of the n-gram rows (default: 2)")
     add(
         "--sample-interval",
         type=float,

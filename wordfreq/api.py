@@ -97,6 +97,7 @@ class CountResult:
             "bad_records": self.bad_records,
             "workers": self.workers,
             "engine": self.engine,
+            "merged_on_disk": self.spilled is not None,
         }
 
     def rows(self) -> Iterable[Row]:

@@ -104,11 +104,12 @@ def _count_rows(
 ) -> None:
     """Count the rows of a task's texts (records, or one text), for any table but the plain one."""
     unit = job.document_unit
-    if not job.rows.doc_freq or unit == "file":
+    if not job.rows.doc_freq:
+        count_lines("\n".join(texts), tokenizer.tokenize, job.filters, job.rows.ngram, result.counts)
+        return
+    if unit == "file":
         rows = _rows_of("\n".join(texts), tokenizer, job)
         result.counts.update(rows)
-        if not job.rows.doc_freq:
-            return
         if task.whole:
             result.docs.update(rows.keys())
         else:

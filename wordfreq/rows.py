@@ -119,12 +119,25 @@ def add_grams(run: list[str], orders: tuple[int, int], counts: Counter[str]) -> 
 
 
 def count_lines(
-    text: str, tokenize: Callable[[str], Iterable[str]], filters: Filters, orders: tuple[int, int]
+    text: str,
+    tokenize: Callable[[str], Iterable[str]],
+    filters: Filters,
+    orders: tuple[int, int],
+    counts: Counter[str] | None = None,
 ) -> Counter[str]:
-    """The rows of ``text``: its n-grams of ``orders``, line by line."""
-    counts: Counter[str] = Counter()
+    """Add the rows of ``text``, its n-grams of ``orders`` line by line, to ``counts`` (a new one if None).
+
+    The pieces of a line are its tokens split on whitespace: joining the
+    tokens with a space and splitting the result on whitespace gives them in
+    one pass of compiled code.
+    """
+    counts = Counter() if counts is None else counts
     for line in text.split("\n"):
-        pieces = [piece for token in tokenize(line) for piece in token.split()]
+        pieces = " ".join(tokenize(line)).split()
+        if not filters.active:
+            if pieces:
+                add_grams(pieces, orders, counts)
+            continue
         for run in kept_runs(pieces, filters):
             add_grams(run, orders, counts)
     return counts

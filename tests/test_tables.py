@@ -20,7 +20,7 @@ import wordfreq
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OutputError
 from wordfreq.stats import table_stats
-from wordfreq.table import Row, merge_tables, read_rows, read_table, write_rows
+from wordfreq.table import Row, atomic_output, merge_tables, read_rows, read_table, write_rows
 
 from conftest import cli_runner
 
@@ -296,3 +296,21 @@ def test_cli_stats_json_is_one_object(runner: CliRunner) -> None:
 def test_cli_stats_of_a_malformed_table_fails_with_status_1(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["stats", "-"], input=b"a\t1\nb\n")
     assert result.exit_code == 1 and "<stdin>: line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(tmp_path: Path) -> None:
+    """``-o /dev/null`` or a named pipe is written to as it is: renaming a file over
+    it (as a regular file's output is made atomic) would replace the device."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    with atomic_output(str(fifo)) as out:
+        out.write(b"a\t1\n")
+    reader.join(timeout=10)
+    assert received == [b"a\t1\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]

@@ -35,6 +35,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -519,7 +520,15 @@ def _parse_csv(fields: list[str]) -> Row | None:
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str] | None) -> Iterator[BinaryIO]:
     """A binary stream for the table: stdout for None or ``-``, else a file
-    that appears at ``path`` only if the block completes."""
+    that appears at ``path`` only if the block completes.
+
+    A ``path`` that is something other than a regular file (``/dev/null``, a
+    FIFO, a terminal) is written to as it is: renaming a file over it would
+    replace the device or the pipe with a file.
+    """
+    if path is not None and os.fspath(path) != STDOUT and _is_special(os.fspath(path)):
+        yield from _write_special(os.fspath(path))
+        return
     if path is None or os.fspath(path) == STDOUT:
         try:
             yield sys.stdout.buffer
@@ -549,6 +558,28 @@ def atomic_output(path: str | os.PathLike[str] | None) -> Iterator[BinaryIO]:
     except BaseException:
         _unlink_quietly(temp)
         raise
+
+
+def _is_special(path: str) -> bool:
+    """Whether ``path`` exists and is neither a regular file nor a directory."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_special(target: str) -> Iterator[BinaryIO]:
+    try:
+        out = open(target, "wb")  # noqa: SIM115 -- closed below
+    except OSError as err:
+        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
+    try:
+        with out:
+            yield out
+            out.flush()
+    except OSError as err:
+        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
 
 
 def _unlink_quietly(path: str) -> None:

@@ -13,6 +13,7 @@ The package is laid out the way the data flows:
 * `wordfreq.dask_engine` -- the same count on a Dask cluster;
 * `wordfreq.table`       -- how a table is ordered, read, written (atomically) and merged;
 * `wordfreq.stats`       -- what a table says: tokens, types, hapax, coverage, Zipf;
+* `wordfreq.keyness`     -- keywords: two tables compared (G², Log Ratio, %DIFF);
 * `wordfreq.api`         -- the functions below, which wire the stages together;
 * `wordfreq.cli`         -- the click commands, a thin shell over the API.
 """
@@ -21,8 +22,10 @@ from wordfreq.api import CountResult, count
 from wordfreq.chunking import Decoding
 from wordfreq.errors import InputError, OptionError, OutputError, WordfreqError, WorkerError
 from wordfreq.filters import Filters
+from wordfreq.keyness import KeyRow, compare, critical_value
 from wordfreq.options import CountOptions, RunOptions
 from wordfreq.records import RecordFormat
+from wordfreq.rows import RowSpec
 from wordfreq.sources import Selection
 from wordfreq.stats import TableStats, table_stats
 from wordfreq.table import FORMATS, merge_tables, read_rows, read_table, sorted_rows, top_rows, write_rows
@@ -35,16 +38,20 @@ __all__ = [
     "FORMATS",
     "Filters",
     "InputError",
+    "KeyRow",
     "OptionError",
     "OutputError",
     "RecordFormat",
+    "RowSpec",
     "RunOptions",
     "Selection",
     "TokenizerSpec",
     "TableStats",
     "WordfreqError",
     "WorkerError",
+    "compare",
     "count",
+    "critical_value",
     "merge_tables",
     "read_rows",
     "read_table",

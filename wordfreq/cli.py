@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from wordfreq import api
+from wordfreq import api, keyness
 from wordfreq.chunking import ERROR_MODES
 from wordfreq.concurrency import Terminated, handle_sigterm
 from wordfreq.errors import OptionError, WordfreqError
@@ -496,6 +496,132 @@ def stats(table: str, as_json: bool, input_format: str) -> None:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         click.echo(format_text(result), nl=False)
+
+
+@cli.command()
+@click.argument("table_a", metavar="A")
+@click.argument("table_b", metavar="B")
+@click.option("-o", "--output", metavar="FILE", help="Write the comparison here (default: stdout).")
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="tsv",
+    show_default=True,
+    help="tsv or csv: a header line naming the columns, then one line per token; "
+    "jsonl: one JSON object per token.",
+)
+@_input_format
+@click.option(
+    "--sort",
+    type=click.Choice(keyness.SORTS),
+    default="ll",
+    show_default=True,
+    help="Order each group of keywords by G² (ll), Log Ratio or %DIFF, strongest first.",
+)
+@click.option("--negative", is_flag=True, help="List only negative keywords (relatively more frequent in B).")
+@click.option(
+    "--positive-only", is_flag=True, help="List only positive keywords (relatively more frequent in A)."
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Compare only tokens counted N times or more in A and B together.",
+)
+@click.option(
+    "--p",
+    "p",
+    type=click.Choice([str(p) for p in keyness.STANDARD_P]),
+    help="Keep only the tokens whose G² is significant at P: 0.05 (G² >= 3.84), 0.01 (6.63), "
+    "0.001 (10.83) or 0.0001 (15.14).",
+)
+@click.option("--bonferroni", is_flag=True, help="With --p: divide P by the number of tokens compared.")
+@_as_shell_tool
+def compare(
+    table_a: str,
+    table_b: str,
+    output: str | None,
+    output_format: str,
+    input_format: str,
+    sort: str,
+    negative: bool,
+    positive_only: bool,
+    min_count: int,
+    p: str | None,
+    bonferroni: bool,
+) -> None:
+    """Keywords: compare the counts of table A with those of table B ('-' reads standard input).
+
+    One row per token counted in either table (a third column is ignored),
+    with its counts, frequencies per million, log-likelihood G², Log Ratio
+    and %DIFF; positive keywords (relatively more frequent in A) first, then
+    negative ones, strongest first.  Memory grows with the union of the
+    vocabularies.
+    """
+    if table_a == STDIN and table_b == STDIN:
+        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="A, B")
+    if negative and positive_only:
+        raise click.BadParameter("choose one of them, or neither", param_hint="--negative / --positive-only")
+    if bonferroni and p is None:
+        raise click.BadParameter("needs a cut-off to correct: --p", param_hint="--bonferroni")
+    counts_a = keyness.token_counts(read_table(table_a, input_format))
+    counts_b = keyness.token_counts(read_table(table_b, input_format))
+    rows = keyness.compare(
+        counts_a,
+        counts_b,
+        sort=sort,
+        only="negative" if negative else "positive" if positive_only else None,
+        min_count=min_count,
+        p=None if p is None else float(p),
+        bonferroni=bonferroni,
+        names=(table_name(table_a), table_name(table_b)),
+    )
+    with atomic_output(output) as out:
+        keyness.write_keyness(rows, out, output_format)
+
+
+@cli.command()
+@click.argument("table", metavar="TABLE")
+@click.argument("table_b", metavar="[TABLE_B]", required=False)
+@click.option(
+    "-n",
+    "top",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=30,
+    show_default=True,
+    help="How many of the most frequent rows to chart.",
+)
+@click.option(
+    "-k",
+    "--keywords",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=20,
+    show_default=True,
+    help="With TABLE_B: how many keywords of each table to chart.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the page here (default: stdout, also '-').")
+@_input_format
+@_as_shell_tool
+def report(
+    table: str, table_b: str | None, top: int, keywords: int, output: str | None, input_format: str
+) -> None:
+    """One self-contained HTML page of TABLE, or of TABLE against TABLE_B ('-': stdin, once).
+
+    The stats figures, the rank-frequency plot with its Zipf fit, the
+    coverage curve, the most frequent rows and, with TABLE_B, the keywords
+    of each table.  No network, no script: it opens by double-click.
+    """
+    from wordfreq.report import report_html
+
+    if table_b is not None and table == STDIN == table_b:
+        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE_B")
+    page = report_html([table] if table_b is None else [table, table_b], top, keywords, input_format)
+    with atomic_output(output) as out:
+        out.write(page.encode("utf-8"))
 
 
 def main() -> None:

@@ -1,0 +1,333 @@
+"""Keyness: which tokens are relatively more frequent in one corpus (A) than in another (B).
+
+This module owns the comparison of two frequency tables -- the statistics,
+their order and filters, the significance thresholds, and how the rows of
+``wordfreq compare`` are written.  For a token counted ``a`` times in A and
+``b`` times in B, where the corpus sizes ``N_a`` and ``N_b`` are the tables'
+total counts and ``N = N_a + N_b``:
+
+* ``per_million_a``, ``per_million_b``: ``a / N_a * 10**6``, ``b / N_b * 10**6``;
+* ``ll``: Dunning's log-likelihood G² as Rayson & Garside (2000) compute it
+  for keywords, over the token's two cells only: expected values
+  ``E_a = N_a (a + b) / N`` and ``E_b = N_b (a + b) / N``, and
+  ``G² = 2 (a ln(a / E_a) + b ln(b / E_b))``, a zero count's term being 0.
+  Always >= 0: it says how sure we can be that the difference is not chance
+  (a significance statistic, chi-square with one degree of freedom), not how
+  big the difference is;
+* ``p``: the probability of a G² at least this large if A and B used the
+  token equally, ``erfc(sqrt(G² / 2))`` (0.0 once it is below the smallest
+  double, from G² of about 1,480 up);
+* ``log_ratio``: Hardie's Log Ratio (2014), as CQPweb computes it,
+  ``log2((a' / N_a) / (b' / N_b))`` with ``a' = a``, or 0.5 when ``a`` is 0,
+  and ``b'`` alike: an effect size, +1 meaning twice as frequent in A, -1
+  half as frequent.  (With a zero count, its sign can disagree with the
+  frequencies: a token absent from a small A and once in a huge B gets a
+  positive Log Ratio, yet is a negative keyword.)
+* ``pct_diff``: Gabrielatos & Marchi's (2012) %DIFF,
+  ``(nf_a - nf_b) / nf_b * 100`` with the frequencies per million: an effect
+  size, +100 meaning twice as frequent in A, -100 absent from A.  When ``b``
+  is 0, ``nf_b`` is taken as ``1e-18`` (per million), as Gabrielatos does, so
+  %DIFF is finite but enormous (about ``nf_a * 1e20``; tokens only in A are
+  ordered by their frequency in A) and JSON needs no Infinity.
+
+A token is a *positive* keyword when it is relatively more frequent in A
+(``a / N_a > b / N_b``, compared exactly, in integers), *negative* when less;
+a token exactly as frequent in both is neither.  `compare` lists positive
+keywords first, then negative ones, then those that are neither, each group
+strongest first by the chosen statistic (G² descending; Log Ratio or %DIFF
+descending for positive keywords, ascending for negative ones), ties by G²
+descending, then by token in code-point order.
+
+Significance: ``p`` keeps the tokens whose G² reaches the critical value of
+chi-square with one degree of freedom at ``p`` (3.84 at 0.05, 6.63 at 0.01,
+10.83 at 0.001, 15.14 at 0.0001); with ``bonferroni``, at ``p`` divided by
+the number of tokens compared (those that pass ``min_count``).
+`critical_value` computes these by inverting ``erfc`` by bisection.
+``min_count`` keeps the tokens counted at least that many times in A and B
+together (``a + b``), before anything is tested.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from wordfreq.errors import InputError, OptionError, OutputError
+from wordfreq.table import FORMATS, Row
+
+SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
+ONLY = ("positive", "negative")  # the keywords `compare` may keep alone
+STANDARD_P = (0.05, 0.01, 0.001, 0.0001)  # the cut-offs of `wordfreq compare --p`
+PCT_DIFF_ZERO = 1e-18  # %DIFF: the normalised frequency used for a zero in B (Gabrielatos's)
+PER = 1_000_000  # relative frequencies are per million tokens
+COLUMNS = (
+    "token",
+    "count_a",
+    "count_b",
+    "per_million_a",
+    "per_million_b",
+    "ll",
+    "p",
+    "log_ratio",
+    "pct_diff",
+)
+_WRITE_BATCH = 1 << 14  # rows encoded and written at a time
+_CSV_QUOTED = re.compile('[,"\r\n]')  # what a CSV field is quoted for
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One token compared: its counts in A and B and the statistics of the module docstring."""
+
+    token: str
+    count_a: int
+    count_b: int
+    per_million_a: float
+    per_million_b: float
+    ll: float
+    log_ratio: float
+    pct_diff: float
+    sign: int  # +1: relatively more frequent in A; -1: in B; 0: equally frequent
+
+    @property
+    def positive(self) -> bool:
+        """Whether the token is relatively more frequent in A than in B."""
+        return self.sign > 0
+
+    @property
+    def p(self) -> float:
+        """The p-value of ``ll``: chi-square with one degree of freedom."""
+        return p_value(self.ll)
+
+
+def p_value(g2: float) -> float:
+    """The probability that chi-square with one degree of freedom is at least ``g2``."""
+    return math.erfc(math.sqrt(max(g2, 0.0) / 2))
+
+
+def critical_value(p: float, tests: int = 1) -> float:
+    """The G² that a difference must reach to be significant at ``p`` (Bonferroni-corrected over ``tests``).
+
+    The inverse of chi-square(1)'s survival function ``erfc(sqrt(x / 2))`` at
+    ``p / tests``, by bisection to the last bit: 3.841... at 0.05.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p < 1:
+        raise OptionError("p", f"p must be a probability between 0 and 1 (exclusive), not {p!r}")
+    if isinstance(tests, bool) or not isinstance(tests, int) or tests < 1:
+        raise OptionError("bonferroni", f"the number of tests must be a whole number >= 1, not {tests!r}")
+    q = p / tests
+    low, high = 0.0, 1.0  # bounds of z = sqrt(x / 2), where erfc(z) = q
+    while math.erfc(high) > q:
+        low, high = high, high * 2
+    while True:
+        middle = (low + high) / 2
+        if middle in (low, high):
+            break
+        if math.erfc(middle) > q:
+            low = middle
+        else:
+            high = middle
+    return 2 * high * high
+
+
+def log_likelihood(a: int, b: int, n_a: int, n_b: int) -> float:
+    """G² of counts ``a`` in ``n_a`` tokens and ``b`` in ``n_b`` (Rayson & Garside's two-cell form)."""
+    total, both = n_a + n_b, a + b
+    g2 = 0.0
+    if a:
+        g2 += a * math.log((a * total) / (n_a * both))  # a ln(a / E_a), the ratio rounded once
+    if b:
+        g2 += b * math.log((b * total) / (n_b * both))
+    return max(2 * g2, 0.0)  # rounding may leave -1e-16 for equal frequencies
+
+
+def log_ratio(a: int, b: int, n_a: int, n_b: int) -> float:
+    """Hardie's Log Ratio: log2 of the ratio of relative frequencies, a zero count taken as 0.5."""
+    halves_a, halves_b = 2 * a or 1, 2 * b or 1  # twice the counts, 0 -> 0.5 * 2: exact integers
+    return math.log2((halves_a * n_b) / (n_a * halves_b))
+
+
+def pct_diff(a: int, b: int, n_a: int, n_b: int) -> float:
+    """Gabrielatos & Marchi's %DIFF, per-million frequencies, ``nf_b`` 1e-18 when ``b`` is 0."""
+    if b:
+        return (a * n_b - b * n_a) * 100 / (b * n_a)  # exact integers, rounded once
+    return (a * PER / n_a - PCT_DIFF_ZERO) / PCT_DIFF_ZERO * 100
+
+
+def key_row(token: str, a: int, b: int, n_a: int, n_b: int) -> KeyRow:
+    """The `KeyRow` of a token counted ``a`` times in A (``n_a`` tokens) and ``b`` in B (``n_b``)."""
+    difference = a * n_b - b * n_a
+    return KeyRow(
+        token=token,
+        count_a=a,
+        count_b=b,
+        per_million_a=a * PER / n_a,
+        per_million_b=b * PER / n_b,
+        ll=log_likelihood(a, b, n_a, n_b),
+        log_ratio=log_ratio(a, b, n_a, n_b),
+        pct_diff=pct_diff(a, b, n_a, n_b),
+        sign=(difference > 0) - (difference < 0),
+    )
+
+
+def token_counts(rows: Iterable[Row]) -> Counter[str]:
+    """Each token's count in a table's rows (two or three columns: docs are ignored; repeats summed)."""
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts[row[0]] += row[1]
+    return counts
+
+
+def compare(
+    a: Mapping[str, int],
+    b: Mapping[str, int],
+    *,
+    sort: str = "ll",
+    only: str | None = None,
+    min_count: int = 1,
+    p: float | None = None,
+    bonferroni: bool = False,
+    names: Sequence[str] = ("A", "B"),
+) -> list[KeyRow]:
+    """Compare the token counts ``a`` (corpus A) with ``b`` (corpus B), one `KeyRow` per token.
+
+    Every token with ``a[t] + b[t] >= min_count`` (default 1: every token
+    counted in either) is compared, A's and B's sizes being the sums of
+    their counts; the rows come in the order of the module docstring, by
+    ``sort`` (``"ll"``, ``"log-ratio"`` or ``"pct-diff"``).  ``only``
+    (``"positive"`` or ``"negative"``) keeps those keywords alone; ``p``
+    keeps the tokens whose G² reaches `critical_value` at ``p``, divided by
+    the number of tokens compared with ``bonferroni``.  A bad option raises
+    `OptionError`; a corpus whose counts sum to 0 raises `InputError`,
+    naming it by ``names``; a negative count raises `ValueError`.
+    """
+    if sort not in SORTS:
+        raise OptionError("sort", f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
+    if only is not None and only not in ONLY:
+        raise OptionError("only", f"unknown keywords {only!r} (choose from {', '.join(ONLY)}, or None)")
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise OptionError("min_count", f"min_count must be a whole number of at least 1, not {min_count!r}")
+    if bonferroni and p is None:
+        raise OptionError("bonferroni", "a Bonferroni correction needs a p cut-off to correct")
+    if p is not None:
+        critical_value(p)  # checks p
+    n_a, n_b = _size(a, names[0]), _size(b, names[1])
+    compared = [
+        key_row(token, count, b.get(token, 0), n_a, n_b)
+        for token, count in a.items()
+        if count + b.get(token, 0) >= min_count
+    ]
+    compared += [
+        key_row(token, 0, count, n_a, n_b)
+        for token, count in b.items()
+        if token not in a and count >= min_count
+    ]
+    rows = compared
+    if p is not None:
+        threshold = critical_value(p, len(compared) if bonferroni and compared else 1)
+        rows = [row for row in rows if row.ll >= threshold]
+    if only is not None:
+        wanted = 1 if only == "positive" else -1
+        rows = [row for row in rows if row.sign == wanted]
+    rows.sort(key=lambda row: row.token)
+    rows.sort(key=lambda row: row.ll, reverse=True)
+    if sort != "ll":
+        field = "log_ratio" if sort == "log-ratio" else "pct_diff"
+        # Strongest first: descending for positive keywords, ascending for negative ones.
+        rows.sort(key=lambda row: -getattr(row, field) if row.sign >= 0 else getattr(row, field))
+    rows.sort(key=lambda row: (2, 0, 1)[row.sign])  # positive (+1) first, then negative (-1), then 0
+    return rows
+
+
+def _size(counts: Mapping[str, int], name: str) -> int:
+    if any(count < 0 for count in counts.values()):
+        raise ValueError(f"{name}: counts must not be negative")
+    size = sum(counts.values())
+    if size == 0:
+        raise InputError(f"{name} has no tokens (its counts sum to 0): there is nothing to compare with")
+    return size
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def _fields(row: KeyRow) -> tuple[str, ...]:
+    """The columns of a row as TSV and CSV show them (JSON Lines keeps full precision)."""
+    pct = f"{row.pct_diff:.2f}" if abs(row.pct_diff) < 1e9 else f"{row.pct_diff:.4e}"
+    return (
+        row.token,
+        str(row.count_a),
+        str(row.count_b),
+        f"{row.per_million_a:.2f}",
+        f"{row.per_million_b:.2f}",
+        f"{row.ll:.2f}",
+        f"{row.p:.3g}",
+        f"{row.log_ratio:.3f}",
+        pct,
+    )
+
+
+def _tsv_lines(rows: Sequence[KeyRow]) -> str:
+    bad = next((row.token for row in rows if "\t" in row.token or "\n" in row.token), None)
+    if bad is not None:
+        raise OutputError(f"token {bad!r} contains a tab or a line break: write CSV or JSONL, not TSV")
+    return "".join(["\t".join(_fields(row)) + "\n" for row in rows])
+
+
+def _csv_field(text: str) -> str:
+    # As csv.writer quotes (a comma, a quote, a line feed), and for a carriage return too, as tables do.
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+
+
+def _csv_lines(rows: Sequence[KeyRow]) -> str:
+    return "".join([",".join(map(_csv_field, _fields(row))) + "\n" for row in rows])
+
+
+def _jsonl_lines(rows: Sequence[KeyRow]) -> str:
+    return "".join([json.dumps(_record(row), ensure_ascii=False) + "\n" for row in rows])
+
+
+def _record(row: KeyRow) -> dict[str, object]:
+    return {
+        "token": row.token,
+        "count_a": row.count_a,
+        "count_b": row.count_b,
+        "per_million_a": row.per_million_a,
+        "per_million_b": row.per_million_b,
+        "ll": row.ll,
+        "p": row.p,
+        "log_ratio": row.log_ratio,
+        "pct_diff": row.pct_diff,
+    }
+
+
+_LINES = {"tsv": _tsv_lines, "csv": _csv_lines, "jsonl": _jsonl_lines}
+
+
+def write_keyness(rows: Iterable[KeyRow], out: BinaryIO, fmt: str = "tsv") -> None:
+    """Write ``rows`` to the binary stream ``out`` as ``fmt``: ``tsv``, ``csv`` or ``jsonl``.
+
+    TSV and CSV start with a header line naming the `COLUMNS` (this is a
+    report, not a frequency table: `read_table` does not read it), then one
+    line per row: counts as integers, frequencies per million, G² and %DIFF
+    with 2 decimals (%DIFF in scientific notation from 1e9 up), p with 3
+    significant digits, Log Ratio with 3 decimals.  JSON Lines has one object
+    per row with `COLUMNS` as keys, every number at full precision.  A token
+    with a tab or a line feed cannot be written as TSV: `OutputError`.
+    """
+    if fmt not in _LINES:
+        raise OptionError("output_format", f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    lines = _LINES[fmt]
+    if fmt == "tsv":
+        out.write(("\t".join(COLUMNS) + "\n").encode())
+    elif fmt == "csv":
+        out.write((",".join(COLUMNS) + "\n").encode())
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, _WRITE_BATCH)):
+        out.write(lines(batch).encode("utf-8"))

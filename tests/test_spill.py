@@ -138,3 +138,32 @@ def test_sigterm_while_spilling_leaves_nothing(big_text: Path, tmp_path: Path) -
     time.sleep(0.2)
     assert processes_in_session(proc.pid) == []
     assert os.listdir(spill) == [] and not out.exists()
+
+
+@pytest.mark.parametrize("doc_freq", [False, True])
+def test_merge_spills_past_its_budget_to_the_same_bytes(doc_freq: bool, tmp_path: Path) -> None:
+    flags = ["--doc-freq"] if doc_freq else []
+    halves = []
+    for i, files in enumerate([["autumn_market.txt", "english.txt", "news"], ["rainy_season_travel.txt"]]):
+        half = tmp_path / f"half{i}.tsv"
+        args = ["count", *(str(SAMPLE_CORPUS / f) for f in files), "--ngram", "1-2", "-q", "-o", str(half)]
+        assert cli_runner().invoke(cli, [*args, *flags]).exit_code == 0
+        halves.append(str(half))
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    merged = cli_runner().invoke(cli, ["merge", *halves])
+    spilled = cli_runner().invoke(cli, ["merge", *halves, "--memory", TINY, "--temp-dir", str(spill)])
+    assert merged.exit_code == spilled.exit_code == 0
+    assert spilled.stdout_bytes == merged.stdout_bytes and merged.stdout.count("\t") > 100
+    assert os.listdir(spill) == []
+
+
+def test_merge_tables_streams_a_spilled_sum(tmp_path: Path) -> None:
+    from wordfreq import merge_tables
+
+    tables = [[("a", 3), ("b", 1)], [("b", 5), ("c", 2)], [("a", 1)] * 3]
+    whole = merge_tables(tables)
+    with merge_tables(tables, memory=1, temp_dir=str(tmp_path)) as spilled:
+        assert spilled.counts is None and spilled.spilled is not None
+        assert list(spilled.rows()) == whole.rows() == [("a", 6), ("b", 6), ("c", 2)]
+    assert os.listdir(tmp_path) == []

@@ -238,6 +238,23 @@ def _option(option: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     return click.option(*flags, option, default=default, **attrs)
 
 
+_memory = _option(
+    "memory",
+    "--memory",
+    type=ByteSize(),
+    metavar="SIZE",
+    help="Memory the counts may take before they are spilled to disk and merged there "
+    "(default: half of this machine's memory).",
+)
+_temp_dir = _option(
+    "temp_dir",
+    "--temp-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Where spilled counts go (default: the platform's temporary directory).",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
@@ -378,21 +395,8 @@ def _option(option: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     type=click.Choice(DOC_UNITS),
     help="With --doc-freq: what a document is (default: a file; a record with --field).",
 )
-@_option(
-    "memory",
-    "--memory",
-    type=ByteSize(),
-    metavar="SIZE",
-    help="Memory the counts may take before they are spilled to disk and merged there "
-    "(default: half of this machine's memory).",
-)
-@_option(
-    "temp_dir",
-    "--temp-dir",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Where spilled counts go (default: the platform's temporary directory).",
-)
+@_memory
+@_temp_dir
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
 @click.option(
@@ -463,19 +467,34 @@ def top(
 @_output_format
 @_input_format
 @_documents
+@_memory
+@_temp_dir
 @_as_shell_tool
 def merge(
-    tables: tuple[str, ...], output: str | None, output_format: str, input_format: str, documents: int | None
+    tables: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    input_format: str,
+    documents: int | None,
+    memory: int | None,
+    temp_dir: str | None,
 ) -> None:
     """Sum the counts (and document counts) of several tables into one ('-' reads standard input, once).
 
     The tables may be unsorted; the result is in table order.  Memory grows
-    with the union of their vocabularies.  All have two columns, or all three.
+    with the union of their vocabularies up to --memory; past it the sum is
+    merged on disk.  All have two columns, or all three.
     """
+    budget = RunOptions(memory=memory, temp_dir=temp_dir)
     if tables.count(STDIN) > 1:
         raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE...")
-    merged = merge_tables((read_table(table, input_format) for table in tables), [*map(table_name, tables)])
-    with atomic_output(output) as out:
+    merged = merge_tables(
+        (read_table(table, input_format) for table in tables),
+        [*map(table_name, tables)],
+        memory=budget.memory_budget(),
+        temp_dir=budget.temp_dir,
+    )
+    with merged, atomic_output(output) as out:
         write_rows(merged.rows(), out, output_format, documents)
 
 

@@ -35,7 +35,7 @@ import shutil
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,12 +60,11 @@ def physical_memory() -> int | None:
         return None
 
 
-def estimate_bytes(part: PartialCount) -> int:
-    """About how much memory ``part``'s rows take."""
-    rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
+def estimate_bytes(like: Iterable[str], rows: int) -> int:
+    """About how much memory ``rows`` rows take, their strings sized like the first few of ``like``."""
     if not rows:
         return 0
-    sample = list(itertools.islice(part.counts or part.docs, _SAMPLE))
+    sample = list(itertools.islice(like, _SAMPLE))
     per_row = _ROW_OVERHEAD + (sum(map(sys.getsizeof, sample)) // len(sample) if sample else 64)
     return rows * per_row
 
@@ -98,18 +97,38 @@ class Spill:
         """Whether ``part`` holds more than this process's share."""
         if len(part.counts) * _ROW_OVERHEAD <= self.budget and not part.open_docs:
             return False  # the usual case, decided without a sample
-        return estimate_bytes(part) > self.budget
+        rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
+        return estimate_bytes(part.counts or part.docs, rows) > self.budget
 
-    def write(self, part: PartialCount) -> None:
-        """Write ``part``'s (finished) rows as runs, and empty it; the runs' paths go to ``part.runs``."""
+    def over_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> bool:
+        """Whether ``counts`` (and ``docs``) hold more than this process's share."""
+        if len(counts) * _ROW_OVERHEAD <= self.budget:
+            return False
+        return estimate_bytes(counts, len(counts) + len(docs or ())) > self.budget
+
+    def write_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> str:
+        """Write a run of ``counts`` (and ``docs``, else 0) and return its path."""
         fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                docs = part.docs
-                for start in range(0, len(part.counts), _FETCH_ROWS):
-                    batch = itertools.islice(part.counts.items(), start, start + _FETCH_ROWS)
-                    f.write("".join(f"{row}\t{n}\t{docs.get(row, 0)}\n" for row, n in batch))
-            part.runs.append(path)
+                get = docs.get if docs else (lambda row, default: default)
+                for start in range(0, len(counts), _FETCH_ROWS):
+                    batch = itertools.islice(counts.items(), start, start + _FETCH_ROWS)
+                    f.write("".join(f"{row}\t{n}\t{get(row, 0)}\n" for row, n in batch))
+        except OSError as err:
+            raise self._full(err) from None
+        return path
+
+    def _full(self, err: OSError) -> OutputError:
+        return OutputError(
+            f"{self.directory}: cannot write counts to the temporary directory: {err.strerror or err}",
+            options=("temp_dir", "memory"),
+        )
+
+    def write(self, part: PartialCount) -> None:
+        """Write ``part``'s (finished) rows as runs, and empty it; the runs' paths go to ``part.runs``."""
+        part.runs.append(self.write_rows(part.counts, part.docs))
+        try:
             if part.open_docs:
                 fd, path = tempfile.mkstemp(prefix="open-", suffix=".tsv", dir=self.directory)
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
@@ -118,10 +137,7 @@ class Spill:
                         f.write("".join(f"{row}\t{name}\n" for row in rows))
                 part.open_runs.append(path)
         except OSError as err:
-            raise OutputError(
-                f"{self.directory}: cannot write counts to the temporary directory: {err.strerror or err}",
-                options=("temp_dir", "memory"),
-            ) from None
+            raise self._full(err) from None
         part.counts.clear()
         part.docs.clear()
         part.open_docs = {}

@@ -45,7 +45,9 @@ from typing import BinaryIO, NamedTuple, TypeVar, Union
 
 from wordfreq.errors import InputError, OutputError
 from wordfreq.sources import STDIN, open_binary
+from wordfreq.spill import Spill, SpillDir, SpilledTable
 
+_MERGE_BATCH = 1 << 16  # rows summed between two looks at the memory budget
 Row = Union[tuple[str, int], tuple[str, int, int]]  # (token, count) or (token, count, docs)
 STDOUT = "-"
 FORMATS = ("tsv", "csv", "jsonl")  # formats read and written
@@ -88,23 +90,53 @@ def top_rows(rows: Iterable[Row], n: int) -> list[Row]:
 
 @dataclass
 class MergedTable:
-    """The sum of several tables: ``counts``, and ``docs`` when they have three columns (else None)."""
+    """The sum of several tables: ``counts``, and ``docs`` when they have three columns (else None).
 
-    counts: Counter[str]
+    When the sum outgrew its memory budget, ``counts`` and ``docs`` are None
+    and ``spilled`` holds it on disk: `rows` streams it from there, and
+    `close` (or leaving a ``with`` block) removes the files.
+    """
+
+    counts: Counter[str] | None
     docs: Counter[str] | None = None
+    spilled: SpilledTable | None = None
+    columns: int = 2
 
-    def rows(self) -> list[Row]:
+    def rows(self) -> Iterable[Row]:
         """All rows in table order, three columns when the tables had them."""
+        if self.spilled is not None:
+            return self.spilled.rows(docs=self.columns == 3)
+        assert self.counts is not None
         return sorted_rows(self.counts, self.docs)
 
+    def close(self) -> None:
+        if self.spilled is not None:
+            self.spilled.close()
 
-def merge_tables(tables: Iterable[Iterable[Row]], names: Sequence[str] = ()) -> MergedTable:
+    def __enter__(self) -> MergedTable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def merge_tables(
+    tables: Iterable[Iterable[Row]],
+    names: Sequence[str] = (),
+    *,
+    memory: int | None = None,
+    temp_dir: str | None = None,
+) -> MergedTable:
     """The sum of ``tables``, token by token: counts, and docs of three-column tables.
 
     Each table is any iterable of rows, sorted or not, and is consumed once, in
     turn, so memory grows with the union of the vocabularies only::
 
         merge_tables(read_table(path) for path in ["a.tsv", "b.tsv"]).rows()
+
+    With ``memory`` (bytes), the sum is written to runs in a temporary
+    directory (in ``temp_dir``) whenever it holds more, and merged there at
+    the end (`wordfreq.spill`), to the same rows.
 
     Summed docs are the documents of the whole when the tables count disjoint
     sets of documents (the halves of a corpus).  Tables of both shapes raise
@@ -114,29 +146,54 @@ def merge_tables(tables: Iterable[Iterable[Row]], names: Sequence[str] = ()) -> 
     counts: Counter[str] = Counter()
     docs: Counter[str] | None = None
     first: tuple[int, str] | None = None  # the columns and name of the first table with a row
-    for index, table in enumerate(tables):
-        rows = iter(table)
-        head = next(rows, None)
-        if head is None:
-            continue
-        name = names[index] if index < len(names) else f"table {index + 1}"
-        if first is None:
-            first = len(head), name
-        elif len(head) != first[0]:
-            raise InputError(
-                f"{name} has {_COLUMNS[len(head)]} columns and {first[1]} {_COLUMNS[first[0]]}: "
-                "merge tables counted alike, all with document frequencies or none"
-            )
-        rows = itertools.chain((head,), rows)
-        if len(head) == 2:
-            for token, count in rows:
-                counts[token] += count
-            continue
-        docs = Counter() if docs is None else docs
-        for token, count, n in rows:
-            counts[token] += count
-            docs[token] += n
-    return MergedTable(counts, docs)
+    spill: Spill | None = None
+    spill_dir: SpillDir | None = None
+    runs: list[str] = []
+    try:
+        for index, table in enumerate(tables):
+            rows = iter(table)
+            head = next(rows, None)
+            if head is None:
+                continue
+            name = names[index] if index < len(names) else f"table {index + 1}"
+            if first is None:
+                first = len(head), name
+            elif len(head) != first[0]:
+                raise InputError(
+                    f"{name} has {_COLUMNS[len(head)]} columns and {first[1]} {_COLUMNS[first[0]]}: "
+                    "merge tables counted alike, all with document frequencies or none"
+                )
+            if len(head) == 3 and docs is None:
+                docs = Counter()
+            rows = itertools.chain((head,), rows)
+            while batch := list(itertools.islice(rows, _MERGE_BATCH)):
+                if docs is None:
+                    for token, count in batch:
+                        counts[token] += count
+                else:
+                    for token, count, n in batch:
+                        counts[token] += count
+                        docs[token] += n
+                if memory is None:
+                    continue
+                if spill is None:
+                    spill_dir = SpillDir(temp_dir)
+                    spill = Spill(memory, spill_dir.path)
+                if spill.over_rows(counts, docs):
+                    runs.append(spill.write_rows(counts, docs))
+                    counts.clear()
+                    if docs is not None:
+                        docs.clear()
+        if not runs:
+            return MergedTable(counts, docs, columns=first[0] if first else 2)
+        assert spill is not None and spill_dir is not None and memory is not None
+        runs.append(spill.write_rows(counts, docs))
+        spilled = SpilledTable(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
+        spill_dir = None  # the table owns it now
+        return MergedTable(None, None, spilled, columns=first[0] if first else 2)
+    finally:
+        if spill_dir is not None:
+            spill_dir.remove()
 
 
 # --- writing ------------------------------------------------------------------

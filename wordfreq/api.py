@@ -29,13 +29,13 @@ from wordfreq.concurrency import default_workers, run_tasks
 from wordfreq.counting import close_documents, finish, spill_finished
 from wordfreq.options import CountOptions, RunOptions, with_keywords
 from wordfreq.sources import Source, discover
-from wordfreq.spill import Spill, SpillDir, SpilledTable
+from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
 from wordfreq.table import Row, sorted_rows, top_rows
 from wordfreq.tokenizers import describe_engine
 
 
 @dataclass
-class CountResult:
+class CountResult(HoldsSpilledTable):
     """A finished count and what it took.
 
     ``counts`` is the table as a `Counter`, or None when it outgrew the
@@ -71,17 +71,6 @@ class CountResult:
             return self.spilled.types
         assert self.counts is not None
         return len(self.counts)
-
-    def close(self) -> None:
-        """Remove the spilled table's files, if any (the rows can no longer be read)."""
-        if self.spilled is not None:
-            self.spilled.close()
-
-    def __enter__(self) -> CountResult:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def summary(self) -> dict[str, object]:
         """The figures of the summary line, for a program (``wordfreq count --summary-json``)."""

@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -24,7 +24,7 @@ from wordfreq.concurrency import Terminated, handle_sigterm
 from wordfreq.errors import OptionError, WordfreqError
 from wordfreq.options import ENGINES, START_METHODS, CountOptions, RunOptions, option_default, with_keywords
 from wordfreq.rows import DOC_UNITS
-from wordfreq.sources import STDIN, Source, open_binary
+from wordfreq.sources import STDIN, Source, display_name, open_binary
 from wordfreq.stats import format_text, table_stats
 from wordfreq.table import (
     FORMATS,
@@ -33,7 +33,6 @@ from wordfreq.table import (
     merge_tables,
     read_rows,
     read_table,
-    table_name,
     top_rows,
     write_rows,
 )
@@ -53,6 +52,12 @@ def _flags_hint(options: tuple[str, ...]) -> str:
     if not options:
         return ""
     return f" (see {', '.join('--' + option.replace('_', '-') for option in options)})"
+
+
+def _stdin_once(paths: Sequence[str | None], hint: str) -> None:
+    """A usage error if ``-`` (standard input) is among ``paths`` more than once."""
+    if list(paths).count(STDIN) > 1:
+        raise click.BadParameter("'-' (standard input) may be given only once", param_hint=hint)
 
 
 def _silence_stdout() -> None:
@@ -456,7 +461,7 @@ def top(
 ) -> None:
     """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
     with open_binary(table) as stream:  # opened even for -n 0: a missing TABLE is an error
-        selected = top_rows(read_rows(stream, table_name(table), input_format), rows)
+        selected = top_rows(read_rows(stream, display_name(table), input_format), rows)
     with atomic_output(output) as out:
         write_rows(selected, out, output_format, documents)
 
@@ -486,11 +491,10 @@ def merge(
     merged on disk.  All have two columns, or all three.
     """
     budget = RunOptions(memory=memory, temp_dir=temp_dir)
-    if tables.count(STDIN) > 1:
-        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE...")
+    _stdin_once(tables, "TABLE...")
     merged = merge_tables(
         (read_table(table, input_format) for table in tables),
-        [*map(table_name, tables)],
+        [*map(display_name, tables)],
         memory=budget.memory_budget(),
         temp_dir=budget.temp_dir,
     )
@@ -579,8 +583,7 @@ def compare(
     negative ones, strongest first.  Memory grows with the union of the
     vocabularies.
     """
-    if table_a == STDIN and table_b == STDIN:
-        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="A, B")
+    _stdin_once((table_a, table_b), "A, B")
     if negative and positive_only:
         raise click.BadParameter("choose one of them, or neither", param_hint="--negative / --positive-only")
     if bonferroni and p is None:
@@ -595,7 +598,7 @@ def compare(
         min_count=min_count,
         p=None if p is None else float(p),
         bonferroni=bonferroni,
-        names=(table_name(table_a), table_name(table_b)),
+        names=(display_name(table_a), display_name(table_b)),
     )
     with atomic_output(output) as out:
         keyness.write_keyness(rows, out, output_format)
@@ -636,8 +639,7 @@ def report(
     """
     from wordfreq.report import report_html
 
-    if table_b is not None and table == STDIN == table_b:
-        raise click.BadParameter("'-' (standard input) may be given only once", param_hint="TABLE_B")
+    _stdin_once((table, table_b), "TABLE_B")
     page = report_html([table] if table_b is None else [table, table_b], top, keywords, input_format)
     with atomic_output(output) as out:
         out.write(page.encode("utf-8"))

@@ -73,8 +73,8 @@ def count_tasks(
     """
     tokenizer = tokenizer_for(job)
     result = into if into is not None else PartialCount()
-    result.finished = False
     for task in tasks:
+        result.finished = False
         texts = _texts_of(task, job, result)
         if job.rows.plain:
             add_counts(tokenizer, "\n".join(texts), result.counts)
@@ -89,9 +89,8 @@ def count_tasks(
 
 
 def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
-    """Finish ``part`` and write its rows to disk, leaving it empty (and unfinished)."""
+    """Finish ``part`` and write its rows to disk, leaving it empty (and finished)."""
     spill.write(finish(part, job))
-    part.finished = False
 
 
 def tokenizer_for(job: CountOptions) -> Tokenizer:

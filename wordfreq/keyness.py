@@ -49,17 +49,15 @@ together (``a + b``), before anything is tested.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from wordfreq.errors import InputError, OptionError, OutputError
-from wordfreq.table import FORMATS, Row
+from wordfreq.table import FORMATS, WRITE_BATCH, Row, csv_field, in_batches
 
 SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
 ONLY = ("positive", "negative")  # the keywords `compare` may keep alone
@@ -77,8 +75,6 @@ COLUMNS = (
     "log_ratio",
     "pct_diff",
 )
-_WRITE_BATCH = 1 << 14  # rows encoded and written at a time
-_CSV_QUOTED = re.compile('[,"\r\n]')  # what a CSV field is quoted for
 
 
 @dataclass(frozen=True)
@@ -280,13 +276,8 @@ def _tsv_lines(rows: Sequence[KeyRow]) -> str:
     return "".join(["\t".join(_fields(row)) + "\n" for row in rows])
 
 
-def _csv_field(text: str) -> str:
-    # As csv.writer quotes (a comma, a quote, a line feed), and for a carriage return too, as tables do.
-    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
-
-
 def _csv_lines(rows: Sequence[KeyRow]) -> str:
-    return "".join([",".join(map(_csv_field, _fields(row))) + "\n" for row in rows])
+    return "".join([",".join(map(csv_field, _fields(row))) + "\n" for row in rows])
 
 
 def _jsonl_lines(rows: Sequence[KeyRow]) -> str:
@@ -294,17 +285,7 @@ def _jsonl_lines(rows: Sequence[KeyRow]) -> str:
 
 
 def _record(row: KeyRow) -> dict[str, object]:
-    return {
-        "token": row.token,
-        "count_a": row.count_a,
-        "count_b": row.count_b,
-        "per_million_a": row.per_million_a,
-        "per_million_b": row.per_million_b,
-        "ll": row.ll,
-        "p": row.p,
-        "log_ratio": row.log_ratio,
-        "pct_diff": row.pct_diff,
-    }
+    return {column: getattr(row, column) for column in COLUMNS}
 
 
 _LINES = {"tsv": _tsv_lines, "csv": _csv_lines, "jsonl": _jsonl_lines}
@@ -328,6 +309,5 @@ def write_keyness(rows: Iterable[KeyRow], out: BinaryIO, fmt: str = "tsv") -> No
         out.write(("\t".join(COLUMNS) + "\n").encode())
     elif fmt == "csv":
         out.write((",".join(COLUMNS) + "\n").encode())
-    rows = iter(rows)
-    while batch := list(itertools.islice(rows, _WRITE_BATCH)):
+    for batch in in_batches(rows, WRITE_BATCH):
         out.write(lines(batch).encode("utf-8"))

@@ -41,8 +41,9 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from wordfreq.keyness import KeyRow, compare, critical_value
+from wordfreq.sources import display_name
 from wordfreq.stats import ZIPF_MIN_COUNT, TableStats, stats_from_spectrum
-from wordfreq.table import Row, read_table, table_name
+from wordfreq.table import Row, read_table
 
 COVERAGE_TARGETS = (50, 80, 90, 95)  # percent of all tokens
 CURVE_POINTS = 160  # log-spaced ranks at which a curve is sampled
@@ -217,7 +218,7 @@ def report_html(
 
 
 def _name(path: str | os.PathLike[str]) -> str:
-    return table_name(os.fspath(path))
+    return display_name(os.fspath(path))
 
 
 # --- the page -----------------------------------------------------------------------

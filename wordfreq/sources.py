@@ -55,7 +55,12 @@ class Source:
 
     @property
     def display(self) -> str:
-        return "<stdin>" if self.is_stdin else self.path
+        return display_name(self.path)
+
+
+def display_name(path: str) -> str:
+    """How messages name the input at ``path``: ``<stdin>`` for ``-``."""
+    return "<stdin>" if path == STDIN else path
 
 
 @dataclass(frozen=True)

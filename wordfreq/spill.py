@@ -37,7 +37,7 @@ import tempfile
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wordfreq.errors import OptionError, OutputError
 
@@ -67,6 +67,13 @@ def estimate_bytes(like: Iterable[str], rows: int) -> int:
     sample = list(itertools.islice(like, _SAMPLE))
     per_row = _ROW_OVERHEAD + (sum(map(sys.getsizeof, sample)) // len(sample) if sample else 64)
     return rows * per_row
+
+
+def over_budget(counts: Mapping[str, int], docs: Mapping[str, int] | None, budget: int) -> bool:
+    """Whether ``counts`` (and ``docs``) take more than ``budget`` bytes."""
+    if len(counts) * _ROW_OVERHEAD <= budget:
+        return False  # the usual case, decided without a sample
+    return estimate_bytes(counts, len(counts) + len(docs or ())) > budget
 
 
 class SpillDir:
@@ -99,12 +106,6 @@ class Spill:
             return False  # the usual case, decided without a sample
         rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
         return estimate_bytes(part.counts or part.docs, rows) > self.budget
-
-    def over_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> bool:
-        """Whether ``counts`` (and ``docs``) hold more than this process's share."""
-        if len(counts) * _ROW_OVERHEAD <= self.budget:
-            return False
-        return estimate_bytes(counts, len(counts) + len(docs or ())) > self.budget
 
     def write_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> str:
         """Write a run of ``counts`` (and ``docs``, else 0) and return its path."""
@@ -195,6 +196,26 @@ class SpilledTable:
     def close(self) -> None:
         self._db.close()
         self.directory.remove()
+
+
+_H = TypeVar("_H", bound="HoldsSpilledTable")
+
+
+class HoldsSpilledTable:
+    """A result whose table may be on disk, in ``spilled``: `close` (or a ``with`` block) removes it."""
+
+    spilled: SpilledTable | None
+
+    def close(self) -> None:
+        """Remove the spilled table's files, if any (its rows can no longer be read)."""
+        if self.spilled is not None:
+            self.spilled.close()
+
+    def __enter__(self: _H) -> _H:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _scan(paths: list[str], columns: str) -> str:

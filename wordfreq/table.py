@@ -44,15 +44,15 @@ from operator import itemgetter
 from typing import BinaryIO, NamedTuple, TypeVar, Union
 
 from wordfreq.errors import InputError, OutputError
-from wordfreq.sources import STDIN, open_binary
-from wordfreq.spill import Spill, SpillDir, SpilledTable
+from wordfreq.sources import display_name, open_binary
+from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, over_budget
 
 _MERGE_BATCH = 1 << 16  # rows summed between two looks at the memory budget
 Row = Union[tuple[str, int], tuple[str, int, int]]  # (token, count) or (token, count, docs)
 STDOUT = "-"
 FORMATS = ("tsv", "csv", "jsonl")  # formats read and written
 WRITE_FORMATS = (*FORMATS, "sentencepiece", "jieba", "gensim")  # and the write-only vocabularies
-_WRITE_BATCH = 1 << 14  # rows encoded and written at a time
+WRITE_BATCH = 1 << 14  # rows encoded and written at a time
 _CSV_QUOTED = re.compile('[,"\r\n]')  # what a CSV field is quoted for
 _COLUMNS = {2: "two", 3: "three"}  # a row's length, in messages
 _T = TypeVar("_T")
@@ -89,7 +89,7 @@ def top_rows(rows: Iterable[Row], n: int) -> list[Row]:
 
 
 @dataclass
-class MergedTable:
+class MergedTable(HoldsSpilledTable):
     """The sum of several tables: ``counts``, and ``docs`` when they have three columns (else None).
 
     When the sum outgrew its memory budget, ``counts`` and ``docs`` are None
@@ -108,16 +108,6 @@ class MergedTable:
             return self.spilled.rows(docs=self.columns == 3)
         assert self.counts is not None
         return sorted_rows(self.counts, self.docs)
-
-    def close(self) -> None:
-        if self.spilled is not None:
-            self.spilled.close()
-
-    def __enter__(self) -> MergedTable:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def merge_tables(
@@ -165,8 +155,7 @@ def merge_tables(
                 )
             if len(head) == 3 and docs is None:
                 docs = Counter()
-            rows = itertools.chain((head,), rows)
-            while batch := list(itertools.islice(rows, _MERGE_BATCH)):
+            for batch in in_batches(itertools.chain((head,), rows), _MERGE_BATCH):
                 if docs is None:
                     for token, count in batch:
                         counts[token] += count
@@ -174,16 +163,15 @@ def merge_tables(
                     for token, count, n in batch:
                         counts[token] += count
                         docs[token] += n
-                if memory is None:
+                if memory is None or not over_budget(counts, docs, memory):
                     continue
                 if spill is None:
                     spill_dir = SpillDir(temp_dir)
                     spill = Spill(memory, spill_dir.path)
-                if spill.over_rows(counts, docs):
-                    runs.append(spill.write_rows(counts, docs))
-                    counts.clear()
-                    if docs is not None:
-                        docs.clear()
+                runs.append(spill.write_rows(counts, docs))
+                counts.clear()
+                if docs is not None:
+                    docs.clear()
         if not runs:
             return MergedTable(counts, docs, columns=first[0] if first else 2)
         assert spill is not None and spill_dir is not None and memory is not None
@@ -210,12 +198,13 @@ def _csv_text(rows: Sequence[Row], columns: int, start: int) -> str:
     # a comma, a quote or a line feed; a carriage return too here, without
     # which the csv module could not read the row back.
     if columns == 2:
-        return "".join([f"{_csv_field(token)},{count}\n" for token, count in rows])
-    return "".join([f"{_csv_field(token)},{count},{docs}\n" for token, count, docs in rows])
+        return "".join([f"{csv_field(token)},{count}\n" for token, count in rows])
+    return "".join([f"{csv_field(token)},{count},{docs}\n" for token, count, docs in rows])
 
 
-def _csv_field(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"' if _CSV_QUOTED.search(token) else token
+def csv_field(text: str) -> str:
+    """``text`` as one CSV field, quoted as `csv.writer` quotes it (and for a carriage return too)."""
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
 
 
 def _jsonl_text(rows: Sequence[Row], columns: int, start: int) -> str:
@@ -388,7 +377,8 @@ def _check_format(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
     raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(formats)}")
 
 
-def _batches(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
+def in_batches(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """``rows`` as lists of ``size`` (the last one shorter)."""
     iterator = iter(rows)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -407,7 +397,7 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     """
     _check_format(fmt, WRITE_FORMATS)
     writer = _WRITERS[fmt]
-    batches = _batches(rows, _WRITE_BATCH)
+    batches = in_batches(rows, WRITE_BATCH)
     first = next(batches, [])
     columns = len(first[0]) if first else 0
     if fmt == "gensim":
@@ -447,12 +437,7 @@ def read_table(path: str | os.PathLike[str], fmt: str = "tsv") -> Iterator[Row]:
     _check_format(fmt)
     path = os.fspath(path)
     with open_binary(path) as stream:
-        yield from read_rows(stream, table_name(path), fmt)
-
-
-def table_name(path: str) -> str:
-    """How messages name the table at ``path``: ``<stdin>`` for ``-``."""
-    return "<stdin>" if path == STDIN else path
+        yield from read_rows(stream, display_name(path), fmt)
 
 
 # How each format's rows look, two columns then three, as error messages show them.

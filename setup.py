@@ -1,14 +1,14 @@
-"""Build script: only the optional C speedup; the metadata is in pyproject.toml.
+"""Build script: only the optional C extensions; the metadata is in pyproject.toml.
 
-``wordfreq.tokenizers._speedups`` is optional: where it cannot be compiled
-(no C compiler), the install goes on without it and the same loops run in
-Python.
+``wordfreq.tokenizers._jieba`` (jieba's segmentation, compiled) is optional:
+where it cannot be compiled (no C compiler), the install goes on without it
+and jieba itself does the work.
 """
 
 from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("wordfreq.tokenizers._speedups", ["wordfreq/tokenizers/_speedups.c"], optional=True)
+        Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
     ]
 )

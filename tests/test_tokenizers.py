@@ -59,11 +59,12 @@ def test_jieba_rs_missing_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> 
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(builtins, "__import__", no_rjieba)
-    with pytest.raises(WordfreqError, match=r"pip install '\.\[fast\]'"):
+    with pytest.raises(WordfreqError, match=r"pip install '\.\[jieba-rs\]'"):
         cut_points_for(TokenizerSpec("jieba-rs"))
     result = cli_runner().invoke(cli, ["count", "-", "--tokenizer", "jieba-rs"], input=b"x")
     assert result.exit_code == 1
-    assert result.stderr == "wordfreq: error: the jieba-rs tokenizer needs rjieba: pip install '.[fast]'\n"
+    expected = "wordfreq: error: the jieba-rs tokenizer needs rjieba: pip install '.[jieba-rs]'\n"
+    assert result.stderr == expected
 
 
 def test_user_dict_lines_parse_as_jieba_reads_them() -> None:
@@ -102,14 +103,15 @@ def test_jieba_rs_user_dict_keeps_words_whole(sample_corpus) -> None:  # type: i
     assert with_dict.counts["青禾线"] == 1 and with_dict.counts["科创园站"] == 1
 
 
-def test_without_rjieba_the_default_is_jieba_itself_and_says_why(
+def test_without_the_compiled_tokenizer_the_default_is_jieba_itself_and_says_why(
     monkeypatch: pytest.MonkeyPatch, sample_corpus
 ) -> None:  # type: ignore[no-untyped-def]
-    from wordfreq.tokenizers import jieba_exact
+    from wordfreq.tokenizers import jieba_compiled
     from wordfreq.tokenizers.jieba_py import JiebaTokenizer
 
     fast = count([str(sample_corpus)], workers=1)
-    monkeypatch.setattr(jieba_exact, "available", lambda: "rjieba is not installed: pip install '.[fast]'")
+    reason = "the compiled tokenizer was not built (no C compiler at install time)"
+    monkeypatch.setattr(jieba_compiled, "_jieba", None)
     build_tokenizer.cache_clear()
     try:
         assert isinstance(build_tokenizer(TokenizerSpec("jieba")), JiebaTokenizer)
@@ -118,6 +120,6 @@ def test_without_rjieba_the_default_is_jieba_itself_and_says_why(
     finally:
         build_tokenizer.cache_clear()
     assert slow.counts == fast.counts
-    assert fast.engine == "jieba via rjieba (exact)" and slow.engine == "jieba (pure Python)"
-    assert "pure Python: rjieba is not installed: pip install '.[fast]'" in result.stderr
+    assert fast.engine == "jieba, compiled (exact)" and slow.engine == "jieba (pure Python)"
+    assert f"pure Python: {reason}" in result.stderr
     assert result.stderr.rstrip().endswith("; jieba (pure Python)")

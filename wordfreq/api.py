@@ -195,7 +195,7 @@ def count(
         bad_bytes=total.bad_bytes,
         workers=n_workers,
         bad_records=total.bad_records,
-        engine=describe_engine(job.tokenizer, job.rows.ordered)[0],
+        engine=describe_engine(job.tokenizer)[0],
         docs=docs,
         documents=documents,
         ngram=job.rows.ngram,

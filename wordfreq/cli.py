@@ -36,7 +36,7 @@ from wordfreq.table import (
     top_rows,
     write_rows,
 )
-from wordfreq.tokenizers import MODES, TOKENIZERS, describe_engine, own_process
+from wordfreq.tokenizers import MODES, TOKENIZERS, describe_engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 DISTRIBUTION = "corpus-wordfreq"  # the name on the package index; the command and the import stay wordfreq
@@ -426,7 +426,7 @@ def count(
     """
     what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
-        _say(f"engine: {describe_engine(what.tokenizer, what.rows.ordered)[1]}")
+        _say(f"engine: {describe_engine(what.tokenizer)[1]}")
     bar = _ProgressBar(enabled=not quiet)
     try:
         result = api.count(
@@ -648,7 +648,6 @@ def report(
 def main() -> None:
     """The console script: the CLI, with SIGTERM turned into a clean exit."""
     handle_sigterm()
-    own_process()
     try:
         cli(prog_name="wordfreq")
     except SystemExit as done:

@@ -61,7 +61,6 @@ from wordfreq.counting import PartialCount, count_tasks, finish, merge_into, spi
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.options import CountOptions
 from wordfreq.spill import Spill
-from wordfreq.tokenizers import own_process
 
 BATCHES_IN_FLIGHT_PER_WORKER = 2
 _JOIN_SECONDS = 1.0
@@ -144,7 +143,6 @@ def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> No
     """
     ignore_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    own_process()
     total = PartialCount()
     try:
         tokenizer_for(job)

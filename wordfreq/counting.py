@@ -95,7 +95,7 @@ def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
 
 def tokenizer_for(job: CountOptions) -> Tokenizer:
     """The tokenizer that counts ``job`` in this process: one that gives tokens in order for n-grams."""
-    return build_tokenizer(job.tokenizer, ordered=job.rows.ordered)
+    return build_tokenizer(job.tokenizer)
 
 
 def _count_rows(
@@ -104,7 +104,7 @@ def _count_rows(
     """Count the rows of a task's texts (records, or one text), for any table but the plain one."""
     unit = job.document_unit
     if not job.rows.doc_freq:
-        count_lines("\n".join(texts), tokenizer.tokenize, job.filters, job.rows.ngram, result.counts)
+        count_lines("\n".join(texts), tokenizer, job.filters, job.rows.ngram, result.counts)
         return
     if unit == "file":
         rows = _rows_of("\n".join(texts), tokenizer, job)
@@ -125,7 +125,7 @@ def _count_rows(
 def _rows_of(text: str, tokenizer: Tokenizer, job: CountOptions) -> Counter[str]:
     """The finished rows of ``text``: its n-grams, or its tokens with the whitespace rule and the filters."""
     if job.rows.ordered:
-        return count_lines(text, tokenizer.tokenize, job.filters, job.rows.ngram)
+        return count_lines(text, tokenizer, job.filters, job.rows.ngram)
     counts: Counter[str] = Counter()
     add_counts(tokenizer, text, counts)
     return job.filters.apply(finish_counts(counts))

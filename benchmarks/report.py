@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from common import MIB, REPO_ROOT
-from corpora import is_pku
 from runner import load_average
 
 # ---------------------------------------------------------------------------
@@ -68,11 +67,10 @@ def machine_line(jobs: int) -> str:
     )
 
 
-def input_line(path: Path, k: int, digest: str) -> str:
-    """One line describing the input file."""
+def input_line(path: Path, k: int, digest: str, label: str) -> str:
+    """One line describing the input file: ``k`` copies of the corpus ``label`` with this sha256."""
     size = path.stat().st_size
-    base = "PKU People's Daily 1998-01" if is_pku(digest) else "custom corpus"
-    return f"Input: {base} (sha256 {digest[:12]}…) × {k} = {size:,} bytes ({size / 1e6:.1f} MB), {path}"
+    return f"Input: {label} (sha256 {digest[:12]}…) × {k} = {size:,} bytes ({size / 1e6:.1f} MB), {path}"
 
 
 # ---------------------------------------------------------------------------

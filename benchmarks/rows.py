@@ -51,12 +51,13 @@ class Row:
 
     name: str
     kind: str  # "baseline" or "wordfreq"
-    extra: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()  # arguments after the command (a baseline's: --mode, --no-hmm)
 
     def command(self, inp: Path, out: Path, jobs: int) -> list[str]:
         """The argv that counts ``inp`` into ``out``."""
         if self.kind == "baseline":
-            return [sys.executable, str(APPROACHES_PY), self.name, str(inp), str(out), "-j", str(jobs)]
+            cmd = [sys.executable, str(APPROACHES_PY), self.name, str(inp), str(out), "-j", str(jobs)]
+            return [*cmd, *self.extra]
         return [sys.executable, "-m", "wordfreq", "count", str(inp), "-o", str(out), "-q", *self.extra]
 
 

@@ -1,8 +1,9 @@
 """Build script: only the optional C extensions; the metadata is in pyproject.toml.
 
-``wordfreq.tokenizers._jieba`` (jieba's segmentation, compiled) is optional:
-where it cannot be compiled (no C compiler), the install goes on without it
-and jieba itself does the work.
+Both are optional: where they cannot be compiled (no C compiler), the
+install goes on without them.  Without ``wordfreq.tokenizers._jieba``
+(jieba's segmentation, compiled) jieba itself does the work; without
+``wordfreq._tables`` (sorting and summing tables) Python does.
 """
 
 from setuptools import Extension, setup
@@ -10,5 +11,6 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
+        Extension("wordfreq._tables", ["wordfreq/_tables.c"], optional=True),
     ]
 )

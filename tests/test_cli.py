@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,29 @@ def test_top_rejects_a_malformed_table_naming_the_line(runner: CliRunner) -> Non
 def test_top_of_a_missing_table_fails_with_status_1(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["top", str(tmp_path / "nope.tsv")])
     assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_the_summary_time_includes_sorting_and_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time reported is the command's, not the count's alone: a slow write shows in it."""
+    import json
+    import time
+
+    from wordfreq import cli as cli_module
+
+    write_rows = cli_module.write_rows
+
+    def slow_write_rows(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        time.sleep(0.5)
+        write_rows(*args, **kwargs)
+
+    monkeypatch.setattr(cli_module, "write_rows", slow_write_rows)
+    summary = tmp_path / "summary.json"
+    result = cli_runner().invoke(
+        cli, ["count", "-", "--summary-json", str(summary)], input="我们在北京".encode()
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(summary.read_text())["seconds"] >= 0.5
+    seconds = re.search(r", ([0-9.]+) s, ", result.stderr)
+    assert seconds is not None and float(seconds.group(1)) >= 0.5

@@ -11,10 +11,13 @@ import io
 import json
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wordfreq
 from wordfreq.cli import cli
@@ -314,3 +317,46 @@ def test_output_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(tmp_path: Path)
     reader.join(timeout=10)
     assert received == [b"a\t1\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
+
+
+# -- the compiled table operations and their Python twins ----------------------------
+
+tokens = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts=st.dictionaries(tokens, st.integers(1, 2**63 - 1), max_size=60), with_docs=st.booleans())
+def test_sorted_rows_compiled_and_in_python_agree(counts: dict[str, int], with_docs: bool) -> None:
+    """Count descending, then token in code-point order, whichever sorts: every plane, NUL, surrogates."""
+    from wordfreq import table
+
+    docs = {token: n // 2 for token, n in counts.items()} if with_docs else None
+    compiled = table.sorted_rows(counts, docs)
+    saved, table._tables = table._tables, None
+    try:
+        in_python = table.sorted_rows(counts, docs)
+    finally:
+        table._tables = saved
+    assert table._tables is not None and compiled == in_python
+    assert compiled == sorted(compiled, key=lambda row: (-row[1], row[0]))
+
+
+def test_sorted_rows_take_counts_beyond_64_bits() -> None:
+    from wordfreq.table import sorted_rows
+
+    assert sorted_rows({"a": 2**70, "b": 1, "c": 2**70}) == [("a", 2**70), ("c", 2**70), ("b", 1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.dictionaries(tokens, st.integers(0, 2**70), max_size=30),
+    part=st.dictionaries(tokens, st.integers(0, 2**70), max_size=30),
+)
+def test_add_table_is_counter_update(total: dict[str, int], part: dict[str, int]) -> None:
+    from wordfreq.table import add_table
+
+    expected = Counter(total)
+    expected.update(part)
+    got = Counter(total)
+    add_table(got, part)
+    assert got == expected and list(got) == list(expected)

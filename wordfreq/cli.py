@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -424,6 +425,7 @@ def count(
     Directories are walked recursively, in sorted order, skipping hidden files.
     The table is 'token<TAB>count' per line, most frequent first.
     """
+    started = time.perf_counter()
     what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
         _say(f"engine: {describe_engine(what.tokenizer)[1]}")
@@ -441,6 +443,7 @@ def count(
         bar.close()
     with result, atomic_output(output) as out:
         write_rows(result.rows(), out, output_format, documents=result.documents)
+    result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
     if summary_json is not None:
         with atomic_output(summary_json) as out:
             out.write(json.dumps(result.summary(), ensure_ascii=False).encode() + b"\n")

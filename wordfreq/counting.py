@@ -30,6 +30,7 @@ from wordfreq.options import CountOptions
 from wordfreq.records import record_texts
 from wordfreq.rows import count_lines, lines_of
 from wordfreq.spill import Spill
+from wordfreq.table import add_table
 from wordfreq.tokenizers import Tokenizer, add_counts, build_tokenizer
 
 _SPACE = re.compile(r"\s")
@@ -173,8 +174,8 @@ def close_documents(total: PartialCount) -> None:
 def merge_into(total: PartialCount, part: PartialCount) -> None:
     """Add ``part`` to ``total``; the sum is finished only if both were."""
     was_empty = not total.counts and not total.nbytes
-    total.counts.update(part.counts)
-    total.docs.update(part.docs)
+    add_table(total.counts, part.counts)
+    add_table(total.docs, part.docs)
     for path, rows in part.open_docs.items():
         total.open_docs.setdefault(path, set()).update(rows)
     total.documents += part.documents

@@ -129,28 +129,41 @@ grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item)
 
 /* ---- the prefix dictionary: a trie ------------------------------------ */
 
-/* A node is a string; `present` when it is a key of jieba's FREQ, with
- * `freq` its value.  jieba's FREQ holds every prefix of every word (with 0
- * where the prefix is no word), so the DAG's walk "while frag in FREQ" is a
- * walk down the trie while the nodes are present. */
+/* A node is a string, reached from its parent by one *step* (an edge of
+ * the trie) that also holds what the walks need of the node, so that one
+ * step is one memory access: whether the string is a key of jieba's FREQ
+ * (`present`), whether its frequency is other than 0 (`positive`), and
+ * log(freq).  jieba's FREQ holds every prefix of every word (with 0 where
+ * the prefix is no word), so the DAG's walk "while frag in FREQ" is a walk
+ * down the trie while the steps are present.  The steps from the root by a
+ * character of the BMP are an array; the others are in one hash table. */
+#define STEP_PRESENT 1
+#define STEP_POSITIVE 2
+
 typedef struct {
-    double logf;    /* log(freq) as Python computes math.log(freq), when freq > 0 */
-    long long freq;
-    unsigned char present;
-} Node;
+    double logf;      /* log(freq) as Python computes math.log(freq), when freq > 0 */
+    int32_t child;    /* the node this step leads to, 0 for none */
+    int32_t flags;    /* STEP_PRESENT, STEP_POSITIVE */
+} Step;
+
+typedef struct {
+    uint64_t key;     /* (parent << 21 | code point) + 1, 0 for an empty slot */
+    Step step;
+} Edge;
 
 typedef struct {
     PyObject_HEAD
-    Node *nodes;
-    Py_ssize_t n_nodes, cap_nodes;
-    int32_t *root;          /* the children of the root for U+0000..U+FFFF, 0 for none */
-    uint64_t *edge_keys;    /* other edges: (parent << 21 | code point) + 1, 0 for an empty slot */
-    int32_t *edge_child;
+    Step *root;             /* the steps from the root by U+0000..U+FFFF */
+    Edge *edges;            /* all the other steps */
     size_t edge_mask, n_edges;
+    long long *freq;        /* FREQ's value, by node */
+    Py_ssize_t n_nodes, cap_nodes;
     Py_ssize_t n_present;
     double logtotal;
     PyObject *total;        /* jieba's total, a Python int */
 } DictionaryObject;
+
+static const Step NO_STEP = {0.0, 0, 0};
 
 static inline uint64_t
 mix64(uint64_t h)
@@ -163,19 +176,26 @@ mix64(uint64_t h)
     return h;
 }
 
-static inline int32_t
-trie_child(const DictionaryObject *d, int32_t node, Py_UCS4 c)
+static inline uint64_t
+edge_key(int32_t node, Py_UCS4 c)
+{
+    return (((uint64_t)node << 21) | c) + 1;
+}
+
+/* The step from node by c: NO_STEP when there is none. */
+static inline const Step *
+trie_step(const DictionaryObject *d, int32_t node, Py_UCS4 c)
 {
     if (node == 0 && c < 0x10000)
-        return d->root[c];
-    uint64_t key = (((uint64_t)node << 21) | c) + 1;
+        return &d->root[c];
+    uint64_t key = edge_key(node, c);
     size_t i = (size_t)mix64(key) & d->edge_mask;
     for (;;) {
-        uint64_t k = d->edge_keys[i];
-        if (k == key)
-            return d->edge_child[i];
-        if (k == 0)
-            return 0;
+        const Edge *e = &d->edges[i];
+        if (e->key == key)
+            return &e->step;
+        if (e->key == 0)
+            return &NO_STEP;
         i = (i + 1) & d->edge_mask;
     }
 }
@@ -184,81 +204,83 @@ static int
 edges_grow(DictionaryObject *d)
 {
     size_t size = (d->edge_mask + 1) * 2;
-    uint64_t *keys = PyMem_Calloc(size, sizeof(uint64_t));
-    int32_t *child = PyMem_Calloc(size, sizeof(int32_t));
-    if (keys == NULL || child == NULL) {
-        PyMem_Free(keys);
-        PyMem_Free(child);
+    Edge *edges = PyMem_Calloc(size, sizeof(Edge));
+    if (edges == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     for (size_t i = 0; i <= d->edge_mask; i++) {
-        uint64_t k = d->edge_keys[i];
-        if (k == 0)
+        const Edge *e = &d->edges[i];
+        if (e->key == 0)
             continue;
-        size_t j = (size_t)mix64(k) & (size - 1);
-        while (keys[j] != 0)
+        size_t j = (size_t)mix64(e->key) & (size - 1);
+        while (edges[j].key != 0)
             j = (j + 1) & (size - 1);
-        keys[j] = k;
-        child[j] = d->edge_child[i];
+        edges[j] = *e;
     }
-    PyMem_Free(d->edge_keys);
-    PyMem_Free(d->edge_child);
-    d->edge_keys = keys;
-    d->edge_child = child;
+    PyMem_Free(d->edges);
+    d->edges = edges;
     d->edge_mask = size - 1;
     return 0;
 }
 
-/* The child of node for c, made (absent from FREQ) if it does not exist. */
-static int32_t
-trie_make_child(DictionaryObject *d, int32_t node, Py_UCS4 c)
+/* The step from node by c, made (to a new node, absent from FREQ) if there
+ * is none; valid until the next step is made. */
+static Step *
+trie_make_step(DictionaryObject *d, int32_t node, Py_UCS4 c)
 {
-    int32_t found = trie_child(d, node, c);
-    if (found != 0)
-        return found;
+    Step *step = (Step *)trie_step(d, node, c);
+    if (step->child != 0)
+        return step;
     if (d->n_nodes >= INT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "dictionary too large");
-        return -1;
+        return NULL;
     }
-    if (grow((void **)&d->nodes, &d->cap_nodes, d->n_nodes + 1, sizeof(Node)) < 0)
-        return -1;
+    if (grow((void **)&d->freq, &d->cap_nodes, d->n_nodes + 1, sizeof(long long)) < 0)
+        return NULL;
     int32_t id = (int32_t)d->n_nodes++;
-    d->nodes[id].present = 0;
-    d->nodes[id].freq = 0;
-    d->nodes[id].logf = 0.0;
+    d->freq[id] = 0;
     if (node == 0 && c < 0x10000) {
-        d->root[c] = id;
-        return id;
+        step = &d->root[c];
     }
-    if ((d->n_edges + 1) * 2 > d->edge_mask + 1 && edges_grow(d) < 0)
-        return -1;
-    uint64_t key = (((uint64_t)node << 21) | c) + 1;
-    size_t i = (size_t)mix64(key) & d->edge_mask;
-    while (d->edge_keys[i] != 0)
-        i = (i + 1) & d->edge_mask;
-    d->edge_keys[i] = key;
-    d->edge_child[i] = id;
-    d->n_edges++;
-    return id;
+    else {
+        /* under 5/8 full: a walk's missing step is found in a probe or two */
+        if ((d->n_edges + 1) * 8 > (d->edge_mask + 1) * 5 && edges_grow(d) < 0)
+            return NULL;
+        uint64_t key = edge_key(node, c);
+        size_t i = (size_t)mix64(key) & d->edge_mask;
+        while (d->edges[i].key != 0)
+            i = (i + 1) & d->edge_mask;
+        d->edges[i].key = key;
+        d->n_edges++;
+        step = &d->edges[i].step;
+    }
+    step->child = id;
+    step->flags = 0;
+    step->logf = 0.0;
+    return step;
 }
 
-/* The node of s[0:n], or 0 when there is none. */
-static int32_t
+/* The step to s[0:n] from the root (NO_STEP when there is none); n > 0. */
+static const Step *
 trie_find(const DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n)
 {
+    const Step *step = &NO_STEP;
     int32_t node = 0;
-    for (Py_ssize_t i = 0; i < n && (i == 0 || node != 0); i++)
-        node = trie_child(d, node, s[i]);
-    return n > 0 ? node : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        step = trie_step(d, node, s[i]);
+        node = step->child;
+        if (node == 0)
+            return &NO_STEP;
+    }
+    return step;
 }
 
 /* FREQ.get(s) is truthy: present with a frequency other than 0. */
 static inline int
 trie_positive(const DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n)
 {
-    int32_t node = trie_find(d, s, n);
-    return node != 0 && d->nodes[node].present && d->nodes[node].freq != 0;
+    return (trie_find(d, s, n)->flags & STEP_POSITIVE) != 0;
 }
 
 /* log(freq) exactly as math.log(freq) computes it for a Python int. */
@@ -276,7 +298,8 @@ python_log(PyObject *value, double *out)
     return 0;
 }
 
-/* FREQ[s] = freq (a Python int >= 0). */
+/* FREQ[s] = freq (a Python int >= 0); with mark_prefixes, as gen_pfdict
+ * does, each missing proper prefix of s gets 0. */
 static int
 dict_set(DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n, PyObject *freq, int mark_prefixes)
 {
@@ -287,26 +310,26 @@ dict_set(DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n, PyObject *freq, in
         PyErr_SetString(PyExc_ValueError, "negative frequency");
         return -1;
     }
+    if (n == 0)
+        return 0; /* "" can be a key of FREQ, but no walk ever asks for it */
+    Step *step = NULL;
     int32_t node = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        node = trie_make_child(d, node, s[i]);
-        if (node < 0)
+        step = trie_make_step(d, node, s[i]);
+        if (step == NULL)
             return -1;
-        if (mark_prefixes && i < n - 1 && !d->nodes[node].present) {
-            d->nodes[node].present = 1; /* gen_pfdict: a missing prefix gets 0 */
-            d->nodes[node].freq = 0;
+        node = step->child;
+        if (mark_prefixes && i < n - 1 && !(step->flags & STEP_PRESENT)) {
+            step->flags = STEP_PRESENT;
             d->n_present++;
         }
     }
-    if (n == 0)
-        return 0; /* "" can be a key of FREQ, but no walk ever asks for it */
-    Node *x = &d->nodes[node];
-    if (!x->present)
+    if (!(step->flags & STEP_PRESENT))
         d->n_present++;
-    x->present = 1;
-    x->freq = value;
-    x->logf = 0.0;
-    if (value > 0 && python_log(freq, &x->logf) < 0)
+    step->flags = STEP_PRESENT | (value != 0 ? STEP_POSITIVE : 0);
+    step->logf = 0.0;
+    d->freq[node] = value;
+    if (value > 0 && python_log(freq, &step->logf) < 0)
         return -1;
     return 0;
 }
@@ -480,11 +503,11 @@ Dictionary_get(DictionaryObject *d, PyObject *word)
     Py_UCS4 *s = PyUnicode_AsUCS4Copy(word);
     if (s == NULL)
         return NULL;
-    int32_t node = trie_find(d, s, n);
+    const Step *step = n > 0 ? trie_find(d, s, n) : &NO_STEP;
     PyMem_Free(s);
-    if (node == 0 || !d->nodes[node].present)
+    if (!(step->flags & STEP_PRESENT))
         Py_RETURN_NONE;
-    return PyLong_FromLongLong(d->nodes[node].freq);
+    return PyLong_FromLongLong(d->freq[step->child]);
 }
 
 static Py_ssize_t
@@ -503,10 +526,9 @@ Dictionary_total(DictionaryObject *d, void *closure)
 static void
 Dictionary_dealloc(DictionaryObject *d)
 {
-    PyMem_Free(d->nodes);
+    PyMem_Free(d->freq);
     PyMem_Free(d->root);
-    PyMem_Free(d->edge_keys);
-    PyMem_Free(d->edge_child);
+    PyMem_Free(d->edges);
     Py_XDECREF(d->total);
     Py_TYPE(d)->tp_free((PyObject *)d);
 }
@@ -549,11 +571,10 @@ dictionary_new_empty(void)
     d->edge_mask = (1 << 16) - 1;
     d->total = NULL;
     d->logtotal = 0.0;
-    d->nodes = PyMem_Calloc(d->cap_nodes, sizeof(Node));
-    d->root = PyMem_Calloc(0x10000, sizeof(int32_t));
-    d->edge_keys = PyMem_Calloc(d->edge_mask + 1, sizeof(uint64_t));
-    d->edge_child = PyMem_Calloc(d->edge_mask + 1, sizeof(int32_t));
-    if (d->nodes == NULL || d->root == NULL || d->edge_keys == NULL || d->edge_child == NULL) {
+    d->freq = PyMem_Calloc(d->cap_nodes, sizeof(long long));
+    d->root = PyMem_Calloc(0x10000, sizeof(Step));
+    d->edges = PyMem_Calloc(d->edge_mask + 1, sizeof(Edge));
+    if (d->freq == NULL || d->root == NULL || d->edges == NULL) {
         Py_DECREF(d);
         PyErr_NoMemory();
         return NULL;
@@ -979,7 +1000,6 @@ calc_route(Call *call, const Py_UCS4 *b, Py_ssize_t n)
         call->route_cap = cap;
     }
     const DictionaryObject *d = call->seg->dict;
-    const Node *nodes = d->nodes;
     const double logtotal = d->logtotal;
     double *rv = call->rv;
     int32_t *rxs = call->rx;
@@ -990,11 +1010,12 @@ calc_route(Call *call, const Py_UCS4 *b, Py_ssize_t n)
         Py_ssize_t best_x = -1;
         int32_t node = 0;
         for (Py_ssize_t i = idx; i < n; i++) {
-            node = trie_child(d, node, b[i]);
-            if (node == 0 || !nodes[node].present)
+            const Step *step = trie_step(d, node, b[i]);
+            if (!(step->flags & STEP_PRESENT))
                 break;
-            if (nodes[node].freq != 0) {
-                double v = nodes[node].logf - logtotal + rv[i + 1];
+            node = step->child;
+            if (step->flags & STEP_POSITIVE) {
+                double v = step->logf - logtotal + rv[i + 1];
                 if (best_x < 0 || v >= best) { /* a tie goes to the larger x */
                     best = v;
                     best_x = i;
@@ -1092,7 +1113,6 @@ static int
 cut_all_block(Call *call, const Py_UCS4 *b, Py_ssize_t n)
 {
     const DictionaryObject *d = call->seg->dict;
-    const Node *nodes = d->nodes;
     Py_ssize_t old_j = -1;
     int eng_scan = 0;
     call->buf_len = 0;
@@ -1106,10 +1126,11 @@ cut_all_block(Call *call, const Py_UCS4 *b, Py_ssize_t n)
         Py_ssize_t first = -1, count = 0;
         int32_t node = 0;
         for (Py_ssize_t i = k; i < n; i++) {
-            node = trie_child(d, node, b[i]);
-            if (node == 0 || !nodes[node].present)
+            const Step *step = trie_step(d, node, b[i]);
+            if (!(step->flags & STEP_PRESENT))
                 break;
-            if (nodes[node].freq != 0) {
+            node = step->child;
+            if (step->flags & STEP_POSITIVE) {
                 if (count++ == 0)
                     first = i;
             }
@@ -1135,10 +1156,11 @@ cut_all_block(Call *call, const Py_UCS4 *b, Py_ssize_t n)
         else {
             node = 0;
             for (Py_ssize_t i = k; i < n; i++) {
-                node = trie_child(d, node, b[i]);
-                if (node == 0 || !nodes[node].present)
+                const Step *step = trie_step(d, node, b[i]);
+                if (!(step->flags & STEP_PRESENT))
                     break;
-                if (nodes[node].freq != 0 && i > k) {
+                node = step->child;
+                if ((step->flags & STEP_POSITIVE) && i > k) {
                     if (emit_token(call, b + k, i + 1 - k, 0) < 0)
                         return -1;
                     old_j = i;

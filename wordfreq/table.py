@@ -92,8 +92,9 @@ def sorted_rows(counts: Mapping[str, int], docs: Mapping[str, int] | None = None
 
 
 def add_table(total: Counter[str], part: Mapping[str, int]) -> None:
-    """``total.update(part)``: the sum of two tables, key by key (compiled where it was built)."""
-    if _tables is not None and part is not total:
+    """``total.update(part)``: the sum of two tables, key by key (compiled where it was built; into an
+    empty ``total``, dict's own copy, which is faster still)."""
+    if total and _tables is not None and part is not total:
         _tables.add_counts(total, part)
     else:
         total.update(part)

@@ -33,14 +33,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import BinaryIO, Union
 
 from wordfreq.errors import InputError, OptionError, WordfreqError, require_choice
 from wordfreq.remote import DEFAULT_STORAGE, Storage
-from wordfreq.sources import Source, open_binary, open_ranged
+from wordfreq.sources import Read, Source, open_binary, open_ranged
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 TAIL_CHUNKS = 4
@@ -159,9 +159,6 @@ class TextTask:
 
 Task = Union[RangeTask, TextTask]
 
-# Reads the bytes [offset, offset + n) of a file: ``read(offset, n)``; fewer at its end.
-Read = Callable[[int, int], bytes]
-
 
 def _reason(err: Exception) -> str:
     if isinstance(err, OSError) and err.strerror:
@@ -221,41 +218,14 @@ def plan_tasks(
         yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
 
 
-def _reader(f: BinaryIO) -> Read:
-    def read(offset: int, n: int) -> bytes:
-        f.seek(offset)
-        return f.read(n)
-
-    return read
-
-
-def _prefetched(f: BinaryIO, base: int, data: bytes, size: int) -> Read:
-    """Reads of ``f`` (of ``size`` bytes), served from ``data`` (its bytes from ``base`` on) where it
-    holds them: the same bytes as reading ``f``, without a request."""
-    read_f = _reader(f)
-    held = base + len(data)
-
-    def read(offset: int, n: int) -> bytes:
-        if base <= offset and (offset + n <= held or held == size):
-            return data[offset - base : offset - base + n]
-        return read_f(offset, n)
-
-    return read
-
-
 def lines_before(task: RangeTask, storage: Storage = DEFAULT_STORAGE) -> int:
     """How many line feeds the file holds before the range's first byte (for error messages)."""
-    with open_ranged(task.path, storage) as (f, _):
-        start = 0 if task.start == 0 else find_cut(_reader(f), task.start, LINE_FEED)
-        f.seek(0)
-        remaining = start if start is not None else task.size
+    with open_ranged(task.path, storage) as (read, _):
+        start = 0 if task.start == 0 else find_cut(read, task.start, LINE_FEED)
+        end = start if start is not None else task.size
         lines = 0
-        while remaining > 0:
-            block = f.read(min(remaining, 1 << 20))
-            if not block:
-                break
-            lines += block.count(b"\n")
-            remaining -= len(block)
+        for offset in range(0, end, 1 << 20):
+            lines += read(offset, min(end - offset, 1 << 20)).count(b"\n")
         return lines
 
 
@@ -335,17 +305,16 @@ def load_range(
     """Read and decode ``task``'s range; return its text and the bad bytes met.
 
     The range and the window past its end, where both its cut points
-    usually are, are read at once: over the network, one ranged request.
+    usually are, are read at once, with the file's size: over the network,
+    one round trip.
     """
+    stop = task.size if task.end is None else min(task.size, task.end + _SCAN_WINDOW)
     try:
-        with open_ranged(task.path, storage) as (f, size):
+        with open_ranged(task.path, storage, (task.start, stop)) as (read, size):
             if size != task.size:
                 raise InputError(
                     f"{task.path}: file changed size while being read ({task.size} bytes, now {size})"
                 )
-            stop = size if task.end is None else min(size, task.end + _SCAN_WINDOW)
-            f.seek(task.start)
-            read = _prefetched(f, task.start, f.read(stop - task.start), size)
             start = 0 if task.start == 0 else find_cut(read, task.start, cut_points)
             if start is None:
                 return "", 0

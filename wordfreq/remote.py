@@ -14,9 +14,10 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
 * `probe`: the first bytes of objects (the binary-file check) and whether
   their server serves byte ranges, a few objects at a time;
 * opening an object for reads at any offset (`open_ranged`: what a worker
-  does for its byte range, one ranged request per range in the common case)
-  or as a stream (`open_stream`: compressed objects and other encodings,
-  read by the parent), and reading small files whole (`read_bytes`);
+  does for its byte range, whose bytes and the object's size it asks for
+  at once, in one round trip) or as a stream (`open_stream`: compressed
+  objects and other encodings, read by the parent), and reading small
+  files whole (`read_bytes`);
 * turning every failure of a store or of the network (after fsspec's own
   retries) into one `InputError` that names the URL (`failures`).
 
@@ -42,8 +43,8 @@ from wordfreq.errors import InputError, OptionError, WordfreqError
 MISSING_EXTRA = "reading URLs needs the 'remote' extra: pip install '.[remote]'"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
 _STREAM_BLOCK = 4 << 20  # bytes fetched ahead by one request when an object is read as a stream
-# Opened for ranges, a file has no cache: each read is one request of its own size, whatever the block
-# (which fsspec's HTTP needs to be non-zero to serve ranges at all).
+# Opened for reads at any offset (to probe it), a file has no cache: each read is one request of its
+# own size, whatever the block (which fsspec's HTTP needs to be non-zero to serve ranges at all).
 _RANGED_BLOCK = 1 << 20
 _PROBES_AT_ONCE = 16
 
@@ -201,15 +202,46 @@ def _is_http(fs: Any) -> bool:
     return bool({"http", "https"} & set(protocol))
 
 
-@contextlib.contextmanager
-def open_ranged(url: str, storage: Storage) -> Iterator[tuple[BinaryIO, int]]:
-    """The object at ``url`` for reads at any offset, each one ranged request, and its size now.
+def open_ranged(
+    url: str, storage: Storage, span: tuple[int, int] | None
+) -> tuple[Callable[[int, int], bytes], int, bytes | None]:
+    """The object at ``url`` for reads at any offset: a reader (``read(offset, n)``, one ranged
+    request each), the object's size now, and its bytes ``span`` (start, stop), asked for together
+    with the size in one round trip (None if they could not be read: the reader will say why).
 
-    Failures, in the ``with`` block too, are `InputError` naming ``url``.
+    Failures are `InputError` naming ``url``.
     """
     fs, path = _filesystem(url, storage)
-    with failures(url), fs.open(path, "rb", block_size=_RANGED_BLOCK, cache_type="none") as f:
-        yield f, f.size
+
+    def read(offset: int, n: int) -> bytes:
+        with failures(url):
+            return cast(bytes, fs.cat_file(path, start=offset, end=offset + n))
+
+    with failures(url):
+        info, held = _info_and_range(fs, path, span)
+    return read, info["size"], held
+
+
+def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[dict[str, Any], bytes | None]:
+    """``fs.info(path)`` and the bytes ``span`` of it (None on failure), at once where ``fs`` is async."""
+    if span is None:
+        return fs.info(path), None
+    if not fs.async_impl:
+        info = fs.info(path)
+        with contextlib.suppress(Exception):
+            return info, fs.cat_file(path, start=span[0], end=span[1])
+        return info, None
+    from fsspec.asyn import sync
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            fs._info(path), fs._cat_file(path, start=span[0], end=span[1]), return_exceptions=True
+        )
+
+    info, held = sync(fs.loop, both)
+    if isinstance(info, BaseException):
+        raise info
+    return info, None if isinstance(held, BaseException) else held
 
 
 @contextlib.contextmanager

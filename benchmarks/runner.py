@@ -2,8 +2,10 @@
 
 Owns :func:`run_one` (a fresh subprocess per run, in its own session, killed
 on timeout), its :class:`RunResult`, and the CPU accounting: the run's own CPU
-time (``getrusage(RUSAGE_CHILDREN)``) and the CPU other processes used
-meanwhile (``/proc/stat``).  Memory is sampled by :mod:`sampler`.
+time (``getrusage(RUSAGE_CHILDREN)``), the part of it that its first process
+spent itself, without its workers (read from ``/proc/PID/stat`` once it has
+exited and before it is reaped), and the CPU other processes used meanwhile
+(``/proc/stat``).  Memory is sampled by :mod:`sampler`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import resource
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ class RunResult:
     sampler_cpu: float = 0.0
     other_load: float = 0.0
     equal: str = ""
+    parent_cpu: float = 0.0  # user+system CPU seconds of the run's first process alone (not its children)
 
 
 def _machine_busy() -> float:
@@ -60,6 +64,36 @@ def load_average() -> str:
         return Path("/proc/loadavg").read_text().split()[0]
     except OSError:
         return "?"
+
+
+def own_cpu(pid: int) -> float:
+    """User+system CPU seconds of ``pid`` itself, all its threads, none of its children (from
+    /proc/PID/stat; exact once it has exited and until it is reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return 0.0
+    rest = data[data.rindex(b")") + 2 :].split()  # rest[11], rest[12]: utime, stime (fields 14, 15)
+    return (int(rest[11]) + int(rest[12])) / CLOCK_TICKS
+
+
+def _wait_unreaped(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait until ``proc`` exits (its session is killed at ``timeout``), leaving it to be reaped;
+    whether it ran out of time."""
+    expired = threading.Event()
+
+    def kill() -> None:
+        expired.set()
+        os.killpg(proc.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    try:
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    finally:
+        timer.cancel()
+    return expired.is_set()
 
 
 def _children_cpu() -> float:
@@ -106,13 +140,12 @@ def run_one(row: Row, inp: Path, workdir: Path, args: argparse.Namespace, tag: s
         sampler = TreeSampler(proc.pid, args.sample_interval, args.sampler_budget)
         sampler.start()
         error = None
-        try:
-            rc: int | None = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            rc, error = None, f"timeout after {timeout:g} s"
+        timed_out = _wait_unreaped(proc, timeout)
         wall = time.perf_counter() - t0
+        parent_cpu = own_cpu(proc.pid)
+        rc: int | None = proc.wait()
+        if timed_out:
+            rc, error = None, f"timeout after {timeout:g} s"
         sampler.stop()
     cpu = _children_cpu() - cpu0
     other = max(0.0, _machine_busy() - busy0 - cpu - sampler.busy) / wall
@@ -142,4 +175,5 @@ def run_one(row: Row, inp: Path, workdir: Path, args: argparse.Namespace, tag: s
         max_procs=sampler.max_procs,
         sampler_cpu=sampler.busy,
         other_load=other,
+        parent_cpu=parent_cpu,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import random
 import subprocess
@@ -164,6 +166,21 @@ def _restore_jiebas_force_split_words() -> Iterator[None]:
     yield
     finalseg.Force_Split_Words.clear()
     finalseg.Force_Split_Words.update(before)
+
+
+@contextlib.contextmanager
+def dask_cluster() -> Iterator[str]:
+    """A quiet local Dask cluster of two one-thread worker processes; yields its scheduler's address."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address
 
 
 def cli_runner() -> CliRunner:

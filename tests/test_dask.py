@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import multiprocessing
 import os
 import signal
@@ -27,7 +26,7 @@ from wordfreq.api import CountResult
 from wordfreq.dask_engine import MISSING_EXTRA
 from wordfreq.errors import InputError, OptionError, WordfreqError
 
-from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
+from conftest import ROOT, SAMPLE_CORPUS, dask_cluster, run_wordfreq
 from naive import naive_table, read_text
 
 
@@ -41,16 +40,8 @@ def files_under(root: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster.scheduler_address
+    with dask_cluster() as address:
+        yield address
 
 
 def on_dask(scheduler: str, paths: list[Path], **options: object) -> str:

@@ -58,6 +58,7 @@ BAD_VALUES = [
     (["--errors", "loud"], "--errors", "'loud' is not one of"),
     (["--user-dict", "missing.txt"], "--user-dict", "missing.txt: no such file"),
     (["--stopwords", "missing.txt"], "--stopwords", "missing.txt: no such file"),
+    (["--storage-option", "anon"], "--storage-option", "expected KEY=VALUE, not 'anon'"),
 ]
 
 

@@ -108,7 +108,7 @@ def count(
     on_sources: Callable[[list[Source]], None] | None = None,
     **options: Any,
 ) -> CountResult:
-    """Count the tokens of every file under ``paths`` (``-`` is standard input).
+    """Count the tokens of every file under ``paths`` (``-`` is standard input; URLs too).
 
     ``what`` says what is counted and ``how`` how the run goes (see
     `wordfreq.options`); any option may also be given as a keyword, by the
@@ -124,7 +124,9 @@ def count(
     """
     started = time.perf_counter()
     job, run = with_keywords(what or CountOptions(), how or RunOptions(), options)
-    sources = discover(paths, warn, selection=job.selection, skip_binary=not job.decoding.is_wide)
+    sources = discover(
+        paths, warn, selection=job.selection, skip_binary=not job.decoding.is_wide, storage=job.storage
+    )
     if on_sources is not None:
         on_sources(sources)
     n_workers = run.workers if run.workers is not None else default_workers()
@@ -132,7 +134,7 @@ def count(
 
     def tasks() -> Iterator[Task]:
         for source in sources:
-            yield from plan_tasks(source, job.decoding, cut_points, run.chunk_size, stdin)
+            yield from plan_tasks(source, job.decoding, cut_points, run.chunk_size, stdin, job.storage)
 
     spill_dir = SpillDir(run.temp_dir) if run.engine == "local" else None
     spilled = None

@@ -2,9 +2,11 @@
 
 Two kinds of task come out of `plan_tasks`:
 
-* `RangeTask` -- a byte range of a regular UTF-8 file.  The worker that gets
-  it opens the file and reads the range itself, so no text crosses a process
-  boundary.  The range's nominal ends are moved to *cut points*: the cut for
+* `RangeTask` -- a byte range of a regular UTF-8 file, or of an object at a
+  URL.  The worker that gets it opens the file (`sources.open_ranged`) and
+  reads the range itself, so no text crosses a process boundary, and over
+  the network it reads the range and the window past its end in one ranged
+  request.  The range's nominal ends are moved to *cut points*: the cut for
   offset ``b`` is the end of the first match of the tokenizer's
   ``cut_points`` whose character starts at or after ``b``.  Both workers that
   share a nominal end compute the same cut from the same bytes, so the ranges
@@ -12,8 +14,8 @@ Two kinds of task come out of `plan_tasks`:
   character, so decoding each range on its own gives the same text, under
   any error handler, as decoding the whole file.
 * `TextTask` -- text already decoded and cut by the parent; used for
-  standard input, FIFOs and encodings other than UTF-8, which cannot be
-  entered in the middle.
+  standard input, FIFOs, compressed files and objects, and encodings other
+  than UTF-8, which cannot be entered in the middle.
 
 Either way a text is only ever cut where the tokenizer's output cannot
 change, and never inside a run of characters it would segment as one block.
@@ -30,15 +32,15 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import os
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import BinaryIO, Union
 
-from wordfreq.errors import InputError, OptionError, require_choice
-from wordfreq.sources import Source, open_binary
+from wordfreq.errors import InputError, OptionError, WordfreqError, require_choice
+from wordfreq.remote import DEFAULT_STORAGE, Storage
+from wordfreq.sources import Read, Source, open_binary, open_ranged
 
 DEFAULT_CHUNK_SIZE = 1 << 20
 TAIL_CHUNKS = 4
@@ -126,9 +128,9 @@ class Decoding:
 
 @dataclass(frozen=True)
 class RangeTask:
-    """Bytes [start, end) of a regular UTF-8 file, each end moved to a cut point."""
+    """Bytes [start, end) of a regular UTF-8 file (or object), each end moved to a cut point."""
 
-    path: str
+    path: str  # a file's path or an object's URL
     start: int
     end: int | None  # None: to the end of the file
     size: int  # the file's size when the run began
@@ -178,17 +180,18 @@ def last_cut(text: str, cut_points: re.Pattern[str]) -> int:
         lo = max(0, 2 * lo - len(text))
 
 
-def find_cut(f: BinaryIO, offset: int, cut_points: re.Pattern[str]) -> int | None:
+def find_cut(read: Read, offset: int, cut_points: re.Pattern[str]) -> int | None:
     """The byte offset of the first cut point at or after ``offset``, None at end of file.
 
     The bytes are decoded with ``surrogateescape``, which keeps one character
     per undecodable byte (so offsets map back exactly), and cut points never
-    involve those characters.
+    involve those characters.  They are read in windows of a fixed sequence
+    of sizes from ``offset``, so the answer depends on the file and
+    ``offset`` alone, whoever asks (the two workers that share a nominal end).
     """
     window = _SCAN_WINDOW
     while True:
-        f.seek(offset)
-        data = f.read(window)
+        data = read(offset, window)
         text = data.decode("utf-8", "surrogateescape")
         match = cut_points.search(text)
         if match:
@@ -204,29 +207,25 @@ def plan_tasks(
     cut_points: re.Pattern[str],
     chunk_size: int,
     stdin: BinaryIO | None = None,
+    storage: Storage = DEFAULT_STORAGE,
 ) -> Iterator[Task]:
-    """The tasks that cover ``source``, lazily, in order."""
+    """The tasks that cover ``source``, lazily, in order (a URL's object opened with ``storage``)."""
     if source.seekable and decoding.is_utf8:
         assert source.size is not None
         yield from _plan_ranges(source.path, source.size, chunk_size)
         return
-    with open_binary(source.path, stdin) as stream:
+    with open_binary(source.path, stdin, storage) as stream:
         yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
 
 
-def lines_before(task: RangeTask) -> int:
+def lines_before(task: RangeTask, storage: Storage = DEFAULT_STORAGE) -> int:
     """How many line feeds the file holds before the range's first byte (for error messages)."""
-    with open(task.path, "rb") as f:
-        start = 0 if task.start == 0 else find_cut(f, task.start, LINE_FEED)
-        f.seek(0)
-        remaining = start if start is not None else task.size
+    with open_ranged(task.path, storage) as (read, _):
+        start = 0 if task.start == 0 else find_cut(read, task.start, LINE_FEED)
+        end = start if start is not None else task.size
         lines = 0
-        while remaining > 0:
-            block = f.read(min(remaining, 1 << 20))
-            if not block:
-                break
-            lines += block.count(b"\n")
-            remaining -= len(block)
+        for offset in range(0, end, 1 << 20):
+            lines += read(offset, min(end - offset, 1 << 20)).count(b"\n")
         return lines
 
 
@@ -267,6 +266,8 @@ def stream_tasks(
     while True:
         try:
             block = stream.read(chunk_size)
+        except WordfreqError:  # a URL's failure, already one line that names it
+            raise
         except Exception as err:  # OSError, EOFError, zlib/lzma/zstd errors: a truncated archive...
             raise InputError(f"{path}: cannot read: {_reason(err)}") from None
         state = decoder.getstate()
@@ -298,23 +299,29 @@ def stream_tasks(
         carry = buffer[cut:]
 
 
-def load_range(task: RangeTask, decoding: Decoding, cut_points: re.Pattern[str]) -> tuple[str, int]:
-    """Read and decode ``task``'s range; return its text and the bad bytes met."""
+def load_range(
+    task: RangeTask, decoding: Decoding, cut_points: re.Pattern[str], storage: Storage = DEFAULT_STORAGE
+) -> tuple[str, int]:
+    """Read and decode ``task``'s range; return its text and the bad bytes met.
+
+    The range and the window past its end, where both its cut points
+    usually are, are read at once, with the file's size: over the network,
+    one round trip.
+    """
+    stop = task.size if task.end is None else min(task.size, task.end + _SCAN_WINDOW)
     try:
-        with open(task.path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+        with open_ranged(task.path, storage, (task.start, stop)) as (read, size):
             if size != task.size:
                 raise InputError(
                     f"{task.path}: file changed size while being read ({task.size} bytes, now {size})"
                 )
-            start = 0 if task.start == 0 else find_cut(f, task.start, cut_points)
+            start = 0 if task.start == 0 else find_cut(read, task.start, cut_points)
             if start is None:
                 return "", 0
-            end = None if task.end is None else find_cut(f, task.end, cut_points)
+            end = None if task.end is None else find_cut(read, task.end, cut_points)
             if end is not None and end <= start:
                 return "", 0
-            f.seek(start)
-            data = f.read() if end is None else f.read(end - start)
+            data = read(start, (size if end is None else end) - start)
     except OSError as err:
         raise InputError(f"{task.path}: read error: {err.strerror or err}") from None
     bad = [0]

@@ -329,14 +329,23 @@ _temp_dir = _option(
     "--include",
     multiple=True,
     metavar="GLOB",
-    help="In directories, count only files whose name or relative path matches (repeatable).",
+    help="In directories (and URL prefixes), count only files whose name or relative path matches "
+    "(repeatable).",
 )
 @_option(
     "exclude",
     "--exclude",
     multiple=True,
     metavar="GLOB",
-    help="In directories, skip files whose name or relative path matches (repeatable).",
+    help="In directories (and URL prefixes), skip files whose name or relative path matches (repeatable).",
+)
+@_option(
+    "storage_option",
+    "--storage-option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An fsspec storage option for the URLs among PATH... (repeatable), e.g. anon=true, "
+    "endpoint_url=http://host:9000; VALUE is read as JSON when it is JSON.",
 )
 @_option(
     "field",
@@ -423,6 +432,8 @@ def count(
     """Count the tokens of every file under PATH... ('-' reads standard input).
 
     Directories are walked recursively, in sorted order, skipping hidden files.
+    A PATH may be a URL (s3://bucket/prefix/, https://host/file.txt; needs the
+    'remote' extra): a prefix is walked like a directory.
     The table is 'token<TAB>count' per line, most frequent first.
     """
     started = time.perf_counter()

@@ -135,7 +135,7 @@ def _rows_of(text: str, tokenizer: Tokenizer, job: CountOptions) -> Counter[str]
 def _texts_of(task: Task, job: CountOptions, result: PartialCount) -> list[str]:
     """The text of ``task`` (or its records' texts); adds its bad bytes and bad records to ``result``."""
     if isinstance(task, RangeTask):
-        text, bad_bytes = load_range(task, job.decoding, job.cut_points())
+        text, bad_bytes = load_range(task, job.decoding, job.cut_points(), job.storage)
         first_line = None
     else:
         text, bad_bytes, first_line = task.text, task.bad_bytes, task.first_line
@@ -147,7 +147,7 @@ def _texts_of(task: Task, job: CountOptions, result: PartialCount) -> list[str]:
         if first_line is not None:
             return first_line + i
         assert isinstance(task, RangeTask)
-        return lines_before(task) + 1 + i
+        return lines_before(task, job.storage) + 1 + i
 
     texts, bad_records = record_texts(text, job.records, task.path, line_number)
     result.bad_records += bad_records

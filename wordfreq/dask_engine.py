@@ -13,8 +13,9 @@ What it reuses, so that a table is the same whatever the engine: the tasks of
 `counting.count_tasks` and `counting.finish` (so filters apply on the workers,
 as in the local engine).  A `RangeTask` is a few numbers and each Dask worker
 reads its byte range itself, so every file must be at the same path on every
-worker (with a remote scheduler, relative paths are sent as absolute ones);
-a `TextTask`, from standard input, a compressed file or another encoding,
+worker (with a remote scheduler, relative paths are sent as absolute ones),
+or be an object at a URL that every worker can open (`wordfreq.remote`); a
+`TextTask`, from standard input, a compressed file or another encoding,
 carries its text.
 
 How it runs:
@@ -61,6 +62,7 @@ from wordfreq.concurrency import HeldInterrupt, batches, ignore_interrupts, kill
 from wordfreq.counting import PartialCount, count_tasks, finish, merge_into
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.options import CountOptions
+from wordfreq.remote import is_url
 
 IN_FLIGHT_PER_THREAD = 4
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
@@ -265,7 +267,7 @@ class _Run:
 
 def _absolute(task: Task) -> Task:
     """``task`` with an absolute path, for workers whose current directory is not ours."""
-    if isinstance(task, RangeTask) and not os.path.isabs(task.path):
+    if isinstance(task, RangeTask) and not is_url(task.path) and not os.path.isabs(task.path):
         return dataclasses.replace(task, path=os.path.abspath(task.path))
     return task
 

@@ -7,8 +7,9 @@ Two immutable objects carry every option of a count, from the command line
   values: `TokenizerSpec` (tokenizer, mode, HMM, user dictionary),
   `Decoding` (encoding, error mode), `RecordFormat` (JSON Lines field),
   `Filters` (lowercasing, stopwords, punctuation, numbers, length),
-  `Selection` (include/exclude globs) and `RowSpec` (n-grams, document
-  counts).  It is what every worker receives.
+  `Selection` (include/exclude globs), `RowSpec` (n-grams, document
+  counts) and `Storage` (how URLs are opened).  It is what every worker
+  receives.
 * `RunOptions` -- *how* the run goes: engine, workers, chunk size, start
   method, scheduler, and the reducer's ``min_count`` and ``max_rows``.
 
@@ -36,6 +37,7 @@ from wordfreq.chunking import Decoding
 from wordfreq.errors import OptionError, require_choice, require_whole
 from wordfreq.filters import Filters
 from wordfreq.records import NEWLINE, RecordFormat
+from wordfreq.remote import Storage
 from wordfreq.rows import RowSpec
 from wordfreq.sources import Selection
 from wordfreq.spill import physical_memory
@@ -55,6 +57,7 @@ class CountOptions:
     filters: Filters = field(default_factory=Filters)
     selection: Selection = field(default_factory=Selection)
     rows: RowSpec = field(default_factory=RowSpec)
+    storage: Storage = field(default_factory=Storage)
 
     def __post_init__(self) -> None:
         if self.rows.doc_unit == "record" and not self.records.active:

@@ -1,0 +1,173 @@
+"""The ``remote`` scenario: counting the corpus from an S3 server on loopback, against counting it from disk.
+
+Starts moto's S3 server (``python -m moto.server``, from the ``test`` extra's
+``moto[server]``) on 127.0.0.1 with its log in the work directory, uploads
+the (replicated) corpus as one object and as a gzipped one, points the AWS
+variables at the server (throwaway keys, ``AWS_ENDPOINT_URL``), and runs
+``wordfreq count`` with ``-j N`` on the file, on ``s3://…/corpus.txt``
+(the workers read their own byte ranges) and on ``s3://…/corpus.txt.gz``
+(streamed through the parent, as a compressed file must be).
+
+For each: wall time and its ratio to the disk run, the CPU of the whole
+process tree, the CPU of the parent alone (what planning and merging cost
+it: with byte ranges it reads no corpus bytes), the CPU the S3 server spent
+meanwhile (it shares the machine's cores with the run), peak memory, and
+whether the table is byte-identical to the disk run's.  One machine and
+loopback: this measures what reading through S3's protocol (requests, HTTP,
+s3fs) costs, not a network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import note
+from report import compare, error_row, input_line, machine_line, md_table, mib
+from rows import Row
+from runner import RunResult, own_cpu, run_one
+from scenarios import median_result
+
+BUCKET = "wordfreq-bench"
+_START_SECONDS = 30
+
+
+@contextmanager
+def s3_server(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """moto's S3 server on a free port of 127.0.0.1, its log in ``workdir``: the process and its URL."""
+    log = workdir / "moto-server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + _START_SECONDS
+        while not (found := re.search(rb"Running on (http://127\.0\.0\.1:\d+)", log.read_bytes())):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the S3 server did not start (is moto[server] installed?); see {log}")
+            time.sleep(0.05)
+        yield server, found.group(1).decode()
+    finally:
+        server.kill()
+        server.wait()
+
+
+@contextmanager
+def aws_variables(endpoint: str) -> Iterator[None]:
+    """The AWS variables that point every run at ``endpoint``, meanwhile; nothing else is looked up."""
+    variables = {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def upload(endpoint: str, objects: dict[str, Path]) -> None:
+    """Create the bucket and put each file (key -> path) into it."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    client.create_bucket(Bucket=BUCKET)
+    for key, path in objects.items():
+        client.upload_file(str(path), BUCKET, key)
+
+
+def gzipped(inp: Path, cache: Path) -> Path:
+    """``inp`` gzipped (level 6), cached beside the replicas."""
+    target = cache / f"{inp.name}.gz"
+    if not target.exists():
+        note(f"gzipping {inp.name} ...")
+        with open(inp, "rb") as src, gzip.open(target.with_suffix(".tmp"), "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        target.with_suffix(".tmp").replace(target)
+    return target
+
+
+def remote_rows(jobs: int) -> list[Row]:
+    j = ("-j", str(jobs))
+    return [
+        Row(f"disk-j{jobs}", "wordfreq", j),
+        Row(f"s3-j{jobs}", "wordfreq", j, source=f"s3://{BUCKET}/corpus.txt"),
+        Row(f"s3-gz-j{jobs}", "wordfreq", j, source=f"s3://{BUCKET}/corpus.txt.gz"),
+    ]
+
+
+def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdir: Path) -> None:
+    """Disk, S3 by byte ranges and S3 gzipped (streamed), ``--repeat`` times each: one table."""
+    rows = remote_rows(args.jobs)
+    runs: dict[str, list[RunResult]] = {r.name: [] for r in rows}
+    server_cpu: dict[str, list[float]] = {r.name: [] for r in rows}
+    packed = gzipped(inp, args.cache_dir)
+    with s3_server(workdir) as (server, endpoint), aws_variables(endpoint):
+        note(f"S3 server at {endpoint}; uploading {inp.stat().st_size / 1e6:.0f} MB and its gzip ...")
+        upload(endpoint, {"corpus.txt": inp, "corpus.txt.gz": packed})
+        for rep in range(args.repeat):
+            for row in rows:
+                note(f"[{rep + 1}/{args.repeat}] remote: {row.name} ...")
+                before = own_cpu(server.pid)
+                res = run_one(row, inp, workdir, args)
+                server_cpu[row.name].append(own_cpu(server.pid) - before)
+                runs[row.name].append(res)
+                note(
+                    f"  {res.wall:.2f} s, parent CPU {res.parent_cpu:.2f} s"
+                    + (f", FAILED ({res.error})" if res.error else "")
+                )
+    results = [median_result(runs[r.name]) for r in rows]
+    disk = results[0]
+    header = ["source", "wall s", "t / disk", "CPU s", "parent CPU s", "S3 server CPU s", "peak MiB"]
+    header += ["procs", "other load", "same table as disk", "error"]
+    table = []
+    for row, res in zip(rows, results):
+        label = row.source or "corpus.txt on disk"
+        if res.error:
+            table.append(error_row(label, res.error, len(header)))
+            continue
+        same = "–" if res is disk or disk.error else compare(disk.out, res.out)
+        table.append(
+            [
+                f"`{label}`" if row.source else label,
+                f"{res.wall:.2f}",
+                f"{res.wall / disk.wall:.2f}×" if not disk.error else "–",
+                f"{res.cpu:.1f}",
+                f"{res.parent_cpu:.2f}",
+                f"{sorted(server_cpu[row.name])[(len(server_cpu[row.name]) - 1) // 2]:.1f}"
+                if row.source
+                else "–",
+                mib(res.peak_bytes),
+                str(res.max_procs),
+                f"{res.other_load:.2f}",
+                same,
+                "",
+            ]
+        )
+    reps = f", median of {args.repeat} runs" if args.repeat > 1 else ""
+    print(f"\n### remote: the corpus from an S3 server on loopback (moto), -j {args.jobs}{reps}\n")
+    print(f"{machine_line(args.jobs)}  ")
+    print(f"{input_line(inp, args.replicate, src_digest)}\n")
+    print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8}))

@@ -1,0 +1,292 @@
+"""Remote inputs: URLs (``s3://``, ``https://``, ``gs://``...) read through fsspec.
+
+This module is the only one that touches fsspec, which comes with the
+optional ``remote`` extra and is imported only when a URL is met.  It owns:
+
+* recognising a URL (`is_url`: a scheme, then ``://``);
+* the storage options of a run (`Storage`, ``--storage-option KEY=VALUE``),
+  passed to every filesystem the run opens, in the parent and in every
+  worker; credentials and endpoints otherwise come the way the ecosystem
+  configures them (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``,
+  ``~/.aws/config``, fsspec's ``FSSPEC_S3_*`` variables...);
+* listing a URL into objects (`list_objects`): an object, or every object
+  under a prefix, in the order a local walk of the same tree gives;
+* `probe`: the first bytes of objects (the binary-file check) and whether
+  their server serves byte ranges, a few objects at a time;
+* opening an object for reads at any offset (`open_ranged`: what a worker
+  does for its byte range, whose bytes and the object's size it asks for
+  at once, in one round trip) or as a stream (`open_stream`: compressed
+  objects and other encodings, read by the parent), and reading small
+  files whole (`read_bytes`);
+* turning every failure of a store or of the network (after fsspec's own
+  retries) into one `InputError` that names the URL (`failures`).
+
+Listings are never cached: every open asks the store for the object's size,
+so a worker notices an object that changed size since the run began.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, cast
+
+from wordfreq.errors import InputError, OptionError, WordfreqError
+
+MISSING_EXTRA = "reading URLs needs the 'remote' extra: pip install '.[remote]'"
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+_STREAM_BLOCK = 4 << 20  # bytes fetched ahead by one request when an object is read as a stream
+# Opened for reads at any offset (to probe it), a file has no cache: each read is one request of its
+# own size, whatever the block (which fsspec's HTTP needs to be non-zero to serve ranges at all).
+_RANGED_BLOCK = 1 << 20
+_PROBES_AT_ONCE = 16
+
+
+def is_url(path: str) -> bool:
+    """Whether ``path`` is a URL (``s3://bucket/key``), not a local path."""
+    return _URL.match(path) is not None
+
+
+@dataclass(frozen=True)
+class Storage:
+    """How URLs are opened: fsspec storage options, as ``(key, value)`` pairs.
+
+    Given as ``KEY=VALUE`` strings (``anon=true``, ``endpoint_url=http://...``)
+    or as a mapping.  A VALUE that is JSON (``true``, ``5``, ``{"region_name":
+    "x"}``) is taken as such, any other as a string; a later KEY replaces an
+    earlier one.
+    """
+
+    options: tuple[tuple[str, Any], ...] = field(default=(), metadata={"option": "storage_option"})
+
+    def __post_init__(self) -> None:
+        given = self.options
+        items = given.items() if isinstance(given, Mapping) else [given] if isinstance(given, str) else given
+        pairs: dict[str, Any] = {}
+        for item in items:
+            key, value = _pair(item)
+            pairs[key] = value
+        object.__setattr__(self, "options", tuple(pairs.items()))
+
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.options)
+
+
+DEFAULT_STORAGE = Storage()  # no storage options: the environment's settings alone
+
+
+def _pair(item: object) -> tuple[str, Any]:
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and item[0]:
+        return item
+    if not isinstance(item, str) or "=" not in item or not item.partition("=")[0]:
+        raise OptionError("storage_option", f"expected KEY=VALUE, not {item!r}")
+    key, _, text = item.partition("=")
+    try:
+        return key, json.loads(text)
+    except ValueError:
+        return key, text
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """An object found at a URL: its URL and its size in bytes (None when the store does not say)."""
+
+    url: str
+    size: int | None
+
+
+@contextlib.contextmanager
+def failures(url: str) -> Iterator[None]:
+    """Turn any failure meanwhile (other than a `WordfreqError`) into one `InputError` naming ``url``."""
+    try:
+        yield
+    except WordfreqError:
+        raise
+    except Exception as err:
+        raise InputError(f"{url}: {describe(err)}") from None
+
+
+def describe(err: BaseException) -> str:
+    """What went wrong, in a few words on one line: not found, access denied, or the failure's own text."""
+    status = getattr(err, "status", None)  # aiohttp's ClientResponseError (an HTTP error status)
+    cause = err.__cause__
+    if isinstance(err, FileNotFoundError) and _http_failure(cause) and getattr(cause, "status", None) != 404:
+        return describe(cause)  # type: ignore[arg-type] # fsspec's HTTP says "not found" for any failed HEAD
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, FileNotFoundError) or status == 404:
+        # s3fs says "bucket/key" for a missing key: only a text that adds something is kept.
+        return "not found" if not any(c.isspace() for c in text) else f"not found ({_lower(text)})"
+    if isinstance(err, PermissionError) or status in (401, 403):
+        return f"access denied ({_lower(text)})"
+    if isinstance(err, ImportError):  # a protocol whose package is missing: fsspec says which to install
+        return text
+    if isinstance(err, ValueError) and text.startswith("Protocol not known"):
+        return f"unknown protocol ({text.rsplit(':', 1)[-1].strip()})"
+    return f"cannot read: {text}"
+
+
+def _http_failure(err: BaseException | None) -> bool:
+    """Whether ``err`` is a failure of an HTTP request (aiohttp's, which fsspec's HTTP uses)."""
+    aiohttp = sys.modules.get("aiohttp")  # not imported: not its failure
+    return isinstance(err, asyncio.TimeoutError) or (
+        aiohttp is not None and isinstance(err, aiohttp.ClientError)
+    )
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _filesystem(url: str, storage: Storage) -> tuple[Any, str]:
+    """The fsspec filesystem of ``url`` and the object's path in it."""
+    try:
+        import fsspec.core
+    except ImportError:
+        raise InputError(f"{url}: {MISSING_EXTRA}") from None
+    with failures(url):
+        return fsspec.core.url_to_fs(url, **{"use_listings_cache": False, **storage.kwargs()})
+
+
+def list_objects(url: str, storage: Storage, keep: Callable[[str], bool]) -> list[RemoteObject]:
+    """The object at ``url``, or every object under it as a prefix whose path relative to it ``keep``
+    takes, ordered as a walk of the same tree on disk (directory by directory, by name)."""
+    fs, path = _filesystem(url, storage)
+    with failures(url):
+        info = fs.info(path)
+        if info.get("type") != "directory":
+            return [RemoteObject(url, info.get("size"))]
+        found = fs.find(path, detail=True)
+    base = path.rstrip("/") + "/"
+    listed = []
+    for name, entry in found.items():
+        relative = name[len(base) :] if name.startswith(base) else name
+        if entry.get("type") == "file" and not name.endswith("/") and keep(relative):
+            listed.append((relative.split("/"), fs.unstrip_protocol(name), entry.get("size")))
+    return [RemoteObject(url, size) for _, url, size in sorted(listed)]
+
+
+def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> list[tuple[bytes | None, bool]]:
+    """For each object: its first ``nbytes`` bytes (None when they cannot be read now: reading it
+    will report why), and whether its server serves byte ranges of it (only HTTP servers may not)."""
+    # The filesystems are made here: fsspec keeps one per thread, and one is enough.
+    opened = [(obj, *_filesystem(obj.url, storage)) for obj in objects]
+    with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(opened) or 1)) as pool:
+        return list(pool.map(lambda args: _probe_one(*args, nbytes), opened))
+
+
+def _probe_one(obj: RemoteObject, fs: Any, path: str, nbytes: int) -> tuple[bytes | None, bool]:
+    try:
+        with fs.open(path, "rb", block_size=_RANGED_BLOCK, cache_type="none", size=obj.size) as f:
+            head = f.read(nbytes)
+            if not _is_http(fs) or obj.size is None or obj.size <= 1:
+                return head, True
+            f.seek(obj.size - 1)
+            try:
+                f.read(1)  # a server that ignores ranges answers with the whole object: fsspec refuses it
+            except ValueError:
+                return head, False
+            return head, True
+    except Exception:  # reading it will report why, in a worker
+        return None, True
+
+
+def _is_http(fs: Any) -> bool:
+    protocol = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    return bool({"http", "https"} & set(protocol))
+
+
+def open_ranged(
+    url: str, storage: Storage, span: tuple[int, int] | None
+) -> tuple[Callable[[int, int], bytes], int, bytes | None]:
+    """The object at ``url`` for reads at any offset: a reader (``read(offset, n)``, one ranged
+    request each), the object's size now, and its bytes ``span`` (start, stop), asked for together
+    with the size in one round trip (None if they could not be read: the reader will say why).
+
+    Failures are `InputError` naming ``url``.
+    """
+    fs, path = _filesystem(url, storage)
+
+    def read(offset: int, n: int) -> bytes:
+        with failures(url):
+            return cast(bytes, fs.cat_file(path, start=offset, end=offset + n))
+
+    with failures(url):
+        info, held = _info_and_range(fs, path, span)
+    return read, info["size"], held
+
+
+def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[dict[str, Any], bytes | None]:
+    """``fs.info(path)`` and the bytes ``span`` of it (None on failure), at once where ``fs`` is async."""
+    if span is None:
+        return fs.info(path), None
+    if not fs.async_impl:
+        info = fs.info(path)
+        with contextlib.suppress(Exception):
+            return info, fs.cat_file(path, start=span[0], end=span[1])
+        return info, None
+    from fsspec.asyn import sync
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            fs._info(path), fs._cat_file(path, start=span[0], end=span[1]), return_exceptions=True
+        )
+
+    info, held = sync(fs.loop, both)
+    if isinstance(info, BaseException):
+        raise info
+    return info, None if isinstance(held, BaseException) else held
+
+
+@contextlib.contextmanager
+def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
+    """The object at ``url``, to read from start to end: one streaming request over HTTP, requests of
+    a few MB ahead elsewhere.  Its failures, reading included, are `InputError` naming ``url``."""
+    fs, path = _filesystem(url, storage)
+    with failures(url):
+        if _is_http(fs):
+            f = fs.open(path, "rb", block_size=0)  # one GET, whether or not the server serves ranges
+        else:
+            f = fs.open(path, "rb", block_size=_STREAM_BLOCK, cache_type="readahead")
+    reader = _Reader(f, url)
+    try:
+        yield cast(BinaryIO, reader)
+    finally:
+        reader.close()
+
+
+class _Reader(io.RawIOBase):
+    """An fsspec file whose failures are `InputError` naming its URL (decompressors read through it)."""
+
+    def __init__(self, f: Any, url: str):
+        super().__init__()
+        self._f = f
+        self.url = url
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with failures(self.url):
+            data = self._f.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(Exception):
+                self._f.close()
+        super().close()
+
+
+def read_bytes(url: str) -> bytes:
+    """The whole object at ``url`` (a user dictionary, a stopword list), with the ecosystem's settings."""
+    fs, path = _filesystem(url, DEFAULT_STORAGE)
+    with failures(url):
+        return cast(bytes, fs.cat_file(path))

@@ -147,10 +147,28 @@ def _human_bytes(n: int) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _damage(bad_bytes: int, bad_records: int) -> str:
+    """The end of a summary line that says what was skipped, if anything."""
+    line = ""
+    if bad_bytes:
+        line += f", {bad_bytes:,} undecodable bytes replaced or dropped"
+    if bad_records:
+        line += f", {bad_records:,} bad records skipped"
+    return line
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n:,} files"
+
+
+def _rate(nbytes: int, seconds: float) -> float:
+    return nbytes / 1e6 / seconds if seconds > 0 else 0.0
+
+
 def summary_line(result: api.CountResult) -> str:
     """The one line printed on stderr after a count."""
-    rate = result.bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
-    files = "1 file" if result.files == 1 else f"{result.files:,} files"
+    rate = _rate(result.bytes, result.seconds)
+    files = _files(result.files)
     counted = "tokens" if result.ngram == (1, 1) else "n-grams"
     line = (
         f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} {counted}, "
@@ -160,10 +178,7 @@ def summary_line(result: api.CountResult) -> str:
         line += f", {result.documents:,} documents"
     if result.spilled is not None:
         line += ", merged on disk"
-    if result.bad_bytes:
-        line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
-    if result.bad_records:
-        line += f", {result.bad_records:,} bad records skipped"
+    line += _damage(result.bad_bytes, result.bad_records)
     if result.engine:
         line += f"; {result.engine}"
     return line
@@ -260,6 +275,119 @@ _temp_dir = _option(
 )
 
 
+def _together(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator that applies ``decorators`` in the order written (the first is the outermost)."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+_user_dict = _option(
+    "user_dict",
+    "--user-dict",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
+)
+_dict = _option(
+    "dict",
+    "--dict",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="jieba's main dictionary to use instead of its own, as jieba.set_dictionary takes it "
+    "('word freq [tag]' per line, UTF-8; e.g. dict.txt.big).",
+)
+# Where the text comes from and how the run goes: the same for every command that reads a corpus.
+_reading = _together(
+    _option(
+        "encoding",
+        "--encoding",
+        metavar="NAME",
+        help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
+    ),
+    _option(
+        "errors",
+        "--errors",
+        type=click.Choice(ERROR_MODES),
+        help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
+    ),
+    _option(
+        "chunk_size",
+        "--chunk-size",
+        type=ByteSize(),
+        show_default=ByteSize.format(option_default("chunk_size")),
+        help="Bytes of input per task.",
+    ),
+    _option(
+        "workers",
+        "-j",
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Worker processes (default: the CPUs this process may use).",
+    ),
+    _option(
+        "start_method",
+        "--start-method",
+        type=click.Choice(START_METHODS),
+        help="How worker processes start (default: the platform's).",
+    ),
+    _option(
+        "engine",
+        "--engine",
+        type=click.Choice(ENGINES),
+        help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
+    ),
+    _option(
+        "scheduler",
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 "
+        "(default: a new local cluster).",
+    ),
+    _option(
+        "include",
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="In directories, count only files whose name or relative path matches (repeatable).",
+    ),
+    _option(
+        "exclude",
+        "--exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="In directories, skip files whose name or relative path matches (repeatable).",
+    ),
+    _option(
+        "field",
+        "--field",
+        metavar="PATH",
+        help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
+    ),
+    _option(
+        "skip_bad_records",
+        "--skip-bad-records",
+        is_flag=True,
+        help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
+    ),
+)
+_reporting = _together(
+    click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line."),
+    click.option(
+        "-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why."
+    ),
+    click.option(
+        "--summary-json",
+        metavar="FILE",
+        help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
+    ),
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
@@ -272,83 +400,9 @@ _temp_dir = _option(
     help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
 )
 @_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary.")
-@_option(
-    "user_dict",
-    "--user-dict",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
-)
-@_option(
-    "encoding",
-    "--encoding",
-    metavar="NAME",
-    help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
-)
-@_option(
-    "errors",
-    "--errors",
-    type=click.Choice(ERROR_MODES),
-    help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
-)
-@_option(
-    "chunk_size",
-    "--chunk-size",
-    type=ByteSize(),
-    show_default=ByteSize.format(option_default("chunk_size")),
-    help="Bytes of input per task.",
-)
-@_option(
-    "workers",
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Worker processes (default: the CPUs this process may use).",
-)
-@_option(
-    "start_method",
-    "--start-method",
-    type=click.Choice(START_METHODS),
-    help="How worker processes start (default: the platform's).",
-)
-@_option(
-    "engine",
-    "--engine",
-    type=click.Choice(ENGINES),
-    help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
-)
-@_option(
-    "scheduler",
-    "--scheduler",
-    metavar="ADDRESS",
-    help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 (default: a new local cluster).",
-)
-@_option(
-    "include",
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="In directories, count only files whose name or relative path matches (repeatable).",
-)
-@_option(
-    "exclude",
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="In directories, skip files whose name or relative path matches (repeatable).",
-)
-@_option(
-    "field",
-    "--field",
-    metavar="PATH",
-    help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
-)
-@_option(
-    "skip_bad_records",
-    "--skip-bad-records",
-    is_flag=True,
-    help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
-)
+@_user_dict
+@_dict
+@_reading
 @_option("lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation).")
 @_option(
     "stopwords",
@@ -402,13 +456,7 @@ _temp_dir = _option(
 )
 @_memory
 @_temp_dir
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-@click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
-@click.option(
-    "--summary-json",
-    metavar="FILE",
-    help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
-)
+@_reporting
 @_as_shell_tool
 def count(
     paths: tuple[str, ...],

@@ -69,11 +69,21 @@ def quiet_jieba_logger() -> None:
 class JiebaTokenizer:
     """jieba's own segmentation, in one of its three modes."""
 
-    def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
+    def __init__(
+        self,
+        mode: str = "accurate",
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+    ):
         jieba = import_jieba()
         quiet_jieba_logger()
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        if dictionary is None:
+            self._jieba.initialize()
+        else:  # what initialize() does with set_dictionary's file, without jieba's cache file in /tmp
+            self._jieba.FREQ, self._jieba.total = self._jieba.gen_pfdict(io.BytesIO(dictionary))
+            self._jieba.initialized = True
         if user_dict is not None:
             self._jieba.load_userdict(io.BytesIO(user_dict))
         self.mode = mode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import subprocess
@@ -164,6 +165,21 @@ def _restore_jiebas_force_split_words() -> Iterator[None]:
     yield
     finalseg.Force_Split_Words.clear()
     finalseg.Force_Split_Words.update(before)
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a `LocalCluster` of two worker processes, one per test module that asks."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address
 
 
 def cli_runner() -> CliRunner:

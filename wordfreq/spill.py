@@ -186,6 +186,11 @@ class SpilledTable:
             raise OutputError(f"{directory.path}: merging the spilled counts failed: {err}") from None
         self.types, self.tokens = int(types), int(tokens)
 
+    @property
+    def connection(self) -> Any:
+        """The DuckDB connection that holds the table, ``merged(token, n, d)``, for analyses in SQL."""
+        return self._db
+
     def rows(self, docs: bool) -> Iterator[tuple[Any, ...]]:
         """The rows in table order, in batches from disk: (row, count) or (row, count, documents)."""
         columns = "token, n, d" if docs else "token, n"
@@ -196,6 +201,20 @@ class SpilledTable:
     def close(self) -> None:
         self._db.close()
         self.directory.remove()
+
+
+def table_on_disk(
+    counts: Mapping[str, int], *, memory: int, temp_dir: str | None, threads: int
+) -> SpilledTable:
+    """``counts`` (that fit in memory) as a `SpilledTable`: one run, for an analysis that works in SQL
+    on a table whether or not it outgrew memory (`wordfreq.discovery`)."""
+    directory = SpillDir(temp_dir)
+    try:
+        run = Spill(memory, directory.path).write_rows(counts, None)
+        return SpilledTable(directory, [run], [], min_count=1, max_rows=None, memory=memory, threads=threads)
+    except BaseException:
+        directory.remove()
+        raise
 
 
 _H = TypeVar("_H", bound="HoldsSpilledTable")

@@ -325,25 +325,30 @@ def _statistics(
     """
     import duckdb
 
+    from wordfreq.concurrency import signals_to
+
     db = table.connection
-    db.execute(f"SET memory_limit = '{max(memory, MIN_SQL_MEMORY) >> 20}MB'")
     try:
-        (chars,) = db.execute(
-            "SELECT COALESCE(SUM((length(token) - 2) * n), 0)::BIGINT FROM merged"
-        ).fetchone()
-        min_count = spec.min_count if spec.min_count is not None else auto_min_count(chars)
-        values = {
-            "K": spec.max_length,
-            "M": min_count,
-            "N": max(int(chars), 1),
-            "pmi": repr(float(spec.min_pmi)),
-            "step": repr(float(spec.pmi_step)),
-            "H": repr(float(spec.min_entropy)),
-        }
-        for statement in _STATS:
-            db.execute(statement.format(**values))
-        query = _CANDIDATES.format(left=_ENTROPY.format(side="l"), right=_ENTROPY.format(side="r"), **values)
-        rows = db.execute(query).fetchall()
+        with signals_to(db.interrupt):
+            db.execute(f"SET memory_limit = '{max(memory, MIN_SQL_MEMORY) >> 20}MB'")
+            (chars,) = db.execute(
+                "SELECT COALESCE(SUM((length(token) - 2) * n), 0)::BIGINT FROM merged"
+            ).fetchone()
+            min_count = spec.min_count if spec.min_count is not None else auto_min_count(chars)
+            values = {
+                "K": spec.max_length,
+                "M": min_count,
+                "N": max(int(chars), 1),
+                "pmi": repr(float(spec.min_pmi)),
+                "step": repr(float(spec.pmi_step)),
+                "H": repr(float(spec.min_entropy)),
+            }
+            for statement in _STATS:
+                db.execute(statement.format(**values))
+            query = _CANDIDATES.format(
+                left=_ENTROPY.format(side="l"), right=_ENTROPY.format(side="r"), **values
+            )
+            rows = db.execute(query).fetchall()
     except duckdb.Error as err:
         raise OutputError(f"{table.directory.path}: computing the statistics failed: {err}") from None
     return int(chars), min_count, rows

@@ -179,9 +179,14 @@ class SpilledTable:
         query = f"SELECT token, n::BIGINT AS n, d::BIGINT AS d FROM ({merged}) WHERE n >= {int(min_count)}"
         if max_rows is not None:
             query += f" ORDER BY n DESC, token LIMIT {int(max_rows)}"
+        from wordfreq.concurrency import signals_to  # not at the top: concurrency imports this module
+
         try:
-            self._db.execute(f"CREATE TABLE merged AS {query}", runs + open_runs)
-            types, tokens = self._db.execute("SELECT COUNT(*), COALESCE(SUM(n), 0) FROM merged").fetchone()
+            with signals_to(self._db.interrupt):
+                self._db.execute(f"CREATE TABLE merged AS {query}", runs + open_runs)
+                types, tokens = self._db.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(n), 0) FROM merged"
+                ).fetchone()
         except duckdb.Error as err:
             raise OutputError(f"{directory.path}: merging the spilled counts failed: {err}") from None
         self.types, self.tokens = int(types), int(tokens)

@@ -183,6 +183,13 @@ def dask_cluster() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a `dask_cluster`, one per test module that asks."""
+    with dask_cluster() as address:
+        yield address
+
+
 def cli_runner() -> CliRunner:
     """click's test runner with stdout and stderr apart, on click 8.1 (which
     mixes them unless told not to) as on 8.2+ (which has no such option)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -111,3 +112,72 @@ def naive_doc_freq(documents: Iterable[str], **options: object) -> tuple[Counter
         counts.update(rows)
         docs.update(rows.keys())
     return counts, docs
+
+
+# --- new words (wordfreq discover), written out plainly ------------------------------------------
+
+HAN_RANGES = [  # the CJK Unified Ideographs and every extension, the compatibility ideographs, 〇
+    (0x3007, 0x3007),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EBEF),
+    (0x2F800, 0x2FA1F),
+    (0x30000, 0x3134F),
+]
+
+
+def is_han(char: str) -> bool:
+    return any(low <= ord(char) <= high for low, high in HAN_RANGES)
+
+
+def naive_discovery(
+    texts: Iterable[str],
+    max_length: int = 6,
+    min_count: int = 3,
+    min_pmi: float = 3.0,
+    pmi_step: float = 2.0,
+    min_entropy: float = 1.0,
+) -> dict[str, tuple[int, float, float, float, float]]:
+    """word -> (count, cohesion, left entropy, right entropy, score) of every candidate.
+
+    Every line, character by character: a run is a maximal stretch of Han
+    characters; every substring of a run of up to ``max_length`` characters
+    is counted, with the character before and after it in the line (None for
+    whitespace and the line's ends).
+    """
+    counts: Counter[str] = Counter()
+    left: dict[str, Counter[object]] = {}
+    right: dict[str, Counter[object]] = {}
+    chars = 0
+    for text in texts:
+        for line in text.split("\n"):
+            for i in range(len(line)):
+                if not is_han(line[i]):
+                    continue
+                chars += 1
+                for k in range(1, max_length + 1):
+                    if i + k > len(line) or not is_han(line[i + k - 1]):
+                        break
+                    word = line[i : i + k]
+                    counts[word] += 1
+                    before = line[i - 1] if i > 0 and not line[i - 1].isspace() else None
+                    after = line[i + k] if i + k < len(line) and not line[i + k].isspace() else None
+                    left.setdefault(word, Counter())[before] += 1
+                    right.setdefault(word, Counter())[after] += 1
+
+    def entropy(neighbours: Counter[object]) -> float:
+        total = sum(neighbours.values())
+        return max(0.0, -sum(n / total * math.log(n / total) for n in neighbours.values()))
+
+    found = {}
+    for word, c in counts.items():
+        if len(word) < 2 or c < min_count:
+            continue
+        pmi = min(math.log(chars * c / (counts[word[:j]] * counts[word[j:]])) for j in range(1, len(word)))
+        threshold = min_pmi + pmi_step * (len(word) - 2)
+        h_left, h_right = entropy(left[word]), entropy(right[word])
+        if pmi >= threshold and min(h_left, h_right) >= min_entropy:
+            found[word] = (c, pmi, h_left, h_right, c * min(h_left, h_right) * (pmi - threshold + 1))
+    return found

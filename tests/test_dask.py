@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from wordfreq.api import CountResult
 from wordfreq.dask_engine import MISSING_EXTRA
 from wordfreq.errors import InputError, OptionError, WordfreqError
 
-from conftest import ROOT, SAMPLE_CORPUS, dask_cluster, run_wordfreq
+from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
 from naive import naive_table, read_text
 
 
@@ -36,12 +35,6 @@ def table(result: CountResult) -> str:
 
 def files_under(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    with dask_cluster() as address:
-        yield address
 
 
 def on_dask(scheduler: str, paths: list[Path], **options: object) -> str:

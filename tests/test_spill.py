@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from test_shell import processes_in_session
 
 from wordfreq import OutputError, count
 from wordfreq.cli import cli
+from wordfreq.concurrency import Terminated, handle_sigterm, signals_to
 
 from conftest import SAMPLE_CORPUS, cli_runner
 
@@ -167,3 +169,23 @@ def test_merge_tables_streams_a_spilled_sum(tmp_path: Path) -> None:
         assert spilled.counts is None and spilled.spilled is not None
         assert list(spilled.rows()) == whole.rows() == [("a", 6), ("b", 6), ("c", 2)]
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("signum", "raised"), [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)]
+)
+def test_a_signal_during_a_duckdb_query_is_raised_as_itself(signum: int, raised: type[BaseException]) -> None:
+    """DuckDB swallows what a signal handler raises ('Query interrupted'); `signals_to` gives it back."""
+    duckdb = pytest.importorskip("duckdb")
+    previous = signal.getsignal(signal.SIGTERM)
+    handle_sigterm()
+    db = duckdb.connect()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
+    try:
+        timer.start()
+        with pytest.raises(raised), signals_to(db.interrupt):
+            db.execute("SELECT COUNT(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3").fetchall()
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous)
+        db.close()

@@ -14,12 +14,14 @@ The package is laid out the way the data flows:
 * `wordfreq.table`       -- how a table is ordered, read, written (atomically) and merged;
 * `wordfreq.stats`       -- what a table says: tokens, types, hapax, coverage, Zipf;
 * `wordfreq.keyness`     -- keywords: two tables compared (G², Log Ratio, %DIFF);
+* `wordfreq.discovery`   -- new words: Han strings ranked by count, cohesion and boundary entropy;
 * `wordfreq.api`         -- the functions below, which wire the stages together;
 * `wordfreq.cli`         -- the click commands, a thin shell over the API.
 """
 
 from wordfreq.api import CountResult, count
 from wordfreq.chunking import Decoding
+from wordfreq.discovery import Candidate, DiscoverResult, DiscoverSpec, discover_words
 from wordfreq.errors import InputError, OptionError, OutputError, WordfreqError, WorkerError
 from wordfreq.filters import Filters
 from wordfreq.keyness import KeyRow, compare, critical_value
@@ -32,6 +34,9 @@ from wordfreq.table import FORMATS, merge_tables, read_rows, read_table, sorted_
 from wordfreq.tokenizers import TokenizerSpec
 
 __all__ = [
+    "Candidate",
+    "DiscoverResult",
+    "DiscoverSpec",
     "CountOptions",
     "CountResult",
     "Decoding",
@@ -52,6 +57,7 @@ __all__ = [
     "compare",
     "count",
     "critical_value",
+    "discover_words",
     "merge_tables",
     "read_rows",
     "read_table",

@@ -9,6 +9,7 @@ a terminal) and one summary line go to stderr.  Exit status 0 on success,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -22,6 +23,15 @@ import click
 from wordfreq import api, keyness
 from wordfreq.chunking import ERROR_MODES
 from wordfreq.concurrency import Terminated, handle_sigterm
+from wordfreq.discovery import (
+    OUTPUT_FORMATS,
+    SPEC_FIELDS,
+    DiscoverResult,
+    DiscoverSpec,
+    describe_dictionaries,
+    discover_words,
+    write_candidates,
+)
 from wordfreq.errors import OptionError, WordfreqError
 from wordfreq.options import ENGINES, START_METHODS, CountOptions, RunOptions, option_default, with_keywords
 from wordfreq.rows import DOC_UNITS
@@ -40,6 +50,7 @@ from wordfreq.table import (
 from wordfreq.tokenizers import MODES, TOKENIZERS, describe_engine
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 DISTRIBUTION = "corpus-wordfreq"  # the name on the package index; the command and the import stay wordfreq
 _SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
@@ -148,10 +159,39 @@ def _human_bytes(n: int) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _damage(bad_bytes: int, bad_records: int) -> str:
+    """The end of a summary line that says what was skipped, if anything."""
+    line = ""
+    if bad_bytes:
+        line += f", {bad_bytes:,} undecodable bytes replaced or dropped"
+    if bad_records:
+        line += f", {bad_records:,} bad records skipped"
+    return line
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n:,} files"
+
+
+def _rate(nbytes: int, seconds: float) -> float:
+    return nbytes / 1e6 / seconds if seconds > 0 else 0.0
+
+
+def discover_summary_line(result: DiscoverResult) -> str:
+    """The one line printed on stderr after a discovery."""
+    return (
+        f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.chars:,} Han characters, "
+        f"{result.found:,} candidates counted {result.min_count}+ times "
+        f"({result.summary()['new']:,} new among the {len(result.candidates):,} written), "
+        f"{result.seconds:.1f} s, {_rate(result.bytes, result.seconds):.2f} MB/s"
+        + _damage(result.bad_bytes, result.bad_records)
+    )
+
+
 def summary_line(result: api.CountResult) -> str:
     """The one line printed on stderr after a count."""
-    rate = result.bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
-    files = "1 file" if result.files == 1 else f"{result.files:,} files"
+    rate = _rate(result.bytes, result.seconds)
+    files = _files(result.files)
     counted = "tokens" if result.ngram == (1, 1) else "n-grams"
     line = (
         f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} {counted}, "
@@ -161,10 +201,7 @@ def summary_line(result: api.CountResult) -> str:
         line += f", {result.documents:,} documents"
     if result.spilled is not None:
         line += ", merged on disk"
-    if result.bad_bytes:
-        line += f", {result.bad_bytes:,} undecodable bytes replaced or dropped"
-    if result.bad_records:
-        line += f", {result.bad_records:,} bad records skipped"
+    line += _damage(result.bad_bytes, result.bad_records)
     if result.engine:
         line += f"; {result.engine}"
     return line
@@ -206,6 +243,24 @@ class _ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _with_progress(quiet: bool, work: Callable[..., R], *args: Any) -> R:
+    """``work(*args)`` for a corpus, with the progress bar (unless ``quiet``) and warnings on stderr."""
+    bar = _ProgressBar(enabled=not quiet)
+    try:
+        return work(*args, progress=bar.update, on_sources=bar.start, warn=lambda m: _say(f"warning: {m}"))
+    finally:
+        bar.close()
+
+
+def _report(summary: dict[str, object], line: str, summary_json: str | None, quiet: bool) -> None:
+    """The end of a run over a corpus: the summary as JSON to ``summary_json``, and ``line`` on stderr."""
+    if summary_json is not None:
+        with atomic_output(summary_json) as out:
+            out.write(json.dumps(summary, ensure_ascii=False).encode() + b"\n")
+    if not quiet:
+        _say(line)
 
 
 _output_format = click.option(
@@ -261,6 +316,129 @@ _temp_dir = _option(
 )
 
 
+def _together(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator that applies ``decorators`` in the order written (the first is the outermost)."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+_user_dict = _option(
+    "user_dict",
+    "--user-dict",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
+)
+_dict = _option(
+    "dict",
+    "--dict",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="jieba's main dictionary to use instead of its own, as jieba.set_dictionary takes it "
+    "('word freq [tag]' per line, UTF-8; e.g. dict.txt.big).",
+)
+# Where the text comes from and how the run goes: the same for every command that reads a corpus.
+_reading = _together(
+    _option(
+        "encoding",
+        "--encoding",
+        metavar="NAME",
+        help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
+    ),
+    _option(
+        "errors",
+        "--errors",
+        type=click.Choice(ERROR_MODES),
+        help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
+    ),
+    _option(
+        "chunk_size",
+        "--chunk-size",
+        type=ByteSize(),
+        show_default=ByteSize.format(option_default("chunk_size")),
+        help="Bytes of input per task.",
+    ),
+    _option(
+        "workers",
+        "-j",
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Worker processes (default: the CPUs this process may use).",
+    ),
+    _option(
+        "start_method",
+        "--start-method",
+        type=click.Choice(START_METHODS),
+        help="How worker processes start (default: the platform's).",
+    ),
+    _option(
+        "engine",
+        "--engine",
+        type=click.Choice(ENGINES),
+        help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
+    ),
+    _option(
+        "scheduler",
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 "
+        "(default: a new local cluster).",
+    ),
+    _option(
+        "include",
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="In directories (and URL prefixes), count only files whose name or relative path matches "
+        "(repeatable).",
+    ),
+    _option(
+        "exclude",
+        "--exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="In directories (and URL prefixes), skip files whose name or relative path matches "
+        "(repeatable).",
+    ),
+    _option(
+        "storage_option",
+        "--storage-option",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="An fsspec storage option for the URLs among PATH... (repeatable), e.g. anon=true, "
+        "endpoint_url=http://host:9000; VALUE is read as JSON when it is JSON.",
+    ),
+    _option(
+        "field",
+        "--field",
+        metavar="PATH",
+        help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
+    ),
+    _option(
+        "skip_bad_records",
+        "--skip-bad-records",
+        is_flag=True,
+        help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
+    ),
+)
+_reporting = _together(
+    click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line."),
+    click.option(
+        "-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why."
+    ),
+    click.option(
+        "--summary-json",
+        metavar="FILE",
+        help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
+    ),
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
@@ -273,92 +451,9 @@ _temp_dir = _option(
     help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
 )
 @_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary.")
-@_option(
-    "user_dict",
-    "--user-dict",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="A jieba user dictionary: 'word [freq] [tag]' per line, UTF-8.",
-)
-@_option(
-    "encoding",
-    "--encoding",
-    metavar="NAME",
-    help="The input's encoding, any Python codec (UTF-8: a leading BOM is skipped).",
-)
-@_option(
-    "errors",
-    "--errors",
-    type=click.Choice(ERROR_MODES),
-    help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
-)
-@_option(
-    "chunk_size",
-    "--chunk-size",
-    type=ByteSize(),
-    show_default=ByteSize.format(option_default("chunk_size")),
-    help="Bytes of input per task.",
-)
-@_option(
-    "workers",
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Worker processes (default: the CPUs this process may use).",
-)
-@_option(
-    "start_method",
-    "--start-method",
-    type=click.Choice(START_METHODS),
-    help="How worker processes start (default: the platform's).",
-)
-@_option(
-    "engine",
-    "--engine",
-    type=click.Choice(ENGINES),
-    help="Count with local worker processes, or on a Dask cluster (needs the 'dask' extra).",
-)
-@_option(
-    "scheduler",
-    "--scheduler",
-    metavar="ADDRESS",
-    help="With --engine dask: the scheduler's address, e.g. tcp://host:8786 (default: a new local cluster).",
-)
-@_option(
-    "include",
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="In directories (and URL prefixes), count only files whose name or relative path matches "
-    "(repeatable).",
-)
-@_option(
-    "exclude",
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="In directories (and URL prefixes), skip files whose name or relative path matches (repeatable).",
-)
-@_option(
-    "storage_option",
-    "--storage-option",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An fsspec storage option for the URLs among PATH... (repeatable), e.g. anon=true, "
-    "endpoint_url=http://host:9000; VALUE is read as JSON when it is JSON.",
-)
-@_option(
-    "field",
-    "--field",
-    metavar="PATH",
-    help="Read JSON Lines and count the text at this field of each record (dotted: meta.title).",
-)
-@_option(
-    "skip_bad_records",
-    "--skip-bad-records",
-    is_flag=True,
-    help="With --field: skip lines that aren't JSON or lack the field, and report how many.",
-)
+@_user_dict
+@_dict
+@_reading
 @_option("lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation).")
 @_option(
     "stopwords",
@@ -412,13 +507,7 @@ _temp_dir = _option(
 )
 @_memory
 @_temp_dir
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-@click.option("-v", "--verbose", is_flag=True, help="Also say, before counting, what does the work and why.")
-@click.option(
-    "--summary-json",
-    metavar="FILE",
-    help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
-)
+@_reporting
 @_as_shell_tool
 def count(
     paths: tuple[str, ...],
@@ -440,26 +529,104 @@ def count(
     what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
         _say(f"engine: {describe_engine(what.tokenizer)[1]}")
-    bar = _ProgressBar(enabled=not quiet)
-    try:
-        result = api.count(
-            paths,
-            what,
-            how,
-            progress=bar.update,
-            on_sources=bar.start,
-            warn=lambda message: _say(f"warning: {message}"),
-        )
-    finally:
-        bar.close()
+    result = _with_progress(quiet, api.count, paths, what, how)
     with result, atomic_output(output) as out:
         write_rows(result.rows(), out, output_format, documents=result.documents)
     result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
-    if summary_json is not None:
-        with atomic_output(summary_json) as out:
-            out.write(json.dumps(result.summary(), ensure_ascii=False).encode() + b"\n")
-    if not quiet:
-        _say(summary_line(result))
+    _report(result.summary(), summary_line(result), summary_json, quiet)
+
+
+def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
+    """The click option that sets ``name`` of `DiscoverSpec`; its default is read off the spec."""
+    default = next(f.default for f in dataclasses.fields(DiscoverSpec) if f.name == name)
+    attrs.setdefault("show_default", not (default is None or default is False))
+    return click.option(*flags, name, default=default, **attrs)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output", metavar="FILE", help="Write the candidates here (default: stdout, also '-').")
+@click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="tsv",
+    show_default=True,
+    help="tsv or csv: a header line, then word, count, cohesion, left and right entropy, score, known "
+    "(1/0); jsonl: one JSON object per candidate; jieba: 'word count' per line, a user dictionary "
+    "for count --user-dict.",
+)
+@_user_dict
+@_dict
+@_reading
+@_spec_option(
+    "max_length",
+    "--max-length",
+    type=click.IntRange(min=2),
+    metavar="N",
+    help="The longest candidate, in characters.",
+)
+@_spec_option(
+    "min_count",
+    "--min-count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep only candidates counted N times or more (default: 3, or one per 5 million Han "
+    "characters when that is more).",
+)
+@_spec_option(
+    "min_pmi",
+    "--min-pmi",
+    type=float,
+    metavar="X",
+    help="The cohesion (smallest PMI over the splits, natural log) a two-character candidate needs.",
+)
+@_spec_option(
+    "pmi_step", "--pmi-step", type=float, metavar="X", help="What each character past two adds to --min-pmi."
+)
+@_spec_option(
+    "min_entropy",
+    "--min-entropy",
+    type=float,
+    metavar="X",
+    help="The entropy (natural log) of the characters left and right of a candidate, each side at least.",
+)
+@_spec_option("new_only", "--new-only", is_flag=True, help="Keep only the candidates the dictionary lacks.")
+@_spec_option(
+    "max_rows",
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Keep only the first N candidates.",
+)
+@_memory
+@_temp_dir
+@_reporting
+@_as_shell_tool
+def discover(
+    paths: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
+) -> None:
+    """Find the words of the corpus under PATH... that behave like words ('-' reads standard input).
+
+    Candidates are strings of Han characters, counted exactly over the whole
+    corpus with the characters on either side of each occurrence; they are
+    ranked by a score of their count, cohesion and boundary entropy, best
+    first, and marked known when jieba's dictionary (or --dict, --user-dict)
+    lists them.  See docs/discovery.md.
+    """
+    spec = DiscoverSpec(**{name: options.pop(name) for name in list(options) if name in SPEC_FIELDS})
+    what, how = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        _say(f"dictionary: {describe_dictionaries(what.tokenizer)}")
+    result = _with_progress(quiet, discover_words, paths, what, how, spec)
+    with atomic_output(output) as out:
+        write_candidates(result.candidates, out, output_format)
+    _report(result.summary(), discover_summary_line(result), summary_json, quiet)
 
 
 @cli.command()

@@ -398,6 +398,38 @@ class HeldInterrupt:
             raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def signals_to(stop: Callable[[], None]) -> Iterator[None]:
+    """Run a block in a library that swallows what signal handlers raise (DuckDB turns the
+    KeyboardInterrupt of Ctrl-C into its own "Query interrupted"): meanwhile SIGINT and SIGTERM call
+    ``stop``, which must end the block soon (``connection.interrupt``), and once the block is over
+    the signal is raised again, for its usual handler (`Terminated`, KeyboardInterrupt).  Signals
+    that are ignored stay ignored; outside the main thread this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        received.append(signum)
+        stop()
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(s, on_signal)
+    try:
+        yield
+    except Exception:
+        if not received:
+            raise
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if received:
+            signal.raise_signal(received[0])
+
+
 def start_children(start: Callable[[], object], n: int, timeout: float) -> set[Any]:
     """Call ``start``, which starts ``n`` child processes; return them once they exist (or at ``timeout``).
 

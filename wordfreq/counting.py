@@ -95,8 +95,9 @@ def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
 
 
 def tokenizer_for(job: CountOptions) -> Tokenizer:
-    """The tokenizer that counts ``job`` in this process: one that gives tokens in order for n-grams."""
-    return build_tokenizer(job.tokenizer)
+    """The tokenizer that counts ``job`` in this process, or the job's own (`CountOptions.own_rows`)."""
+    own = job.own_rows()
+    return own if own is not None else build_tokenizer(job.tokenizer)
 
 
 def _count_rows(

@@ -41,7 +41,7 @@ from wordfreq.remote import Storage
 from wordfreq.rows import RowSpec
 from wordfreq.sources import Selection
 from wordfreq.spill import physical_memory
-from wordfreq.tokenizers import TokenizerSpec, cut_points_for
+from wordfreq.tokenizers import Tokenizer, TokenizerSpec, cut_points_for
 
 ENGINES = ("local", "dask")
 START_METHODS = ("fork", "spawn", "forkserver")
@@ -74,6 +74,11 @@ class CountOptions:
         if self.records.active or self.rows.by_line:
             return NEWLINE
         return cut_points_for(self.tokenizer)
+
+    def own_rows(self) -> Tokenizer | None:
+        """What turns text into rows when it is not the tokenizer of ``tokenizer``: None here; a kind of
+        count whose rows are not tokens (`wordfreq.discovery.RunsJob`) gives its own."""
+        return None
 
 
 @dataclass(frozen=True)

@@ -179,12 +179,22 @@ class SpilledTable:
         query = f"SELECT token, n::BIGINT AS n, d::BIGINT AS d FROM ({merged}) WHERE n >= {int(min_count)}"
         if max_rows is not None:
             query += f" ORDER BY n DESC, token LIMIT {int(max_rows)}"
+        from wordfreq.concurrency import signals_to  # not at the top: concurrency imports this module
+
         try:
-            self._db.execute(f"CREATE TABLE merged AS {query}", runs + open_runs)
-            types, tokens = self._db.execute("SELECT COUNT(*), COALESCE(SUM(n), 0) FROM merged").fetchone()
+            with signals_to(self._db.interrupt):
+                self._db.execute(f"CREATE TABLE merged AS {query}", runs + open_runs)
+                types, tokens = self._db.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(n), 0) FROM merged"
+                ).fetchone()
         except duckdb.Error as err:
             raise OutputError(f"{directory.path}: merging the spilled counts failed: {err}") from None
         self.types, self.tokens = int(types), int(tokens)
+
+    @property
+    def connection(self) -> Any:
+        """The DuckDB connection that holds the table, ``merged(token, n, d)``, for analyses in SQL."""
+        return self._db
 
     def rows(self, docs: bool) -> Iterator[tuple[Any, ...]]:
         """The rows in table order, in batches from disk: (row, count) or (row, count, documents)."""
@@ -196,6 +206,20 @@ class SpilledTable:
     def close(self) -> None:
         self._db.close()
         self.directory.remove()
+
+
+def table_on_disk(
+    counts: Mapping[str, int], *, memory: int, temp_dir: str | None, threads: int
+) -> SpilledTable:
+    """``counts`` (that fit in memory) as a `SpilledTable`: one run, for an analysis that works in SQL
+    on a table whether or not it outgrew memory (`wordfreq.discovery`)."""
+    directory = SpillDir(temp_dir)
+    try:
+        run = Spill(memory, directory.path).write_rows(counts, None)
+        return SpilledTable(directory, [run], [], min_count=1, max_rows=None, memory=memory, threads=threads)
+    except BaseException:
+        directory.remove()
+        raise
 
 
 _H = TypeVar("_H", bound="HoldsSpilledTable")

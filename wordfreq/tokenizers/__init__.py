@@ -27,6 +27,7 @@ decoding depends on the error handler.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections import Counter
@@ -60,13 +61,19 @@ class TokenizerSpec:
     ``user_dict`` may be given as the path of a jieba user dictionary; it is
     read once, here, and kept as the file's *contents* (bytes), so that every
     worker, under any start method, loads exactly what the parent read.
-    As an option, ``name`` is called ``tokenizer``.
+    ``dictionary`` (the option ``dict``) likewise: the main dictionary to use
+    instead of jieba's own, as ``jieba.set_dictionary`` would (e.g.
+    ``dict.txt.big``), checked here line by line as jieba reads it.  Only
+    jieba itself can load one: the ``jieba`` tokenizer then takes the pure
+    Python route (exact, slower; `describe_engine` says so), and ``jieba-rs``
+    refuses it.  As an option, ``name`` is called ``tokenizer``.
     """
 
     name: str = field(default="jieba", metadata={"option": "tokenizer"})
     mode: str = "accurate"
     hmm: bool = True
     user_dict: bytes | None = None
+    dictionary: bytes | None = field(default=None, metadata={"option": "dict"})
 
     def __post_init__(self) -> None:
         require_choice("tokenizer", self.name, TOKENIZERS, "tokenizer")
@@ -74,14 +81,33 @@ class TokenizerSpec:
         if isinstance(self.user_dict, (str, os.PathLike)):
             contents = read_option_file("user_dict", self.user_dict, "a user dictionary")
             object.__setattr__(self, "user_dict", contents)
+        if isinstance(self.dictionary, (str, os.PathLike)):
+            contents = read_option_file("dict", self.dictionary, "a dictionary")
+            check_main_dictionary(contents, os.fspath(self.dictionary))
+            object.__setattr__(self, "dictionary", contents)
+        if self.name == "jieba-rs" and self.dictionary is not None:
+            raise OptionError(
+                "dict", "rjieba cannot load a main dictionary: use the jieba or jieba-py tokenizer"
+            )
         if self.name not in JIEBA_TOKENIZERS:
             for option, used, what in [
                 ("mode", self.mode != "accurate", f"the {self.mode} mode"),
                 ("hmm", not self.hmm, "turning the HMM off"),
                 ("user_dict", self.user_dict is not None, "a user dictionary"),
+                ("dict", self.dictionary is not None, "a main dictionary"),
             ]:
                 if used:
                     raise OptionError(option, f"{what} is for the jieba tokenizers only, not {self.name!r}")
+
+
+def check_main_dictionary(contents: bytes, name: str) -> None:
+    """Raise `OptionError` unless jieba reads every line of ``contents`` ('word freq [tag]')."""
+    for number, line in enumerate(io.BytesIO(contents), 1):
+        try:  # jieba's gen_pfdict, step by step
+            _, frequency = line.strip().decode("utf-8").split(" ")[:2]
+            int(frequency)
+        except ValueError:
+            raise OptionError("dict", f"{name}: line {number}: expected 'word frequency [tag]'") from None
 
 
 def add_counts(tokenizer: Tokenizer, text: str, counts: Counter[str]) -> None:
@@ -116,11 +142,11 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     if spec.name == "jieba" and _compiled_reason() is None:
         from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer
 
-        return CompiledJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+        return CompiledJiebaTokenizer(spec.mode, spec.hmm, spec.user_dict, spec.dictionary)
     if spec.name in ("jieba", "jieba-py"):
         from wordfreq.tokenizers.jieba_py import JiebaTokenizer
 
-        return JiebaTokenizer(spec.mode, spec.hmm, spec.user_dict)
+        return JiebaTokenizer(spec.mode, spec.hmm, spec.user_dict, spec.dictionary)
     if spec.name == "jieba-rs":
         from wordfreq.tokenizers.jieba_rs import JiebaRsTokenizer
 

@@ -12,11 +12,12 @@ tokenizer is jieba itself.
 
 What it is given, so that it segments with exactly jieba's state:
 
-* the dictionary: jieba's own dictionary file read with ``gen_pfdict``'s
-  rules (in C: 0.1 s instead of jieba's 0.6 s start-up; a file it cannot
-  read that way is handed to jieba), or, with a user dictionary, the
-  ``FREQ`` and ``total`` of a ``jieba.Tokenizer`` that loaded it with
-  ``load_userdict`` (jieba's parsing, suggested frequencies and errors);
+* the dictionary: jieba's own dictionary file (or the main dictionary
+  given instead, ``--dict``) read with ``gen_pfdict``'s rules (in C: 0.1 s
+  instead of jieba's 0.6 s start-up; a file it cannot read that way is
+  handed to jieba), or, with a user dictionary, the ``FREQ`` and ``total``
+  of a ``jieba.Tokenizer`` that loaded it with ``load_userdict`` (jieba's
+  parsing, suggested frequencies and errors);
 * ``finalseg``'s model (emission, start and transition probabilities) and
   its live, process-wide ``Force_Split_Words``.
 
@@ -30,14 +31,13 @@ proves each against jieba on random and real text.
 from __future__ import annotations
 
 import functools
-import io
 from array import array
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from wordfreq.tokenizers.charclasses import HAN_FIRST, HAN_LAST
-from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, quiet_jieba_logger
+from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
 
 TESTED_JIEBA = "0.42.1"
 MIN_FLOAT = -3.14e100  # jieba.finalseg's probability of what its tables lack
@@ -80,43 +80,48 @@ def _model() -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
     )
 
 
-_DICTIONARIES: dict[bytes | None, Any] = {}
+_DICTIONARIES: dict[tuple[bytes | None, bytes | None], Any] = {}
 
 
-def dictionary_for(user_dict: bytes | None) -> Any:
-    """The compiled dictionary jieba uses with ``user_dict`` loaded, once per process."""
-    found = _DICTIONARIES.get(user_dict)
+def dictionary_for(user_dict: bytes | None, dictionary: bytes | None = None) -> Any:
+    """The compiled dictionary jieba uses with main dictionary ``dictionary`` (jieba's own when None)
+    and ``user_dict`` loaded, once per process."""
+    key = (user_dict, dictionary)
+    found = _DICTIONARIES.get(key)
     if found is None:
-        found = _DICTIONARIES[user_dict] = _build_dictionary(user_dict)
+        found = _DICTIONARIES[key] = _build_dictionary(user_dict, dictionary)
     return found
 
 
-def _build_dictionary(user_dict: bytes | None) -> Any:
-    jieba = import_jieba()
+def _build_dictionary(user_dict: bytes | None, dictionary: bytes | None) -> Any:
     if user_dict is None:
-        with jieba.Tokenizer().get_dict_file() as f:
-            data = f.read()
+        data = dictionary
+        if data is None:
+            with import_jieba().Tokenizer().get_dict_file() as f:
+                data = f.read()
         try:
             return _jieba.dictionary_from_file(data)
         except ValueError:  # a line gen_pfdict may read otherwise: jieba reads it
             pass
-    quiet_jieba_logger()
-    tok = jieba.Tokenizer()
-    tok.initialize()
-    if user_dict is not None:
-        tok.load_userdict(io.BytesIO(user_dict))
+    tok = load_jieba(dictionary, user_dict)
     return _jieba.dictionary_from_freq(tok.FREQ, tok.total)
 
 
 class CompiledJiebaTokenizer:
     """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
 
-    def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
+    def __init__(
+        self,
+        mode: str = "accurate",
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+    ):
         from jieba import finalseg
 
         emit, start, trans = _model()
         self._segmenter = _jieba.Segmenter(
-            dictionary_for(user_dict), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
+            dictionary_for(user_dict, dictionary), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
         )
         self.cut_points = cut_points_for_mode(mode)
         self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize

@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 from wordfreq.tokenizers.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
 
@@ -66,16 +67,34 @@ def quiet_jieba_logger() -> None:
     import_jieba().setLogLevel(logging.WARNING)
 
 
+def load_jieba(dictionary: bytes | None = None, user_dict: bytes | None = None) -> Any:
+    """A new ``jieba.Tokenizer`` with ``dictionary`` as its main dictionary (jieba's own when None, as
+    ``set_dictionary`` would, without jieba's cache file in /tmp) and ``user_dict`` loaded by
+    ``load_userdict``."""
+    jieba = import_jieba()
+    quiet_jieba_logger()
+    tok = jieba.Tokenizer()
+    if dictionary is None:
+        tok.initialize()
+    else:  # what initialize() does with set_dictionary's file
+        tok.FREQ, tok.total = tok.gen_pfdict(io.BytesIO(dictionary))
+        tok.initialized = True
+    if user_dict is not None:
+        tok.load_userdict(io.BytesIO(user_dict))
+    return tok
+
+
 class JiebaTokenizer:
     """jieba's own segmentation, in one of its three modes."""
 
-    def __init__(self, mode: str = "accurate", hmm: bool = True, user_dict: bytes | None = None):
-        jieba = import_jieba()
-        quiet_jieba_logger()
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        if user_dict is not None:
-            self._jieba.load_userdict(io.BytesIO(user_dict))
+    def __init__(
+        self,
+        mode: str = "accurate",
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+    ):
+        self._jieba = load_jieba(dictionary, user_dict)
         self.mode = mode
         self.hmm = hmm
         self.cut_points = cut_points_for_mode(mode)

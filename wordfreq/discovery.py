@@ -1,0 +1,438 @@
+"""New words (新词发现): the character strings of a corpus that behave like words, with exact statistics.
+
+The method is Matrix67's, with 苏剑林's per-length cohesion thresholds, and
+every figure it ranks by is computed exactly over the whole corpus:
+
+* **Runs.**  A *run* is a maximal stretch of Han characters (`HAN`); a
+  candidate is a substring of a run, of 2 to ``max_length`` characters, so
+  it never spans punctuation, digits, Latin, whitespace or a line break,
+  and nothing is deleted to glue neighbours together.  The workers of the
+  count pipeline (`wordfreq.counting`, the pool or Dask, spilling past the
+  memory budget) count each run together with the character before and
+  after it (`bordered_runs`): whitespace, the start and the end of a line
+  are one neighbour, `BOUNDARY`.  A run's substrings and their neighbours
+  follow from the run, so this table holds everything exactly, and it is
+  small: a corpus repeats its runs.
+* **Statistics**, in DuckDB over that table (`_STATS`), which aggregates out
+  of core under the memory budget: the count ``c(w)`` of every substring of
+  1 to ``max_length`` characters; the cohesion of each of 2 characters or
+  more, ``min`` over its splits ``w = ab`` of the pointwise mutual
+  information ``ln(N c(w) / (c(a) c(b)))``, N the number of Han characters;
+  and for the cohesive ones, the entropy (natural log) of the characters
+  seen left and right of their occurrences, a `BOUNDARY` included.  A
+  candidate needs ``c(w) >= min_count``, cohesion ``>= min_pmi + pmi_step *
+  (len(w) - 2)`` and both entropies ``>= min_entropy``.  Pruning by count
+  happens after the counts are summed over the whole corpus, never before.
+* **Score** ``c(w) * min(left, right entropy) * (cohesion - its threshold
+  + 1)``: frequent, free at both ends, more cohesive than required.  Rank:
+  score descending, then count descending, then the word.
+
+`docs/discovery.md` has the measurements that chose the method, its
+thresholds and its score.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import math
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from wordfreq import api
+from wordfreq.errors import OptionError, OutputError, require_whole
+from wordfreq.options import CountOptions, RunOptions, with_keywords
+from wordfreq.records import NEWLINE
+from wordfreq.sources import Source
+from wordfreq.spill import SpilledTable, table_on_disk
+from wordfreq.tokenizers import Tokenizer, TokenizerSpec
+from wordfreq.tokenizers.charclasses import CJK_EXTENSION_G, RJIEBA_HAN
+
+# Han: the CJK Unified Ideographs (every extension) and the compatibility ideographs, and 〇.
+HAN = RJIEBA_HAN + CJK_EXTENSION_G + "\u3007"
+# The neighbour that whitespace, a line's start and its end all are: a noncharacter, never Han,
+# never whitespace (so never split off a row), and valid UTF-8 in the runs spilled to disk.
+BOUNDARY = "\uffff"
+MAX_LENGTH = 12
+MIN_SQL_MEMORY = 128 << 20  # below this, DuckDB's window and joins fail rather than spill
+COLUMNS = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score", "known")
+OUTPUT_FORMATS = ("tsv", "csv", "jsonl", "jieba")
+_HAN_RUN = re.compile(f"[{HAN}]+")
+_SURROGATE_FIRST, _SURROGATE_LAST = "\ud800", "\udfff"
+
+
+def _neighbour(char: str) -> str:
+    if char.isspace() or _SURROGATE_FIRST <= char <= _SURROGATE_LAST:
+        return BOUNDARY
+    return char
+
+
+def bordered_runs(text: str) -> Iterator[str]:
+    """Each Han run of ``text`` with the character before and after it (`BOUNDARY` for whitespace or
+    the text's start or end): ``"，新世纪" + BOUNDARY`` for the run 新世纪."""
+    end_of_text = len(text)
+    for match in _HAN_RUN.finditer(text):
+        start, end = match.span()
+        left = _neighbour(text[start - 1]) if start else BOUNDARY
+        right = _neighbour(text[end]) if end < end_of_text else BOUNDARY
+        yield left + match.group() + right
+
+
+class HanRuns:
+    """The rows of a discovery count: bordered runs (`bordered_runs`), counted like tokens.
+
+    Texts are cut only after a line feed, where the neighbour is a
+    `BOUNDARY` whichever side of the cut a run is seen from.
+    """
+
+    cut_points = NEWLINE
+
+    def tokenize(self, text: str) -> Iterable[str]:
+        return bordered_runs(text)
+
+    def add_counts(self, text: str, counts: Counter[str]) -> None:
+        counts.update(bordered_runs(text))
+
+
+@dataclass(frozen=True)
+class RunsJob(CountOptions):
+    """A count (`wordfreq.counting`) whose rows are the bordered Han runs of the text."""
+
+    def cut_points(self) -> Any:
+        return NEWLINE
+
+    def own_rows(self) -> Tokenizer:
+        return HanRuns()
+
+
+@dataclass(frozen=True)
+class DiscoverSpec:
+    """The thresholds and the selection of a discovery (see the module docstring).
+
+    ``min_count`` None means `auto_min_count` of the corpus; ``max_rows``
+    None, every candidate; ``new_only``, only those the dictionary does not
+    know.
+    """
+
+    max_length: int = 6
+    min_count: int | None = None
+    min_pmi: float = 3.0
+    pmi_step: float = 2.0
+    min_entropy: float = 1.0
+    new_only: bool = False
+    max_rows: int | None = None
+
+    def __post_init__(self) -> None:
+        require_whole("max_length", self.max_length, 2, "the longest candidate (characters)")
+        if self.max_length > MAX_LENGTH:
+            raise OptionError("max_length", f"at most {MAX_LENGTH} characters, not {self.max_length}")
+        if self.min_count is not None:
+            require_whole("min_count", self.min_count, 1, "the minimum count")
+        if self.max_rows is not None:
+            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
+        for name in ("min_pmi", "pmi_step", "min_entropy"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise OptionError(name, f"expected a number, not {value!r}")
+        if self.pmi_step < 0 or self.min_entropy < 0:
+            name = "pmi_step" if self.pmi_step < 0 else "min_entropy"
+            raise OptionError(name, f"must not be negative, not {getattr(self, name)}")
+
+    def threshold(self, length: int) -> float:
+        """The cohesion a candidate of ``length`` characters needs."""
+        return self.min_pmi + self.pmi_step * (length - 2)
+
+
+def auto_min_count(han_chars: int) -> int:
+    """The default minimum count: one for every 5 million Han characters, and at least 3 (3 for up
+    to about 45 MB of Chinese text, 6 at 100 MB, about 65 at 1 GB)."""
+    return max(3, han_chars // 5_000_000)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One row of the result."""
+
+    word: str
+    count: int
+    cohesion: float
+    left_entropy: float
+    right_entropy: float
+    score: float
+    known: bool
+
+
+@dataclass
+class DiscoverResult:
+    """The candidates in rank order, and what it took to find them."""
+
+    candidates: list[Candidate]
+    files: int
+    bytes: int
+    chars: int  # Han characters
+    seconds: float
+    bad_bytes: int
+    bad_records: int
+    workers: int
+    min_count: int  # the one used (given, or `auto_min_count`)
+    found: int  # candidates before ``new_only`` and ``max_rows``
+
+    def summary(self) -> dict[str, object]:
+        """The figures of the summary line, for a program."""
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "han_chars": self.chars,
+            "min_count": self.min_count,
+            "candidates": self.found,
+            "new": sum(not c.known for c in self.candidates),
+            "rows": len(self.candidates),
+            "seconds": round(self.seconds, 3),
+            "bad_bytes": self.bad_bytes,
+            "bad_records": self.bad_records,
+            "workers": self.workers,
+        }
+
+
+def discover_words(
+    paths: Sequence[str | os.PathLike[str]],
+    what: CountOptions | None = None,
+    how: RunOptions | None = None,
+    spec: DiscoverSpec | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] = lambda _: None,
+    on_sources: Callable[[list[Source]], None] | None = None,
+    **options: Any,
+) -> DiscoverResult:
+    """The new-word candidates of every file under ``paths`` (``-`` is standard input), in rank order.
+
+    ``what`` and ``how`` are `wordfreq.count`'s: the inputs (decoding, JSON
+    Lines field, selection), the engine and its workers, the memory budget;
+    of the tokenizer, only the dictionaries (``dict``, ``user_dict``) are
+    used, to say which candidates are known.  ``spec`` holds the thresholds;
+    any option of the three may also be a keyword (``min_count`` and
+    ``max_rows`` are ``spec``'s here).
+    """
+    started = time.perf_counter()
+    spec_keywords = {k: options.pop(k) for k in list(options) if k in SPEC_FIELDS}
+    spec = dataclasses.replace(spec or DiscoverSpec(), **spec_keywords)
+    job, run = with_keywords(what or CountOptions(), how or RunOptions(), options)
+    runs_job = RunsJob(decoding=job.decoding, records=job.records, selection=job.selection,
+                       tokenizer=TokenizerSpec(name="char"))  # fmt: skip
+    counted = api.count(
+        paths, runs_job, run, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
+    )
+    with counted:
+        if counted.spilled is not None:
+            table = counted.spilled
+            counted.spilled = None  # closed below, by us
+        else:
+            assert counted.counts is not None
+            counts, counted.counts = counted.counts, None
+            table = table_on_disk(
+                counts, memory=run.memory_budget(), temp_dir=run.temp_dir, threads=counted.workers
+            )
+            del counts
+    try:
+        chars, min_count, rows = _statistics(table, spec, run.memory_budget())
+    finally:
+        table.close()
+    known = known_words(job.tokenizer, {row[0] for row in rows})
+    found = [Candidate(*row, known=row[0] in known) for row in rows]  # type: ignore[misc]
+    selected = [c for c in found if not c.known] if spec.new_only else found
+    if spec.max_rows is not None:
+        selected = selected[: spec.max_rows]
+    return DiscoverResult(
+        candidates=selected,
+        files=counted.files,
+        bytes=counted.bytes,
+        chars=chars,
+        seconds=time.perf_counter() - started,
+        bad_bytes=counted.bad_bytes,
+        bad_records=counted.bad_records,
+        workers=counted.workers,
+        min_count=min_count,
+        found=len(found),
+    )
+
+
+SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(DiscoverSpec))
+
+# The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.spill`).  A run of L Han
+# characters is a token of L + 2 characters; its substring at 0-based offset i (into the run) of k
+# characters is substr(token, i + 2, k), with neighbours at i + 1 and i + 2 + k.  A string counted M
+# times or more has every pair of adjacent characters in it counted M times or more: so only the
+# substrings whose pairs are all that frequent are made (``reach``: how far from i they go), and
+# every count that passes M is still exact.
+_STATS = [
+    """CREATE TEMP TABLE pairs AS SELECT substr(token, i + 2, 2) AS b
+    FROM (SELECT token, n, unnest(range(length(token) - 3)) AS i FROM merged)
+    GROUP BY b HAVING SUM(n) >= {M}""",
+    """CREATE TEMP TABLE positions AS
+    WITH p AS (SELECT token, n, unnest(range(length(token) - 2)) AS i FROM merged),
+    rare AS (
+        SELECT p.*, pairs.b IS NULL AS rare FROM p LEFT JOIN pairs ON pairs.b = substr(p.token, p.i + 2, 2))
+    SELECT token, n, i, MIN(CASE WHEN rare THEN i END) OVER (
+        PARTITION BY token ORDER BY i ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) - i + 1 AS reach
+    FROM rare""",
+    # every substring of 1..K characters counted at least M times
+    """CREATE TEMP TABLE grams AS
+    WITH lens AS (SELECT unnest(range(1, {K} + 1)) AS k)
+    SELECT substr(token, i + 2, k) AS w, SUM(n)::BIGINT AS c
+    FROM positions, lens WHERE k <= reach OR k = 1
+    GROUP BY w HAVING SUM(n) >= {M}""",
+    # cohesion of those of 2 characters or more: the smallest PMI over the splits; kept above threshold
+    """CREATE TEMP TABLE cohesive AS
+    WITH splits AS (SELECT w, c, unnest(range(1, length(w))) AS j FROM grams WHERE length(w) >= 2)
+    SELECT s.w, s.c, MIN(ln({N}::DOUBLE * s.c / (a.c::DOUBLE * b.c))) AS pmi
+    FROM splits s JOIN grams a ON a.w = substr(s.w, 1, s.j) JOIN grams b ON b.w = substr(s.w, s.j + 1)
+    GROUP BY s.w, s.c
+    HAVING MIN(ln({N}::DOUBLE * s.c / (a.c::DOUBLE * b.c))) >= {pmi} + {step} * (length(s.w) - 2)""",
+    # the neighbours of every occurrence of a cohesive string
+    """CREATE TEMP TABLE neighbours AS
+    WITH lens AS (SELECT unnest(range(2, {K} + 1)) AS k),
+    occurrences AS (
+        SELECT substr(token, i + 2, k) AS w, substr(token, i + 1, 1) AS l, substr(token, i + 2 + k, 1) AS r, n
+        FROM positions, lens WHERE k <= reach)
+    SELECT w, l, r, SUM(n)::BIGINT AS c FROM occurrences SEMI JOIN cohesive USING (w) GROUP BY w, l, r""",
+]
+_ENTROPY = """SELECT w, GREATEST(0, ln(SUM(c)) - SUM(c * ln(c)) / SUM(c)) AS h
+    FROM (SELECT w, {side}, SUM(c)::DOUBLE AS c FROM neighbours GROUP BY w, {side}) GROUP BY w"""
+_CANDIDATES = """
+    WITH le AS ({left}), re AS ({right}),
+    scored AS (
+        SELECT w, c, pmi, le.h AS hl, re.h AS hr,
+               c * LEAST(le.h, re.h) * (pmi - ({pmi} + {step} * (length(w) - 2)) + 1) AS score
+        FROM cohesive JOIN le USING (w) JOIN re USING (w)
+        WHERE LEAST(le.h, re.h) >= {H})
+    SELECT w, c, pmi, hl, hr, score FROM scored ORDER BY score DESC, c DESC, w"""
+
+
+def _statistics(
+    table: SpilledTable, spec: DiscoverSpec, memory: int
+) -> tuple[int, int, list[tuple[Any, ...]]]:
+    """(Han characters, the minimum count used, the candidates' rows in rank order) of a runs table.
+
+    DuckDB works in ``memory`` bytes (at least `MIN_SQL_MEMORY`), spilling to the run's directory.
+    """
+    import duckdb
+
+    from wordfreq.concurrency import signals_to
+
+    db = table.connection
+    try:
+        with signals_to(db.interrupt):
+            db.execute(f"SET memory_limit = '{max(memory, MIN_SQL_MEMORY) >> 20}MB'")
+            (chars,) = db.execute(
+                "SELECT COALESCE(SUM((length(token) - 2) * n), 0)::BIGINT FROM merged"
+            ).fetchone()
+            min_count = spec.min_count if spec.min_count is not None else auto_min_count(chars)
+            values = {
+                "K": spec.max_length,
+                "M": min_count,
+                "N": max(int(chars), 1),
+                "pmi": repr(float(spec.min_pmi)),
+                "step": repr(float(spec.pmi_step)),
+                "H": repr(float(spec.min_entropy)),
+            }
+            for statement in _STATS:
+                db.execute(statement.format(**values))
+            query = _CANDIDATES.format(
+                left=_ENTROPY.format(side="l"), right=_ENTROPY.format(side="r"), **values
+            )
+            rows = db.execute(query).fetchall()
+    except duckdb.Error as err:
+        raise OutputError(f"{table.directory.path}: computing the statistics failed: {err}") from None
+    return int(chars), min_count, rows
+
+
+def describe_dictionaries(spec: TokenizerSpec) -> str:
+    """What says which candidates are known: a sentence."""
+    main = "jieba's own main dictionary" if spec.dictionary is None else "the main dictionary given"
+    main += f" ({_entries(_main_dictionary(spec))})"
+    if spec.user_dict is not None:
+        main += f" and the user dictionary ({_entries(spec.user_dict)})"
+    return main
+
+
+def _entries(contents: bytes) -> str:
+    n = sum(1 for line in io.BytesIO(contents) if line.strip())
+    return "1 word" if n == 1 else f"{n:,} words"
+
+
+def _main_dictionary(spec: TokenizerSpec) -> bytes:
+    """The contents of ``spec``'s main dictionary: the one given, else jieba's own."""
+    if spec.dictionary is not None:
+        return spec.dictionary
+    from wordfreq.tokenizers.jieba_py import import_jieba
+
+    jieba = import_jieba()
+    with open(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME), "rb") as f:
+        return f.read()
+
+
+def known_words(spec: TokenizerSpec, words: set[str]) -> set[str]:
+    """Those of ``words`` that ``spec``'s dictionaries list: its main dictionary (jieba's own unless
+    one is given) or its user dictionary."""
+    from wordfreq.tokenizers.jieba_rs import parse_user_dict
+
+    known = words & _listed(_main_dictionary(spec))
+    if spec.user_dict is not None:
+        known.update(word for word, _, _ in parse_user_dict(spec.user_dict) if word in words)
+    return known
+
+
+@functools.lru_cache(maxsize=2)
+def _listed(contents: bytes) -> frozenset[str]:
+    """The words a main dictionary lists: the first field of each line."""
+    return frozenset(line.strip().split(" ", 1)[0] for line in contents.decode("utf-8").split("\n"))
+
+
+def candidate_rows(candidates: Iterable[Candidate]) -> Iterator[tuple[object, ...]]:
+    """The candidates as rows of `COLUMNS`."""
+    for c in candidates:
+        yield (c.word, c.count, c.cohesion, c.left_entropy, c.right_entropy, c.score, c.known)
+
+
+def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = "tsv") -> None:
+    """Write ``candidates`` as ``fmt``: tsv or csv (a header line naming `COLUMNS`, figures with 4
+    decimals, known as 1/0), jsonl (one object per candidate, full precision), or jieba (a user
+    dictionary, 'word count' per line, that ``jieba.load_userdict`` and ``count --user-dict`` take)."""
+    from wordfreq.table import write_rows
+
+    if fmt == "jieba":
+        write_rows(((c.word, c.count) for c in candidates), out, "jieba")
+        return
+    if fmt == "jsonl":
+        import json
+
+        for c in candidates:
+            out.write((json.dumps(dataclasses.asdict(c), ensure_ascii=False) + "\n").encode("utf-8"))
+        return
+    if fmt not in ("tsv", "csv"):
+        raise OptionError(
+            "output_format", f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})"
+        )
+    sep = "\t" if fmt == "tsv" else ","
+    lines = [sep.join(COLUMNS)]
+    for c in candidates:
+        figures = (c.cohesion, c.left_entropy, c.right_entropy, c.score)
+        lines.append(sep.join([c.word, str(c.count), *(f"{x:.4f}" for x in figures), str(int(c.known))]))
+    out.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+__all__ = [
+    "SPEC_FIELDS",
+    "Candidate",
+    "DiscoverResult",
+    "DiscoverSpec",
+    "discover_words",
+]

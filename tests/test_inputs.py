@@ -117,6 +117,7 @@ def test_json_strings_may_hold_raw_line_separators(tmp_path: Path) -> None:
         ("{not json", "line 1201: not valid JSON"),
         ('{"other": 1}', "line 1201: no text at field 'meta.title'"),
         ('{"meta": {"title": 3}}', "line 1201: no text at field 'meta.title'"),
+        ('{"meta": {"title": "a\\ud800b"}}', r"line 1201: the text holds a lone surrogate \(U\+D800\)"),
     ],
 )
 def test_a_bad_record_names_the_file_and_line(

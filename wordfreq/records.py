@@ -11,11 +11,14 @@ Chunks of JSON Lines are cut only after a line feed (`NEWLINE`), which in
 JSON Lines always ends a record: JSON strings cannot hold a raw line feed.
 Lines are split on ``\\n`` alone, never with `str.splitlines`, which would
 also split at U+2028 and other characters that JSON strings may hold raw.
+A record whose text holds a lone surrogate (JSON can escape one, ``\\ud800``)
+is a bad record: no UTF-8 table could hold its tokens.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +26,9 @@ from wordfreq.chunking import LINE_FEED as NEWLINE
 from wordfreq.errors import InputError, OptionError
 
 __all__ = ["NEWLINE", "RecordFormat", "record_texts"]
+
+# A surrogate: JSON's escapes (\ud800) can write one alone, which no UTF-8 table can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,15 @@ def record_texts(
         except ValueError as err:
             problem = f"not valid JSON ({getattr(err, 'msg', err)})"
         else:
-            if value is not None:
+            surrogate = _SURROGATE.search(value) if value is not None else None
+            if value is not None and surrogate is None:
                 texts.append(value)
                 continue
-            problem = f"no text at field {fmt.field!r}"
+            if surrogate is not None:
+                code = ord(surrogate.group())
+                problem = f"the text holds a lone surrogate (U+{code:04X}), which UTF-8 cannot hold"
+            else:
+                problem = f"no text at field {fmt.field!r}"
         if fmt.skip_bad_records:
             bad += 1
             continue

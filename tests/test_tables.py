@@ -360,3 +360,9 @@ def test_add_table_is_counter_update(total: dict[str, int], part: dict[str, int]
     got = Counter(total)
     add_table(got, part)
     assert got == expected and list(got) == list(expected)
+
+
+def test_a_token_utf8_cannot_encode_is_one_line_not_a_traceback() -> None:
+    """A Python string may hold a lone surrogate; written, it is an `OutputError` naming the token."""
+    with pytest.raises(OutputError, match=r"token 'a\\ud800' holds a lone surrogate"):
+        write_rows([("b", 2), ("a\ud800", 1)], io.BytesIO())

@@ -18,17 +18,14 @@ is a bad record: no UTF-8 table could hold its tokens.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from wordfreq.chunking import LINE_FEED as NEWLINE
 from wordfreq.errors import InputError, OptionError
+from wordfreq.tokenizers.charclasses import SURROGATE
 
 __all__ = ["NEWLINE", "RecordFormat", "record_texts"]
-
-# A surrogate: JSON's escapes (\ud800) can write one alone, which no UTF-8 table can hold.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def record_texts(
         except ValueError as err:
             problem = f"not valid JSON ({getattr(err, 'msg', err)})"
         else:
-            surrogate = _SURROGATE.search(value) if value is not None else None
+            surrogate = SURROGATE.search(value) if value is not None else None
             if value is not None and surrogate is None:
                 texts.append(value)
                 continue

@@ -46,6 +46,7 @@ from typing import BinaryIO, NamedTuple, TypeVar, Union
 from wordfreq.errors import InputError, OutputError
 from wordfreq.sources import display_name, open_binary
 from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, over_budget
+from wordfreq.tokenizers.charclasses import SURROGATE
 
 try:
     from wordfreq import _tables  # sorting and summing, compiled (_tables.c)
@@ -426,8 +427,22 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     for batch in itertools.chain((first,), batches) if first else ():
         text = writer.text(batch, columns, start)
         writer.check(batch, text, columns, documents)
-        out.write(text.encode("utf-8"))
+        out.write(_utf8(batch, text))
         start += len(batch)
+
+
+def _utf8(rows: Sequence[Row], text: str) -> bytes:
+    """``text`` in UTF-8; `OutputError` naming the row whose token holds a lone surrogate, which UTF-8
+    cannot encode (Python strings can hold one; JSON's ``\\ud800`` escapes make one)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        _refuse(rows, lambda row: SURROGATE.search(row[0]) is not None, _surrogate_message)
+        raise  # pragma: no cover - only a surrogate makes UTF-8 fail
+
+
+def _surrogate_message(row: Row) -> str:
+    return f"token {row[0]!r} holds a lone surrogate, which UTF-8 cannot encode"
 
 
 # --- reading ------------------------------------------------------------------

@@ -34,7 +34,7 @@ BLOCK = HAN + ASCII_BLOCK
 WHITESPACE = "\\s"
 # Undecodable bytes, as surrogateescape shows them: never part of a cut.
 ESCAPED_BYTES = "\\udc80-\\udcff"
-# Lone surrogates, which rjieba cannot take.
+# Lone surrogates, which rjieba cannot take and UTF-8 cannot encode.
 SURROGATES = "\\ud800-\\udfff"
 # What rjieba (0.2.2, jieba-rs 0.11.0) takes for Han and jieba does not,
 # measured over every code point: CJK Extension A, U+9FD6..U+9FFF, the
@@ -50,3 +50,5 @@ CJK_EXTENSION_G = "\U00030000-\U0003134f"
 
 # One ASCII block character: where a text has none, neither does any block.
 ASCII_BLOCK_CHAR = re.compile(f"[{ASCII_BLOCK}]")
+# One surrogate: a str holding one has no UTF-8 form (JSON's \\ud800 escapes make one).
+SURROGATE = re.compile(f"[{SURROGATES}]")

@@ -27,7 +27,6 @@ so a worker notices an object that changed size since the run began.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import json
@@ -135,7 +134,8 @@ def describe(err: BaseException) -> str:
 def _http_failure(err: BaseException | None) -> bool:
     """Whether ``err`` is a failure of an HTTP request (aiohttp's, which fsspec's HTTP uses)."""
     aiohttp = sys.modules.get("aiohttp")  # not imported: not its failure
-    return isinstance(err, asyncio.TimeoutError) or (
+    asyncio = sys.modules.get("asyncio")  # likewise (importing it costs every run 25 ms)
+    return (asyncio is not None and isinstance(err, asyncio.TimeoutError)) or (
         aiohttp is not None and isinstance(err, aiohttp.ClientError)
     )
 
@@ -231,6 +231,8 @@ def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[d
         with contextlib.suppress(Exception):
             return info, fs.cat_file(path, start=span[0], end=span[1])
         return info, None
+    import asyncio
+
     from fsspec.asyn import sync
 
     async def both() -> list[Any]:

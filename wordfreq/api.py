@@ -26,8 +26,9 @@ from typing import Any, BinaryIO
 
 from wordfreq.chunking import Task, plan_tasks
 from wordfreq.concurrency import default_workers, run_tasks
-from wordfreq.counting import close_documents, finish, spill_finished
+from wordfreq.counting import PartialCount, close_documents, finish, spill_finished, unpack_rows
 from wordfreq.options import CountOptions, RunOptions, with_keywords
+from wordfreq.packed import PackedRows, PackedTable, merge, pack
 from wordfreq.sources import Source, discover
 from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
 from wordfreq.table import Row, sorted_rows, top_rows
@@ -41,9 +42,12 @@ class CountResult(HoldsSpilledTable):
     ``counts`` is the table as a `Counter`, or None when it outgrew the
     memory budget and was spilled to disk: `rows` then streams it from
     there, and `close` (or leaving a ``with`` block) removes the files.
+    When the workers' tables were summed packed (`wordfreq.packed`), the
+    table is ``packed`` and the `Counter` is made only when ``counts`` is
+    read: `rows`, `tokens` and `types` read the packed table.
     """
 
-    counts: Counter[str] | None
+    _counts: Counter[str] | None
     files: int
     bytes: int
     seconds: float
@@ -55,12 +59,28 @@ class CountResult(HoldsSpilledTable):
     documents: int | None = None  # with document counts: how many documents were counted
     ngram: tuple[int, int] = (1, 1)  # the orders counted; tokens and types are of rows then
     spilled: SpilledTable | None = None  # the table, when it is on disk
+    packed: PackedTable | None = None  # the table, when it was summed packed
+
+    @property
+    def counts(self) -> Counter[str] | None:
+        """The table as a `Counter` (None when it is on disk); made from the packed table, which it then
+        replaces (so that a change to it shows in `rows`)."""
+        if self._counts is None and self.packed is not None:
+            self.counts = Counter(self.packed.to_dict())
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Counter[str] | None) -> None:
+        self._counts = counts
+        self.packed = None
 
     @property
     def tokens(self) -> int:
         """The sum of the counts (of the n-grams, when those were counted)."""
         if self.spilled is not None:
             return self.spilled.tokens
+        if self.packed is not None:
+            return self.packed.tokens
         assert self.counts is not None
         return sum(self.counts.values())
 
@@ -69,6 +89,8 @@ class CountResult(HoldsSpilledTable):
         """The number of rows."""
         if self.spilled is not None:
             return self.spilled.types
+        if self.packed is not None:
+            return len(self.packed)
         assert self.counts is not None
         return len(self.counts)
 
@@ -93,6 +115,8 @@ class CountResult(HoldsSpilledTable):
         """All rows in table order (count descending, then token); three columns with document counts."""
         if self.spilled is not None:
             return self.spilled.rows(docs=self.documents is not None)
+        if self.packed is not None:
+            return PackedRows(self.packed)
         assert self.counts is not None
         return sorted_rows(self.counts, self.docs)
 
@@ -177,7 +201,11 @@ def count(
             spill_dir.remove()
     counts: Counter[str] | None = None
     docs = None
-    if spilled is None:
+    packed = None
+    if spilled is None and total.packs and not job.rows.doc_freq:
+        packed = _merge_packed(finish(total, job), run.min_count, run.max_rows)
+    if spilled is None and packed is None:
+        unpack_rows(total)
         counts = finish(total, job).counts
         close_documents(total)
         if run.min_count > 1:
@@ -190,7 +218,7 @@ def count(
     if job.rows.doc_freq:
         documents = len(sources) if job.document_unit == "file" else total.documents
     return CountResult(
-        counts=counts,
+        _counts=counts,
         files=len(sources),
         bytes=total.nbytes,
         seconds=time.perf_counter() - started,
@@ -202,4 +230,17 @@ def count(
         documents=documents,
         ngram=job.rows.ngram,
         spilled=spilled,
+        packed=packed,
     )
+
+
+def _merge_packed(total: PartialCount, min_count: int, max_rows: int | None) -> PackedTable | None:
+    """The finished table of ``total``, whose rows are mostly packed, summed packed (see `packed.merge`);
+    None when it cannot be (``total`` is then as it was)."""
+    packs = list(total.packs)
+    if total.counts:
+        rest = pack(total.counts)
+        if rest is None:
+            return None
+        packs.append(rest)
+    return merge(packs, min_count, max_rows)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from wordfreq.chunking import RangeTask, Task, lines_before, load_range
 from wordfreq.options import CountOptions
+from wordfreq.packed import Pack, add_packs, pack, packed_rows
 from wordfreq.records import record_texts
 from wordfreq.rows import count_lines, lines_of
 from wordfreq.spill import Spill
@@ -44,7 +45,9 @@ class PartialCount:
     documents it occurs in, ``open_docs`` the rows of each file that was cut
     into several tasks (by path; their sets are united across tasks and
     counted once, by `close_documents`, when every task is in), and
-    ``documents`` the number of record or line documents read.
+    ``documents`` the number of record or line documents read.  A finished
+    count that left a worker may hold its rows packed (`wordfreq.packed`) in
+    ``packs`` instead of ``counts``; the rows are the sum of both.
     """
 
     counts: Counter[str] = field(default_factory=Counter)
@@ -57,6 +60,7 @@ class PartialCount:
     documents: int = 0
     runs: list[str] = field(default_factory=list)  # spilled rows (`wordfreq.spill`)
     open_runs: list[str] = field(default_factory=list)  # spilled rows of documents cut into several tasks
+    packs: list[Pack] = field(default_factory=list)  # more rows, packed (see `pack_rows`)
 
 
 def count_tasks(
@@ -91,7 +95,34 @@ def count_tasks(
 
 def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
     """Finish ``part`` and write its rows to disk, leaving it empty (and finished)."""
+    unpack_rows(part)
     spill.write(finish(part, job))
+
+
+def pack_rows(part: PartialCount) -> PartialCount:
+    """Move the rows of ``part`` into ``packs`` when it is a finished plain table (no document counts,
+    nothing on disk) and they pack; the cheap way to send it to another process."""
+    plain = not (part.docs or part.open_docs or part.documents or part.runs or part.open_runs)
+    if part.finished and plain and part.counts:
+        packed = pack(part.counts)
+        if packed is not None:
+            part.packs.append(packed)
+            part.counts = Counter()
+    return part
+
+
+def over_budget(part: PartialCount, spill: Spill) -> bool:
+    """``spill.over(part)`` with its packed rows too: they are unpacked first when they might not fit,
+    so that the decision is the one the unpacked table would get."""
+    if part.packs and not spill.holds(len(part.counts) + packed_rows(part.packs)):
+        unpack_rows(part)
+    return spill.over(part)
+
+
+def unpack_rows(part: PartialCount) -> None:
+    """Move the rows of ``part.packs`` back into ``part.counts``."""
+    add_packs(part.counts, part.packs)
+    part.packs = []
 
 
 def tokenizer_for(job: CountOptions) -> Tokenizer:
@@ -176,6 +207,7 @@ def merge_into(total: PartialCount, part: PartialCount) -> None:
     """Add ``part`` to ``total``; the sum is finished only if both were."""
     was_empty = not total.counts and not total.nbytes
     add_table(total.counts, part.counts)
+    total.packs.extend(part.packs)
     add_table(total.docs, part.docs)
     for path, rows in part.open_docs.items():
         total.open_docs.setdefault(path, set()).update(rows)

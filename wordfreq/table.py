@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import BinaryIO, NamedTuple, TypeVar, Union
+from typing import BinaryIO, NamedTuple, Protocol, TypeVar, Union, runtime_checkable
 
 from wordfreq.errors import InputError, OutputError
 from wordfreq.sources import display_name, open_binary
@@ -418,6 +418,9 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     """
     _check_format(fmt, WRITE_FORMATS)
     writer = _WRITERS[fmt]
+    if fmt == "tsv" and isinstance(rows, SlicedRows):
+        _write_sliced_tsv(rows, out)
+        return
     batches = in_batches(rows, WRITE_BATCH)
     first = next(batches, [])
     columns = len(first[0]) if first else 0
@@ -425,10 +428,36 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
         out.write(_gensim_header(columns, documents))
     start = 0
     for batch in itertools.chain((first,), batches) if first else ():
-        text = writer.text(batch, columns, start)
-        writer.check(batch, text, columns, documents)
-        out.write(_utf8(batch, text))
+        out.write(_encoded(writer, batch, columns, start, documents))
         start += len(batch)
+
+
+@runtime_checkable
+class SlicedRows(Protocol):
+    """Two-column rows read by slices, that may format a slice as TSV themselves (a packed table)."""
+
+    def __len__(self) -> int: ...
+
+    def slice(self, start: int, stop: int) -> list[Row]: ...
+
+    def tsv(self, start: int, stop: int) -> bytes | None:
+        """The slice's TSV lines in UTF-8, or None to leave them to the Python writer (and its checks)."""
+
+
+def _write_sliced_tsv(rows: SlicedRows, out: BinaryIO) -> None:
+    writer = _WRITERS["tsv"]
+    for start in range(0, len(rows), WRITE_BATCH):
+        data = rows.tsv(start, start + WRITE_BATCH)
+        if data is None:
+            data = _encoded(writer, rows.slice(start, start + WRITE_BATCH), 2, start, None)
+        out.write(data)
+
+
+def _encoded(writer: _Writer, batch: Sequence[Row], columns: int, start: int, documents: int | None) -> bytes:
+    """The lines of ``batch`` (rows ``start``... of the table) in UTF-8, checked."""
+    text = writer.text(batch, columns, start)
+    writer.check(batch, text, columns, documents)
+    return _utf8(batch, text)
 
 
 def _utf8(rows: Sequence[Row], text: str) -> bytes:

@@ -1,0 +1,169 @@
+"""Packed tables (`wordfreq.packed`): the same table as Counters give, compiled or in Python, through the
+API and the CLI."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wordfreq
+from wordfreq import packed
+from wordfreq.cli import cli
+from wordfreq.errors import OutputError
+from wordfreq.table import Row, write_rows
+
+from conftest import cli_runner
+
+# Tokens never hold a lone surrogate (UTF-8 cannot encode one): every other code point, NUL included.
+tokens = st.text(
+    st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=("Cs",)), max_size=12
+)
+parts = st.lists(st.dictionaries(tokens, st.integers(1, 2**62), max_size=40), min_size=1, max_size=3)
+no_overflow = st.lists(st.dictionaries(tokens, st.integers(1, 2**61), max_size=40), min_size=1, max_size=3)
+
+
+def expected_rows(dicts: list[dict[str, int]], min_count: int, max_rows: int | None) -> list[Row]:
+    """The table the unpacked path makes: summed Counters, filtered, in table order, cut."""
+    total: Counter[str] = Counter()
+    for counts in dicts:
+        total.update(counts)
+    rows = sorted(((t, n) for t, n in total.items() if n >= min_count), key=lambda row: (-row[1], row[0]))
+    return rows[:max_rows] if max_rows is not None else rows
+
+
+def written(rows: object) -> bytes | OutputError:
+    out = io.BytesIO()
+    try:
+        write_rows(rows, out, "tsv")  # type: ignore[arg-type]
+    except OutputError as err:
+        return err
+    return out.getvalue()
+
+
+def check_table(
+    table: packed.PackedTable | None, dicts: list[dict[str, int]], min_count: int, max_rows: int | None
+) -> None:
+    if max(expected_rows(dicts, 1, None), key=lambda row: row[1], default=("", 0))[1] > 2**63 - 1:
+        assert table is None  # a sum beyond 64 bits: the caller sums Counters instead
+        return
+    assert table is not None
+    expected = expected_rows(dicts, min_count, max_rows)
+    assert table.rows(0, len(table)) == expected and len(table) == len(expected)
+    assert list(packed.PackedRows(table, batch=7)) == expected
+    assert table.tokens == sum(n for _, n in expected)
+    assert list(table.to_dict().items()) == expected
+    got, want = written(packed.PackedRows(table)), written(expected)
+    assert got == want if isinstance(want, bytes) else str(got) == str(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(dicts=parts, min_count=st.integers(1, 2**62), max_rows=st.none() | st.integers(0, 50))
+def test_packed_sum_is_the_counter_sum_in_table_order(
+    dicts: list[dict[str, int]], min_count: int, max_rows: int | None
+) -> None:
+    min_count = min_count if min_count % 3 == 0 else 1  # mostly no minimum: every row checked
+    packs = [packed.pack(counts) for counts in dicts]
+    assert None not in packs and packed._tables is not None
+    check_table(packed.merge(packs, min_count, max_rows), dicts, min_count, max_rows)  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(dicts=no_overflow, max_rows=st.none() | st.integers(0, 50))
+def test_python_packs_and_merge_are_the_compiled_ones(
+    dicts: list[dict[str, int]], max_rows: int | None
+) -> None:
+    compiled = [packed.pack(counts) for counts in dicts]
+    saved, packed._tables = packed._tables, None
+    try:
+        in_python = [packed.pack(counts) for counts in dicts]
+        table = packed.merge(in_python, 1, max_rows)  # type: ignore[arg-type]
+    finally:
+        packed._tables = saved
+    assert in_python == compiled
+    assert isinstance(table, packed.PyPackedTable) and table.tsv() is None
+    check_table(table, dicts, 1, max_rows)
+    for pack, counts in zip(in_python, dicts):
+        assert dict(packed.unpack(pack)) == counts  # type: ignore[arg-type]
+
+
+def test_a_token_utf8_cannot_encode_is_not_packed() -> None:
+    assert packed.pack({"a\ud800": 1}) is None and packed.pack({"a": 2**63}) is None
+
+
+def test_a_pack_out_of_token_order_is_refused() -> None:
+    keys, counts = packed.pack({"a": 1, "b": 2})  # type: ignore[misc]
+    swapped = keys[5:] + keys[:5], counts
+    with pytest.raises(ValueError, match="malformed"):
+        packed.merge([swapped], 1, None)
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [("a\nb", "contains a line break"), ("a\t12", "ends in a tab and digits")],
+)
+def test_packed_tsv_refuses_what_the_python_writer_refuses(token: str, message: str) -> None:
+    table = packed.merge([packed.pack({"x": 5, token: 1, "a\tb": 1})], 1, None)  # type: ignore[list-item]
+    with pytest.raises(OutputError, match=message):
+        write_rows(packed.PackedRows(table), io.BytesIO())  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def many_types(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Text of a few thousand distinct tokens (Latin words between Chinese ones), in three files."""
+    rng = random.Random(2026)
+    root = tmp_path_factory.mktemp("many")
+    hanzi = (
+        "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"
+        "同工也能下过子说产种面而方后多定行学法所民得经"
+    )
+    for i in range(3):
+        words = []
+        for _ in range(20_000):
+            if rng.random() < 0.5:
+                words.append("".join(rng.choice("abcdefghij") for _ in range(rng.randint(1, 5))))
+            else:
+                words.append("".join(rng.choice(hanzi) for _ in range(rng.randint(1, 3))))
+        (root / f"{i}.txt").write_text(" ".join(words) + "\n", encoding="utf-8")
+    return root
+
+
+def test_a_count_by_two_workers_comes_back_packed_and_equal(many_types: Path) -> None:
+    one = wordfreq.count([many_types], workers=1, chunk_size=1 << 16)
+    two = wordfreq.count([many_types], workers=2, chunk_size=1 << 16)
+    assert two.packed is not None and one.packed is None and two.types > 10_000
+    assert (two.tokens, two.types) == (one.tokens, one.types)
+    assert list(two.rows()) == list(one.rows())
+    assert two.counts == one.counts and two.packed is None  # read, the Counter replaces the packed table
+    two.counts["new"] = 10**9  # and a change to it shows in the rows
+    assert next(iter(two.rows())) == ("new", 10**9)
+
+
+@pytest.mark.parametrize("extra", [[], ["--min-count", "3"], ["--max-rows", "1000"], ["--ngram", "2"]])
+def test_cli_tables_of_two_workers_are_byte_identical_to_one(many_types: Path, extra: list[str]) -> None:
+    runner: CliRunner = cli_runner()
+    outputs = []
+    for workers in ("1", "2"):
+        result = runner.invoke(
+            cli, ["count", str(many_types), "-q", "-j", workers, "--chunk-size", "64KB", *extra]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout_bytes)
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 900
+
+
+def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> None:
+    """Packed rows that might not fit are unpacked, so the parent spills exactly when it did before."""
+    from wordfreq.counting import PartialCount, over_budget
+    from wordfreq.spill import Spill
+
+    counts = {f"w{i}": i + 1 for i in range(1000)}
+    part = PartialCount(packs=[packed.pack(counts)], finished=True)  # type: ignore[list-item]
+    assert not over_budget(part, Spill(10**9, str(tmp_path))) and part.packs and not part.counts
+    assert over_budget(part, Spill(1000, str(tmp_path))) and not part.packs and part.counts == counts

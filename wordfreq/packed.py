@@ -1,0 +1,140 @@
+"""Packed tables: how a worker's finished count crosses to the parent, and how the parent sums them.
+
+A worker's table of a million rows, pickled as a `Counter`, costs the
+parent a Python object per row to unpickle (1.2 s for two workers on
+HMM-heavy text) and to sum, serially, while the workers are done.  Packed,
+a table is two bytes objects (``pack``), sorted by token, which each
+worker does for its own table: its tokens' UTF-8, each after its length
+(uint32), and its counts (int64), both in native byte order (a pack never
+leaves the machine).  The parent sums the packs into a `PackedTable`
+(``merge``): sorted runs merged (code-point order is UTF-8 byte order), then
+ordered by count (a stable counting sort), cut to ``min_count`` and
+``max_rows``; rows become Python objects only as they are read or written.
+
+Compiled in ``wordfreq._tables``; where it is not built, the same in Python
+(`PyPackedTable`).  Either side may refuse (a token UTF-8 cannot encode, a
+count beyond 64 bits): the table then travels and is summed as a `Counter`,
+as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from typing import Protocol
+
+from wordfreq.table import Row, _tables, add_table, sorted_rows
+
+Pack = tuple[bytes, bytes]  # (length-prefixed UTF-8 tokens, int64 counts)
+_LENGTH = 4  # bytes of a token's length
+
+
+class PackedTable(Protocol):
+    """A summed table in table order (``_tables.PackedTable`` or `PyPackedTable`)."""
+
+    @property
+    def tokens(self) -> int: ...
+
+    def __len__(self) -> int: ...
+
+    def rows(self, start: int = ..., stop: int = ...) -> list[tuple[str, int]]: ...
+
+    def tsv(self, start: int = ..., stop: int = ...) -> bytes | None: ...
+
+    def to_dict(self) -> dict[str, int]: ...
+
+
+def pack(counts: dict[str, int]) -> Pack | None:
+    """``counts`` packed, or None when it cannot be (a token with a lone surrogate, a count beyond int64)."""
+    try:
+        if _tables is not None:
+            return _tables.pack_counts(counts)
+        rows = sorted(counts.items())  # by token: code-point order is UTF-8 byte order
+        keys = b"".join(
+            len(utf8).to_bytes(_LENGTH, sys.byteorder) + utf8
+            for utf8 in (token.encode() for token, _ in rows)
+        )
+        return keys, array("q", [count for _, count in rows]).tobytes()
+    except (UnicodeEncodeError, OverflowError):
+        return None
+
+
+def unpack(packed: Pack) -> Iterator[tuple[str, int]]:
+    """The rows of a pack, in its order."""
+    keys, counts = packed
+    view = memoryview(keys)
+    position = 0
+    for count in array("q", counts):
+        length = int.from_bytes(view[position : position + _LENGTH], sys.byteorder)
+        position += _LENGTH
+        yield str(view[position : position + length], "utf-8"), count
+        position += length
+
+
+def packed_rows(packs: list[Pack]) -> int:
+    """The rows of ``packs``, tokens counted once per pack they are in (an upper bound of their sum's)."""
+    return sum(len(counts) // 8 for _, counts in packs)
+
+
+def add_packs(total: Counter[str], packs: list[Pack]) -> None:
+    """Add the rows of ``packs`` to ``total``."""
+    for packed in packs:
+        add_table(total, dict(unpack(packed)))
+
+
+def merge(packs: list[Pack], min_count: int, max_rows: int | None) -> PackedTable | None:
+    """The sum of ``packs`` in table order, its rows below ``min_count`` dropped, cut to ``max_rows``
+    rows; None when a sum goes beyond 64 bits (the caller sums Counters instead)."""
+    if _tables is not None:
+        try:
+            return _tables.merge_packs(packs, min_count, max_rows)
+        except OverflowError:
+            return None
+    total: Counter[str] = Counter()
+    add_packs(total, packs)
+    return PyPackedTable(total, min_count, max_rows)
+
+
+class PyPackedTable:
+    """`PackedTable` in Python, where ``_tables`` is not built: a sorted list of rows."""
+
+    def __init__(self, counts: Counter[str], min_count: int, max_rows: int | None):
+        rows = sorted_rows(Counter({t: n for t, n in counts.items() if n >= min_count}))
+        self._rows: list[tuple[str, int]] = rows[:max_rows] if max_rows is not None else rows  # type: ignore[assignment]
+        self.tokens = sum(n for _, n in self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[tuple[str, int]]:
+        return self._rows[start:stop]
+
+    def tsv(self, start: int = 0, stop: int | None = None) -> bytes | None:
+        return None  # the Python writer writes these rows
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self._rows)
+
+
+class PackedRows:
+    """The rows of a `PackedTable` in table order, made into Python objects a batch at a time; also
+    written straight from it as TSV (a `wordfreq.table.SlicedRows`)."""
+
+    def __init__(self, table: PackedTable, batch: int = 1 << 14):
+        self.table = table
+        self.batch = batch
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        for start in range(0, len(self.table), self.batch):
+            yield from self.table.rows(start, start + self.batch)
+
+    def slice(self, start: int, stop: int) -> list[Row]:
+        return list(self.table.rows(start, stop))
+
+    def tsv(self, start: int, stop: int) -> bytes | None:
+        return self.table.tsv(start, stop)

@@ -159,11 +159,13 @@ def test_cli_tables_of_two_workers_are_byte_identical_to_one(many_types: Path, e
 
 
 def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> None:
-    """Packed rows that might not fit are unpacked, so the parent spills exactly when it did before."""
+    """Packed rows count at their own size; past the share they are unpacked, to be spilled with the rest."""
     from wordfreq.counting import PartialCount, over_budget
     from wordfreq.spill import Spill
 
     counts = {f"w{i}": i + 1 for i in range(1000)}
-    part = PartialCount(packs=[packed.pack(counts)], finished=True)  # type: ignore[list-item]
-    assert not over_budget(part, Spill(10**9, str(tmp_path))) and part.packs and not part.counts
-    assert over_budget(part, Spill(1000, str(tmp_path))) and not part.packs and part.counts == counts
+    pack = packed.pack(counts)
+    size = len(pack[0]) + len(pack[1])  # type: ignore[index]
+    part = PartialCount(packs=[pack], finished=True)  # type: ignore[list-item]
+    assert not over_budget(part, Spill(size, str(tmp_path))) and part.packs and not part.counts
+    assert over_budget(part, Spill(size - 1, str(tmp_path))) and not part.packs and part.counts == counts

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from wordfreq.chunking import RangeTask, Task, lines_before, load_range
 from wordfreq.options import CountOptions
-from wordfreq.packed import Pack, add_packs, pack, packed_rows
+from wordfreq.packed import Pack, add_packs, pack, packed_bytes
 from wordfreq.records import record_texts
 from wordfreq.rows import count_lines, lines_of
 from wordfreq.spill import Spill
@@ -112,10 +112,13 @@ def pack_rows(part: PartialCount) -> PartialCount:
 
 
 def over_budget(part: PartialCount, spill: Spill) -> bool:
-    """``spill.over(part)`` with its packed rows too: they are unpacked first when they might not fit,
-    so that the decision is the one the unpacked table would get."""
-    if part.packs and not spill.holds(len(part.counts) + packed_rows(part.packs)):
-        unpack_rows(part)
+    """Whether ``part`` holds more than this process's share: its Counter as `Spill.over` estimates
+    it, plus its packed rows at their own, compact size.  Past the share the packed rows are unpacked
+    first, so that the run written to disk holds them too."""
+    extra = packed_bytes(part.packs)
+    if not spill.over(part, extra):
+        return False
+    unpack_rows(part)
     return spill.over(part)
 
 

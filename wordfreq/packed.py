@@ -73,9 +73,9 @@ def unpack(packed: Pack) -> Iterator[tuple[str, int]]:
         position += length
 
 
-def packed_rows(packs: list[Pack]) -> int:
-    """The rows of ``packs``, tokens counted once per pack they are in (an upper bound of their sum's)."""
-    return sum(len(counts) // 8 for _, counts in packs)
+def packed_bytes(packs: list[Pack]) -> int:
+    """The memory ``packs`` take: their bytes (a row's UTF-8, its 4-byte length and its 8-byte count)."""
+    return sum(len(keys) + len(counts) for keys, counts in packs)
 
 
 def add_packs(total: Counter[str], packs: list[Pack]) -> None:

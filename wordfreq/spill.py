@@ -100,16 +100,13 @@ class Spill:
     budget: int  # bytes of counts one process may hold
     directory: str
 
-    def over(self, part: PartialCount) -> bool:
-        """Whether ``part`` holds more than this process's share (its packed rows not counted)."""
-        if self.holds(len(part.counts)) and not part.open_docs:
+    def over(self, part: PartialCount, extra: int = 0) -> bool:
+        """Whether ``part`` (and ``extra`` bytes held beside it, e.g. its packed rows) take more than
+        this process's share."""
+        if (len(part.counts) * _ROW_OVERHEAD + extra <= self.budget) and not part.open_docs:
             return False  # the usual case, decided without a sample
         rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
-        return estimate_bytes(part.counts or part.docs, rows) > self.budget
-
-    def holds(self, rows: int) -> bool:
-        """Whether ``rows`` rows of a Counter surely fit in this process's share."""
-        return rows * _ROW_OVERHEAD <= self.budget
+        return estimate_bytes(part.counts or part.docs, rows) + extra > self.budget
 
     def write_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> str:
         """Write a run of ``counts`` (and ``docs``, else 0) and return its path."""

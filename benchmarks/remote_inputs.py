@@ -169,5 +169,5 @@ def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdi
     reps = f", median of {args.repeat} runs" if args.repeat > 1 else ""
     print(f"\n### remote: the corpus from an S3 server on loopback (moto), -j {args.jobs}{reps}\n")
     print(f"{machine_line(args.jobs)}  ")
-    print(f"{input_line(inp, args.replicate, src_digest)}\n")
+    print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
     print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8}))

@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SAMPLE_CORPUS = DATA / "corpus"
+
+# The compiled dictionaries' cache (wordfreq.tokenizers.dictionary_cache) of
+# this test run only, never the user's; the commands the tests start inherit it.
+_CACHE = tempfile.TemporaryDirectory(prefix="wordfreq-test-cache-")
+os.environ["WORDFREQ_CACHE_DIR"] = _CACHE.name
 
 # Pieces that make texts jieba has to work on: dictionary words, names it
 # must guess with the HMM, Latin and digits joined by jieba's block

@@ -32,7 +32,7 @@ from wordfreq.packed import PackedRows, PackedTable, merge, pack
 from wordfreq.sources import Source, discover
 from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
 from wordfreq.table import Row, sorted_rows, top_rows
-from wordfreq.tokenizers import describe_engine
+from wordfreq.tokenizers import engine_name
 
 
 @dataclass
@@ -54,7 +54,7 @@ class CountResult(HoldsSpilledTable):
     bad_bytes: int
     workers: int
     bad_records: int = 0
-    engine: str = ""  # what did the tokenizing (see tokenizers.describe_engine)
+    engine: str = ""  # what did the tokenizing (see tokenizers.engine_name)
     docs: Counter[str] | None = None  # with document counts: the documents each row occurs in
     documents: int | None = None  # with document counts: how many documents were counted
     ngram: tuple[int, int] = (1, 1)  # the orders counted; tokens and types are of rows then
@@ -225,7 +225,7 @@ def count(
         bad_bytes=total.bad_bytes,
         workers=n_workers,
         bad_records=total.bad_records,
-        engine=describe_engine(job.tokenizer)[0],
+        engine=engine_name(job.tokenizer),
         docs=docs,
         documents=documents,
         ngram=job.rows.ngram,

@@ -528,7 +528,7 @@ def count(
     started = time.perf_counter()
     what, how = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
-        _say(f"engine: {describe_engine(what.tokenizer)[1]}")
+        _say(f"engine: {describe_engine(what.tokenizer)}")
     result = _with_progress(quiet, api.count, paths, what, how)
     with result, atomic_output(output) as out:
         write_rows(result.rows(), out, output_format, documents=result.documents)

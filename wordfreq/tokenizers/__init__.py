@@ -183,16 +183,22 @@ def _version(distribution: str) -> str:
     return package_version(distribution) or "?"
 
 
-def describe_engine(spec: TokenizerSpec) -> tuple[str, str]:
-    """What does the tokenizing for ``spec``: a short name, and a sentence with versions and reasons."""
+def engine_name(spec: TokenizerSpec) -> str:
+    """What does the tokenizing for ``spec``, in a few words (no version: looking one up costs 10 ms)."""
+    if spec.name == "jieba":
+        return "jieba, compiled (exact)" if _compiled_reason() is None else "jieba (pure Python)"
+    return {"jieba-py": "jieba (pure Python)", "jieba-rs": "jieba-rs (not exact)"}.get(spec.name, spec.name)
+
+
+def describe_engine(spec: TokenizerSpec) -> str:
+    """What does the tokenizing for ``spec``, as a sentence with versions and reasons."""
     if spec.name == "jieba":
         reason = _compiled_reason()
         if reason is None:
-            return "jieba, compiled (exact)", f"jieba {_version('jieba')}'s tokens, computed in C (exact)"
-        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python: {reason}"
+            return f"jieba {_version('jieba')}'s tokens, computed in C (exact)"
+        return f"jieba {_version('jieba')}, pure Python: {reason}"
     if spec.name == "jieba-py":
-        return "jieba (pure Python)", f"jieba {_version('jieba')}, pure Python, as asked"
+        return f"jieba {_version('jieba')}, pure Python, as asked"
     if spec.name == "jieba-rs":
-        detail = f"rjieba {_version('rjieba')} (jieba-rs), whose tokens differ from jieba's"
-        return "jieba-rs (not exact)", detail
-    return spec.name, f"the {spec.name} tokenizer"
+        return f"rjieba {_version('rjieba')} (jieba-rs), whose tokens differ from jieba's"
+    return f"the {spec.name} tokenizer"

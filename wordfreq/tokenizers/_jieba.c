@@ -5,7 +5,8 @@
  *
  *   - the prefix dictionary (jieba's FREQ), as a trie: read from a
  *     dictionary file with jieba's gen_pfdict rules (dictionary_from_file),
- *     or copied from a live jieba.Tokenizer's FREQ (dictionary_from_freq);
+ *     or copied from a live jieba.Tokenizer's FREQ (dictionary_from_freq),
+ *     or read back from its image (dictionary_from_image, the on-disk cache);
  *   - the blocks (re_han_default) and the text between them (re_skip_default);
  *   - the DAG and the route (Tokenizer.calc): the same log(), the same
  *     additions in the same order and the same choice on ties as
@@ -161,6 +162,7 @@ typedef struct {
     Py_ssize_t n_present;
     double logtotal;
     PyObject *total;        /* jieba's total, a Python int */
+    PyObject *image;        /* the bytes holding root, edges and freq (read only), or NULL: they are ours */
 } DictionaryObject;
 
 static const Step NO_STEP = {0.0, 0, 0};
@@ -523,18 +525,197 @@ Dictionary_total(DictionaryObject *d, void *closure)
     return d->total;
 }
 
+/* ---- a dictionary's image: the trie as bytes, for the on-disk cache --- */
+
+/* The image is the header below, then the arrays as they are in memory:
+ * root (0x10000 steps), edges (edge_slots), freq (n_nodes).  Indices, not
+ * pointers, link them, so a copy is the dictionary.  It is read back by the
+ * build that wrote it only (IMAGE_MAGIC changes with the layout, and the
+ * cache's file name carries the machine; see dictionary_cache.py). */
+#define IMAGE_MAGIC "WFJDIC01"
+
+static PyTypeObject DictionaryType;
+
+typedef struct {
+    char magic[8];
+    uint64_t edge_slots, n_edges, n_nodes, n_present;
+    int64_t total;
+    uint64_t checksum; /* of everything after the header */
+} ImageHeader;
+
+/* A checksum of the arrays, to catch a truncated or damaged file, not an
+ * adversary: four independent FNV-style lanes, word i of the image going to
+ * lane i % 4.  checksum_add takes the words in order, in pieces that each
+ * begin at a multiple of four words (all but the last piece are multiples). */
+typedef struct {
+    uint64_t lane[4];
+} Checksum;
+
+static void
+checksum_add(Checksum *c, const char *p, size_t n)
+{
+    size_t words = n / 8, i = 0;
+    for (; i + 4 <= words; i += 4) {
+        for (int k = 0; k < 4; k++) {
+            uint64_t w;
+            memcpy(&w, p + (i + k) * 8, 8);
+            c->lane[k] = (c->lane[k] ^ w) * 0x100000001b3ULL;
+        }
+    }
+    for (int k = 0; i < words; i++, k++) {
+        uint64_t w;
+        memcpy(&w, p + i * 8, 8);
+        c->lane[k] = (c->lane[k] ^ w) * 0x100000001b3ULL;
+    }
+}
+
+static uint64_t
+checksum_end(const Checksum *c)
+{
+    return mix64(c->lane[0] ^ mix64(c->lane[1] ^ mix64(c->lane[2] ^ mix64(c->lane[3]))));
+}
+
+static const Checksum CHECKSUM_START = {{0xcbf29ce484222325ULL, 1, 2, 3}};
+
+PyDoc_STRVAR(Dictionary_image_doc,
+"image() -> bytes\n\n"
+"The dictionary as bytes that dictionary_from_image reads back (in a build\n"
+"of this module on this kind of machine).  OverflowError when the total\n"
+"does not fit in 64 bits.");
+
+static PyObject *
+Dictionary_image(DictionaryObject *d, PyObject *unused)
+{
+    long long total = PyLong_AsLongLong(d->total);
+    if (total == -1 && PyErr_Occurred())
+        return NULL;
+    size_t root = 0x10000 * sizeof(Step), edges = (d->edge_mask + 1) * sizeof(Edge);
+    size_t freq = (size_t)d->n_nodes * sizeof(long long);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, sizeof(ImageHeader) + root + edges + freq);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    ImageHeader h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, IMAGE_MAGIC, 8);
+    h.edge_slots = d->edge_mask + 1;
+    h.n_edges = d->n_edges;
+    h.n_nodes = (uint64_t)d->n_nodes;
+    h.n_present = (uint64_t)d->n_present;
+    h.total = total;
+    char *body = p + sizeof h;
+    memcpy(body, d->root, root);
+    memcpy(body + root, d->edges, edges);
+    memcpy(body + root + edges, d->freq, freq);
+    Checksum sum = CHECKSUM_START;
+    checksum_add(&sum, body, root);
+    checksum_add(&sum, body + root, edges);
+    checksum_add(&sum, body + root + edges, freq);
+    h.checksum = checksum_end(&sum);
+    memcpy(p, &h, sizeof h);
+    return out;
+}
+
+static inline int
+step_valid(const Step *step, uint64_t n_nodes)
+{
+    return step->child >= 0 && (uint64_t)step->child < n_nodes &&
+           (step->flags & ~(STEP_PRESENT | STEP_POSITIVE)) == 0;
+}
+
+PyDoc_STRVAR(dictionary_from_image_doc,
+"dictionary_from_image(data) -> Dictionary\n\n"
+"The dictionary whose image() data (bytes) is, read in place: it keeps a\n"
+"reference to data.  ValueError for anything else: a damaged, truncated or\n"
+"foreign image is refused, never trusted.");
+
+static PyObject *
+dictionary_from_image(PyObject *module, PyObject *args)
+{
+    PyObject *data;
+    if (!PyArg_ParseTuple(args, "O!:dictionary_from_image", &PyBytes_Type, &data))
+        return NULL;
+    DictionaryObject *d = NULL;
+    PyObject *total = NULL;
+    ImageHeader h;
+    size_t len = (size_t)PyBytes_GET_SIZE(data), root = 0x10000 * sizeof(Step);
+    if (len < sizeof h)
+        goto bad;
+    memcpy(&h, PyBytes_AS_STRING(data), sizeof h);
+    if (memcmp(h.magic, IMAGE_MAGIC, 8) != 0 || h.edge_slots < 0x10000 ||
+        (h.edge_slots & (h.edge_slots - 1)) != 0 || h.edge_slots > ((uint64_t)1 << 40) ||
+        h.n_edges >= h.edge_slots || h.n_nodes < 1 || h.n_nodes > INT32_MAX || h.n_present > h.n_nodes ||
+        h.total <= 0)
+        goto bad;
+    size_t edges = h.edge_slots * sizeof(Edge), freq = h.n_nodes * sizeof(long long);
+    if (len != sizeof h + root + edges + freq)
+        goto bad;
+    const char *body = PyBytes_AS_STRING(data) + sizeof h;
+    if ((uintptr_t)body % 8 != 0) /* never on CPython: the arrays are read in place */
+        goto bad;
+    /* One pass: the checksum, and every link (to a node that exists; an
+     * empty slot left to end every probe). */
+    const Step *root_steps = (const Step *)body;
+    const Edge *edge_slots = (const Edge *)(body + root);
+    Checksum sum = CHECKSUM_START;
+    checksum_add(&sum, body, root + edges + freq);
+    size_t n_edges = 0;
+    for (size_t i = 0; i < 0x10000; i++)
+        if (!step_valid(&root_steps[i], h.n_nodes))
+            goto bad;
+    for (size_t i = 0; i < h.edge_slots; i++) {
+        if (edge_slots[i].key == 0)
+            continue;
+        n_edges++;
+        if (!step_valid(&edge_slots[i].step, h.n_nodes))
+            goto bad;
+    }
+    if (checksum_end(&sum) != h.checksum || n_edges != h.n_edges)
+        goto bad;
+    d = PyObject_New(DictionaryObject, &DictionaryType);
+    if (d == NULL)
+        goto error;
+    Py_INCREF(data);
+    d->image = data;
+    d->total = NULL;
+    d->root = (Step *)root_steps;
+    d->edges = (Edge *)edge_slots;
+    d->freq = (long long *)(body + root + edges);
+    d->edge_mask = h.edge_slots - 1;
+    d->n_nodes = d->cap_nodes = (Py_ssize_t)h.n_nodes;
+    d->n_present = (Py_ssize_t)h.n_present;
+    d->n_edges = n_edges;
+    total = PyLong_FromLongLong(h.total);
+    if (total == NULL || dictionary_set_total(d, total) < 0)
+        goto error;
+    Py_DECREF(total);
+    return (PyObject *)d;
+bad:
+    PyErr_SetString(PyExc_ValueError, "not an image of a dictionary of this build");
+error:
+    Py_XDECREF(total);
+    Py_XDECREF(d);
+    return NULL;
+}
+
 static void
 Dictionary_dealloc(DictionaryObject *d)
 {
-    PyMem_Free(d->freq);
-    PyMem_Free(d->root);
-    PyMem_Free(d->edges);
+    if (d->image != NULL) {
+        Py_DECREF(d->image);
+    }
+    else {
+        PyMem_Free(d->freq);
+        PyMem_Free(d->root);
+        PyMem_Free(d->edges);
+    }
     Py_XDECREF(d->total);
     Py_TYPE(d)->tp_free((PyObject *)d);
 }
 
 static PyMethodDef Dictionary_methods[] = {
     {"get", (PyCFunction)Dictionary_get, METH_O, "get(word) -> int or None: jieba's FREQ.get(word)."},
+    {"image", (PyCFunction)Dictionary_image, METH_NOARGS, Dictionary_image_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -570,6 +751,7 @@ dictionary_new_empty(void)
     d->n_edges = 0;
     d->edge_mask = (1 << 16) - 1;
     d->total = NULL;
+    d->image = NULL;
     d->logtotal = 0.0;
     d->freq = PyMem_Calloc(d->cap_nodes, sizeof(long long));
     d->root = PyMem_Calloc(0x10000, sizeof(Step));
@@ -1556,6 +1738,7 @@ static PyTypeObject SegmenterType = {
 static PyMethodDef methods[] = {
     {"dictionary_from_freq", dictionary_from_freq, METH_VARARGS, dictionary_from_freq_doc},
     {"dictionary_from_file", dictionary_from_file, METH_VARARGS, dictionary_from_file_doc},
+    {"dictionary_from_image", dictionary_from_image, METH_VARARGS, dictionary_from_image_doc},
     {"char_classes", char_classes, METH_NOARGS, char_classes_doc},
     {NULL, NULL, 0, NULL},
 };

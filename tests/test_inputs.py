@@ -248,3 +248,14 @@ def test_filters_in_workers_equal_filters_in_process(sample_corpus: Path) -> Non
     one = count([str(sample_corpus)], workers=1, **options).counts  # type: ignore[arg-type]
     two = count([str(sample_corpus)], workers=2, chunk_size=1000, **options).counts  # type: ignore[arg-type]
     assert one == two and one
+
+
+def test_the_whitespace_rule_drops_and_splits_tokens() -> None:
+    from collections import Counter
+
+    from wordfreq.counting import finish_counts
+
+    mixed = Counter({"a b": 2, "": 1, " \u3000": 3, "x": 1, "b": 1, "c\x1fd": 1, "e\x00": 4})
+    assert finish_counts(mixed) == Counter({"b": 3, "a": 2, "x": 1, "c": 1, "d": 1, "e\x00": 4})
+    clean = Counter({"我们": 2, "e\x00": 1})
+    assert finish_counts(clean) is clean and clean == Counter({"我们": 2, "e\x00": 1})

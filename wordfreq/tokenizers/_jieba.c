@@ -163,6 +163,8 @@ typedef struct {
     double logtotal;
     PyObject *total;        /* jieba's total, a Python int */
     PyObject *image;        /* the bytes holding root, edges and freq (read only), or NULL: they are ours */
+    uint64_t *filter;       /* a bit per hash of an edge's key (NULL while the trie is being built) */
+    uint64_t filter_mask;   /* the number of bits - 1 */
 } DictionaryObject;
 
 static const Step NO_STEP = {0.0, 0, 0};
@@ -184,14 +186,34 @@ edge_key(int32_t node, Py_UCS4 c)
     return (((uint64_t)node << 21) | c) + 1;
 }
 
-/* The step from node by c: NO_STEP when there is none. */
+/* The bit of the filter for an edge's hash: its high bits (the slot in the
+ * hash table is from the low bits). */
+static inline uint64_t
+filter_bit(uint64_t hash, uint64_t mask)
+{
+    return (hash >> 24) & mask;
+}
+
+/* The step from node by c: NO_STEP when there is none.
+ *
+ * Most walks of the DAG end on a step that is not in the trie, and the
+ * edges' table (2^20 slots of 24 bytes for jieba's dictionary) is far
+ * larger than the CPU's caches: the filter, 16 bits per edge (1 MB), says
+ * at once, for all but about 6% of the missing steps, that a step is
+ * missing, without touching the table. */
 static inline const Step *
 trie_step(const DictionaryObject *d, int32_t node, Py_UCS4 c)
 {
     if (node == 0 && c < 0x10000)
         return &d->root[c];
     uint64_t key = edge_key(node, c);
-    size_t i = (size_t)mix64(key) & d->edge_mask;
+    uint64_t hash = mix64(key);
+    if (d->filter != NULL) {
+        uint64_t bit = filter_bit(hash, d->filter_mask);
+        if (!(d->filter[bit >> 6] & ((uint64_t)1 << (bit & 63))))
+            return &NO_STEP;
+    }
+    size_t i = (size_t)hash & d->edge_mask;
     for (;;) {
         const Edge *e = &d->edges[i];
         if (e->key == key)
@@ -338,14 +360,33 @@ dict_set(DictionaryObject *d, const Py_UCS4 *s, Py_ssize_t n, PyObject *freq, in
 
 static DictionaryObject *dictionary_new_empty(void);
 
+/* The end of building a dictionary: its total, and the filter of its edges
+ * (trie_step); no step is made after this. */
 static int
-dictionary_set_total(DictionaryObject *d, PyObject *total)
+dictionary_seal(DictionaryObject *d, PyObject *total)
 {
     if (python_log(total, &d->logtotal) < 0)
         return -1;
     Py_INCREF(total);
     Py_XDECREF(d->total);
     d->total = total;
+    uint64_t bits = 1 << 16;
+    while (bits < 16 * (uint64_t)d->n_edges)
+        bits *= 2;
+    uint64_t *filter = PyMem_Calloc(bits / 64, sizeof(uint64_t));
+    if (filter == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i <= d->edge_mask; i++) {
+        if (d->edges[i].key != 0) {
+            uint64_t bit = filter_bit(mix64(d->edges[i].key), bits - 1);
+            filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
+    }
+    PyMem_Free(d->filter);
+    d->filter = filter;
+    d->filter_mask = bits - 1;
     return 0;
 }
 
@@ -379,7 +420,7 @@ dictionary_from_freq(PyObject *module, PyObject *args)
         if (rc < 0)
             goto error;
     }
-    if (dictionary_set_total(d, total) < 0)
+    if (dictionary_seal(d, total) < 0)
         goto error;
     return (PyObject *)d;
 error:
@@ -480,7 +521,7 @@ dictionary_from_file(PyObject *module, PyObject *args)
         goto error;
     }
     total = PyLong_FromLongLong(sum);
-    if (total == NULL || dictionary_set_total(d, total) < 0)
+    if (total == NULL || dictionary_seal(d, total) < 0)
         goto error;
     Py_DECREF(total);
     PyMem_Free(units);
@@ -678,6 +719,7 @@ dictionary_from_image(PyObject *module, PyObject *args)
     Py_INCREF(data);
     d->image = data;
     d->total = NULL;
+    d->filter = NULL;
     d->root = (Step *)root_steps;
     d->edges = (Edge *)edge_slots;
     d->freq = (long long *)(body + root + edges);
@@ -686,7 +728,7 @@ dictionary_from_image(PyObject *module, PyObject *args)
     d->n_present = (Py_ssize_t)h.n_present;
     d->n_edges = n_edges;
     total = PyLong_FromLongLong(h.total);
-    if (total == NULL || dictionary_set_total(d, total) < 0)
+    if (total == NULL || dictionary_seal(d, total) < 0)
         goto error;
     Py_DECREF(total);
     return (PyObject *)d;
@@ -701,6 +743,7 @@ error:
 static void
 Dictionary_dealloc(DictionaryObject *d)
 {
+    PyMem_Free(d->filter);
     if (d->image != NULL) {
         Py_DECREF(d->image);
     }
@@ -752,6 +795,7 @@ dictionary_new_empty(void)
     d->edge_mask = (1 << 16) - 1;
     d->total = NULL;
     d->image = NULL;
+    d->filter = NULL;
     d->logtotal = 0.0;
     d->freq = PyMem_Calloc(d->cap_nodes, sizeof(long long));
     d->root = PyMem_Calloc(0x10000, sizeof(Step));

@@ -361,6 +361,27 @@ def test_direct_reads_are_for_plain_s3_objects(s3: S3Server, http: HTTPServer) -
     assert direct_reads(f"s3://{BUCKET}/big.txt", Storage()) is not None
 
 
+def test_direct_reads_connect_as_the_client_that_signed_them(s3: S3Server) -> None:
+    """Certificate checks, proxies and timeouts set for the parent's S3 client hold for the GETs too."""
+    storage = Storage(
+        (
+            'client_kwargs={"verify": false}',
+            'config_kwargs={"proxies": {"https": "http://127.0.0.1:3128"}, "read_timeout": 7}',
+        )
+    )
+    sign = direct_reads(f"s3://{BUCKET}/big.txt", storage)
+    assert sign is not None
+    direct = sign()
+    assert direct is not None
+    assert dict(direct.transport) == {
+        "verify": False,
+        "proxies": {"https": "http://127.0.0.1:3128"},
+        "proxies_config": {},
+        "timeout": (5, 7),  # s3fs's connect timeout, the option's read timeout
+        "client_cert": None,
+    }
+
+
 def _sessions_in_child(sessions: Any) -> None:
     sessions.put(len(remote._SESSIONS))
 

@@ -11,8 +11,10 @@ or changes mid-run.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -21,17 +23,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from test_shell import processes_in_session
 
-from wordfreq import count, sorted_rows
+from wordfreq import count, remote, sorted_rows
 from wordfreq.api import CountResult
 from wordfreq.chunking import Decoding, RangeTask, load_range, plan_tasks
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OptionError
-from wordfreq.remote import MISSING_EXTRA, Storage, is_url
+from wordfreq.remote import MISSING_EXTRA, Storage, direct_reads, is_url
 from wordfreq.sources import Source
 from wordfreq.tokenizers import TokenizerSpec, cut_points_for
 
@@ -286,15 +288,116 @@ def test_urls_wherever_a_path_is_taken(s3: S3Server, http: HTTPServer, local: Pa
         assert got.stdout == want.stdout and want.stdout
 
 
-def test_a_changed_object_is_noticed_by_the_worker(s3: S3Server) -> None:
-    s3.put(BUCKET, {"changing.txt": "我们在北京。".encode() * 100})
-    url = f"s3://{BUCKET}/changing.txt"
-    task = RangeTask(url, 600, None, 1800)
+@pytest.mark.parametrize("direct", [False, True], ids=["fsspec", "presigned"])
+def test_a_changed_object_is_noticed_by_the_worker(s3: S3Server, direct: bool) -> None:
+    key = f"changing-{direct}.txt"
+    s3.put(BUCKET, {key: "我们在北京。".encode() * 100})
+    url = f"s3://{BUCKET}/{key}"
+    sign = direct_reads(url, Storage())
+    assert sign is not None
+    task = RangeTask(url, 600, None, 1800, sign() if direct else None)
     assert load_range(task, Decoding(), cut_points_for(TokenizerSpec()))[0]
-    s3.put(BUCKET, {"changing.txt": "我们在北京。".encode() * 101})
+    s3.put(BUCKET, {key: "我们在北京。".encode() * 101})
     with pytest.raises(InputError) as error:
         load_range(task, Decoding(), cut_points_for(TokenizerSpec()))
     assert str(error.value) == f"{url}: file changed size while being read (1800 bytes, now 1818)"
+
+
+# Direct reads: the parent presigns, a worker GETs its range ---------------------------------
+
+
+def big_tasks(url: str, size: int) -> list[RangeTask]:
+    source = Source(url, size, True)
+    tasks = list(plan_tasks(source, Decoding(), cut_points_for(TokenizerSpec()), CHUNK, direct=True))
+    assert len(tasks) > 10 and all(isinstance(t, RangeTask) for t in tasks)
+    return cast("list[RangeTask]", tasks)
+
+
+def test_workers_read_s3_ranges_by_presigned_gets(s3: S3Server, local: Path) -> None:
+    """Spawned workers, which share nothing with the parent, read each range with one GET of a URL
+    the parent presigned (its answer gives the object's size too): no HEAD, no S3 client of their own."""
+    url = f"s3://{BUCKET}/big.txt"
+    tasks = big_tasks(url, (local / "big.txt").stat().st_size)
+    assert all(t.direct is not None and "Signature=" in t.direct.href for t in tasks)
+    assert "Signature" not in repr(tasks[0])  # never shown
+    before = len(s3.log)
+    got = count([url], workers=2, start_method="spawn", chunk_size=CHUNK)
+    assert table(got) == table(count([str(local / "big.txt")], workers=1))
+    requests = [line for line in s3.log[before:] if f" /{BUCKET}/big.txt" in line]
+    presigned = [line for line in requests if "Signature=" in line]
+    assert len(presigned) == len(tasks) and all('" 206 ' in line for line in presigned)
+    assert len([line for line in requests if '"HEAD ' in line]) == 1  # the parent's, listing it
+
+
+def test_dask_workers_read_s3_with_their_own_settings(s3: S3Server, local: Path, scheduler: str) -> None:
+    """A Dask worker may be on another machine, which reaches the store its own way: no presigned GETs."""
+    before = len(s3.log)
+    got = count([f"s3://{BUCKET}/big.txt"], engine="dask", scheduler=scheduler, chunk_size=CHUNK)
+    assert table(got) == table(count([str(local / "big.txt")], workers=1))
+    requests = [line for line in s3.log[before:] if f" /{BUCKET}/big.txt" in line]
+    assert len(requests) > 10 and not any("Signature=" in line for line in requests)
+
+
+def test_a_direct_read_that_fails_is_read_the_usual_way(s3: S3Server, local: Path) -> None:
+    url = f"s3://{BUCKET}/big.txt"
+    tasks = big_tasks(url, (local / "big.txt").stat().st_size)
+    cut = cut_points_for(TokenizerSpec())
+    expected = [load_range(dataclasses.replace(t, direct=None), Decoding(), cut) for t in tasks[:3]]
+    assert tasks[0].direct is not None
+    href = tasks[0].direct.href
+    broken = [
+        href.replace("/big.txt?", "/no-such-key.txt?"),  # 404
+        href.replace(s3.endpoint, f"http://127.0.0.1:{closed_port()}"),  # no server there
+    ]
+    for bad in broken:
+        for task, want in zip(tasks[:3], expected):
+            direct = dataclasses.replace(tasks[0].direct, href=bad)
+            assert load_range(dataclasses.replace(task, direct=direct), Decoding(), cut) == want
+
+
+def test_direct_reads_are_for_plain_s3_objects(s3: S3Server, http: HTTPServer) -> None:
+    assert direct_reads(http.url("big.txt"), Storage()) is None
+    assert direct_reads(f"s3://{BUCKET}/big.txt", Storage(("requester_pays=true",))) is None
+    assert direct_reads(f"s3://{BUCKET}/big.txt", Storage()) is not None
+
+
+def test_direct_reads_connect_as_the_client_that_signed_them(s3: S3Server) -> None:
+    """Certificate checks, proxies and timeouts set for the parent's S3 client hold for the GETs too."""
+    storage = Storage(
+        (
+            'client_kwargs={"verify": false}',
+            'config_kwargs={"proxies": {"https": "http://127.0.0.1:3128"}, "read_timeout": 7}',
+        )
+    )
+    sign = direct_reads(f"s3://{BUCKET}/big.txt", storage)
+    assert sign is not None
+    direct = sign()
+    assert direct is not None
+    assert dict(direct.transport) == {
+        "verify": False,
+        "proxies": {"https": "http://127.0.0.1:3128"},
+        "proxies_config": {},
+        "timeout": (5, 7),  # s3fs's connect timeout, the option's read timeout
+        "client_cert": None,
+    }
+
+
+def _sessions_in_child(sessions: Any) -> None:
+    sessions.put(len(remote._SESSIONS))
+
+
+def test_a_forked_worker_opens_connections_of_its_own(s3: S3Server, local: Path) -> None:
+    """A process that read directly holds open connections; a worker forked from it starts without them."""
+    url = f"s3://{BUCKET}/big.txt"
+    task = big_tasks(url, (local / "big.txt").stat().st_size)[1]
+    load_range(task, Decoding(), cut_points_for(TokenizerSpec()))
+    assert remote._SESSIONS
+    context = multiprocessing.get_context("fork")
+    sessions = context.Queue()
+    child = context.Process(target=_sessions_in_child, args=(sessions,))
+    child.start()
+    assert sessions.get(timeout=30) == 0
+    child.join(timeout=30)
 
 
 # Options and the extra ---------------------------------------------------------------------

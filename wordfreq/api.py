@@ -155,12 +155,15 @@ def count(
         on_sources(sources)
     n_workers = run.workers if run.workers is not None else default_workers()
     cut_points = job.cut_points()
+    local = run.engine == "local"
 
     def tasks() -> Iterator[Task]:
         for source in sources:
-            yield from plan_tasks(source, job.decoding, cut_points, run.chunk_size, stdin, job.storage)
+            yield from plan_tasks(
+                source, job.decoding, cut_points, run.chunk_size, stdin, job.storage, direct=local
+            )
 
-    spill_dir = SpillDir(run.temp_dir) if run.engine == "local" else None
+    spill_dir = SpillDir(run.temp_dir) if local else None
     spilled = None
     try:
         if spill_dir is None:

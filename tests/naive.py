@@ -132,27 +132,66 @@ def is_han(char: str) -> bool:
     return any(low <= ord(char) <= high for low, high in HAN_RANGES)
 
 
+@functools.lru_cache(maxsize=4)
+def _jieba_with(dictionary: str | None, user_dict: bytes | None) -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer(dictionary=dictionary) if dictionary is not None else jieba.Tokenizer()
+    if user_dict is not None:
+        tokenizer.load_userdict(io.BytesIO(user_dict))
+    return tokenizer
+
+
 def naive_discovery(
     texts: Iterable[str],
     max_length: int = 6,
     min_count: int = 3,
-    min_pmi: float = 3.0,
-    pmi_step: float = 2.0,
+    min_pmi: float = 2.0,
+    pmi_step: float = 1.0,
     min_entropy: float = 1.0,
-) -> dict[str, tuple[int, float, float, float, float]]:
-    """word -> (count, cohesion, left entropy, right entropy, score) of every candidate.
+    resegment: bool = True,
+    dictionary: str | None = None,
+    user_dict: bytes | None = None,
+) -> dict[str, tuple[int, int, float, float, float, float, float]]:
+    """word -> (count, whole, cohesion, left entropy, right entropy, junction, score) of every candidate.
 
     Every line, character by character: a run is a maximal stretch of Han
     characters; every substring of a run of up to ``max_length`` characters
     is counted, with the character before and after it in the line (None for
-    whitespace and the line's ends).
+    whitespace and the line's ends).  With ``resegment``, each run is cut by
+    jieba (the main dictionary at path ``dictionary`` or jieba's own, and
+    ``user_dict``; no HMM) into words: an occurrence is whole when it starts
+    and ends between words, and each word is counted with the word (or the
+    line's character, or None) before and after it.
     """
+    words_of = _jieba_with(dictionary, user_dict)
     counts: Counter[str] = Counter()
+    whole: Counter[str] = Counter()
     left: dict[str, Counter[object]] = {}
     right: dict[str, Counter[object]] = {}
+    word_left: dict[str, Counter[object]] = {}
+    word_right: dict[str, Counter[object]] = {}
     chars = 0
     for text in texts:
         for line in text.split("\n"):
+            edges: set[int] = set()
+            start = 0
+            while start < len(line):
+                if not is_han(line[start]):
+                    start += 1
+                    continue
+                end = start
+                while end < len(line) and is_han(line[end]):
+                    end += 1
+                before = line[start - 1] if start > 0 and not line[start - 1].isspace() else None
+                after = line[end] if end < len(line) and not line[end].isspace() else None
+                cut = list(words_of.cut(line[start:end], HMM=False))
+                offset = start
+                for j, word in enumerate(cut):
+                    edges.add(offset)
+                    offset += len(word)
+                    word_left.setdefault(word, Counter())[cut[j - 1] if j > 0 else before] += 1
+                    word_right.setdefault(word, Counter())[cut[j + 1] if j + 1 < len(cut) else after] += 1
+                edges.add(offset)
+                start = end
             for i in range(len(line)):
                 if not is_han(line[i]):
                     continue
@@ -162,22 +201,41 @@ def naive_discovery(
                         break
                     word = line[i : i + k]
                     counts[word] += 1
+                    whole[word] += not resegment or (i in edges and i + k in edges)
                     before = line[i - 1] if i > 0 and not line[i - 1].isspace() else None
                     after = line[i + k] if i + k < len(line) and not line[i + k].isspace() else None
                     left.setdefault(word, Counter())[before] += 1
                     right.setdefault(word, Counter())[after] += 1
 
-    def entropy(neighbours: Counter[object]) -> float:
+    def entropy(neighbours: Counter[object] | None) -> float:
+        if not neighbours:
+            return 0.0
         total = sum(neighbours.values())
         return max(0.0, -sum(n / total * math.log(n / total) for n in neighbours.values()))
 
     found = {}
     for word, c in counts.items():
-        if len(word) < 2 or c < min_count:
+        if len(word) < 2 or c < min_count or whole[word] < min_count:
             continue
         pmi = min(math.log(chars * c / (counts[word[:j]] * counts[word[j:]])) for j in range(1, len(word)))
         threshold = min_pmi + pmi_step * (len(word) - 2)
         h_left, h_right = entropy(left[word]), entropy(right[word])
-        if pmi >= threshold and min(h_left, h_right) >= min_entropy:
-            found[word] = (c, pmi, h_left, h_right, c * min(h_left, h_right) * (pmi - threshold + 1))
+        if pmi < threshold or min(h_left, h_right) < min_entropy:
+            continue
+        junction = 0.0
+        if resegment:
+            parts = list(words_of.cut(word, HMM=False))
+            long_parts = sum(len(part) >= 2 for part in parts)
+            modelled = all("\u4e00" <= ch <= "\u9fd5" for ch in word)
+            if long_parts >= 2 or (modelled and list(jieba.finalseg.cut(word)) != [word]):
+                continue
+            if len(parts) >= 2 and long_parts == 1:
+                junction = max(
+                    min(entropy(word_right.get(a)), entropy(word_left.get(b)))
+                    for a, b in zip(parts, parts[1:])
+                )
+                if junction >= min(h_left, h_right):
+                    continue
+        score = whole[word] * min(h_left, h_right) * (pmi - threshold + 1)
+        found[word] = (c, whole[word], pmi, h_left, h_right, junction, score)
     return found

@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wordfreq.cli import cli
-from wordfreq.discovery import BOUNDARY, DiscoverResult, DiscoverSpec, bordered_runs, discover_words
+from wordfreq.discovery import (
+    BOUNDARY,
+    Candidate,
+    DiscoverResult,
+    DiscoverSpec,
+    bordered_runs,
+    discover_words,
+    hmm_keeps_whole,
+)
 
 from conftest import SAMPLE_CORPUS, cli_runner, run_wordfreq
 from naive import naive_counts, naive_discovery, read_text
@@ -22,23 +30,36 @@ from naive import naive_counts, naive_discovery, read_text
 # Few characters, so that strings repeat; punctuation, digits, Latin, whitespace and line ends between them.
 HAN_PIECES = ["新", "词", "发", "现", "新词", "发现", "云栖", "茶舍", "𠀀", "〇", "豈"]
 OTHER_PIECES = ["，", "。", "1", "a", " ", "\n", "\r\n", "\t", "ab", "１２", "\u3000", "—"]
-texts = st.lists(st.sampled_from(HAN_PIECES * 3 + OTHER_PIECES), max_size=80).map("".join)
+# Words and what attaches to them, for the re-segmentation: 孩子们, 这朋友, ...
+WORD_PIECES = ["孩子", "朋友", "老师", "们", "好", "来", "这"]
+texts = st.one_of(
+    st.lists(st.sampled_from(pieces * 3 + OTHER_PIECES), max_size=80).map("".join)
+    for pieces in (HAN_PIECES, WORD_PIECES)
+)
 PERMISSIVE = {"min_count": 1, "min_pmi": -50.0, "pmi_step": 0.0, "min_entropy": 0.0}
+# A main dictionary where the pieces above are words, and one pair of them
+SMALL_DICTIONARY = "".join(
+    f"{word} 5\n" for word in ["新", "词", "发", "现", "新词", "发现", "词发", *WORD_PIECES]
+)
 
 
-def as_table(result: DiscoverResult) -> dict[str, tuple[int, float, float, float, float]]:
+Figures = tuple[int, int, float, float, float, float, float]
+
+
+def as_table(result: DiscoverResult) -> dict[str, Figures]:
     return {
-        c.word: (c.count, c.cohesion, c.left_entropy, c.right_entropy, c.score) for c in result.candidates
+        c.word: (c.count, c.whole, c.cohesion, c.left_entropy, c.right_entropy, c.junction, c.score)
+        for c in result.candidates
     }
 
 
-def assert_same(result: DiscoverResult, expected: dict[str, tuple[int, float, float, float, float]]) -> None:
+def assert_same(result: DiscoverResult, expected: dict[str, Figures]) -> None:
     """The candidates and every figure are the naive program's, in its rank order (up to float rounding)."""
     got = as_table(result)
     assert got.keys() == expected.keys()
     for word, figures in got.items():
-        assert figures[0] == expected[word][0], word
-        for ours, theirs in zip(figures[1:], expected[word][1:]):
+        assert figures[:2] == expected[word][:2], word
+        for ours, theirs in zip(figures[2:], expected[word][2:]):
             assert math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-9), (word, figures, expected[word])
     words = [c.word for c in result.candidates]
     for before, after in zip(words, words[1:]):
@@ -65,16 +86,27 @@ def write_files(directory: str, parts: list[str]) -> list[str]:
     thresholds=st.sampled_from(
         [PERMISSIVE, {"min_count": 2, "min_pmi": 0.5, "pmi_step": 0.25, "min_entropy": 0.5}, {"min_count": 3}]
     ),
+    resegment=st.booleans(),
+    dictionary=st.sampled_from([None, SMALL_DICTIONARY]),
 )
 def test_the_statistics_are_the_naive_programs(
-    parts: list[str], chunk_size: int, workers: int, max_length: int, thresholds: dict[str, float]
+    parts: list[str],
+    chunk_size: int,
+    workers: int,
+    max_length: int,
+    thresholds: dict[str, float],
+    resegment: bool,
+    dictionary: str | None,
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
         paths = write_files(directory, parts)
-        result = discover_words(
-            paths, chunk_size=chunk_size, workers=workers, max_length=max_length, **thresholds
-        )
-        expected = naive_discovery(map(read_text, paths), max_length=max_length, **thresholds)  # type: ignore[arg-type]
+        main = None
+        if dictionary is not None:
+            main = os.path.join(directory, "dict.txt")
+            Path(main).write_text(dictionary, encoding="utf-8")
+        options = dict(max_length=max_length, resegment=resegment, **thresholds)
+        result = discover_words(paths, chunk_size=chunk_size, workers=workers, dict=main, **options)
+        expected = naive_discovery(map(read_text, paths), dictionary=main, **options)  # type: ignore[arg-type]
     assert_same(result, expected)
     assert result.chars == sum(
         1 for part in parts for ch in part if "\u4e00" <= ch <= "\u9fff" or ch in "𠀀〇豈"
@@ -119,16 +151,61 @@ def test_known_follows_the_dictionaries(tmp_path: Path) -> None:
     main.write_text("新词 5 n\n发现 7 v\n", encoding="utf-8")
     user = tmp_path / "user.txt"
     user.write_text("云栖茶舍\n", encoding="utf-8")
+    every = {"resegment": False, **PERMISSIVE}  # jieba's HMM would cut 云栖茶舍
     result = discover_words(
-        ["-"], stdin=io.BytesIO(text.encode()), dict=str(main), user_dict=str(user), **PERMISSIVE
+        ["-"], stdin=io.BytesIO(text.encode()), dict=str(main), user_dict=str(user), **every
     )
     known = {c.word for c in result.candidates if c.known}
     assert known == {"新词", "发现", "云栖茶舍"}
-    new_only = discover_words(
-        ["-"], stdin=io.BytesIO(text.encode()), dict=str(main), new_only=True, **PERMISSIVE
-    )
+    new_only = discover_words(["-"], stdin=io.BytesIO(text.encode()), dict=str(main), new_only=True, **every)
     assert {c.word for c in new_only.candidates} == {c.word for c in result.candidates} - {"新词", "发现"}
     assert not any(c.known for c in new_only.candidates)
+
+
+def _words_of(text: str, main: str | None = None, **options: object) -> dict[str, Candidate]:
+    """The candidates of ``text`` (permissive thresholds) with the main dictionary ``main`` ('word freq'
+    lines), by word."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = None
+        if main is not None:
+            path = os.path.join(directory, "dict.txt")
+            Path(path).write_text(main, encoding="utf-8")
+        result = discover_words(
+            ["-"], stdin=io.BytesIO(text.encode()), dict=path, **{**PERMISSIVE, **options}
+        )
+    return {c.word: c for c in result.candidates}
+
+
+def test_a_string_jiebas_hmm_cuts_apart_is_no_candidate() -> None:
+    text = "他带着书，她带着笔。我带着你，带着他们。\n" * 3
+    assert not hmm_keeps_whole("带着")  # a verb and its particle
+    assert "带着" in _words_of(text, resegment=False) and "带着" not in _words_of(text)
+
+
+def test_a_compound_of_two_known_words_is_no_candidate() -> None:
+    text = "工作会议，工作会议。\n开会：工作会议\n" * 2
+    main = "工作 5\n会议 5\n开会 5\n"
+    assert hmm_keeps_whole("工作会议")
+    assert "工作会议" in _words_of(text, main, resegment=False) and "工作会议" not in _words_of(text, main)
+
+
+def test_an_occurrence_inside_a_dictionary_word_is_not_whole() -> None:
+    found = _words_of("巴基斯坦，斯坦。斯坦，巴基斯坦。\n", "巴基斯坦 5\n")
+    assert (found["斯坦"].count, found["斯坦"].whole) == (4, 2)
+
+
+def test_a_candidate_needs_the_minimum_count_as_a_whole() -> None:
+    text = "巴基斯坦，斯坦。斯坦，巴基斯坦。\n"
+    assert "斯坦" not in _words_of(text, "巴基斯坦 5\n", min_count=3)
+    assert "斯坦" in _words_of(text, "巴基斯坦 5\n", min_count=3, resegment=False)
+
+
+def test_a_junction_as_free_as_the_ends_makes_a_phrase() -> None:
+    # 孩子们 always starts a line (its left end: one neighbour, entropy 0); 孩子 and 们 combine freely
+    text = "孩子们好。孩子们好。孩子来。孩子去。朋友们。老师们。\n".replace("。", "。\n")
+    main = "孩子 5\n们 5\n好 5\n来 5\n去 5\n朋友 5\n老师 5\n"
+    assert hmm_keeps_whole("孩子们")
+    assert "孩子们" in _words_of(text, main, resegment=False) and "孩子们" not in _words_of(text, main)
 
 
 def test_max_rows_keeps_the_first_candidates() -> None:
@@ -163,10 +240,10 @@ def test_the_command_writes_a_header_and_one_row_per_candidate() -> None:
     result = run_wordfreq("discover", str(SAMPLE_CORPUS), "--min-count", "2")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.decode().splitlines()
-    assert lines[0] == "word\tcount\tcohesion\tleft_entropy\tright_entropy\tscore\tknown"
+    assert lines[0] == "word\tcount\twhole\tcohesion\tleft_entropy\tright_entropy\tjunction\tscore\tknown"
     rows = [line.split("\t") for line in lines[1:]]
-    assert rows and all(len(row) == 7 and row[6] in ("0", "1") for row in rows)
-    scores = [float(row[5]) for row in rows]
+    assert rows and all(len(row) == 9 and row[8] in ("0", "1") for row in rows)
+    scores = [float(row[7]) for row in rows]
     assert scores == sorted(scores, reverse=True)
     assert "candidates counted 2+ times" in result.stderr.decode()
 
@@ -188,8 +265,8 @@ def test_the_jieba_format_is_a_user_dictionary_that_count_takes(tmp_path: Path) 
         "discover",
         str(SAMPLE_CORPUS),
         "--new-only",
-        "--min-count",
-        "2",
+        "--min-entropy",
+        "0.6",
         "--output-format",
         "jieba",
         "-o",

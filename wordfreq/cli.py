@@ -551,9 +551,9 @@ def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     type=click.Choice(OUTPUT_FORMATS),
     default="tsv",
     show_default=True,
-    help="tsv or csv: a header line, then word, count, cohesion, left and right entropy, score, known "
-    "(1/0); jsonl: one JSON object per candidate; jieba: 'word count' per line, a user dictionary "
-    "for count --user-dict.",
+    help="tsv or csv: a header line, then word, count, whole, cohesion, left and right entropy, junction, "
+    "score, known (1/0); jsonl: one JSON object per candidate; jieba: 'word whole' per line, a user "
+    "dictionary for count --user-dict.",
 )
 @_user_dict
 @_dict
@@ -590,6 +590,12 @@ def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     metavar="X",
     help="The entropy (natural log) of the characters left and right of a candidate, each side at least.",
 )
+@_spec_option(
+    "resegment",
+    "--resegment/--no-resegment",
+    help="Keep only the candidates that stand as words once the corpus is cut into the dictionary's "
+    "words and jieba's HMM keeps them whole; rank by their count as whole words (see docs/discovery.md).",
+)
 @_spec_option("new_only", "--new-only", is_flag=True, help="Keep only the candidates the dictionary lacks.")
 @_spec_option(
     "max_rows",
@@ -614,10 +620,11 @@ def discover(
     """Find the words of the corpus under PATH... that behave like words ('-' reads standard input).
 
     Candidates are strings of Han characters, counted exactly over the whole
-    corpus with the characters on either side of each occurrence; they are
-    ranked by a score of their count, cohesion and boundary entropy, best
-    first, and marked known when jieba's dictionary (or --dict, --user-dict)
-    lists them.  See docs/discovery.md.
+    corpus with the characters on either side of each occurrence and the
+    dictionary's words around them; they are ranked by a score of their count
+    as whole words, cohesion and boundary entropy, best first, and marked
+    known when jieba's dictionary (or --dict, --user-dict) lists them.  See
+    docs/discovery.md.
     """
     spec = DiscoverSpec(**{name: options.pop(name) for name in list(options) if name in SPEC_FIELDS})
     what, how = with_keywords(CountOptions(), RunOptions(), options)

@@ -1,7 +1,8 @@
 """New words (新词发现): the character strings of a corpus that behave like words, with exact statistics.
 
-The method is Matrix67's, with 苏剑林's per-length cohesion thresholds, and
-every figure it ranks by is computed exactly over the whole corpus:
+The method is Matrix67's, with 苏剑林's per-length cohesion thresholds and
+a re-segmentation of the corpus by the dictionary, and every figure it
+ranks by is computed exactly over the whole corpus:
 
 * **Runs.**  A *run* is a maximal stretch of Han characters (`HAN`); a
   candidate is a substring of a run, of 2 to ``max_length`` characters, so
@@ -10,22 +11,32 @@ every figure it ranks by is computed exactly over the whole corpus:
   count pipeline (`wordfreq.counting`, the pool or Dask, spilling past the
   memory budget) count each run together with the character before and
   after it (`bordered_runs`): whitespace, the start and the end of a line
-  are one neighbour, `BOUNDARY`.  A run's substrings and their neighbours
-  follow from the run, so this table holds everything exactly, and it is
-  small: a corpus repeats its runs.
+  are one neighbour, `BOUNDARY`.  With the re-segmentation (the default),
+  each run is also cut alone into the dictionary's words (jieba without
+  its HMM, `segmented_runs`).  A run's substrings, their neighbours and
+  its words follow from the run, so this table holds everything exactly,
+  and it is small: a corpus repeats its runs.
 * **Statistics**, in DuckDB over that table (`_STATS`), which aggregates out
   of core under the memory budget: the count ``c(w)`` of every substring of
   1 to ``max_length`` characters; the cohesion of each of 2 characters or
   more, ``min`` over its splits ``w = ab`` of the pointwise mutual
   information ``ln(N c(w) / (c(a) c(b)))``, N the number of Han characters;
   and for the cohesive ones, the entropy (natural log) of the characters
-  seen left and right of their occurrences, a `BOUNDARY` included.  A
-  candidate needs ``c(w) >= min_count``, cohesion ``>= min_pmi + pmi_step *
-  (len(w) - 2)`` and both entropies ``>= min_entropy``.  Pruning by count
-  happens after the counts are summed over the whole corpus, never before.
-* **Score** ``c(w) * min(left, right entropy) * (cohesion - its threshold
-  + 1)``: frequent, free at both ends, more cohesive than required.  Rank:
-  score descending, then count descending, then the word.
+  seen left and right of their occurrences, a `BOUNDARY` included, and
+  their *whole* count: the occurrences that start and end between two of
+  the dictionary's words.  A candidate needs ``c(w) >= min_count``,
+  cohesion ``>= min_pmi + pmi_step * (len(w) - 2)`` and both entropies
+  ``>= min_entropy``.  Pruning by count happens after the counts are summed
+  over the whole corpus, never before.
+* **Re-segmentation** (`_resegmented`): a candidate must be
+  kept whole by jieba's HMM, hold at most one dictionary word of two
+  characters or more, be whole ``min_count`` times, and, where it joins
+  such a word to something, be freer at its ends than at its junction
+  (the entropy of the words around its parts over the whole corpus).
+* **Score** ``whole(w) * min(left, right entropy) * (cohesion - its
+  threshold + 1)``: frequent as a word, free at both ends, more cohesive
+  than required.  Rank: score descending, then count descending, then the
+  word.
 
 `docs/discovery.md` has the measurements that chose the method, its
 thresholds and its score.
@@ -51,17 +62,33 @@ from wordfreq.options import CountOptions, RunOptions, with_keywords
 from wordfreq.records import NEWLINE
 from wordfreq.sources import Source
 from wordfreq.spill import SpilledTable, table_on_disk
-from wordfreq.tokenizers import Tokenizer, TokenizerSpec
-from wordfreq.tokenizers.charclasses import CJK_EXTENSION_G, RJIEBA_HAN
+from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
+from wordfreq.tokenizers.charclasses import CJK_EXTENSION_G, HAN_FIRST, HAN_LAST, RJIEBA_HAN
 
 # Han: the CJK Unified Ideographs (every extension) and the compatibility ideographs, and 〇.
 HAN = RJIEBA_HAN + CJK_EXTENSION_G + "\u3007"
 # The neighbour that whitespace, a line's start and its end all are: a noncharacter, never Han,
 # never whitespace (so never split off a row), and valid UTF-8 in the runs spilled to disk.
 BOUNDARY = "\uffff"
+# Between the words of a segmented run (`segmented_runs`): a noncharacter too, never Han.
+SEP = "\ufffe"
+# A main dictionary that knows no Han word: jieba then cuts a string of Han characters by its HMM alone.
+NO_WORDS = f"{BOUNDARY} 1\n".encode()
 MAX_LENGTH = 12
+RUN_CACHE = 1 << 16  # segmented runs each counting process keeps (`HanRuns`)
+BATCH = 1 << 16  # candidates re-segmented at a time (`_resegmented`)
 MIN_SQL_MEMORY = 128 << 20  # below this, DuckDB's window and joins fail rather than spill
-COLUMNS = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score", "known")
+COLUMNS = (
+    "word",
+    "count",
+    "whole",
+    "cohesion",
+    "left_entropy",
+    "right_entropy",
+    "junction",
+    "score",
+    "known",
+)
 OUTPUT_FORMATS = ("tsv", "csv", "jsonl", "jieba")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _SURROGATE_FIRST, _SURROGATE_LAST = "\ud800", "\udfff"
@@ -73,19 +100,34 @@ def _neighbour(char: str) -> str:
     return char
 
 
-def bordered_runs(text: str) -> Iterator[str]:
-    """Each Han run of ``text`` with the character before and after it (`BOUNDARY` for whitespace or
-    the text's start or end): ``"，新世纪" + BOUNDARY`` for the run 新世纪."""
+def _runs(text: str) -> Iterator[tuple[str, str, str]]:
+    """(the character before, the run, the character after) of each Han run of ``text``."""
     end_of_text = len(text)
     for match in _HAN_RUN.finditer(text):
         start, end = match.span()
         left = _neighbour(text[start - 1]) if start else BOUNDARY
         right = _neighbour(text[end]) if end < end_of_text else BOUNDARY
-        yield left + match.group() + right
+        yield left, match.group(), right
+
+
+def bordered_runs(text: str) -> Iterator[str]:
+    """Each Han run of ``text`` with the character before and after it (`BOUNDARY` for whitespace or
+    the text's start or end): ``"，新世纪" + BOUNDARY`` for the run 新世纪."""
+    for left, run, right in _runs(text):
+        yield left + run + right
+
+
+def segmented_runs(text: str, segment: Callable[[str], str]) -> Iterator[str]:
+    """`bordered_runs` with each run as ``segment`` gives it: its words joined by `SEP`
+    (``"，新" + SEP + "世纪" + BOUNDARY``, see `HanRuns`)."""
+    for left, run, right in _runs(text):
+        yield left + segment(run) + right
 
 
 class HanRuns:
-    """The rows of a discovery count: bordered runs (`bordered_runs`), counted like tokens.
+    """The rows of a discovery count: bordered runs (`bordered_runs`), counted like tokens, or, when a
+    tokenizer of the dictionary's words is given, segmented runs (`segmented_runs`): each run cut
+    alone into ``words``' words (a corpus repeats its runs: the last `RUN_CACHE` runs cut are kept).
 
     Texts are cut only after a line feed, where the neighbour is a
     `BOUNDARY` whichever side of the cut a run is seen from.
@@ -93,22 +135,37 @@ class HanRuns:
 
     cut_points = NEWLINE
 
+    def __init__(self, words: Tokenizer | None = None):
+        self._segment: Callable[[str], str] | None = None
+        if words is not None:
+            cut = words.tokenize
+            self._segment = functools.lru_cache(maxsize=RUN_CACHE)(lambda run: SEP.join(cut(run)))
+
     def tokenize(self, text: str) -> Iterable[str]:
-        return bordered_runs(text)
+        return bordered_runs(text) if self._segment is None else segmented_runs(text, self._segment)
 
     def add_counts(self, text: str, counts: Counter[str]) -> None:
-        counts.update(bordered_runs(text))
+        counts.update(self.tokenize(text))
+
+
+@functools.lru_cache(maxsize=2)
+def _han_runs(words: TokenizerSpec | None) -> HanRuns:
+    """The `HanRuns` of this process for ``words`` (its cache of cut runs lasts from batch to batch)."""
+    return HanRuns(build_tokenizer(words) if words is not None else None)
 
 
 @dataclass(frozen=True)
 class RunsJob(CountOptions):
-    """A count (`wordfreq.counting`) whose rows are the bordered Han runs of the text."""
+    """A count (`wordfreq.counting`) whose rows are the bordered Han runs of the text, cut into the
+    words of ``tokenizer`` when ``segment``."""
+
+    segment: bool = False
 
     def cut_points(self) -> Any:
         return NEWLINE
 
     def own_rows(self) -> Tokenizer:
-        return HanRuns()
+        return _han_runs(self.tokenizer if self.segment else None)
 
 
 @dataclass(frozen=True)
@@ -117,14 +174,16 @@ class DiscoverSpec:
 
     ``min_count`` None means `auto_min_count` of the corpus; ``max_rows``
     None, every candidate; ``new_only``, only those the dictionary does not
-    know.
+    know; ``resegment``, check the candidates against the dictionary's
+    segmentation of the corpus and jieba's HMM (`_resegmented`).
     """
 
     max_length: int = 6
     min_count: int | None = None
-    min_pmi: float = 3.0
-    pmi_step: float = 2.0
+    min_pmi: float = 2.0
+    pmi_step: float = 1.0
     min_entropy: float = 1.0
+    resegment: bool = True
     new_only: bool = False
     max_rows: int | None = None
 
@@ -161,9 +220,11 @@ class Candidate:
 
     word: str
     count: int
+    whole: int  # occurrences that cut no word of the dictionary's segmentation (the count, unresegmented)
     cohesion: float
     left_entropy: float
     right_entropy: float
+    junction: float  # the entropy of its freest junction between dictionary words, where checked, else 0
     score: float
     known: bool
 
@@ -225,8 +286,9 @@ def discover_words(
     spec_keywords = {k: options.pop(k) for k in list(options) if k in SPEC_FIELDS}
     spec = dataclasses.replace(spec or DiscoverSpec(), **spec_keywords)
     job, run = with_keywords(what or CountOptions(), how or RunOptions(), options)
+    words = _words_of(job.tokenizer) if spec.resegment else None
     runs_job = RunsJob(decoding=job.decoding, records=job.records, selection=job.selection,
-                       tokenizer=TokenizerSpec(name="char"))  # fmt: skip
+                       tokenizer=words or TokenizerSpec(name="char"), segment=words is not None)  # fmt: skip
     counted = api.count(
         paths, runs_job, run, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     )
@@ -242,7 +304,7 @@ def discover_words(
             )
             del counts
     try:
-        chars, min_count, rows = _statistics(table, spec, run.memory_budget())
+        chars, min_count, rows = _statistics(table, spec, run.memory_budget(), words)
     finally:
         table.close()
     known = known_words(job.tokenizer, {row[0] for row in rows})
@@ -266,21 +328,32 @@ def discover_words(
 
 SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(DiscoverSpec))
 
-# The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.spill`).  A run of L Han
-# characters is a token of L + 2 characters; its substring at 0-based offset i (into the run) of k
-# characters is substr(token, i + 2, k), with neighbours at i + 1 and i + 2 + k.  A string counted M
-# times or more has every pair of adjacent characters in it counted M times or more: so only the
-# substrings whose pairs are all that frequent are made (``reach``: how far from i they go), and
-# every count that passes M is still exact.
+# The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.spill`), as ``runs``: the
+# same, without their `SEP` when they are segmented, and ``cuts``.  A run of L Han characters is a token of
+# L + 2 characters; its substring at 0-based offset i (into the run) of k characters is
+# substr(token, i + 2, k), with neighbours at i + 1 and i + 2 + k.  A string counted M times or more has
+# every pair of adjacent characters in it counted M times or more: so only the substrings whose pairs
+# are all that frequent are made (``reach``: how far from i they go), and every count that passes M is
+# still exact.
+_RUNS = {
+    False: "CREATE TEMP VIEW runs AS SELECT token, NULL AS cuts, n FROM merged",
+    # ``cuts``: a 1 at each offset of the run (its end included) where one of its words starts or ends
+    True: f"""CREATE TEMP TABLE runs AS
+    WITH m AS (SELECT token, substr(token, 2, length(token) - 2) AS middle, n FROM merged)
+    SELECT substr(token, 1, 1) || replace(middle, '{SEP}', '') || substr(token, length(token), 1) AS token,
+        '1' || substr(replace(regexp_replace(middle, '[^{SEP}]', '0', 'g'), '{SEP}0', '1'), 2) || '1' AS cuts,
+        n
+    FROM m""",
+}
 _STATS = [
     """CREATE TEMP TABLE pairs AS SELECT substr(token, i + 2, 2) AS b
-    FROM (SELECT token, n, unnest(range(length(token) - 3)) AS i FROM merged)
+    FROM (SELECT token, n, unnest(range(length(token) - 3)) AS i FROM runs)
     GROUP BY b HAVING SUM(n) >= {M}""",
     """CREATE TEMP TABLE positions AS
-    WITH p AS (SELECT token, n, unnest(range(length(token) - 2)) AS i FROM merged),
+    WITH p AS (SELECT token, cuts, n, unnest(range(length(token) - 2)) AS i FROM runs),
     rare AS (
         SELECT p.*, pairs.b IS NULL AS rare FROM p LEFT JOIN pairs ON pairs.b = substr(p.token, p.i + 2, 2))
-    SELECT token, n, i, MIN(CASE WHEN rare THEN i END) OVER (
+    SELECT token, cuts, n, i, MIN(CASE WHEN rare THEN i END) OVER (
         PARTITION BY token ORDER BY i ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) - i + 1 AS reach
     FROM rare""",
     # every substring of 1..K characters counted at least M times
@@ -296,32 +369,52 @@ _STATS = [
     FROM splits s JOIN grams a ON a.w = substr(s.w, 1, s.j) JOIN grams b ON b.w = substr(s.w, s.j + 1)
     GROUP BY s.w, s.c
     HAVING MIN(ln({N}::DOUBLE * s.c / (a.c::DOUBLE * b.c))) >= {pmi} + {step} * (length(s.w) - 2)""",
-    # the neighbours of every occurrence of a cohesive string
+    # the neighbours of every occurrence of a cohesive string, and how many of them are whole: cut no
+    # word of a segmented run (every one of an unsegmented run is)
     """CREATE TEMP TABLE neighbours AS
     WITH lens AS (SELECT unnest(range(2, {K} + 1)) AS k),
     occurrences AS (
-        SELECT substr(token, i + 2, k) AS w, substr(token, i + 1, 1) AS l, substr(token, i + 2 + k, 1) AS r, n
+        SELECT substr(token, i + 2, k) AS w, substr(token, i + 1, 1) AS l,
+            substr(token, i + 2 + k, 1) AS r, n,
+            cuts IS NULL OR (substr(cuts, i + 1, 1) = '1' AND substr(cuts, i + k + 1, 1) = '1') AS whole
         FROM positions, lens WHERE k <= reach)
-    SELECT w, l, r, SUM(n)::BIGINT AS c FROM occurrences SEMI JOIN cohesive USING (w) GROUP BY w, l, r""",
+    SELECT w, l, r, SUM(n)::BIGINT AS c, SUM(CASE WHEN whole THEN n ELSE 0 END)::BIGINT AS whole
+    FROM occurrences SEMI JOIN cohesive USING (w) GROUP BY w, l, r""",
 ]
+# The entropy of the neighbours on one side (l or r) of each w of a table (w, l, r, c).
 _ENTROPY = """SELECT w, GREATEST(0, ln(SUM(c)) - SUM(c * ln(c)) / SUM(c)) AS h
-    FROM (SELECT w, {side}, SUM(c)::DOUBLE AS c FROM neighbours GROUP BY w, {side}) GROUP BY w"""
-_CANDIDATES = """
+    FROM (SELECT w, {side}, SUM(c)::DOUBLE AS c FROM {table} GROUP BY w, {side}) GROUP BY w"""
+# the candidates, numbered (in no particular order), with the columns of `_ROW`
+_CANDIDATES = """CREATE TEMP TABLE candidates AS
     WITH le AS ({left}), re AS ({right}),
-    scored AS (
-        SELECT w, c, pmi, le.h AS hl, re.h AS hr,
-               c * LEAST(le.h, re.h) * (pmi - ({pmi} + {step} * (length(w) - 2)) + 1) AS score
-        FROM cohesive JOIN le USING (w) JOIN re USING (w)
-        WHERE LEAST(le.h, re.h) >= {H})
-    SELECT w, c, pmi, hl, hr, score FROM scored ORDER BY score DESC, c DESC, w"""
+    whole AS (SELECT w, SUM(whole)::BIGINT AS whole FROM neighbours GROUP BY w)
+    SELECT w, c, whole, pmi, le.h AS hl, re.h AS hr, (row_number() OVER () - 1)::BIGINT AS id
+    FROM cohesive JOIN whole USING (w) JOIN le USING (w) JOIN re USING (w)
+    WHERE LEAST(le.h, re.h) >= {H} AND whole >= {M}"""
+_ROW = "w, c, whole, pmi, hl, hr"
+
+# The junctions (`_resegmented`), over the segmented runs: each run as the list ``t`` of its words, with
+# the characters around it; ``sides(w)`` holds the dictionary words whose neighbouring words are wanted.
+_SEGMENTED = f"""CREATE TEMP TABLE segmented AS SELECT substr(token, 1, 1) AS l,
+    string_split(substr(token, 2, length(token) - 2), '{SEP}') AS t, substr(token, length(token), 1) AS r, n
+    FROM merged"""
+# the words before and after each occurrence of a side (the run's neighbour at its ends)
+_WORD_NEIGHBOURS = """CREATE TEMP TABLE word_neighbours AS
+    WITH p AS (SELECT t, l, r, n, unnest(range(1, len(t) + 1)) AS i FROM segmented)
+    SELECT t[i] AS w, CASE WHEN i > 1 THEN t[i - 1] ELSE l END AS l,
+        CASE WHEN i < len(t) THEN t[i + 1] ELSE r END AS r, SUM(n)::BIGINT AS c
+    FROM p WHERE t[i] IN (SELECT w FROM sides) GROUP BY ALL"""
 
 
 def _statistics(
-    table: SpilledTable, spec: DiscoverSpec, memory: int
+    table: SpilledTable, spec: DiscoverSpec, memory: int, words: TokenizerSpec | None
 ) -> tuple[int, int, list[tuple[Any, ...]]]:
-    """(Han characters, the minimum count used, the candidates' rows in rank order) of a runs table.
+    """(Han characters, the minimum count used, the candidates' rows in rank order) of a runs table:
+    (word, count, whole, cohesion, left entropy, right entropy, junction, score).
 
-    DuckDB works in ``memory`` bytes (at least `MIN_SQL_MEMORY`), spilling to the run's directory.
+    The runs are segmented into ``words``' words when it is given, and the candidates re-segmented
+    (`_resegmented`).  DuckDB works in ``memory`` bytes (at least `MIN_SQL_MEMORY`), spilling to the
+    run's directory.
     """
     import duckdb
 
@@ -331,8 +424,9 @@ def _statistics(
     try:
         with signals_to(db.interrupt):
             db.execute(f"SET memory_limit = '{max(memory, MIN_SQL_MEMORY) >> 20}MB'")
+            db.execute(_RUNS[words is not None])
             (chars,) = db.execute(
-                "SELECT COALESCE(SUM((length(token) - 2) * n), 0)::BIGINT FROM merged"
+                "SELECT COALESCE(SUM((length(token) - 2) * n), 0)::BIGINT FROM runs"
             ).fetchone()
             min_count = spec.min_count if spec.min_count is not None else auto_min_count(chars)
             values = {
@@ -345,13 +439,85 @@ def _statistics(
             }
             for statement in _STATS:
                 db.execute(statement.format(**values))
-            query = _CANDIDATES.format(
-                left=_ENTROPY.format(side="l"), right=_ENTROPY.format(side="r"), **values
-            )
-            rows = db.execute(query).fetchall()
+            left, right = (_ENTROPY.format(side=side, table="neighbours") for side in "lr")
+            db.execute(_CANDIDATES.format(left=left, right=right, **values))
+            if words is None:
+                rows = [(*row, 0.0) for row in db.execute(f"SELECT {_ROW} FROM candidates").fetchall()]
+            else:
+                rows = _resegmented(db, words)
     except duckdb.Error as err:
         raise OutputError(f"{table.directory.path}: computing the statistics failed: {err}") from None
-    return int(chars), min_count, rows
+    scored = [(*row, _score(spec, *row)) for row in rows]
+    scored.sort(key=lambda row: (-row[-1], -row[1], row[0]))
+    return int(chars), min_count, scored
+
+
+def _score(
+    spec: DiscoverSpec, w: str, c: int, whole: int, pmi: float, hl: float, hr: float, junction: float
+) -> float:
+    """The score of a candidate: its count as a whole word, times its smaller entropy, times its cohesion
+    past the threshold (plus one)."""
+    return whole * min(hl, hr) * (pmi - spec.threshold(len(w)) + 1)
+
+
+def _resegmented(db: Any, words: TokenizerSpec) -> list[tuple[Any, ...]]:
+    """The rows (word, count, whole, cohesion, left entropy, right entropy, junction) of the candidates
+    that stand as words in the dictionary's segmentation (the whole count is in SQL already).
+
+    A candidate stays when jieba's HMM keeps it whole (`hmm_keeps_whole`), when the dictionary cuts it
+    into at most one word of two characters or more (two or more make a compound of known words), and,
+    where it cuts it into such a word and more (孩子们, 该公司), when the freest of its *junctions*
+    between dictionary words is less free than its own ends: a junction's freedom is the smaller of
+    the entropy of the words after its left word and of the words before its right word, over the
+    whole corpus.  A word's parts hold together; a phrase joins words that combine with anything.
+    Other candidates have no junction to check (0).  The candidates go through Python `BATCH` at a
+    time: memory holds the ones kept.
+    """
+    cut = build_tokenizer(words).tokenize
+    kept = []
+    junctions: dict[str, list[tuple[str, str]]] = {}
+    (n,) = db.execute("SELECT COUNT(*) FROM candidates").fetchone()
+    for first in range(0, n, BATCH):
+        batch = db.execute(f"SELECT {_ROW} FROM candidates WHERE id >= ? AND id < ?", [first, first + BATCH])
+        for row in batch.fetchall():
+            pieces = list(cut(row[0]))
+            long_pieces = sum(len(p) >= 2 for p in pieces)
+            if long_pieces < 2 and hmm_keeps_whole(row[0]):
+                kept.append(row)
+                if long_pieces == 1 and len(pieces) >= 2:
+                    junctions[row[0]] = list(zip(pieces, pieces[1:]))
+    sides = sorted({side for pairs in junctions.values() for pair in pairs for side in pair})
+    db.execute(_SEGMENTED)
+    db.execute("CREATE TEMP TABLE sides AS SELECT unnest($1::VARCHAR[]) AS w", [sides])
+    db.execute(_WORD_NEIGHBOURS)
+    before = dict(db.execute(_ENTROPY.format(side="l", table="word_neighbours")).fetchall())
+    after = dict(db.execute(_ENTROPY.format(side="r", table="word_neighbours")).fetchall())
+    rows = []
+    for w, c, whole, pmi, hl, hr in kept:
+        pairs = junctions.get(w, [])
+        junction = max((min(after.get(a, 0.0), before.get(b, 0.0)) for a, b in pairs), default=0.0)
+        if not pairs or junction < min(hl, hr):
+            rows.append((w, c, whole, pmi, hl, hr, junction))
+    return rows
+
+
+def hmm_keeps_whole(word: str) -> bool:
+    """Whether jieba's HMM (``jieba.finalseg``), given ``word`` alone, keeps it as one word; true of a
+    word with a character the HMM does not model (outside U+4E00..U+9FD5), on which it has no say."""
+    if any(not HAN_FIRST <= ord(ch) <= HAN_LAST for ch in word):
+        return True
+    return list(_hmm().tokenize(word)) == [word]
+
+
+@functools.lru_cache(maxsize=1)
+def _hmm() -> Tokenizer:
+    """jieba with a main dictionary that knows no Han word: it cuts Han characters by its HMM alone."""
+    return build_tokenizer(TokenizerSpec(name="jieba", hmm=True, dictionary=NO_WORDS))
+
+
+def _words_of(spec: TokenizerSpec) -> TokenizerSpec:
+    """The tokenizer that cuts runs into the words of ``spec``'s dictionaries: jieba, without its HMM."""
+    return TokenizerSpec(name="jieba", hmm=False, user_dict=spec.user_dict, dictionary=spec.dictionary)
 
 
 def describe_dictionaries(spec: TokenizerSpec) -> str:
@@ -399,17 +565,24 @@ def _listed(contents: bytes) -> frozenset[str]:
 def candidate_rows(candidates: Iterable[Candidate]) -> Iterator[tuple[object, ...]]:
     """The candidates as rows of `COLUMNS`."""
     for c in candidates:
-        yield (c.word, c.count, c.cohesion, c.left_entropy, c.right_entropy, c.score, c.known)
+        yield tuple(getattr(c, column) for column in COLUMNS)
+
+
+def _cell(value: object) -> str:
+    """A figure as tsv and csv show it: a float with 4 decimals, a flag as 1/0."""
+    if isinstance(value, bool):
+        return str(int(value))
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = "tsv") -> None:
     """Write ``candidates`` as ``fmt``: tsv or csv (a header line naming `COLUMNS`, figures with 4
     decimals, known as 1/0), jsonl (one object per candidate, full precision), or jieba (a user
-    dictionary, 'word count' per line, that ``jieba.load_userdict`` and ``count --user-dict`` take)."""
+    dictionary, 'word whole' per line, that ``jieba.load_userdict`` and ``count --user-dict`` take)."""
     from wordfreq.table import write_rows
 
     if fmt == "jieba":
-        write_rows(((c.word, c.count) for c in candidates), out, "jieba")
+        write_rows(((c.word, c.whole) for c in candidates), out, "jieba")
         return
     if fmt == "jsonl":
         import json
@@ -423,9 +596,8 @@ def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = 
         )
     sep = "\t" if fmt == "tsv" else ","
     lines = [sep.join(COLUMNS)]
-    for c in candidates:
-        figures = (c.cohesion, c.left_entropy, c.right_entropy, c.score)
-        lines.append(sep.join([c.word, str(c.count), *(f"{x:.4f}" for x in figures), str(int(c.known))]))
+    for row in candidate_rows(candidates):
+        lines.append(sep.join(_cell(x) for x in row))
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 

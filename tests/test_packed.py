@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import random
+import sys
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -91,6 +93,44 @@ def test_python_packs_and_merge_are_the_compiled_ones(
     check_table(table, dicts, 1, max_rows)
     for pack, counts in zip(in_python, dicts):
         assert dict(packed.unpack(pack)) == counts  # type: ignore[arg-type]
+
+
+def raw_pack(rows: list[tuple[str, int]]) -> tuple[bytes, bytes]:
+    """``rows`` laid out as a pack, in their order, repeats kept (as a held n-gram table gives them)."""
+    keys = b"".join(len(utf8).to_bytes(4, sys.byteorder) + utf8 for utf8 in (t.encode() for t, _ in rows))
+    return keys, array("q", [n for _, n in rows]).tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.tuples(tokens, st.integers(0, 2**62)), max_size=60).flatmap(
+        lambda rows: st.permutations(rows + rows[: len(rows) // 2])
+    ),
+    compiled=st.booleans(),
+)
+def test_sort_pack_sorts_and_sums_repeated_rows(rows: list[tuple[str, int]], compiled: bool) -> None:
+    """An unsorted pack with repeated rows becomes the pack of their sums (None past int64: counts are
+    never negative, so a partial sum passes it only if the whole does), compiled or in Python."""
+    total: Counter[str] = Counter()
+    for token, n in rows:
+        total[token] += n
+    saved = packed._tables
+    if not compiled:
+        packed._tables = None
+    try:
+        got = packed.sort_pack(raw_pack(rows))
+    finally:
+        packed._tables = saved
+    assert got == packed.pack(dict(total))
+
+
+def test_sort_pack_refuses_a_malformed_pack_and_a_sum_beyond_int64() -> None:
+    keys, counts = raw_pack([("b", 1), ("a", 2)])
+    for bad in [(keys[:-1], counts), (keys + b"x", counts), (keys, counts[:-1]), (keys,), [keys, counts]]:
+        with pytest.raises(ValueError, match="pack"):
+            packed.sort_pack(bad)  # type: ignore[arg-type]
+    assert packed.sort_pack(raw_pack([("a", 2**62), ("b", 1), ("a", 2**62)])) is None
+    assert packed.sort_pack(raw_pack([])) == (b"", b"")
 
 
 def test_a_token_utf8_cannot_encode_is_not_packed() -> None:

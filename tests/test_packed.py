@@ -199,13 +199,18 @@ def test_cli_tables_of_two_workers_are_byte_identical_to_one(many_types: Path, e
 
 
 def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> None:
-    """Packed rows count at their own size; past the share they are unpacked, to be spilled with the rest."""
+    """Packed rows count at their own size; past the share they are spilled as they are, with the rest."""
     from wordfreq.counting import PartialCount, over_budget
     from wordfreq.spill import Spill
 
     counts = {f"w{i}": i + 1 for i in range(1000)}
     pack = packed.pack(counts)
     size = len(pack[0]) + len(pack[1])  # type: ignore[index]
-    part = PartialCount(packs=[pack], finished=True)  # type: ignore[list-item]
-    assert not over_budget(part, Spill(size, str(tmp_path))) and part.packs and not part.counts
-    assert over_budget(part, Spill(size - 1, str(tmp_path))) and not part.packs and part.counts == counts
+    part = PartialCount(counts=Counter({"w0": 5, "x": 1}), packs=[pack], finished=True)  # type: ignore[list-item]
+    assert not over_budget(part, Spill(size + 200, str(tmp_path)))
+    spill = Spill(size + 199, str(tmp_path))
+    assert over_budget(part, spill) and part.packs == [pack]
+    spill.write(part)
+    assert not part.packs and not part.counts and len(part.runs) == 1
+    lines = Path(part.runs[0]).read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted([f"{t}\t{n}\t0" for t, n in counts.items()] + ["w0\t5\t0", "x\t1\t0"])

@@ -124,6 +124,30 @@ def test_sort_pack_sorts_and_sums_repeated_rows(rows: list[tuple[str, int]], com
     assert got == packed.pack(dict(total))
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(tokens, st.integers(-(2**63), 2**63 - 1)), max_size=40),
+    compiled=st.booleans(),
+)
+def test_run_lines_are_the_rows_of_a_pack_in_its_order(rows: list[tuple[str, int]], compiled: bool) -> None:
+    """A pack (sorted or not, repeats and all) as the lines of a spill run: row, count, 0 documents."""
+    saved = packed._tables
+    if not compiled:
+        packed._tables = None
+    try:
+        got = packed.run_lines(raw_pack(rows))
+    finally:
+        packed._tables = saved
+    assert got == "".join(f"{row}\t{n}\t0\n" for row, n in rows).encode()
+
+
+def test_run_lines_refuse_a_malformed_pack() -> None:
+    keys, counts = raw_pack([("b", 1), ("a", 2)])
+    for bad in [(keys[:-1], counts), (keys, counts + b"x"), (keys,)]:
+        with pytest.raises(ValueError, match="pack"):
+            packed.run_lines(bad)  # type: ignore[arg-type]
+
+
 def test_sort_pack_refuses_a_malformed_pack_and_a_sum_beyond_int64() -> None:
     keys, counts = raw_pack([("b", 1), ("a", 2)])
     for bad in [(keys[:-1], counts), (keys + b"x", counts), (keys, counts[:-1]), (keys,), [keys, counts]]:

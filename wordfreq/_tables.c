@@ -15,6 +15,7 @@
  *                          native order);
  *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
  *                          n-grams a worker held in C), sorted and summed;
+ *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
  *   merge_packs(packs, min_count, max_rows)
  *                          the sum of packed tables, sorted in table order
  *                          and cut, as a PackedTable, with no Python object
@@ -412,6 +413,68 @@ merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *
     return n + nb - j;
 }
 
+/* Each row as a line: its token, a tab, its count in decimal, then `tail`; None when a token holds a
+ * tab or a line feed (the Python writer then says why, or writes it its own way). */
+static PyObject *
+lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
+{
+    size_t tail_len = strlen(tail), size = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Entry *e = &rows[i];
+        if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
+            Py_RETURN_NONE;
+        size += e->len + 21 + tail_len; /* TAB, up to 20 characters of an int64 */
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Entry *e = &rows[i];
+        memcpy(p, e->utf8, e->len);
+        p += e->len;
+        *p++ = '\t';
+        char digits[24];
+        int nd = 0;
+        int64_t v = e->count;
+        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        do {
+            digits[nd++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (v < 0)
+            *p++ = '-';
+        while (nd > 0)
+            *p++ = digits[--nd];
+        memcpy(p, tail, tail_len);
+        p += tail_len;
+    }
+    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
+        return NULL;
+    return out;
+}
+
+PyDoc_STRVAR(run_lines_doc,
+"run_lines(pack) -> bytes or None\n\n"
+"The rows of a pack, in its order (any order: a RowTable's rows need no\n"
+"sorting to be spilled), as lines of a spill run: row, tab, count, tab, 0\n"
+"documents, line feed.  None when a row holds a tab or a line feed;\n"
+"ValueError for a malformed pack.");
+
+static PyObject *
+run_lines(PyObject *module, PyObject *pack)
+{
+    Py_ssize_t n = pack_size(pack);
+    if (n < 0)
+        return NULL;
+    Entry *entries = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Entry));
+    if (entries == NULL)
+        return PyErr_NoMemory();
+    PyObject *lines = read_pack(pack, entries, n, 0) < 0 ? NULL : lines_of(entries, n, "\t0\n");
+    PyMem_Free(entries);
+    return lines;
+}
+
 PyDoc_STRVAR(sort_pack_doc,
 "sort_pack(pack) -> (keys, counts)\n\n"
 "A pack in no order, where a key may come more than once (as\n"
@@ -690,39 +753,7 @@ PackedTable_tsv(PackedTable *self, PyObject *args)
     Py_ssize_t start, stop;
     if (parse_range(self, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
-    size_t size = 0;
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = &self->rows[i];
-        if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
-            Py_RETURN_NONE;
-        size += e->len + 22; /* TAB, up to 20 characters of an int64, LF */
-    }
-    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
-    if (out == NULL)
-        return NULL;
-    char *p = PyBytes_AS_STRING(out);
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = &self->rows[i];
-        memcpy(p, e->utf8, e->len);
-        p += e->len;
-        *p++ = '\t';
-        char digits[24];
-        int nd = 0;
-        int64_t v = e->count;
-        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        do {
-            digits[nd++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u != 0);
-        if (v < 0)
-            *p++ = '-';
-        while (nd > 0)
-            *p++ = digits[--nd];
-        *p++ = '\n';
-    }
-    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
-        return NULL;
-    return out;
+    return lines_of(self->rows + start, stop - start, "\n");
 }
 
 static PyObject *
@@ -785,6 +816,7 @@ static PyMethodDef methods[] = {
     {"pack_counts", pack_counts, METH_O, pack_counts_doc},
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
     {"sort_pack", sort_pack, METH_O, sort_pack_doc},
+    {"run_lines", run_lines, METH_O, run_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

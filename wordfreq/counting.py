@@ -107,8 +107,9 @@ def count_tasks(
 
 
 def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
-    """Finish ``part`` and write its rows (packed ones as they are) to disk, leaving it empty (and
-    finished)."""
+    """Finish ``part`` and write its rows (packed ones as they are; its compiled table's unsorted, since
+    a run need not be) to disk, leaving it empty (and finished)."""
+    take_held(part, sort=False)
     spill.write(finish(part, job))
 
 
@@ -214,9 +215,10 @@ def finish(part: PartialCount, job: CountOptions) -> PartialCount:
     return part
 
 
-def take_held(part: PartialCount) -> None:
+def take_held(part: PartialCount, sort: bool = True) -> None:
     """Move the rows of ``part``'s compiled table, if any, into its packs (into its counts where they do
-    not pack: a row UTF-8 cannot encode, a sum beyond int64), and drop the table."""
+    not pack: a row UTF-8 cannot encode, a sum beyond int64), and drop the table.  With ``sort`` false
+    the pack is left in no order and may repeat a row: only for a spill run, written at once."""
     held, part.held = part.held, None
     if held is None:
         return
@@ -225,7 +227,7 @@ def take_held(part: PartialCount) -> None:
     except UnicodeEncodeError:
         held.add_to(part.counts)
         return
-    packed = sort_pack(raw)
+    packed = sort_pack(raw) if sort else raw
     if packed is None:
         for row, n in unpack(raw):
             part.counts[row] += n

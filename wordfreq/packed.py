@@ -79,6 +79,15 @@ def sort_pack(raw: Pack) -> Pack | None:
     return pack(total)
 
 
+def run_lines(packed: Pack) -> bytes:
+    """The rows of ``packed``, in its order (sorted or not), as the lines of a spill run
+    (`wordfreq.spill`): ``row<TAB>count<TAB>0``, UTF-8."""
+    lines = _tables.run_lines(packed) if _tables is not None else None
+    if lines is None:
+        lines = "".join(f"{row}\t{count}\t0\n" for row, count in unpack(packed)).encode()
+    return lines
+
+
 def unpack(packed: Pack) -> Iterator[tuple[str, int]]:
     """The rows of a pack, in its order."""
     keys, counts = packed

@@ -3,11 +3,13 @@ API and the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,18 @@ def expected_rows(dicts: list[dict[str, int]], min_count: int, max_rows: int | N
         total.update(counts)
     rows = sorted(((t, n) for t, n in total.items() if n >= min_count), key=lambda row: (-row[1], row[0]))
     return rows[:max_rows] if max_rows is not None else rows
+
+
+@contextlib.contextmanager
+def compiled_or_not(compiled: bool) -> Iterator[None]:
+    """``wordfreq.packed`` with its compiled functions, or (``compiled`` false) in Python."""
+    saved = packed._tables
+    if not compiled:
+        packed._tables = None
+    try:
+        yield
+    finally:
+        packed._tables = saved
 
 
 def written(rows: object) -> bytes | OutputError:
@@ -82,12 +96,9 @@ def test_python_packs_and_merge_are_the_compiled_ones(
     dicts: list[dict[str, int]], max_rows: int | None
 ) -> None:
     compiled = [packed.pack(counts) for counts in dicts]
-    saved, packed._tables = packed._tables, None
-    try:
+    with compiled_or_not(False):
         in_python = [packed.pack(counts) for counts in dicts]
         table = packed.merge(in_python, 1, max_rows)  # type: ignore[arg-type]
-    finally:
-        packed._tables = saved
     assert in_python == compiled
     assert isinstance(table, packed.PyPackedTable) and table.tsv() is None
     check_table(table, dicts, 1, max_rows)
@@ -114,13 +125,8 @@ def test_sort_pack_sorts_and_sums_repeated_rows(rows: list[tuple[str, int]], com
     total: Counter[str] = Counter()
     for token, n in rows:
         total[token] += n
-    saved = packed._tables
-    if not compiled:
-        packed._tables = None
-    try:
+    with compiled_or_not(compiled):
         got = packed.sort_pack(raw_pack(rows))
-    finally:
-        packed._tables = saved
     assert got == packed.pack(dict(total))
 
 
@@ -131,13 +137,8 @@ def test_sort_pack_sorts_and_sums_repeated_rows(rows: list[tuple[str, int]], com
 )
 def test_run_lines_are_the_rows_of_a_pack_in_its_order(rows: list[tuple[str, int]], compiled: bool) -> None:
     """A pack (sorted or not, repeats and all) as the lines of a spill run: row, count, 0 documents."""
-    saved = packed._tables
-    if not compiled:
-        packed._tables = None
-    try:
+    with compiled_or_not(compiled):
         got = packed.run_lines(raw_pack(rows))
-    finally:
-        packed._tables = saved
     assert got == "".join(f"{row}\t{n}\t0\n" for row, n in rows).encode()
 
 

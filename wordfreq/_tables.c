@@ -454,6 +454,24 @@ lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
     return out;
 }
 
+/* The rows of ``pack``, in any order, as new entries (*n of them, with room for ``times`` * n), to be
+ * freed with PyMem_Free; NULL with an error. */
+static Entry *
+read_any_pack(PyObject *pack, Py_ssize_t *n, Py_ssize_t times)
+{
+    *n = pack_size(pack);
+    if (*n < 0)
+        return NULL;
+    Entry *entries = PyMem_Malloc((*n > 0 ? *n : 1) * times * sizeof(Entry));
+    if (entries == NULL)
+        return (Entry *)PyErr_NoMemory();
+    if (read_pack(pack, entries, *n, 0) < 0) {
+        PyMem_Free(entries);
+        return NULL;
+    }
+    return entries;
+}
+
 PyDoc_STRVAR(run_lines_doc,
 "run_lines(pack) -> bytes or None\n\n"
 "The rows of a pack, in its order (any order: a RowTable's rows need no\n"
@@ -464,13 +482,11 @@ PyDoc_STRVAR(run_lines_doc,
 static PyObject *
 run_lines(PyObject *module, PyObject *pack)
 {
-    Py_ssize_t n = pack_size(pack);
-    if (n < 0)
-        return NULL;
-    Entry *entries = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Entry));
+    Py_ssize_t n;
+    Entry *entries = read_any_pack(pack, &n, 1);
     if (entries == NULL)
-        return PyErr_NoMemory();
-    PyObject *lines = read_pack(pack, entries, n, 0) < 0 ? NULL : lines_of(entries, n, "\t0\n");
+        return NULL;
+    PyObject *lines = lines_of(entries, n, "\t0\n");
     PyMem_Free(entries);
     return lines;
 }
@@ -485,15 +501,11 @@ PyDoc_STRVAR(sort_pack_doc,
 static PyObject *
 sort_pack(PyObject *module, PyObject *pack)
 {
-    Py_ssize_t n = pack_size(pack);
-    if (n < 0)
-        return NULL;
-    Entry *entries = PyMem_Malloc((n > 0 ? n : 1) * 2 * sizeof(Entry)); /* and the sort's buffer */
+    Py_ssize_t n;
+    Entry *entries = read_any_pack(pack, &n, 2); /* and the sort's buffer */
     if (entries == NULL)
-        return PyErr_NoMemory();
+        return NULL;
     PyObject *packed = NULL;
-    if (read_pack(pack, entries, n, 0) < 0)
-        goto done;
     sort_by_token(entries, entries + n, n);
     Py_ssize_t kept = 0, size = 0;
     for (Py_ssize_t i = 0; i < n; i++) {

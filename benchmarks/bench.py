@@ -81,7 +81,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=1,
-        help="main, remote: run each row R times; report median time, max memory",
+        help="main, remote, phrases: run each row R times; report median time, max memory",
     )
     add("--oneline-repeat", type=int, default=5, help="oneline: runs per command (default: 5)")
     add(

@@ -5,8 +5,11 @@ command), the n-gram table (``--phrases-ngram``, default 2), and the same
 under ``--memory`` (``--phrases-memory``, default 256M), which must give the
 same bytes as without a budget.  Whether the budgeted run spilled is read
 off its summary line.  A replicated corpus has the vocabulary of one copy:
-to make a budget bite, count more orders (``--phrases-ngram 1-3``).  Prints time, its ratio to the
-unigram count, CPU, the process tree's peak memory and the equality check.
+to make a budget bite, count more orders (``--phrases-ngram 1-3``).  Prints
+time, its ratio to the unigram count, CPU, the process tree's peak memory
+and the equality check; with ``--repeat R``, the rows run in R interleaved
+rounds and each shows its median run (peak: the max over runs), so that a
+burst of other load on a shared machine moves one round, not one row.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import json
 from pathlib import Path
 
 from common import note
-from report import compare, error_row, input_line, machine_line, md_table, mib
+from report import compare, error_row, input_line, machine_line, md_table, mib, note_run
 from rows import Row
-from runner import run_one
+from runner import RunResult, run_one
+from scenarios import median_result
 
 
 def phrase_rows(jobs: int, ngram: str, memory: str, summary: Path) -> list[Row]:
@@ -43,15 +47,14 @@ def scenario_phrases(args: argparse.Namespace, inp: Path, src_digest: str, workd
     """Unigrams, bigrams, bigrams under a memory budget: one table."""
     summary = workdir / "phrases-summary.json"
     rows = phrase_rows(args.jobs, args.phrases_ngram, args.phrases_memory, summary)
-    results = []
-    for row in rows:
-        note(f"phrases: {row.name} ...")
-        res = run_one(row, inp, workdir, args)
-        note(
-            f"  {res.wall:.2f} s, peak {mib(res.peak_bytes)} MiB"
-            + (f", FAILED ({res.error})" if res.error else "")
-        )
-        results.append(res)
+    runs: list[list[RunResult]] = [[] for _ in rows]
+    for rep in range(args.repeat):
+        for row, row_runs in zip(rows, runs):
+            note(f"[{rep + 1}/{args.repeat}] phrases: {row.name} ...")
+            res = run_one(row, inp, workdir, args, tag=f"-{rep}")
+            note_run(res)
+            row_runs.append(res)
+    results = [median_result(row_runs) for row_runs in runs]
     unigrams, plain, budgeted = results
     header = ["command", "wall s", "t / unigrams", "CPU s", "peak MiB", "procs", "other load", "spilled"]
     header += ["same table"]
@@ -83,5 +86,6 @@ def scenario_phrases(args: argparse.Namespace, inp: Path, src_digest: str, workd
         )
     print(f"\n### phrases: --ngram {args.phrases_ngram}, and --memory {args.phrases_memory}\n")
     print(f"{machine_line(args.jobs)}  ")
-    print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
+    reps = f"  \nmedian of {args.repeat} interleaved runs, peak = max over runs" if args.repeat > 1 else ""
+    print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}{reps}\n")
     print(md_table(header, table, right={1, 2, 3, 4, 5, 6}))

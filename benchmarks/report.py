@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from common import MIB, REPO_ROOT
-from runner import load_average
+from common import MIB, REPO_ROOT, note
+from runner import RunResult, load_average
 
 # ---------------------------------------------------------------------------
 # Machine and input
@@ -98,6 +98,12 @@ def error_row(label: str, error: str, width: int, mark: str = "FAILED") -> list[
 def mib(n: int) -> str:
     """Bytes as MiB with no decimals."""
     return f"{n / MIB:,.0f}"
+
+
+def note_run(res: RunResult) -> None:
+    """The progress line of a finished run: its time and peak memory, or its failure."""
+    failed = f", FAILED ({res.error})" if res.error else ""
+    note(f"  {res.wall:.2f} s, peak {mib(res.peak_bytes)} MiB{failed}")
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import note
 from corpora import oneline_input, replicate, sha256_file
-from report import compare, error_row, input_line, machine_line, md_table, mib, version
+from report import compare, error_row, input_line, machine_line, md_table, mib, note_run, version
 from rows import ONELINE_EXTRA_ROWS, WORDFREQ_ROWS, Row, available, make_rows, select
 from runner import RunResult, run_one
 
@@ -201,10 +201,7 @@ def scenario_growth(args: argparse.Namespace, src: Path, digest: str, workdir: P
         for k, f in ((k1, f1), (k2, f2)):
             note(f"growth: {row.name} on ×{k} ({f.stat().st_size / 1e6:.0f} MB) ...")
             r = run_one(row, f, workdir, args, tag=f"-x{k}")
-            note(
-                f"  {r.wall:.2f} s, peak {mib(r.peak_bytes)} MiB"
-                + (f", FAILED ({r.error})" if r.error else "")
-            )
+            note_run(r)
             res.append(r)
         a, b = res
         err = a.error or b.error

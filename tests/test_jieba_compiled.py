@@ -321,6 +321,106 @@ def test_rows_ask_the_filters_once_per_distinct_token() -> None:
     assert counts == Counter({"我们": 2, "的": 2, "我们 的": 1, "的 我们": 1})
 
 
+# -- n-gram rows held across texts (count_rows into a RowTable) ---------------------
+
+
+def taken(table: object) -> Counter[str]:
+    """The rows a RowTable held, through its pack when UTF-8 can encode them, else through add_to."""
+    from wordfreq.packed import sort_pack, unpack
+
+    try:
+        raw = table.take()  # type: ignore[attr-defined]
+    except UnicodeEncodeError:
+        rows: Counter[str] = Counter()
+        table.add_to(rows)  # type: ignore[attr-defined]
+        return rows
+    packed = sort_pack(raw)
+    assert packed is not None
+    listed = list(unpack(packed))
+    assert [row for row, _ in listed] == sorted({row for row, _ in listed}), "sorted, each row once"
+    return Counter(dict(listed))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("filters", FILTERS, ids=["none", "lower", "punct-stop", "numbers-length-lower"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(ordered_texts, min_size=1, max_size=4),
+    low=st.integers(1, 3),
+    span=st.integers(0, 2),
+    take_after=st.integers(0, 4),
+)
+def test_a_held_table_counts_the_rows_of_every_text(
+    texts: list[str], mode: str, filters: Filters, low: int, span: int, take_after: int
+) -> None:
+    """count_rows into one RowTable, text after text, holds what add_rows adds to a dict; taking the rows
+    out (as a pack, or one str per row where UTF-8 cannot encode one) empties it, and it counts again."""
+    tok = compiled(mode, True, None)
+    orders = (low, low + span)
+    table = tok.row_table(orders, piece_filter(filters))
+    got: Counter[str] = Counter()
+    for i, text in enumerate(texts):
+        tok.count_rows(text, table)
+        if i + 1 == take_after:
+            got.update(taken(table))
+            assert len(table) == 0 and table.nbytes == 0
+    got.update(taken(table))
+    expected: Counter[str] = Counter()
+    for text in texts:
+        tok.add_rows(text, orders, piece_filter(filters), expected)
+    assert got == expected
+
+
+def test_a_held_table_asks_the_filters_once_per_distinct_token_until_taken() -> None:
+    asked: list[str] = []
+
+    def keep(piece: str) -> str | None:
+        asked.append(piece)
+        return None if piece == "，" else piece.lower()
+
+    tok = compiled("accurate", True, None)
+    table = tok.row_table((1, 2), keep)
+    tok.count_rows("我们，ABC我们\n", table)
+    tok.count_rows("abc我们", table)
+    assert sorted(asked) == sorted(["我们", "，", "ABC", "abc"]) and len(table) == 5
+    assert table.nbytes > 0
+    assert taken(table) == Counter({"我们": 3, "abc": 2, "abc 我们": 2})  # ABC and abc: one row
+    tok.count_rows("我们", table)
+    assert asked.count("我们") == 2  # an emptied table asks again
+
+
+def test_a_held_table_refuses_misuse() -> None:
+    import pickle
+
+    from wordfreq.tokenizers import _jieba
+
+    tok = compiled("accurate", True, None)
+    with pytest.raises(ValueError):
+        _jieba.RowTable(2, 1, None)
+    with pytest.raises(TypeError):
+        _jieba.RowTable(1, 2, "not callable")
+    with pytest.raises(TypeError):
+        tok.count_rows("我们", {})  # a dict is not a RowTable
+    with pytest.raises(TypeError):
+        pickle.dumps(tok.row_table((1, 1), None))
+
+    def reentrant(piece: str) -> str:
+        tok.count_rows("再来", table)  # counts into the table it is being asked for
+        return piece
+
+    table = tok.row_table((1, 2), reentrant)
+    with pytest.raises(RuntimeError):
+        tok.count_rows("我们", table)
+
+    def failing(piece: str) -> str:
+        raise KeyError(piece)
+
+    table = tok.row_table((1, 2), failing)
+    with pytest.raises(KeyError):
+        tok.count_rows("我们 在", table)
+    assert taken(table) == Counter()
+
+
 # -- the dictionary ----------------------------------------------------------------
 
 

@@ -3,9 +3,13 @@ API and the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
+import sys
+from array import array
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,18 @@ def expected_rows(dicts: list[dict[str, int]], min_count: int, max_rows: int | N
         total.update(counts)
     rows = sorted(((t, n) for t, n in total.items() if n >= min_count), key=lambda row: (-row[1], row[0]))
     return rows[:max_rows] if max_rows is not None else rows
+
+
+@contextlib.contextmanager
+def compiled_or_not(compiled: bool) -> Iterator[None]:
+    """``wordfreq.packed`` with its compiled functions, or (``compiled`` false) in Python."""
+    saved = packed._tables
+    if not compiled:
+        packed._tables = None
+    try:
+        yield
+    finally:
+        packed._tables = saved
 
 
 def written(rows: object) -> bytes | OutputError:
@@ -80,17 +96,66 @@ def test_python_packs_and_merge_are_the_compiled_ones(
     dicts: list[dict[str, int]], max_rows: int | None
 ) -> None:
     compiled = [packed.pack(counts) for counts in dicts]
-    saved, packed._tables = packed._tables, None
-    try:
+    with compiled_or_not(False):
         in_python = [packed.pack(counts) for counts in dicts]
         table = packed.merge(in_python, 1, max_rows)  # type: ignore[arg-type]
-    finally:
-        packed._tables = saved
     assert in_python == compiled
     assert isinstance(table, packed.PyPackedTable) and table.tsv() is None
     check_table(table, dicts, 1, max_rows)
     for pack, counts in zip(in_python, dicts):
         assert dict(packed.unpack(pack)) == counts  # type: ignore[arg-type]
+
+
+def raw_pack(rows: list[tuple[str, int]]) -> tuple[bytes, bytes]:
+    """``rows`` laid out as a pack, in their order, repeats kept (as a held n-gram table gives them)."""
+    keys = b"".join(len(utf8).to_bytes(4, sys.byteorder) + utf8 for utf8 in (t.encode() for t, _ in rows))
+    return keys, array("q", [n for _, n in rows]).tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.tuples(tokens, st.integers(0, 2**62)), max_size=60).flatmap(
+        lambda rows: st.permutations(rows + rows[: len(rows) // 2])
+    ),
+    compiled=st.booleans(),
+)
+def test_sort_pack_sorts_and_sums_repeated_rows(rows: list[tuple[str, int]], compiled: bool) -> None:
+    """An unsorted pack with repeated rows becomes the pack of their sums (None past int64: counts are
+    never negative, so a partial sum passes it only if the whole does), compiled or in Python."""
+    total: Counter[str] = Counter()
+    for token, n in rows:
+        total[token] += n
+    with compiled_or_not(compiled):
+        got = packed.sort_pack(raw_pack(rows))
+    assert got == packed.pack(dict(total))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(tokens, st.integers(-(2**63), 2**63 - 1)), max_size=40),
+    compiled=st.booleans(),
+)
+def test_run_lines_are_the_rows_of_a_pack_in_its_order(rows: list[tuple[str, int]], compiled: bool) -> None:
+    """A pack (sorted or not, repeats and all) as the lines of a spill run: row, count, 0 documents."""
+    with compiled_or_not(compiled):
+        got = packed.run_lines(raw_pack(rows))
+    assert got == "".join(f"{row}\t{n}\t0\n" for row, n in rows).encode()
+
+
+def test_run_lines_refuse_a_malformed_pack() -> None:
+    keys, counts = raw_pack([("b", 1), ("a", 2)])
+    for bad in [(keys[:-1], counts), (keys, counts + b"x"), (keys,)]:
+        with pytest.raises(ValueError, match="pack"):
+            packed.run_lines(bad)  # type: ignore[arg-type]
+
+
+def test_sort_pack_refuses_a_malformed_pack_and_a_sum_beyond_int64() -> None:
+    keys, counts = raw_pack([("b", 1), ("a", 2)])
+    for bad in [(keys[:-1], counts), (keys + b"x", counts), (keys, counts[:-1]), (keys,), [keys, counts]]:
+        with pytest.raises(ValueError, match="pack"):
+            packed.sort_pack(bad)  # type: ignore[arg-type]
+    assert packed.sort_pack(raw_pack([("a", 2**62), ("b", 1), ("a", 2**62)])) is None
+    assert packed.sort_pack(raw_pack([])) == (b"", b"")
 
 
 def test_a_token_utf8_cannot_encode_is_not_packed() -> None:
@@ -159,13 +224,18 @@ def test_cli_tables_of_two_workers_are_byte_identical_to_one(many_types: Path, e
 
 
 def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> None:
-    """Packed rows count at their own size; past the share they are unpacked, to be spilled with the rest."""
+    """Packed rows count at their own size; past the share they are spilled as they are, with the rest."""
     from wordfreq.counting import PartialCount, over_budget
     from wordfreq.spill import Spill
 
     counts = {f"w{i}": i + 1 for i in range(1000)}
     pack = packed.pack(counts)
     size = len(pack[0]) + len(pack[1])  # type: ignore[index]
-    part = PartialCount(packs=[pack], finished=True)  # type: ignore[list-item]
-    assert not over_budget(part, Spill(size, str(tmp_path))) and part.packs and not part.counts
-    assert over_budget(part, Spill(size - 1, str(tmp_path))) and not part.packs and part.counts == counts
+    part = PartialCount(counts=Counter({"w0": 5, "x": 1}), packs=[pack], finished=True)  # type: ignore[list-item]
+    assert not over_budget(part, Spill(size + 200, str(tmp_path)))
+    spill = Spill(size + 199, str(tmp_path))
+    assert over_budget(part, spill) and part.packs == [pack]
+    spill.write(part)
+    assert not part.packs and not part.counts and len(part.runs) == 1
+    lines = Path(part.runs[0]).read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted([f"{t}\t{n}\t0" for t, n in counts.items()] + ["w0\t5\t0", "x\t1\t0"])

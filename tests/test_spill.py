@@ -63,6 +63,40 @@ def test_nothing_spills_within_the_budget(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
+def test_ngrams_held_in_compiled_code_count_against_the_budget(tmp_path: Path) -> None:
+    """A worker's n-grams live in a compiled table across tasks; the budget counts its allocated bytes,
+    and past the share its rows are spilled (packed, never a Counter) and the table is emptied."""
+    from collections import Counter
+
+    from wordfreq.chunking import TextTask
+    from wordfreq.counting import count_tasks, over_budget, tokenizer_for
+    from wordfreq.options import CountOptions
+    from wordfreq.rows import RowSpec, count_lines
+    from wordfreq.spill import Spill
+
+    pytest.importorskip("wordfreq.tokenizers._jieba", reason="the compiled tokenizer holds the n-grams")
+    job = CountOptions(rows=RowSpec(ngram=(1, 2)))
+    texts = ["我们在北京。\n他来到了网易杭研大厦", "北京欢迎你，我们在北京"]
+    tasks = [TextTask("t", text, len(text.encode())) for text in texts]
+    whole = count_tasks(tasks, job)
+    assert whole.held is not None and not whole.counts and not whole.packs
+    size = whole.held.nbytes
+    assert size > 0 and not over_budget(whole, Spill(size, str(tmp_path)))
+    assert over_budget(whole, Spill(size - 1, str(tmp_path)))
+
+    spilled = count_tasks(tasks, job, spill=Spill(size - 1, str(tmp_path)))
+    assert spilled.held is None and not spilled.counts and not spilled.packs and len(spilled.runs) == 2
+    rows: Counter[str] = Counter()
+    for run in spilled.runs:
+        for line in Path(run).read_text(encoding="utf-8").splitlines():
+            row, n, docs = line.split("\t")
+            rows[row] += int(n)
+    expected: Counter[str] = Counter()
+    for text in texts:
+        count_lines(text, tokenizer_for(job), job.filters, (1, 2), expected)
+    assert rows == expected
+
+
 def test_an_input_error_after_a_spill_leaves_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

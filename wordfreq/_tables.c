@@ -13,6 +13,9 @@
  *                          key: its keys' UTF-8, each after its length
  *                          (uint32, native order), and its counts (int64,
  *                          native order);
+ *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
+ *                          n-grams a worker held in C), sorted and summed;
+ *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
  *   merge_packs(packs, min_count, max_rows)
  *                          the sum of packed tables, sorted in table order
  *                          and cut, as a PackedTable, with no Python object
@@ -256,6 +259,28 @@ sort_by_token(Entry *entries, Entry *tmp, Py_ssize_t n)
     }
 }
 
+/* The pack of ``entries`` (n rows, in order, their keys ``size`` bytes with the lengths): (keys, counts). */
+static PyObject *
+write_pack(const Entry *entries, Py_ssize_t n, Py_ssize_t size)
+{
+    PyObject *keys = PyBytes_FromStringAndSize(NULL, size);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (keys == NULL || counts == NULL) {
+        Py_XDECREF(keys);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    char *k = PyBytes_AS_STRING(keys);
+    char *c = PyBytes_AS_STRING(counts);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        memcpy(k, &entries[i].len, sizeof(uint32_t));
+        memcpy(k + sizeof(uint32_t), entries[i].utf8, entries[i].len);
+        k += sizeof(uint32_t) + entries[i].len;
+        memcpy(c + i * sizeof(int64_t), &entries[i].count, sizeof(int64_t));
+    }
+    return Py_BuildValue("(NN)", keys, counts);
+}
+
 PyDoc_STRVAR(pack_counts_doc,
 "pack_counts(counts) -> (keys, counts)\n\n"
 "The dict ``counts`` (str -> int) as two bytes objects, sorted by key in\n"
@@ -272,7 +297,7 @@ pack_counts(PyObject *module, PyObject *arg)
         return NULL;
     }
     Py_ssize_t n = PyDict_GET_SIZE(arg), pos = 0, size = 0, i = 0;
-    PyObject *key, *value, *keys = NULL, *counts = NULL;
+    PyObject *key, *value;
     Entry *entries = PyMem_Malloc((n > 0 ? n : 1) * 2 * sizeof(Entry)); /* and the sort's buffer */
     if (entries == NULL)
         return PyErr_NoMemory();
@@ -299,24 +324,11 @@ pack_counts(PyObject *module, PyObject *arg)
         i++;
     }
     sort_by_token(entries, entries + n, n);
-    keys = PyBytes_FromStringAndSize(NULL, size);
-    counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
-    if (keys == NULL || counts == NULL)
-        goto fail;
-    char *k = PyBytes_AS_STRING(keys);
-    char *c = PyBytes_AS_STRING(counts);
-    for (i = 0; i < n; i++) {
-        memcpy(k, &entries[i].len, sizeof(uint32_t));
-        memcpy(k + sizeof(uint32_t), entries[i].utf8, entries[i].len);
-        k += sizeof(uint32_t) + entries[i].len;
-        memcpy(c + i * sizeof(int64_t), &entries[i].count, sizeof(int64_t));
-    }
+    PyObject *packed = write_pack(entries, n, size);
     PyMem_Free(entries);
-    return Py_BuildValue("(NN)", keys, counts);
+    return packed;
 fail:
     PyMem_Free(entries);
-    Py_XDECREF(keys);
-    Py_XDECREF(counts);
     return NULL;
 }
 
@@ -330,9 +342,23 @@ typedef struct {
 
 static PyTypeObject PackedTableType;
 
-/* Read a pack into entries (n of them); -1 with ValueError if malformed or out of order. */
+/* The number of rows of ``pack`` (a pair of bytes: keys, counts); -1 with ValueError if it is none. */
+static Py_ssize_t
+pack_size(PyObject *pack)
+{
+    if (!PyTuple_Check(pack) || PyTuple_GET_SIZE(pack) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(pack, 0)) ||
+        !PyBytes_Check(PyTuple_GET_ITEM(pack, 1)) ||
+        PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) % sizeof(int64_t) != 0) {
+        PyErr_SetString(PyExc_ValueError, "a pack must be a pair of bytes (keys, counts)");
+        return -1;
+    }
+    return PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t);
+}
+
+/* Read a pack into entries (n of them, as `pack_size` says); -1 with ValueError if malformed or, when
+ * ``ordered``, out of order. */
 static int
-read_pack(PyObject *pack, Entry *entries, Py_ssize_t n)
+read_pack(PyObject *pack, Entry *entries, Py_ssize_t n, int ordered)
 {
     const char *k = PyBytes_AS_STRING(PyTuple_GET_ITEM(pack, 0));
     const char *kend = k + PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 0));
@@ -349,7 +375,7 @@ read_pack(PyObject *pack, Entry *entries, Py_ssize_t n)
         entries[j].len = len;
         entries[j].prefix = prefix_of(k, len);
         memcpy(&entries[j].count, c + j * sizeof(int64_t), sizeof(int64_t));
-        if (j > 0 && compare_utf8(&entries[j - 1], &entries[j]) >= 0)
+        if (ordered && j > 0 && compare_utf8(&entries[j - 1], &entries[j]) >= 0)
             goto malformed;
         k += len;
     }
@@ -385,6 +411,118 @@ merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *
     n += na - i;
     memcpy(out + n, b + j, (size_t)(nb - j) * sizeof(Entry));
     return n + nb - j;
+}
+
+/* Each row as a line: its token, a tab, its count in decimal, then `tail`; None when a token holds a
+ * tab or a line feed (the Python writer then says why, or writes it its own way). */
+static PyObject *
+lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
+{
+    size_t tail_len = strlen(tail), size = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Entry *e = &rows[i];
+        if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
+            Py_RETURN_NONE;
+        size += e->len + 21 + tail_len; /* TAB, up to 20 characters of an int64 */
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Entry *e = &rows[i];
+        memcpy(p, e->utf8, e->len);
+        p += e->len;
+        *p++ = '\t';
+        char digits[24];
+        int nd = 0;
+        int64_t v = e->count;
+        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        do {
+            digits[nd++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (v < 0)
+            *p++ = '-';
+        while (nd > 0)
+            *p++ = digits[--nd];
+        memcpy(p, tail, tail_len);
+        p += tail_len;
+    }
+    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
+        return NULL;
+    return out;
+}
+
+/* The rows of ``pack``, in any order, as new entries (*n of them, with room for ``times`` * n), to be
+ * freed with PyMem_Free; NULL with an error. */
+static Entry *
+read_any_pack(PyObject *pack, Py_ssize_t *n, Py_ssize_t times)
+{
+    *n = pack_size(pack);
+    if (*n < 0)
+        return NULL;
+    Entry *entries = PyMem_Malloc((*n > 0 ? *n : 1) * times * sizeof(Entry));
+    if (entries == NULL)
+        return (Entry *)PyErr_NoMemory();
+    if (read_pack(pack, entries, *n, 0) < 0) {
+        PyMem_Free(entries);
+        return NULL;
+    }
+    return entries;
+}
+
+PyDoc_STRVAR(run_lines_doc,
+"run_lines(pack) -> bytes or None\n\n"
+"The rows of a pack, in its order (any order: a RowTable's rows need no\n"
+"sorting to be spilled), as lines of a spill run: row, tab, count, tab, 0\n"
+"documents, line feed.  None when a row holds a tab or a line feed;\n"
+"ValueError for a malformed pack.");
+
+static PyObject *
+run_lines(PyObject *module, PyObject *pack)
+{
+    Py_ssize_t n;
+    Entry *entries = read_any_pack(pack, &n, 1);
+    if (entries == NULL)
+        return NULL;
+    PyObject *lines = lines_of(entries, n, "\t0\n");
+    PyMem_Free(entries);
+    return lines;
+}
+
+PyDoc_STRVAR(sort_pack_doc,
+"sort_pack(pack) -> (keys, counts)\n\n"
+"A pack in no order, where a key may come more than once (as\n"
+"_jieba.RowTable.take makes them), as a pack: sorted by key, each key once\n"
+"with the sum of its counts.  Raises OverflowError when a sum goes beyond\n"
+"int64, ValueError for a malformed pack.");
+
+static PyObject *
+sort_pack(PyObject *module, PyObject *pack)
+{
+    Py_ssize_t n;
+    Entry *entries = read_any_pack(pack, &n, 2); /* and the sort's buffer */
+    if (entries == NULL)
+        return NULL;
+    PyObject *packed = NULL;
+    sort_by_token(entries, entries + n, n);
+    Py_ssize_t kept = 0, size = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (kept > 0 && compare_utf8(&entries[kept - 1], &entries[i]) == 0) {
+            if (__builtin_add_overflow(entries[kept - 1].count, entries[i].count, &entries[kept - 1].count)) {
+                PyErr_SetString(PyExc_OverflowError, "a count beyond 64 bits");
+                goto done;
+            }
+            continue;
+        }
+        entries[kept++] = entries[i];
+        size += (Py_ssize_t)sizeof(uint32_t) + entries[i].len;
+    }
+    packed = write_pack(entries, kept, size);
+done:
+    PyMem_Free(entries);
+    return packed;
 }
 
 #define SMALL_COUNTS 65536 /* counts below this are ordered by a counting sort */
@@ -453,14 +591,10 @@ merge_packs(PyObject *module, PyObject *args)
     }
     Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs);
     for (Py_ssize_t i = 0; i < npacks; i++) {
-        PyObject *pack = PyList_GET_ITEM(packs, i);
-        if (!PyTuple_Check(pack) || PyTuple_GET_SIZE(pack) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(pack, 0)) ||
-            !PyBytes_Check(PyTuple_GET_ITEM(pack, 1)) ||
-            PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) % sizeof(int64_t) != 0) {
-            PyErr_SetString(PyExc_ValueError, "a pack must be a pair of bytes (keys, counts)");
+        Py_ssize_t rows = pack_size(PyList_GET_ITEM(packs, i));
+        if (rows < 0)
             return NULL;
-        }
-        total += PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t);
+        total += rows;
     }
     /* Two buffers of ``total`` entries: the runs, merged pairwise from one into the other. */
     Entry *src = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
@@ -477,7 +611,7 @@ merge_packs(PyObject *module, PyObject *args)
         PyObject *pack = PyList_GET_ITEM(packs, i);
         Py_ssize_t rows = PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t);
         run_start[i] = n;
-        if (read_pack(pack, src + n, rows) < 0)
+        if (read_pack(pack, src + n, rows, 1) < 0)
             goto fail;
         n += rows;
     }
@@ -631,39 +765,7 @@ PackedTable_tsv(PackedTable *self, PyObject *args)
     Py_ssize_t start, stop;
     if (parse_range(self, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
-    size_t size = 0;
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = &self->rows[i];
-        if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
-            Py_RETURN_NONE;
-        size += e->len + 22; /* TAB, up to 20 characters of an int64, LF */
-    }
-    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
-    if (out == NULL)
-        return NULL;
-    char *p = PyBytes_AS_STRING(out);
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = &self->rows[i];
-        memcpy(p, e->utf8, e->len);
-        p += e->len;
-        *p++ = '\t';
-        char digits[24];
-        int nd = 0;
-        int64_t v = e->count;
-        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        do {
-            digits[nd++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u != 0);
-        if (v < 0)
-            *p++ = '-';
-        while (nd > 0)
-            *p++ = digits[--nd];
-        *p++ = '\n';
-    }
-    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
-        return NULL;
-    return out;
+    return lines_of(self->rows + start, stop - start, "\n");
 }
 
 static PyObject *
@@ -725,6 +827,8 @@ static PyMethodDef methods[] = {
     {"add_counts", add_counts, METH_VARARGS, add_counts_doc},
     {"pack_counts", pack_counts, METH_O, pack_counts_doc},
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
+    {"sort_pack", sort_pack, METH_O, sort_pack_doc},
+    {"run_lines", run_lines, METH_O, run_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

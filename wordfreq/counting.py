@@ -16,6 +16,15 @@ that shape a table:
 
 Every rule maps or drops tokens one at a time, so finishing partial counts
 and then merging them equals merging and then finishing.
+
+N-grams without document counts are counted, where the tokenizer can, into
+one table in compiled code that lives across a process's tasks
+(`wordfreq.rows.row_table`, ``held``): a worker's 1 MB task of People's
+Daily has some 84,000 distinct bigrams, and making each a Python string and
+adding it to a `Counter`, task after task, took as long as segmenting the
+text.  The table leaves C once, when the count is finished (or spilled), as
+a pack (`wordfreq.packed`); the memory budget counts it at its allocated
+size.
 """
 
 from __future__ import annotations
@@ -24,12 +33,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from wordfreq.chunking import RangeTask, Task, lines_before, load_range
 from wordfreq.options import CountOptions
-from wordfreq.packed import Pack, add_packs, pack, packed_bytes
+from wordfreq.packed import Pack, add_packs, pack, packed_bytes, sort_pack, unpack
 from wordfreq.records import record_texts
-from wordfreq.rows import count_lines, lines_of
+from wordfreq.rows import count_lines, lines_of, row_table
 from wordfreq.spill import Spill
 from wordfreq.table import add_table
 from wordfreq.tokenizers import Tokenizer, add_counts, build_tokenizer
@@ -46,8 +56,10 @@ class PartialCount:
     into several tasks (by path; their sets are united across tasks and
     counted once, by `close_documents`, when every task is in), and
     ``documents`` the number of record or line documents read.  A finished
-    count that left a worker may hold its rows packed (`wordfreq.packed`) in
-    ``packs`` instead of ``counts``; the rows are the sum of both.
+    count may hold its rows packed (`wordfreq.packed`) in ``packs`` instead
+    of ``counts``, and a count in progress its n-grams in ``held``, a table
+    in compiled code (see the module docstring; `finish` takes them out, so
+    a finished count never holds one); the rows are the sum of all three.
     """
 
     counts: Counter[str] = field(default_factory=Counter)
@@ -61,6 +73,7 @@ class PartialCount:
     runs: list[str] = field(default_factory=list)  # spilled rows (`wordfreq.spill`)
     open_runs: list[str] = field(default_factory=list)  # spilled rows of documents cut into several tasks
     packs: list[Pack] = field(default_factory=list)  # more rows, packed (see `pack_rows`)
+    held: Any = None  # more rows, in a compiled table (`wordfreq.rows.row_table`); never pickled
 
 
 def count_tasks(
@@ -74,7 +87,7 @@ def count_tasks(
 
     ``report`` is called with each task's bytes once it is counted.  With
     ``spill``, the count is finished and written to disk whenever it holds
-    more than the process's share of the memory budget.
+    more than the process's share of the memory budget (`over_budget`).
     """
     tokenizer = tokenizer_for(job)
     result = into if into is not None else PartialCount()
@@ -88,14 +101,15 @@ def count_tasks(
         result.nbytes += task.nbytes
         if report is not None:
             report(task.nbytes)
-        if spill is not None and spill.over(result):
+        if spill is not None and over_budget(result, spill):
             spill_finished(result, job, spill)
     return result
 
 
 def spill_finished(part: PartialCount, job: CountOptions, spill: Spill) -> None:
-    """Finish ``part`` and write its rows to disk, leaving it empty (and finished)."""
-    unpack_rows(part)
+    """Finish ``part`` and write its rows (packed ones as they are; its compiled table's unsorted, since
+    a run need not be) to disk, leaving it empty (and finished)."""
+    take_held(part, sort=False)
     spill.write(finish(part, job))
 
 
@@ -113,13 +127,9 @@ def pack_rows(part: PartialCount) -> PartialCount:
 
 def over_budget(part: PartialCount, spill: Spill) -> bool:
     """Whether ``part`` holds more than this process's share: its Counter as `Spill.over` estimates
-    it, plus its packed rows at their own, compact size.  Past the share the packed rows are unpacked
-    first, so that the run written to disk holds them too."""
-    extra = packed_bytes(part.packs)
-    if not spill.over(part, extra):
-        return False
-    unpack_rows(part)
-    return spill.over(part)
+    it, plus its packed rows and its compiled table at their own, compact sizes."""
+    held = part.held.nbytes if part.held is not None else 0
+    return spill.over(part, packed_bytes(part.packs) + held)
 
 
 def unpack_rows(part: PartialCount) -> None:
@@ -140,7 +150,12 @@ def _count_rows(
     """Count the rows of a task's texts (records, or one text), for any table but the plain one."""
     unit = job.document_unit
     if not job.rows.doc_freq:
-        count_lines("\n".join(texts), tokenizer, job.filters, job.rows.ngram, result.counts)
+        if result.held is None:
+            result.held = row_table(tokenizer, job.filters, job.rows.ngram)
+        if result.held is not None:
+            tokenizer.count_rows("\n".join(texts), result.held)  # type: ignore[attr-defined]
+        else:
+            count_lines("\n".join(texts), tokenizer, job.filters, job.rows.ngram, result.counts)
         return
     if unit == "file":
         rows = _rows_of("\n".join(texts), tokenizer, job)
@@ -191,12 +206,33 @@ def _texts_of(task: Task, job: CountOptions, result: PartialCount) -> list[str]:
 
 def finish(part: PartialCount, job: CountOptions) -> PartialCount:
     """Apply the whitespace rule and the filters to ``part``, once (rows other than plain tokens are
-    counted finished)."""
+    counted finished), and take its compiled table's rows out (`take_held`)."""
+    take_held(part)
     if not part.finished:
         if job.rows.plain:
             part.counts = job.filters.apply(finish_counts(part.counts))
         part.finished = True
     return part
+
+
+def take_held(part: PartialCount, sort: bool = True) -> None:
+    """Move the rows of ``part``'s compiled table, if any, into its packs (into its counts where they do
+    not pack: a row UTF-8 cannot encode, a sum beyond int64), and drop the table.  With ``sort`` false
+    the pack is left in no order and may repeat a row: only for a spill run, written at once."""
+    held, part.held = part.held, None
+    if held is None:
+        return
+    try:
+        raw = held.take()
+    except UnicodeEncodeError:
+        held.add_to(part.counts)
+        return
+    packed = sort_pack(raw) if sort else raw
+    if packed is None:
+        for row, n in unpack(raw):
+            part.counts[row] += n
+    elif packed[1]:
+        part.packs.append(packed)
 
 
 def close_documents(total: PartialCount) -> None:
@@ -208,6 +244,7 @@ def close_documents(total: PartialCount) -> None:
 
 def merge_into(total: PartialCount, part: PartialCount) -> None:
     """Add ``part`` to ``total``; the sum is finished only if both were."""
+    take_held(part)
     was_empty = not total.counts and not total.nbytes
     add_table(total.counts, part.counts)
     total.packs.extend(part.packs)

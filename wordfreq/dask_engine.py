@@ -59,7 +59,7 @@ from typing import Any
 
 from wordfreq.chunking import RangeTask, Task
 from wordfreq.concurrency import HeldInterrupt, batches, ignore_interrupts, kill_children, start_children
-from wordfreq.counting import PartialCount, count_tasks, finish, merge_into
+from wordfreq.counting import PartialCount, count_tasks, finish, merge_into, unpack_rows
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.options import CountOptions
 from wordfreq.remote import is_url
@@ -316,7 +316,8 @@ def count_batch(batch: list[Task], job: CountOptions) -> PartialCount:
 
 
 def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:
-    """A new count, the sum of ``a`` and ``b`` (which are left as they are)."""
+    """A new count, the sum of ``a`` and ``b`` (which are left as they are), its packed rows unpacked: a
+    pack per batch, kept, would grow with the corpus, a `Counter` grows with its vocabulary."""
     big, small = (a, b) if len(a.counts) >= len(b.counts) else (b, a)
     total = dataclasses.replace(
         big,
@@ -325,6 +326,8 @@ def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:
         open_docs={path: set(rows) for path, rows in big.open_docs.items()},
         runs=list(big.runs),
         open_runs=list(big.open_runs),
+        packs=list(big.packs),
     )
     merge_into(total, small)
+    unpack_rows(total)
     return total

@@ -11,6 +11,10 @@ leaves the machine).  The parent sums the packs into a `PackedTable`
 ordered by count (a stable counting sort), cut to ``min_count`` and
 ``max_rows``; rows become Python objects only as they are read or written.
 
+A worker's n-grams, held in C across its tasks (`wordfreq.counting`), come
+out laid out as a pack but in no order, a row perhaps repeated;
+``sort_pack`` makes a pack of them.
+
 Compiled in ``wordfreq._tables``; where it is not built, the same in Python
 (`PyPackedTable`).  Either side may refuse (a token UTF-8 cannot encode, a
 count beyond 64 bits): the table then travels and is summed as a `Counter`,
@@ -59,6 +63,29 @@ def pack(counts: dict[str, int]) -> Pack | None:
         return keys, array("q", [count for _, count in rows]).tobytes()
     except (UnicodeEncodeError, OverflowError):
         return None
+
+
+def sort_pack(raw: Pack) -> Pack | None:
+    """``raw``, laid out as a pack but in no order and with a row perhaps repeated (as a worker's n-grams
+    come out of C, `wordfreq.counting.take_held`), as a pack; None when a sum goes beyond int64."""
+    if _tables is not None:
+        try:
+            return _tables.sort_pack(raw)
+        except OverflowError:
+            return None
+    total: Counter[str] = Counter()
+    for row, count in unpack(raw):
+        total[row] += count
+    return pack(total)
+
+
+def run_lines(packed: Pack) -> bytes:
+    """The rows of ``packed``, in its order (sorted or not), as the lines of a spill run
+    (`wordfreq.spill`): ``row<TAB>count<TAB>0``, UTF-8."""
+    lines = _tables.run_lines(packed) if _tables is not None else None
+    if lines is None:
+        lines = "".join(f"{row}\t{count}\t0\n" for row, count in unpack(packed)).encode()
+    return lines
 
 
 def unpack(packed: Pack) -> Iterator[tuple[str, int]]:

@@ -43,6 +43,7 @@ from wordfreq.errors import OptionError, OutputError
 
 if TYPE_CHECKING:
     from wordfreq.counting import PartialCount
+    from wordfreq.packed import Pack
 
 _ROW_OVERHEAD = 100  # bytes a Counter spends on a row besides its string: slot, hash table slack, count
 _SAMPLE = 64
@@ -108,15 +109,23 @@ class Spill:
         rows = len(part.counts) + len(part.docs) + sum(len(rows) for rows in part.open_docs.values())
         return estimate_bytes(part.counts or part.docs, rows) + extra > self.budget
 
-    def write_rows(self, counts: Mapping[str, int], docs: Mapping[str, int] | None) -> str:
-        """Write a run of ``counts`` (and ``docs``, else 0) and return its path."""
+    def write_rows(
+        self, rows: Iterable[tuple[str, int]], docs: Mapping[str, int] | None, packs: Iterable[Pack] = ()
+    ) -> str:
+        """Write a run of ``rows`` (with their ``docs``, else 0) and of the rows of ``packs`` (sorted or
+        not; formatted in C, `wordfreq.packed.run_lines`), and return its path; a row may come more
+        than once (the merge sums them)."""
+        from wordfreq.packed import run_lines  # not at the top: packed imports table, which imports us
+
         fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=self.directory)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            with os.fdopen(fd, "wb") as f:
                 get = docs.get if docs else (lambda row, default: default)
-                for start in range(0, len(counts), _FETCH_ROWS):
-                    batch = itertools.islice(counts.items(), start, start + _FETCH_ROWS)
-                    f.write("".join(f"{row}\t{n}\t{get(row, 0)}\n" for row, n in batch))
+                batches = iter(rows)
+                while batch := list(itertools.islice(batches, _FETCH_ROWS)):
+                    f.write("".join(f"{row}\t{n}\t{get(row, 0)}\n" for row, n in batch).encode())
+                for packed in packs:
+                    f.write(run_lines(packed))
         except OSError as err:
             raise self._full(err) from None
         return path
@@ -128,8 +137,9 @@ class Spill:
         )
 
     def write(self, part: PartialCount) -> None:
-        """Write ``part``'s (finished) rows as runs, and empty it; the runs' paths go to ``part.runs``."""
-        part.runs.append(self.write_rows(part.counts, part.docs))
+        """Write ``part``'s (finished) rows, its packed ones as they are, as runs, and empty it; the runs'
+        paths go to ``part.runs``."""
+        part.runs.append(self.write_rows(part.counts.items(), part.docs, part.packs))
         try:
             if part.open_docs:
                 fd, path = tempfile.mkstemp(prefix="open-", suffix=".tsv", dir=self.directory)
@@ -143,6 +153,7 @@ class Spill:
         part.counts.clear()
         part.docs.clear()
         part.open_docs = {}
+        part.packs = []
 
 
 class SpilledTable:
@@ -216,7 +227,7 @@ def table_on_disk(
     on a table whether or not it outgrew memory (`wordfreq.discovery`)."""
     directory = SpillDir(temp_dir)
     try:
-        run = Spill(memory, directory.path).write_rows(counts, None)
+        run = Spill(memory, directory.path).write_rows(counts.items(), None)
         return SpilledTable(directory, [run], [], min_count=1, max_rows=None, memory=memory, threads=threads)
     except BaseException:
         directory.remove()

@@ -189,14 +189,14 @@ def merge_tables(
                 if spill is None:
                     spill_dir = SpillDir(temp_dir)
                     spill = Spill(memory, spill_dir.path)
-                runs.append(spill.write_rows(counts, docs))
+                runs.append(spill.write_rows(counts.items(), docs))
                 counts.clear()
                 if docs is not None:
                     docs.clear()
         if not runs:
             return MergedTable(counts, docs, columns=first[0] if first else 2)
         assert spill is not None and spill_dir is not None and memory is not None
-        runs.append(spill.write_rows(counts, docs))
+        runs.append(spill.write_rows(counts.items(), docs))
         spilled = SpilledTable(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
         spill_dir = None  # the table owns it now
         return MergedTable(None, None, spilled, columns=first[0] if first else 2)

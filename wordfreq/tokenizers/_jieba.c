@@ -20,6 +20,9 @@
  * listed in order (tokenize: exactly list(jieba.cut(...)), one string object
  * per distinct token, shared), or as the rows of word n-grams line by line
  * (add_rows: token ids, n-grams of ids, one string per distinct row).
+ * count_rows counts the n-grams of many texts into one RowTable, which holds
+ * them in C until take() gives them all as UTF-8 (a pack, wordfreq.packed):
+ * no Python object per row at all.
  *
  * The text is read as code points (UCS-4); any str Python can hold is
  * accepted, lone surrogates and NUL included.  See jieba_compiled.py for the
@@ -977,6 +980,162 @@ add_count(PyObject *counts, PyObject *key, long long n)
     return rc;
 }
 
+/* ---- n-grams of token ids ------------------------------------------------ */
+
+/* The n-grams counted by one call or held by a RowTable.  Those of orders 1
+ * and 2 (bigrams, the usual table) are keyed by their ids themselves in one
+ * open-addressing table of 16-byte slots, so that counting one is one
+ * memory access: in a Table it is three (the index, the entry, the units),
+ * and with a worker's half a million bigrams they miss the cache (perf:
+ * a quarter of a bigram count).  Longer n-grams go to a Table of id
+ * sequences. */
+#define NO_ID 0xFFFFFFFFu   /* the second id of an n-gram of order 1 (ids are < INT32_MAX) */
+#define EMPTY_KEY UINT64_MAX /* a free slot: no first id is NO_ID */
+
+typedef struct {
+    uint64_t key;    /* first id << 32 | second id, or NO_ID */
+    long long count;
+} Pair;
+
+typedef struct {
+    int paired;      /* orders <= 2: in pairs; else in table */
+    Pair *pairs;
+    size_t mask;
+    Py_ssize_t n;
+    Table table;
+} Grams;
+
+static Pair *
+pairs_new(size_t size)
+{
+    Pair *pairs = PyMem_Malloc(size * sizeof(Pair));
+    if (pairs == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (size_t i = 0; i < size; i++)
+        pairs[i].key = EMPTY_KEY;
+    return pairs;
+}
+
+static int
+grams_init(Grams *g, int paired)
+{
+    memset(g, 0, sizeof(*g));
+    g->paired = paired;
+    if (!paired)
+        return table_init(&g->table);
+    g->mask = 4096 - 1;
+    g->pairs = pairs_new(g->mask + 1);
+    return g->pairs == NULL ? -1 : 0;
+}
+
+static void
+grams_free(Grams *g)
+{
+    PyMem_Free(g->pairs);
+    g->pairs = NULL;
+    g->n = 0;
+    table_free(&g->table);
+}
+
+static Py_ssize_t
+grams_len(const Grams *g)
+{
+    return g->paired ? g->n : g->table.n;
+}
+
+static Py_ssize_t
+table_bytes(const Table *t)
+{
+    if (t->entries == NULL)
+        return 0;
+    return t->cap * (Py_ssize_t)sizeof(Entry) + (Py_ssize_t)(t->mask + 1) * (Py_ssize_t)sizeof(int32_t) +
+           t->arena_cap * (Py_ssize_t)sizeof(uint32_t);
+}
+
+static Py_ssize_t
+grams_bytes(const Grams *g)
+{
+    Py_ssize_t pairs = g->pairs != NULL ? (Py_ssize_t)(g->mask + 1) * (Py_ssize_t)sizeof(Pair) : 0;
+    return pairs + table_bytes(&g->table);
+}
+
+static int
+pairs_grow(Grams *g)
+{
+    size_t size = (g->mask + 1) * 2;
+    Pair *pairs = pairs_new(size);
+    if (pairs == NULL)
+        return -1;
+    for (size_t j = 0; j <= g->mask; j++) {
+        if (g->pairs[j].key == EMPTY_KEY)
+            continue;
+        size_t i = (size_t)mix64(g->pairs[j].key) & (size - 1);
+        while (pairs[i].key != EMPTY_KEY)
+            i = (i + 1) & (size - 1);
+        pairs[i] = g->pairs[j];
+    }
+    PyMem_Free(g->pairs);
+    g->pairs = pairs;
+    g->mask = size - 1;
+    return 0;
+}
+
+/* count += 1 for the n-gram ids[0:n]; -1 on error. */
+static inline int
+grams_add(Grams *g, const uint32_t *ids, Py_ssize_t n)
+{
+    if (!g->paired)
+        return table_add(&g->table, ids, n, 1) < 0 ? -1 : 0;
+    uint64_t key = (uint64_t)ids[0] << 32 | (n == 2 ? ids[1] : NO_ID);
+    size_t i = (size_t)mix64(key) & g->mask;
+    for (;;) {
+        Pair *p = &g->pairs[i];
+        if (p->key == key) {
+            p->count++;
+            return 0;
+        }
+        if (p->key == EMPTY_KEY)
+            break;
+        i = (i + 1) & g->mask;
+    }
+    g->pairs[i].key = key;
+    g->pairs[i].count = 1;
+    g->n++;
+    /* at most half full (if growing fails, the table is still whole: it has free slots) */
+    return (size_t)g->n * 2 > g->mask + 1 ? pairs_grow(g) : 0;
+}
+
+/* The n-grams one by one, from *pos = 0 on: 1 with the next one's ids (in `two` for a pair), length
+ * and count, 0 when there are no more.  The same order every time until the next change. */
+static inline int
+grams_next(const Grams *g, Py_ssize_t *pos, uint32_t two[2], const uint32_t **ids, Py_ssize_t *len,
+           long long *count)
+{
+    if (!g->paired) {
+        if (*pos >= g->table.n)
+            return 0;
+        const Entry *x = &g->table.entries[(*pos)++];
+        *ids = g->table.arena + x->off;
+        *len = x->len;
+        *count = x->count;
+        return 1;
+    }
+    while (g->pairs != NULL && (size_t)*pos <= g->mask) {
+        const Pair *p = &g->pairs[(*pos)++];
+        if (p->key == EMPTY_KEY)
+            continue;
+        two[0] = (uint32_t)(p->key >> 32);
+        two[1] = (uint32_t)p->key;
+        *ids = two;
+        *len = two[1] == NO_ID ? 1 : 2;
+        *count = p->count;
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- segmenting ------------------------------------------------------- */
 
 #define MODE_ACCURATE 0
@@ -1004,7 +1163,7 @@ typedef struct {
     Table tokens;
     PyObject *list;          /* WANT_LIST */
     /* WANT_ROWS */
-    Table grams;
+    Grams grams;
     PyObject *keep;          /* None, or piece -> piece or None */
     int low, high;
     uint32_t *line;          /* the ids of the current line's kept run */
@@ -1479,6 +1638,7 @@ token_kept(Call *call, Py_ssize_t id)
         x = &call->tokens.entries[id];
         x->kept = 0;
         Py_DECREF(piece);
+        Py_CLEAR(x->str);
         return 0;
     }
     if (!PyUnicode_Check(piece)) {
@@ -1500,6 +1660,7 @@ token_kept(Call *call, Py_ssize_t id)
     }
     Py_DECREF(piece);
     x->kept = 1;
+    Py_CLEAR(x->str); /* asked once: the table holds no Python object per token */
     return 1;
 }
 
@@ -1510,7 +1671,7 @@ rows_end_line(Call *call)
     Py_ssize_t len = call->line_len;
     for (int order = call->low; order <= call->high && order <= len; order++) {
         for (Py_ssize_t start = 0; start + order <= len; start++) {
-            if (table_add(&call->grams, call->line + start, order, 1) < 0)
+            if (grams_add(&call->grams, call->line + start, order) < 0)
                 return -1;
         }
     }
@@ -1532,38 +1693,335 @@ rows_add(Call *call, Py_ssize_t id)
     return 0;
 }
 
-/* counts[row] += count for every n-gram: its pieces joined by a space. */
-static int
-rows_add_to(Call *call, PyObject *counts)
+/* The pieces of the n-gram ids[0:n] joined by one space, as code points, into *buf (grown as needed);
+ * its length, or -1 on error. */
+static Py_ssize_t
+row_units(const Table *tokens, const uint32_t *ids, Py_ssize_t n, Py_UCS4 **buf, Py_ssize_t *cap)
 {
-    Table *tokens = &call->tokens, *grams = &call->grams;
-    call->buf_len = 0;
-    for (Py_ssize_t g = 0; g < grams->n; g++) {
-        Entry *gram = &grams->entries[g];
-        const uint32_t *ids = grams->arena + gram->off;
-        Py_ssize_t need = gram->len - 1;
-        for (Py_ssize_t k = 0; k < gram->len; k++)
-            need += tokens->entries[ids[k]].piece_len;
-        if (grow((void **)&call->buf, &call->buf_cap, need, sizeof(Py_UCS4)) < 0)
-            return -1;
-        Py_ssize_t at = 0;
-        for (Py_ssize_t k = 0; k < gram->len; k++) {
-            const Entry *x = &tokens->entries[ids[k]];
-            if (k > 0)
-                call->buf[at++] = ' ';
-            memcpy(call->buf + at, tokens->arena + x->piece_off, x->piece_len * sizeof(Py_UCS4));
-            at += x->piece_len;
-        }
-        PyObject *row = units_to_str(call->buf, at);
-        if (row == NULL)
-            return -1;
-        int rc = add_count(counts, row, gram->count);
-        Py_DECREF(row);
+    Py_ssize_t need = n - 1;
+    for (Py_ssize_t k = 0; k < n; k++)
+        need += tokens->entries[ids[k]].piece_len;
+    if (grow((void **)buf, cap, need, sizeof(Py_UCS4)) < 0)
+        return -1;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const Entry *x = &tokens->entries[ids[k]];
+        if (k > 0)
+            (*buf)[at++] = ' ';
+        memcpy(*buf + at, tokens->arena + x->piece_off, x->piece_len * sizeof(Py_UCS4));
+        at += x->piece_len;
+    }
+    return at;
+}
+
+/* The n-gram ids[0:n] as a str. */
+static PyObject *
+row_str(const Table *tokens, const uint32_t *ids, Py_ssize_t n)
+{
+    Py_UCS4 *buf = NULL;
+    Py_ssize_t cap = 0;
+    Py_ssize_t len = row_units(tokens, ids, n, &buf, &cap);
+    PyObject *row = len < 0 ? NULL : units_to_str(buf, len);
+    PyMem_Free(buf);
+    return row;
+}
+
+/* counts[row] += count for every n-gram of `grams`: its pieces joined by a space. */
+static int
+rows_add_to(const Table *tokens, const Grams *grams, PyObject *counts)
+{
+    Py_ssize_t pos = 0, len;
+    uint32_t two[2];
+    const uint32_t *ids;
+    long long count;
+    while (grams_next(grams, &pos, two, &ids, &len, &count)) {
+        PyObject *row = row_str(tokens, ids, len);
+        int rc = row == NULL ? -1 : add_count(counts, row, count);
+        Py_XDECREF(row);
         if (rc < 0)
             return -1;
     }
     return 0;
 }
+
+/* ---- a table of n-grams held across calls (RowTable) --------------------- */
+
+/* A worker counts the n-grams of every task into one RowTable and turns it
+ * into rows once, at the end (or when the memory budget says spill): no
+ * Python object per distinct row per task.  Token ids stay valid as long
+ * as the table is not emptied; `busy` refuses a table that a call is
+ * counting into (a `keep` that calls back). */
+typedef struct {
+    PyObject_HEAD
+    Table tokens;     /* token code points -> id, with the piece the filters make of it */
+    Grams grams;      /* n-grams of ids -> count */
+    PyObject *keep;   /* None, or piece -> piece or None */
+    int low, high;
+    int ready;        /* the tables are allocated (not after take() emptied them) */
+    int busy;
+} RowTableObject;
+
+static PyTypeObject RowTableType;
+
+static void
+row_table_empty(RowTableObject *t)
+{
+    table_free(&t->tokens);
+    grams_free(&t->grams);
+    t->ready = 0;
+}
+
+/* Whether `t` can be counted into or read now (allocating its tables if emptied); -1 with an error if
+ * not. */
+static int
+row_table_use(RowTableObject *t)
+{
+    if (t->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the RowTable is being counted into");
+        return -1;
+    }
+    if (!t->ready) {
+        if (table_init(&t->tokens) < 0 || grams_init(&t->grams, t->high <= 2) < 0) {
+            row_table_empty(t);
+            return -1;
+        }
+        t->ready = 1;
+    }
+    return 0;
+}
+
+static int
+check_orders(int low, int high, PyObject *keep)
+{
+    if (low < 1 || high < low) {
+        PyErr_SetString(PyExc_ValueError, "orders must be 1 <= low <= high");
+        return -1;
+    }
+    if (keep != Py_None && !PyCallable_Check(keep)) {
+        PyErr_SetString(PyExc_TypeError, "keep must be None or callable");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+RowTable_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"low", "high", "keep", NULL};
+    int low, high;
+    PyObject *keep;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiO:RowTable", kwlist, &low, &high, &keep) ||
+        check_orders(low, high, keep) < 0)
+        return NULL;
+    RowTableObject *self = (RowTableObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    Py_INCREF(keep);
+    self->keep = keep;
+    self->low = low;
+    self->high = high;
+    return (PyObject *)self;
+}
+
+static void
+RowTable_dealloc(RowTableObject *self)
+{
+    row_table_empty(self);
+    Py_XDECREF(self->keep);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t
+RowTable_len(RowTableObject *self)
+{
+    return self->ready ? grams_len(&self->grams) : 0;
+}
+
+static PyObject *
+RowTable_nbytes(RowTableObject *self, void *closure)
+{
+    return PyLong_FromSsize_t(table_bytes(&self->tokens) + grams_bytes(&self->grams));
+}
+
+/* The UTF-8 of u[0:n] into out (room for 4n bytes): its length, or -1 if it holds a surrogate. */
+static Py_ssize_t
+utf8_of(const uint32_t *u, Py_ssize_t n, unsigned char *out)
+{
+    unsigned char *o = out;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t c = u[i];
+        if (c < 0x80)
+            *o++ = (unsigned char)c;
+        else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+        else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return -1;
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+        else {
+            *o++ = (unsigned char)(0xF0 | (c >> 18));
+            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    return o - out;
+}
+
+/* UnicodeEncodeError for the row ids[0:n], which UTF-8 cannot encode (encoding it raises it). */
+static void
+raise_unencodable(const Table *tokens, const uint32_t *ids, Py_ssize_t n)
+{
+    PyObject *row = row_str(tokens, ids, n);
+    if (row != NULL) {
+        PyObject *utf8 = PyUnicode_AsUTF8String(row);
+        Py_DECREF(row);
+        if (utf8 != NULL) { /* not reached: the row holds a surrogate */
+            Py_DECREF(utf8);
+            PyErr_SetString(PyExc_SystemError, "a row's UTF-8 was refused and then made");
+        }
+    }
+}
+
+PyDoc_STRVAR(RowTable_take_doc,
+"take() -> (keys, counts)\n\n"
+"The rows held, and the table emptied: each row's UTF-8 after its length\n"
+"(uint32, native order), and the counts (int64, native order), as a pack\n"
+"of wordfreq.packed but in no order, and a row may come more than once\n"
+"(two tokens the filters make one piece).  Raises UnicodeEncodeError (the\n"
+"table left as it was) for a row UTF-8 cannot encode, OverflowError for a\n"
+"row beyond 4 GiB.");
+
+static PyObject *
+RowTable_take(RowTableObject *self, PyObject *unused)
+{
+    if (row_table_use(self) < 0)
+        return NULL;
+    const Table *tokens = &self->tokens;
+    const Grams *grams = &self->grams;
+    Py_ssize_t pos, n;
+    uint32_t two[2];
+    const uint32_t *ids;
+    long long count;
+    /* Each piece's UTF-8 once (at[2t] its offset in utf8, at[2t + 1] its length, -1 where UTF-8 cannot
+     * encode it), then each row is its pieces' bytes joined by spaces. */
+    Py_ssize_t *at = PyMem_Malloc((tokens->n + 1) * 2 * sizeof(Py_ssize_t));
+    unsigned char *utf8 = PyMem_Malloc(((size_t)tokens->arena_len + 1) * 4);
+    PyObject *keys = NULL, *counts = NULL;
+    if (at == NULL || utf8 == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t end = 0;
+    for (Py_ssize_t t = 0; t < tokens->n; t++) {
+        const Entry *x = &tokens->entries[t];
+        Py_ssize_t len = x->kept == 1 ? utf8_of(tokens->arena + x->piece_off, x->piece_len, utf8 + end) : 0;
+        at[2 * t] = end;
+        at[2 * t + 1] = len;
+        end += len < 0 ? 0 : len;
+    }
+    Py_ssize_t size = 0;
+    for (pos = 0; grams_next(grams, &pos, two, &ids, &n, &count);) {
+        Py_ssize_t len = n - 1;
+        for (Py_ssize_t k = 0; k < n; k++) {
+            if (at[2 * ids[k] + 1] < 0) {
+                raise_unencodable(tokens, ids, n);
+                goto fail;
+            }
+            len += at[2 * ids[k] + 1];
+        }
+        if ((uint64_t)len > UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "a row is longer than 4 GiB");
+            goto fail;
+        }
+        size += (Py_ssize_t)sizeof(uint32_t) + len;
+    }
+    keys = PyBytes_FromStringAndSize(NULL, size);
+    counts = PyBytes_FromStringAndSize(NULL, grams_len(grams) * (Py_ssize_t)sizeof(int64_t));
+    if (keys == NULL || counts == NULL)
+        goto fail;
+    char *k = PyBytes_AS_STRING(keys);
+    char *c = PyBytes_AS_STRING(counts);
+    for (pos = 0; grams_next(grams, &pos, two, &ids, &n, &count);) {
+        char *row = k + sizeof(uint32_t);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (i > 0)
+                *row++ = ' ';
+            Py_ssize_t len = at[2 * ids[i] + 1];
+            memcpy(row, utf8 + at[2 * ids[i]], (size_t)len);
+            row += len;
+        }
+        uint32_t len = (uint32_t)(row - k - sizeof(uint32_t));
+        memcpy(k, &len, sizeof len);
+        k = row;
+        int64_t value = count;
+        memcpy(c, &value, sizeof value);
+        c += sizeof value;
+    }
+    PyMem_Free(at);
+    PyMem_Free(utf8);
+    row_table_empty(self);
+    return Py_BuildValue("(NN)", keys, counts);
+fail:
+    PyMem_Free(at);
+    PyMem_Free(utf8);
+    Py_XDECREF(keys);
+    Py_XDECREF(counts);
+    return NULL;
+}
+
+PyDoc_STRVAR(RowTable_add_to_doc,
+"add_to(counts) -> None\n\n"
+"counts[row] += count for every row held (counts a dict, e.g. a Counter),\n"
+"and the table emptied: one str per row; what take() cannot pack goes so.");
+
+static PyObject *
+RowTable_add_to(RowTableObject *self, PyObject *args)
+{
+    PyObject *counts;
+    if (!PyArg_ParseTuple(args, "O!:add_to", &PyDict_Type, &counts) || row_table_use(self) < 0)
+        return NULL;
+    self->busy = 1; /* a row's hash or comparison may run Python code */
+    int rc = rows_add_to(&self->tokens, &self->grams, counts);
+    self->busy = 0;
+    if (rc < 0)
+        return NULL;
+    row_table_empty(self);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef RowTable_methods[] = {
+    {"take", (PyCFunction)RowTable_take, METH_NOARGS, RowTable_take_doc},
+    {"add_to", (PyCFunction)RowTable_add_to, METH_VARARGS, RowTable_add_to_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef RowTable_getset[] = {
+    {"nbytes", (getter)RowTable_nbytes, NULL, "the memory the table holds, in bytes", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods RowTable_as_sequence = {
+    .sq_length = (lenfunc)RowTable_len,
+};
+
+static PyTypeObject RowTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wordfreq.tokenizers._jieba.RowTable",
+    .tp_doc = "RowTable(low, high, keep): the word n-grams of orders low..high of many texts, counted by\n"
+              "Segmenter.count_rows and held in C until take() or add_to(); keep as for add_rows.",
+    .tp_basicsize = sizeof(RowTableObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = RowTable_new,
+    .tp_dealloc = (destructor)RowTable_dealloc,
+    .tp_methods = RowTable_methods,
+    .tp_getset = RowTable_getset,
+    .tp_as_sequence = &RowTable_as_sequence,
+};
 
 /* ---- the Segmenter type --------------------------------------------------- */
 
@@ -1575,8 +2033,6 @@ call_init(Call *call, SegmenterObject *seg, int want)
     call->want = want;
     if (table_init(&call->tokens) < 0)
         return -1;
-    if (want == WANT_ROWS && table_init(&call->grams) < 0)
-        return -1;
     return 0;
 }
 
@@ -1584,7 +2040,7 @@ static void
 call_free(Call *call)
 {
     table_free(&call->tokens);
-    table_free(&call->grams);
+    grams_free(&call->grams);
     PyMem_Free(call->line);
     PyMem_Free(call->rv);
     PyMem_Free(call->rx);
@@ -1678,14 +2134,8 @@ Segmenter_add_rows(SegmenterObject *self, PyObject *args)
     int low, high;
     if (!PyArg_ParseTuple(args, "UiiOO!:add_rows", &text, &low, &high, &keep, &PyDict_Type, &counts))
         return NULL;
-    if (low < 1 || high < low) {
-        PyErr_SetString(PyExc_ValueError, "orders must be 1 <= low <= high");
+    if (check_orders(low, high, keep) < 0)
         return NULL;
-    }
-    if (keep != Py_None && !PyCallable_Check(keep)) {
-        PyErr_SetString(PyExc_TypeError, "keep must be None or callable");
-        return NULL;
-    }
     Call call;
     PyObject *result = NULL;
     if (call_init(&call, self, WANT_ROWS) < 0)
@@ -1693,13 +2143,53 @@ Segmenter_add_rows(SegmenterObject *self, PyObject *args)
     call.keep = keep;
     call.low = low;
     call.high = high;
-    if (segment_text(&call, text) < 0 || rows_end_line(&call) < 0 || rows_add_to(&call, counts) < 0)
+    if (grams_init(&call.grams, high <= 2) < 0 || segment_text(&call, text) < 0 || rows_end_line(&call) < 0 ||
+        rows_add_to(&call.tokens, &call.grams, counts) < 0)
         goto done;
     result = Py_None;
     Py_INCREF(result);
 done:
     call_free(&call);
     return result;
+}
+
+PyDoc_STRVAR(count_rows_doc,
+"count_rows(text, table) -> None\n\n"
+"Add the word n-grams of text to table (a RowTable), as add_rows adds them\n"
+"to a dict, with the table's orders and keep.  Nothing becomes a Python\n"
+"object: the table holds token ids across calls.  On an error the table\n"
+"holds part of the text's rows.");
+
+static PyObject *
+Segmenter_count_rows(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    RowTableObject *table;
+    if (!PyArg_ParseTuple(args, "UO!:count_rows", &text, &RowTableType, &table) || row_table_use(table) < 0)
+        return NULL;
+    Call call;
+    memset(&call, 0, sizeof(call));
+    call.seg = self;
+    call.want = WANT_ROWS;
+    call.keep = table->keep;
+    call.low = table->low;
+    call.high = table->high;
+    /* The call counts into the table's own tables, lent for the call and given back after it. */
+    call.tokens = table->tokens;
+    call.grams = table->grams;
+    table->busy = 1;
+    int rc = segment_text(&call, text);
+    if (rc == 0)
+        rc = rows_end_line(&call);
+    table->tokens = call.tokens;
+    table->grams = call.grams;
+    table->busy = 0;
+    memset(&call.tokens, 0, sizeof(Table));
+    memset(&call.grams, 0, sizeof(Grams));
+    call_free(&call);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -1764,6 +2254,7 @@ static PyMethodDef Segmenter_methods[] = {
     {"add_counts", (PyCFunction)Segmenter_add_counts, METH_VARARGS, add_counts_doc},
     {"tokenize", (PyCFunction)Segmenter_tokenize, METH_VARARGS, tokenize_doc},
     {"add_rows", (PyCFunction)Segmenter_add_rows, METH_VARARGS, add_rows_doc},
+    {"count_rows", (PyCFunction)Segmenter_count_rows, METH_VARARGS, count_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1795,15 +2286,18 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__jieba(void)
 {
-    if (PyType_Ready(&DictionaryType) < 0 || PyType_Ready(&SegmenterType) < 0)
+    if (PyType_Ready(&DictionaryType) < 0 || PyType_Ready(&SegmenterType) < 0 ||
+        PyType_Ready(&RowTableType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
     Py_INCREF(&DictionaryType);
     Py_INCREF(&SegmenterType);
+    Py_INCREF(&RowTableType);
     if (PyModule_AddObject(m, "Dictionary", (PyObject *)&DictionaryType) < 0 ||
-        PyModule_AddObject(m, "Segmenter", (PyObject *)&SegmenterType) < 0) {
+        PyModule_AddObject(m, "Segmenter", (PyObject *)&SegmenterType) < 0 ||
+        PyModule_AddObject(m, "RowTable", (PyObject *)&RowTableType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

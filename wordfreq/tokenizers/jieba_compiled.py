@@ -25,7 +25,9 @@ What it is given, so that it segments with exactly jieba's state:
 `CompiledJiebaTokenizer` answers the tokenizer interface: ``tokenize`` is
 exactly ``list(jieba.cut(...))`` (or ``cut_for_search``), ``add_counts``
 counts the tokens that are not whitespace, and ``add_rows`` counts word
-n-grams line by line (`wordfreq.rows`).  ``tests/test_jieba_compiled.py``
+n-grams line by line (`wordfreq.rows`); ``count_rows`` counts them into a
+table of ``row_table`` that stays in C across texts, as a worker's count
+does, until it is taken as a pack (`wordfreq.counting`).  ``tests/test_jieba_compiled.py``
 proves each against jieba on random and real text.
 """
 
@@ -143,3 +145,12 @@ class CompiledJiebaTokenizer:
         (lowercased, say) or None for a dropped piece, which no n-gram spans.
         """
         self._segmenter.add_rows(text, orders[0], orders[1], keep, counts)
+
+    def row_table(self, orders: tuple[int, int], keep: Callable[[str], str | None] | None) -> Any:
+        """An empty `_jieba.RowTable`: the n-grams of ``orders`` of many texts (``keep`` as for
+        `add_rows`), held in C until taken."""
+        return _jieba.RowTable(orders[0], orders[1], keep)
+
+    def count_rows(self, text: str, table: Any) -> None:
+        """Add the n-grams of ``text``, line by line, to ``table`` (made by `row_table`)."""
+        self._segmenter.count_rows(text, table)

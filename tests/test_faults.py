@@ -42,6 +42,8 @@ def wait_for_workers(proc: subprocess.Popen[bytes], n: int = 2) -> list[int]:
         others = [pid for pid in processes_in_session(proc.pid) if pid != proc.pid]
         if len(others) >= n:
             return others
+        if proc.poll() is not None:
+            raise AssertionError(f"the command ended (exit {proc.returncode}) before its workers were seen")
         time.sleep(0.05)
     raise AssertionError("the workers never started")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -139,11 +140,21 @@ def test_bad_spill_options_are_usage_errors(args: list[str], flag: str) -> None:
 
 
 def _spilling_run(big_text: Path, spill: Path, out: Path):  # type: ignore[no-untyped-def]
-    """A run of the real command that spills all along; returns once it has written a run."""
+    """A run of the real command that spills all along; returns once it has written a run.
+
+    It reads its input from a pipe this test holds open (the first 1 MB of
+    ``big_text`` written, to a line end), so it cannot finish before the test
+    has acted: the whole file takes it 0.3 s, less than the test may need to
+    see its workers and a spilled run.
+    """
     proc = start(
-        "count", str(big_text), "--ngram", "2", "-j", "2", "--chunk-size", "64K",
-        "--memory", "64K", "--temp-dir", str(spill), "-o", str(out),
+        "count", "-", "--ngram", "2", "-j", "2", "--chunk-size", "64K",
+        "--memory", "64K", "--temp-dir", str(spill), "-o", str(out), stdin=subprocess.PIPE,
     )  # fmt: skip
+    data = big_text.read_bytes()
+    assert proc.stdin is not None
+    proc.stdin.write(data[: data.index(b"\n", 1_000_000) + 1])
+    proc.stdin.flush()
     workers = wait_for_workers(proc)
     deadline = time.monotonic() + 60
     while not any(os.scandir(spill)) or not any(os.listdir(d.path) for d in os.scandir(spill)):
@@ -157,7 +168,7 @@ def test_a_worker_killed_while_spilling_leaves_nothing(big_text: Path, tmp_path:
     spill.mkdir()
     proc, workers = _spilling_run(big_text, spill, out)
     os.kill(workers[0], signal.SIGKILL)
-    _, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=30)  # the end of the input: the parent meets the dead worker
     assert proc.returncode == 1 and "killed by signal 9" in stderr.decode()
     time.sleep(0.2)
     assert processes_in_session(proc.pid) == []

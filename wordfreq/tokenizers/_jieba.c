@@ -574,8 +574,9 @@ Dictionary_total(DictionaryObject *d, void *closure)
 /* The image is the header below, then the arrays as they are in memory:
  * root (0x10000 steps), edges (edge_slots), freq (n_nodes).  Indices, not
  * pointers, link them, so a copy is the dictionary.  It is read back by the
- * build that wrote it only (IMAGE_MAGIC changes with the layout, and the
- * cache's file name carries the machine; see dictionary_cache.py). */
+ * build that wrote it only (IMAGE_MAGIC changes with the layout; the
+ * cache's file name carries it, as IMAGE_FORMAT, and the machine; see
+ * dictionary_cache.py). */
 #define IMAGE_MAGIC "WFJDIC01"
 
 static PyTypeObject DictionaryType;
@@ -2295,7 +2296,8 @@ PyInit__jieba(void)
     Py_INCREF(&DictionaryType);
     Py_INCREF(&SegmenterType);
     Py_INCREF(&RowTableType);
-    if (PyModule_AddObject(m, "Dictionary", (PyObject *)&DictionaryType) < 0 ||
+    if (PyModule_AddStringConstant(m, "IMAGE_FORMAT", IMAGE_MAGIC) < 0 ||
+        PyModule_AddObject(m, "Dictionary", (PyObject *)&DictionaryType) < 0 ||
         PyModule_AddObject(m, "Segmenter", (PyObject *)&SegmenterType) < 0 ||
         PyModule_AddObject(m, "RowTable", (PyObject *)&RowTableType) < 0) {
         Py_DECREF(m);

@@ -10,7 +10,8 @@ the first run with a dictionary stores the image, and later runs read it.
   turn the cache off), else ``$XDG_CACHE_HOME/wordfreq``, else
   ``~/.cache/wordfreq``.
 * **Key**: the BLAKE2b digest of the dictionary file's bytes, with the
-  image format's version and the machine in the file name; so an image is
+  image format's version (``_jieba.IMAGE_FORMAT``) and the machine in the
+  file name; so an image is
   only ever read back for the very bytes it was built from, by a build of
   the same layout.  ``dictionary_from_image`` also checks the image itself
   (sizes, every link, a checksum) and refuses a damaged or foreign one:
@@ -37,7 +38,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-IMAGE_FORMAT = 1  # with the C side's IMAGE_MAGIC: change both when the layout changes
 _ENV = "WORDFREQ_CACHE_DIR"
 
 
@@ -53,8 +53,10 @@ def cache_dir() -> Path | None:
 
 def image_path(data: bytes, directory: Path) -> Path:
     """Where the image of the dictionary built from ``data`` is kept in ``directory``."""
+    from wordfreq.tokenizers._jieba import IMAGE_FORMAT  # the layout's version, defined with the layout
+
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return directory / f"jieba-dict-{digest}-v{IMAGE_FORMAT}-{platform.machine() or 'any'}.bin"
+    return directory / f"jieba-dict-{digest}-{IMAGE_FORMAT}-{platform.machine() or 'any'}.bin"
 
 
 def cached_dictionary(data: bytes, build: Callable[[bytes], Any], load: Callable[[bytes], Any]) -> Any:

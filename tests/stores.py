@@ -9,18 +9,20 @@
 
 `aws_env` is the environment that points boto3/s3fs at an `S3Server`:
 throwaway keys, no config files and no instance metadata lookups, so
-nothing leaves the machine.
+nothing leaves the machine; `serving` starts a server and points the
+environment at it for a test module.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -114,6 +116,27 @@ class S3Server:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def serving(fill: Callable[[S3Server], None]) -> Iterator[S3Server]:
+    """An `S3Server` filled by ``fill``, with the AWS variables pointing at it meanwhile.  s3fs's
+    clients are forgotten before and after: fsspec keeps them by their options, not by the
+    endpoint the environment names, and another module's server is gone."""
+    import pytest
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()
+    server = S3Server()
+    try:
+        fill(server)
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in aws_env(server.endpoint).items():
+                patch.setenv(name, value)
+            yield server
+    finally:
+        server.kill()
+        s3fs.S3FileSystem.clear_instance_cache()
 
 
 def put_tree(server: S3Server, bucket: str, prefix: str, root: Path) -> None:

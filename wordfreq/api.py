@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from wordfreq.chunking import Task, plan_tasks
+from wordfreq.chunking import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.concurrency import default_workers, run_tasks
 from wordfreq.counting import PartialCount, close_documents, finish, spill_finished, unpack_rows
 from wordfreq.options import CountOptions, RunOptions, with_keywords
@@ -158,9 +158,18 @@ def count(
     local = run.engine == "local"
 
     def tasks() -> Iterator[Task]:
+        after = sum(source.size or 0 for source in sources)
         for source in sources:
+            after -= source.size or 0
             yield from plan_tasks(
-                source, job.decoding, cut_points, run.chunk_size, stdin, job.storage, direct=local
+                source,
+                job.decoding,
+                cut_points,
+                run.chunk_size,
+                stdin,
+                job.storage,
+                direct=local,
+                after=after,
             )
 
     spill_dir = SpillDir(run.temp_dir) if local else None
@@ -174,7 +183,7 @@ def count(
                 job,
                 scheduler=run.scheduler,
                 workers=n_workers,
-                batch_bytes=run.chunk_size,
+                batch_bytes=run.chunk_size or CHUNK_SIZE,
                 progress=progress,
             )
         else:
@@ -183,7 +192,7 @@ def count(
                 tasks(),
                 job,
                 workers=n_workers,
-                batch_bytes=run.chunk_size,
+                batch_bytes=run.chunk_size or CHUNK_SIZE,
                 start_method=run.start_method,
                 progress=progress,
                 spill=spill,

@@ -36,18 +36,21 @@ import codecs
 import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import BinaryIO, Union
 
 from wordfreq.errors import InputError, OptionError, WordfreqError, require_choice
-from wordfreq.remote import DEFAULT_STORAGE, DirectRead, Storage, direct_reads, is_url
+from wordfreq.remote import DEFAULT_STORAGE, DirectRead, Storage, direct_reads, is_url, send_ahead
 from wordfreq.sources import Read, Source, open_binary, open_ranged
 
-DEFAULT_CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 20  # bytes of input per task, unless the run says otherwise
+# ... of an object read by ranges over a network, where each range is one request: a store takes tens
+# of milliseconds to answer one, and a worker counts 4 MiB in about as long as it reads it from S3.
+NETWORK_CHUNK_SIZE = 4 << 20
 TAIL_CHUNKS = 4
-MIN_TAIL_CHUNK = 1 << 16
+MIN_TAIL_CHUNK = 1 << 16  # the tail's smallest range: this, or a sixteenth of a chunk if more
 ERROR_MODES = ("strict", "replace", "ignore")
 _BOM = "\ufeff"
 _SCAN_WINDOW = 1 << 16
@@ -209,12 +212,17 @@ def plan_tasks(
     source: Source,
     decoding: Decoding,
     cut_points: re.Pattern[str],
-    chunk_size: int,
+    chunk_size: int | None = None,
     stdin: BinaryIO | None = None,
     storage: Storage = DEFAULT_STORAGE,
     direct: bool = False,
+    after: int = 0,
 ) -> Iterator[Task]:
     """The tasks that cover ``source``, lazily, in order (a URL's object opened with ``storage``).
+
+    Tasks are of ``chunk_size`` bytes (None: `CHUNK_SIZE`, or `NETWORK_CHUNK_SIZE` for an object
+    read by ranges over a network), and smaller in the input's last few chunks (`_plan_ranges`),
+    of which ``after`` (bytes of the sources after this one) tells.
 
     With ``direct``, the ranges of an S3 object carry a GET of it presigned here
     (`remote.DirectRead`): for workers on this machine, which reach the store as
@@ -222,12 +230,14 @@ def plan_tasks(
     """
     if source.seekable and decoding.is_utf8:
         assert source.size is not None
-        sign = direct_reads(source.path, storage) if direct and is_url(source.path) else None
-        for task in _plan_ranges(source.path, source.size, chunk_size):
+        url = is_url(source.path)
+        step = chunk_size or (NETWORK_CHUNK_SIZE if url else CHUNK_SIZE)
+        sign = direct_reads(source.path, storage) if direct and url else None
+        for task in _plan_ranges(source.path, source.size, step, after):
             yield task if sign is None else dataclasses.replace(task, direct=sign())
         return
     with open_binary(source.path, stdin, storage) as stream:
-        yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size)
+        yield from stream_tasks(stream, source.display, decoding, cut_points, chunk_size or CHUNK_SIZE)
 
 
 def lines_before(task: RangeTask, storage: Storage = DEFAULT_STORAGE) -> int:
@@ -241,19 +251,22 @@ def lines_before(task: RangeTask, storage: Storage = DEFAULT_STORAGE) -> int:
         return lines
 
 
-def _plan_ranges(path: str, size: int, chunk_size: int) -> Iterator[RangeTask]:
-    """Ranges of ``chunk_size`` bytes, shrinking towards the end of the file.
+def _plan_ranges(path: str, size: int, chunk_size: int, after: int = 0) -> Iterator[RangeTask]:
+    """Ranges of ``chunk_size`` bytes, shrinking towards the end of the input.
 
-    The last ``TAIL_CHUNKS`` chunks' worth of a file is cut into ever smaller
-    ranges (a quarter of what remains, down to ``MIN_TAIL_CHUNK``), so that
-    workers finish together instead of one waiting for another's last chunk.
+    The last ``TAIL_CHUNKS`` chunks' worth of the input (this file and the
+    ``after`` bytes that follow it) is cut into ever smaller ranges (a quarter
+    of what remains, down to ``MIN_TAIL_CHUNK`` or a sixteenth of a chunk),
+    so that workers finish together instead of one waiting for another's
+    last chunk.
     """
+    smallest = max(MIN_TAIL_CHUNK, chunk_size // 16)
     start = 0
     while True:
-        remaining = size - start
+        remaining = size - start + after
         step = chunk_size
         if remaining < TAIL_CHUNKS * chunk_size:
-            step = min(chunk_size, max(MIN_TAIL_CHUNK, remaining // TAIL_CHUNKS))
+            step = min(chunk_size, max(smallest, remaining // TAIL_CHUNKS))
         end = start + step
         if end >= size:
             yield RangeTask(path, start, None, size)
@@ -311,6 +324,27 @@ def stream_tasks(
         carry = buffer[cut:]
 
 
+def _span(task: RangeTask) -> tuple[int, int]:
+    """The bytes a task's worker reads at once: its range and the window past its end, where both
+    its cut points usually are."""
+    return task.start, task.size if task.end is None else min(task.size, task.end + _SCAN_WINDOW)
+
+
+def reading_ahead(tasks: Iterable[Task], after: Iterable[Task] = ()) -> Iterator[Task]:
+    """``tasks``, each handed out once the bytes of the next one (the first of ``after``, for the
+    last) are asked for, where a GET presigned for plain settings reads them: the store answers
+    while the task before is counted."""
+    it = iter(tasks)
+    current = next(it, None)
+    while current is not None:
+        following = next(it, None)
+        ahead = following if following is not None else next(iter(after), None)
+        if isinstance(ahead, RangeTask) and ahead.direct is not None:
+            send_ahead(ahead.direct, *_span(ahead))
+        yield current
+        current = following
+
+
 def load_range(
     task: RangeTask, decoding: Decoding, cut_points: re.Pattern[str], storage: Storage = DEFAULT_STORAGE
 ) -> tuple[str, int]:
@@ -320,9 +354,8 @@ def load_range(
     usually are, are read at once, with the file's size: over the network,
     one round trip.
     """
-    stop = task.size if task.end is None else min(task.size, task.end + _SCAN_WINDOW)
     try:
-        with open_ranged(task.path, storage, (task.start, stop), task.direct) as (read, size):
+        with open_ranged(task.path, storage, _span(task), task.direct) as (read, size):
             if size != task.size:
                 raise InputError(
                     f"{task.path}: file changed size while being read ({task.size} bytes, now {size})"

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from wordfreq import api, keyness
-from wordfreq.chunking import ERROR_MODES
+from wordfreq.chunking import CHUNK_SIZE, ERROR_MODES, NETWORK_CHUNK_SIZE
 from wordfreq.concurrency import Terminated, handle_sigterm
 from wordfreq.discovery import (
     OUTPUT_FORMATS,
@@ -360,7 +360,7 @@ _reading = _together(
         "chunk_size",
         "--chunk-size",
         type=ByteSize(),
-        show_default=ByteSize.format(option_default("chunk_size")),
+        show_default=f"{ByteSize.format(CHUNK_SIZE)}; {ByteSize.format(NETWORK_CHUNK_SIZE)} for URLs",
         help="Bytes of input per task.",
     ),
     _option(

@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from wordfreq.chunking import Task
+from wordfreq.chunking import Task, reading_ahead
 from wordfreq.counting import (
     PartialCount,
     count_tasks,
@@ -73,7 +73,9 @@ from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.options import CountOptions
 from wordfreq.spill import Spill
 
-BATCHES_IN_FLIGHT_PER_WORKER = 2
+# One batch being counted, the next one (whose first range a worker asks for ahead, `reading_ahead`)
+# and one waiting in the pipe, so that the next one is there when its turn comes.
+BATCHES_IN_FLIGHT_PER_WORKER = 3
 _JOIN_SECONDS = 1.0
 
 Progress = Callable[[int], None]
@@ -138,7 +140,8 @@ def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterato
 def _run_here(
     stream: Iterator[Batch], job: CountOptions, report: Progress, spill: Spill | None
 ) -> PartialCount:
-    return finish(count_tasks(itertools.chain.from_iterable(stream), job, report=report, spill=spill), job)
+    tasks = reading_ahead(itertools.chain.from_iterable(stream))
+    return finish(count_tasks(tasks, job, report=report, spill=spill), job)
 
 
 # Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
@@ -155,10 +158,13 @@ def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> No
     ignore_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     total = PartialCount()
+    waiting: list[Any] = []  # the message after the one at hand, taken early to read its range ahead
     try:
         tokenizer_for(job)
         while True:
-            message = conn.recv()
+            message = waiting.pop() if waiting else conn.recv()
+            if isinstance(message, list) and conn.poll():
+                waiting.append(conn.recv())
             if message is None:
                 return
             if message == _FLUSH:
@@ -168,7 +174,8 @@ def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> No
                 total = PartialCount()
                 continue
             before = total.nbytes
-            count_tasks(message, job, into=total, spill=spill)
+            after = waiting[0] if waiting and isinstance(waiting[0], list) else []
+            count_tasks(reading_ahead(message, after), job, into=total, spill=spill)
             conn.send(("done", total.nbytes - before))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent is gone or stopping us

@@ -85,7 +85,9 @@ class CountOptions:
 class RunOptions:
     """How a run goes: where and how fast the counting happens, and how much of the table is kept.
 
-    ``workers`` None means the CPUs this process may use; ``start_method``
+    ``workers`` None means the CPUs this process may use; ``chunk_size``
+    None, `chunking.CHUNK_SIZE` bytes per task (`chunking.NETWORK_CHUNK_SIZE`
+    for an object read by ranges over a network); ``start_method``
     None, the platform's; ``scheduler`` None, a new local Dask cluster;
     ``max_rows`` None, every row; ``memory`` (bytes the counts may hold
     before they are spilled to disk, `wordfreq.spill`) None, half of this
@@ -94,7 +96,7 @@ class RunOptions:
 
     engine: str = "local"
     workers: int | None = None
-    chunk_size: int = 1 << 20
+    chunk_size: int | None = None
     start_method: str | None = None
     scheduler: str | None = None
     min_count: int = 1
@@ -106,7 +108,8 @@ class RunOptions:
         require_choice("engine", self.engine, ENGINES, "engine")
         if self.workers is not None:
             require_whole("workers", self.workers, 1, "the number of workers")
-        require_whole("chunk_size", self.chunk_size, 1, "the chunk size (bytes)")
+        if self.chunk_size is not None:
+            require_whole("chunk_size", self.chunk_size, 1, "the chunk size (bytes)")
         if self.start_method is not None:
             require_choice("start_method", self.start_method, START_METHODS, "start method")
         if self.scheduler is not None and self.engine != "dask":

@@ -19,17 +19,20 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
   objects and other encodings, read by the parent), and reading small
   files whole (`read_bytes`);
 * direct reads of S3 objects by the local engine's workers (`direct_reads`,
-  `DirectRead`): the parent, which has listed the object with s3fs anyway,
-  presigns a GET of it with the same client (its credentials, endpoint and
-  region) and hands the URL to the workers with each range, with the
-  client's transport settings (certificate checks, proxies, timeouts); a
-  worker then reads its range with one plain ranged GET through botocore's
-  own HTTP session, which answers with the object's size too
+  `DirectRead`): the parent presigns a GET of the object and hands the URL
+  to the workers with each range; a worker then reads its range with one
+  plain ranged GET, which answers with the object's size too
   (``Content-Range``), and needs no s3fs, aiohttp or event loop of its own.
-  A direct read that does not answer 206 (an expired signature, a dropped
-  connection, a missing object) is done again the usual way, through
-  fsspec, whose answer or failure is the one that counts: direct reads
-  change the cost of a read, never its result or its error;
+  With plain settings the signing, the listing and the probes are
+  `s3_direct`'s, and s3fs is not imported at all; otherwise the parent
+  presigns with s3fs's client, and the GETs go through botocore's HTTP
+  session with that client's transport settings (certificate checks,
+  proxies, timeouts).  A worker sends the GET of its next range ahead
+  (`send_ahead`).  A direct read that does not answer 206 (an expired
+  signature, a dropped connection, a missing object) is done again the
+  usual way, through fsspec, whose answer or failure is the one that
+  counts: direct reads change the cost of a read, never its result or its
+  error;
 * turning every failure of a store or of the network (after fsspec's own
   retries) into one `InputError` that names the URL (`failures`).
 
@@ -51,6 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
+from wordfreq import s3_direct
 from wordfreq.errors import InputError, OptionError, WordfreqError
 
 MISSING_EXTRA = "reading URLs needs the 'remote' extra: pip install '.[remote]'"
@@ -65,7 +69,6 @@ _PROBES_AT_ONCE = 16
 # those when they have less than 15 minutes left).
 _PRESIGN_SECONDS = 3600
 _RESIGN_SECONDS = 300
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)$")
 
 
 def is_url(path: str) -> bool:
@@ -177,28 +180,57 @@ def _filesystem(url: str, storage: Storage) -> tuple[Any, str]:
 def list_objects(url: str, storage: Storage, keep: Callable[[str], bool]) -> list[RemoteObject]:
     """The object at ``url``, or every object under it as a prefix whose path relative to it ``keep``
     takes, ordered as a walk of the same tree on disk (directory by directory, by name)."""
+    client = s3_direct.client_for(storage.kwargs())
+    found = s3_direct.find(url, client) if client is not None else None
+    is_prefix, entries = found if found is not None else _find(url, storage)
+    if not is_prefix:
+        return [RemoteObject(url, size) for _, url, size in entries]
+    listed = [
+        (relative.split("/"), url, size)
+        for relative, url, size in entries
+        if not relative.endswith("/") and relative and keep(relative)
+    ]
+    return [RemoteObject(url, size) for _, url, size in sorted(listed)]
+
+
+def _find(url: str, storage: Storage) -> tuple[bool, list[tuple[str, str, int | None]]]:
+    """What ``url`` names, through fsspec: (False, [("", url, size)]) for an object, (True, [(path
+    under the prefix, URL, size), ...]) for every file under it as a prefix."""
     fs, path = _filesystem(url, storage)
     with failures(url):
         info = fs.info(path)
         if info.get("type") != "directory":
-            return [RemoteObject(url, info.get("size"))]
+            return False, [("", url, info.get("size"))]
         found = fs.find(path, detail=True)
     base = path.rstrip("/") + "/"
-    listed = []
-    for name, entry in found.items():
-        relative = name[len(base) :] if name.startswith(base) else name
-        if entry.get("type") == "file" and not name.endswith("/") and keep(relative):
-            listed.append((relative.split("/"), fs.unstrip_protocol(name), entry.get("size")))
-    return [RemoteObject(url, size) for _, url, size in sorted(listed)]
+    return True, [
+        (name[len(base) :] if name.startswith(base) else name, fs.unstrip_protocol(name), entry.get("size"))
+        for name, entry in found.items()
+        if entry.get("type") == "file"
+    ]
 
 
 def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> list[tuple[bytes | None, bool]]:
     """For each object: its first ``nbytes`` bytes (None when they cannot be read now: reading it
     will report why), and whether its server serves byte ranges of it (only HTTP servers may not)."""
-    # The filesystems are made here: fsspec keeps one per thread, and one is enough.
-    opened = [(obj, *_filesystem(obj.url, storage)) for obj in objects]
-    with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(opened) or 1)) as pool:
-        return list(pool.map(lambda args: _probe_one(*args, nbytes), opened))
+    objects = list(objects)
+    client = s3_direct.client_for(storage.kwargs()) if objects else None
+
+    def direct(obj: RemoteObject) -> tuple[bytes | None, bool] | None:
+        where = s3_direct.split(obj.url) if client is not None else None
+        if where is None or client is None:
+            return None
+        if obj.size == 0:
+            return b"", True
+        got = s3_direct.ranged_get(client.presign("GET", *where, _PRESIGN_SECONDS), 0, nbytes)
+        return None if got is None else (got[0], True)
+
+    with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(objects) or 1)) as pool:
+        found = list(pool.map(direct, objects))
+        # The rest through fsspec, whose filesystems are made here: it keeps one per thread.
+        usual = [(obj, *_filesystem(obj.url, storage)) for obj, got in zip(objects, found) if got is None]
+        probed = iter(pool.map(lambda args: _probe_one(*args, nbytes), usual))
+    return [got if got is not None else next(probed) for got in found]
 
 
 def _probe_one(obj: RemoteObject, fs: Any, path: str, nbytes: int) -> tuple[bytes | None, bool]:
@@ -230,10 +262,11 @@ def _is_http(fs: Any) -> bool:
 @dataclass(frozen=True)
 class DirectRead:
     """A presigned GET of an object (``href``) and the settings of the HTTP session that reads it:
-    botocore's ``URLLib3Session`` arguments, as the client that signed it has them."""
+    botocore's ``URLLib3Session`` arguments, as the client that signed it has them, or None when
+    it was signed for plain settings (`s3_direct`), read with the standard library's HTTP."""
 
     href: str
-    transport: tuple[tuple[str, Any], ...]
+    transport: tuple[tuple[str, Any], ...] | None = None
 
     def __repr__(self) -> str:  # the URL carries a signature: never shown
         return "DirectRead(...)"
@@ -244,25 +277,34 @@ def direct_reads(url: str, storage: Storage) -> Callable[[], DirectRead | None] 
     it cannot be signed now: the worker then reads the usual way).  None instead for other stores,
     for S3 settings a presigned GET does not carry (extra request parameters, versions, requester
     pays), and for a client whose transport settings cannot be read."""
+    client = s3_direct.client_for(storage.kwargs())
+    where = s3_direct.split(url) if client is not None else None
+    if client is not None and where is not None:
+        return _resigning(lambda: DirectRead(client.presign("GET", *where, _PRESIGN_SECONDS)))
     fs, path = _filesystem(url, storage)
     if "s3" not in _protocols(fs) or fs.s3_additional_kwargs or fs.req_kw or fs.version_aware:
         return None
     transport = _transport(fs)
     if transport is None:
         return None
+    return _resigning(lambda: DirectRead(fs.url(path, expires=_PRESIGN_SECONDS), transport))
+
+
+def _resigning(sign: Callable[[], DirectRead]) -> Callable[[], DirectRead | None]:
+    """``sign``, called again when its last answer is a few minutes old (None while it fails)."""
     signed: list[Any] = [None, -_RESIGN_SECONDS]
 
-    def sign() -> DirectRead | None:
+    def signed_now() -> DirectRead | None:
         now = time.monotonic()
         if now - signed[1] >= _RESIGN_SECONDS:
             try:
-                signed[0] = DirectRead(fs.url(path, expires=_PRESIGN_SECONDS), transport)
+                signed[0] = sign()
             except Exception:
                 signed[0] = None
             signed[1] = now
         return cast("DirectRead | None", signed[0])
 
-    return sign
+    return signed_now
 
 
 def _transport(fs: Any) -> tuple[tuple[str, Any], ...] | None:
@@ -292,6 +334,8 @@ if hasattr(os, "register_at_fork"):  # a forked worker must not share the parent
 def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] | None:
     """Bytes [start, stop) of the object of ``direct`` and its size now, in one ranged GET; None
     when the GET does not answer with exactly that (the caller reads the usual way)."""
+    if direct.transport is None:
+        return s3_direct.ranged_get(direct.href, start, stop)
     try:
         from botocore.awsrequest import AWSRequest
         from botocore.httpsession import URLLib3Session
@@ -304,15 +348,17 @@ def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] 
             session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
         request = AWSRequest("GET", direct.href, headers={"Range": f"bytes={start}-{stop - 1}"})
         response = session.send(request.prepare())
-        found = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-        body = response.content
+        content_range = response.headers.get("Content-Range", "")
+        return s3_direct.range_of(response.status_code, content_range, response.content, start, stop)
     except Exception:
         return None
-    if response.status_code != 206 or found is None or int(found.group(1)) != start:
-        return None
-    if len(body) != int(found.group(2)) + 1 - start:
-        return None
-    return body, int(found.group(3))
+
+
+def send_ahead(direct: DirectRead, start: int, stop: int) -> None:
+    """Send now the GET of bytes [start, stop) that a read of ``direct`` will ask for (with plain
+    settings only: `s3_direct.send_ranged_get`); its answer waits in the connection meanwhile."""
+    if direct.transport is None:
+        s3_direct.send_ranged_get(direct.href, start, stop)
 
 
 def open_ranged(

@@ -9,6 +9,7 @@ piece is held against what it stands in for.
 from __future__ import annotations
 
 import datetime
+import gzip
 import os
 import subprocess
 import sys
@@ -205,6 +206,8 @@ def test_urls_that_are_plain(url: str, where: tuple[str, str] | None) -> None:
 # Listings, against s3fs's, on the S3 server ---------------------------------------------------
 
 
+USER_WORD = "在北京 100000000\n".encode()  # a user dictionary's word, read from the store
+PACKED = "我们在北京。天安门，北京。\n".encode() * 5000  # 185 KB: read in many pieces
 KEYS_PUT = [
     "tree/a.txt",
     "tree/a/x.txt",
@@ -227,6 +230,7 @@ def s3() -> Iterator[S3Server]:
 
     def fill(server: S3Server) -> None:
         server.put(BUCKET, {key: b"" if key.endswith("/") else f"{key}\n".encode() for key in KEYS_PUT})
+        server.put(BUCKET, {"tree/packed.txt.gz": gzip.compress(PACKED), "words.txt": USER_WORD})
 
     with serving(fill) as server:
         yield server
@@ -273,11 +277,12 @@ def test_what_it_cannot_list_is_left_to_s3fs(s3: S3Server, url: str) -> None:
 
 
 def test_a_plain_count_never_imports_s3fs(s3: S3Server, tmp_path: Path) -> None:
-    """The parent lists, probes and presigns on its own; its workers read by presigned GETs."""
+    """The parent lists, probes, presigns, streams a gzipped object and reads a user dictionary on
+    its own; its workers read by presigned GETs."""
     code = (
         "import sys; from wordfreq import count\n"
-        f"result = count(['s3://{BUCKET}/tree/'], workers=2, chunk_size=4)\n"
-        "assert result.files == 6, result.files\n"
+        f"result = count(['s3://{BUCKET}/tree/'], workers=2, chunk_size=4, user_dict='s3://{BUCKET}/words.txt')\n"
+        "assert result.files == 7 and result.counts['在北京'] == 5000, result\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('s3fs', 'aiobotocore', 'fsspec')]\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -291,7 +296,23 @@ def test_the_usual_way_gives_the_same_table(s3: S3Server, monkeypatch: pytest.Mo
     direct = count([url], workers=2, chunk_size=4)
     monkeypatch.setattr(s3_direct, "client_for", lambda *a, **k: None)
     usual = count([url], workers=2, chunk_size=4)
-    assert direct.counts == usual.counts and direct.files == usual.files == 6
+    assert direct.counts == usual.counts and direct.files == usual.files == 7
+
+
+def test_a_stream_cut_short_is_read_on_through_s3fs(s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GET of a gzipped object fails midway: the rest comes through s3fs, from where it stopped."""
+    url = f"s3://{BUCKET}/tree/packed.txt.gz"
+    reads = {"direct": 0}
+    read_into = s3_direct.read_into
+
+    def failing_on_the_third(response: Any, buffer: Any) -> int | None:
+        reads["direct"] += 1
+        return None if reads["direct"] == 3 else read_into(response, buffer)
+
+    monkeypatch.setattr(s3_direct, "read_into", failing_on_the_third)
+    with remote.open_stream(url, Storage()) as raw, gzip.GzipFile(fileobj=raw) as text:
+        assert text.read() == PACKED
+    assert reads["direct"] == 3
 
 
 # Requests sent ahead -----------------------------------------------------------------------------

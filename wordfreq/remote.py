@@ -16,8 +16,9 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
 * opening an object for reads at any offset (`open_ranged`: what a worker
   does for its byte range, whose bytes and the object's size it asks for
   at once, in one round trip) or as a stream (`open_stream`: compressed
-  objects and other encodings, read by the parent), and reading small
-  files whole (`read_bytes`);
+  objects and other encodings, read by the parent; on S3 with plain
+  settings one GET, whose failure midway has the rest read through fsspec
+  from where it stopped), and reading small files whole (`read_bytes`);
 * direct reads of S3 objects by the local engine's workers (`direct_reads`,
   `DirectRead`): the parent presigns a GET of the object and hands the URL
   to the workers with each range; a worker then reads its range with one
@@ -214,15 +215,14 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
     """For each object: its first ``nbytes`` bytes (None when they cannot be read now: reading it
     will report why), and whether its server serves byte ranges of it (only HTTP servers may not)."""
     objects = list(objects)
-    client = s3_direct.client_for(storage.kwargs()) if objects else None
 
     def direct(obj: RemoteObject) -> tuple[bytes | None, bool] | None:
-        where = s3_direct.split(obj.url) if client is not None else None
-        if where is None or client is None:
+        presign = _presigner(obj.url, storage)
+        if presign is None:
             return None
         if obj.size == 0:
             return b"", True
-        got = s3_direct.ranged_get(client.presign("GET", *where, _PRESIGN_SECONDS), 0, nbytes)
+        got = s3_direct.ranged_get(presign(), 0, nbytes)
         return None if got is None else (got[0], True)
 
     with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(objects) or 1)) as pool:
@@ -277,10 +277,9 @@ def direct_reads(url: str, storage: Storage) -> Callable[[], DirectRead | None] 
     it cannot be signed now: the worker then reads the usual way).  None instead for other stores,
     for S3 settings a presigned GET does not carry (extra request parameters, versions, requester
     pays), and for a client whose transport settings cannot be read."""
-    client = s3_direct.client_for(storage.kwargs())
-    where = s3_direct.split(url) if client is not None else None
-    if client is not None and where is not None:
-        return _resigning(lambda: DirectRead(client.presign("GET", *where, _PRESIGN_SECONDS)))
+    presign = _presigner(url, storage)
+    if presign is not None:
+        return _resigning(lambda: DirectRead(presign()))
     fs, path = _filesystem(url, storage)
     if "s3" not in _protocols(fs) or fs.s3_additional_kwargs or fs.req_kw or fs.version_aware:
         return None
@@ -424,47 +423,80 @@ def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[d
 
 @contextlib.contextmanager
 def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
-    """The object at ``url``, to read from start to end: one streaming request over HTTP, requests of
-    a few MB ahead elsewhere.  Its failures, reading included, are `InputError` naming ``url``."""
-    fs, path = _filesystem(url, storage)
-    with failures(url):
-        if _is_http(fs):
-            f = fs.open(path, "rb", block_size=0)  # one GET, whether or not the server serves ranges
-        else:
-            f = fs.open(path, "rb", block_size=_STREAM_BLOCK, cache_type="readahead")
-    reader = _Reader(f, url)
+    """The object at ``url``, to read from start to end: one streaming request over HTTP, and on S3
+    with plain settings (`s3_direct`), requests of a few MB ahead elsewhere.  Its failures, reading
+    included, are `InputError` naming ``url``."""
+    presign = _presigner(url, storage)
+    reader = _Reader(url, storage, s3_direct.open_get(presign()) if presign is not None else None)
     try:
         yield cast(BinaryIO, reader)
     finally:
         reader.close()
 
 
-class _Reader(io.RawIOBase):
-    """An fsspec file whose failures are `InputError` naming its URL (decompressors read through it)."""
+def _presigner(url: str, storage: Storage) -> Callable[[], str] | None:
+    """What presigns a GET of ``url``, an S3 object, when the settings are plain (`s3_direct`)."""
+    client = s3_direct.client_for(storage.kwargs())
+    where = s3_direct.split(url) if client is not None else None
+    if client is None or where is None:
+        return None
+    return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
 
-    def __init__(self, f: Any, url: str):
+
+def _fsspec_stream(url: str, storage: Storage, offset: int) -> Any:
+    """The object at ``url`` opened through fsspec to be read from ``offset`` on."""
+    fs, path = _filesystem(url, storage)
+    with failures(url):
+        if _is_http(fs):
+            return fs.open(path, "rb", block_size=0)  # one GET, whether or not the server serves ranges
+        f = fs.open(path, "rb", block_size=_STREAM_BLOCK, cache_type="readahead")
+        f.seek(offset)
+        return f
+
+
+class _Reader(io.RawIOBase):
+    """An object read from start to end, whose failures are `InputError` naming its URL (decompressors
+    read through it): through fsspec, or through the answer of one GET (``direct``, an S3 object with
+    plain settings) whose failure midway has the rest read through fsspec, from where it stopped."""
+
+    def __init__(self, url: str, storage: Storage, direct: Any = None):
         super().__init__()
-        self._f = f
         self.url = url
+        self._storage = storage
+        self._direct = direct
+        self._f = _fsspec_stream(url, storage, 0) if direct is None else None
+        self._offset = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
+        if self._direct is not None:
+            n = s3_direct.read_into(self._direct, buffer)
+            if n is not None:
+                self._offset += n
+                return n
+            self._direct = None
+            self._f = _fsspec_stream(self.url, self._storage, self._offset)
         with failures(self.url):
             data = self._f.read(len(buffer))
         buffer[: len(data)] = data
+        self._offset += len(data)
         return len(data)
 
     def close(self) -> None:
         if not self.closed:
             with contextlib.suppress(Exception):
-                self._f.close()
+                (self._direct or self._f).close()
         super().close()
 
 
 def read_bytes(url: str) -> bytes:
     """The whole object at ``url`` (a user dictionary, a stopword list), with the ecosystem's settings."""
+    presign = _presigner(url, DEFAULT_STORAGE)
+    data = s3_direct.get(presign()) if presign is not None else None
+    if data is not None:
+        return data
     fs, path = _filesystem(url, DEFAULT_STORAGE)
     with failures(url):
         return cast(bytes, fs.cat_file(path))

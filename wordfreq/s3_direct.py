@@ -312,15 +312,18 @@ def _origin_of(parts: urllib.parse.SplitResult) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _target(parts: urllib.parse.SplitResult) -> str:
+    """What a request line asks for: the path and the query."""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _send(
     parts: urllib.parse.SplitResult, method: str, headers: Mapping[str, str]
 ) -> http.client.HTTPConnection | None:
     """A connection (a kept one, else a new one) on which a request has been sent; None on failure."""
     connection = connections().pop(_origin_of(parts), None) or _connect(parts)
     try:
-        connection.request(
-            method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=dict(headers)
-        )
+        connection.request(method, _target(parts), headers=dict(headers))
     except (OSError, http.client.HTTPException):
         connection.close()
         return None
@@ -389,6 +392,39 @@ def ranged_get(href: str, start: int, stop: int) -> tuple[bytes, int] | None:
     if answer is None:
         return None
     return range_of(answer[0], answer[1].get("Content-Range", ""), answer[2], start, stop)
+
+
+def get(href: str) -> bytes | None:
+    """The whole object a GET of ``href`` reads (None unless the answer is a 200)."""
+    answer = _request(href, "GET", {})
+    return answer[2] if answer is not None and answer[0] == 200 else None
+
+
+def open_get(href: str) -> http.client.HTTPResponse | None:
+    """The answer to a GET of ``href``, its body to be read as it comes (`read_into`) on the
+    connection, which is the answer's alone; None unless it is a 200."""
+    connection = _send(urllib.parse.urlsplit(href), "GET", {})
+    if connection is None:
+        return None
+    try:
+        response = connection.getresponse()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return None
+    if response.status != 200:
+        connection.close()
+        return None
+    return response
+
+
+def read_into(response: http.client.HTTPResponse, buffer: Any) -> int | None:
+    """Bytes of ``response``'s body into ``buffer``: how many (0 at its end), or None when the body
+    cannot be read on (a dropped connection, a body cut short), and the response is closed."""
+    try:
+        return response.readinto(buffer)
+    except (OSError, ValueError, http.client.HTTPException):
+        response.close()
+        return None
 
 
 def range_of(status: int, content_range: str, body: bytes, start: int, stop: int) -> tuple[bytes, int] | None:

@@ -6,15 +6,19 @@ the (replicated) corpus as one object and as a gzipped one, points the AWS
 variables at the server (throwaway keys, ``AWS_ENDPOINT_URL``), and runs
 ``wordfreq count`` with ``-j N`` on the file, on ``s3://…/corpus.txt``
 (the workers read their own byte ranges) and on ``s3://…/corpus.txt.gz``
-(streamed through the parent, as a compressed file must be).
+(streamed through the parent, as a compressed file must be), and on the
+object again through a proxy that holds each request 25 ms
+(`latency_proxy.py`: a store some distance away), with ranges of the
+default size and of 1 MiB.
 
 For each: wall time and its ratio to the disk run, the CPU of the whole
 process tree, the CPU of the parent alone (what planning and merging cost
-it: with byte ranges it reads no corpus bytes), the CPU the S3 server spent
-meanwhile (it shares the machine's cores with the run), peak memory, and
-whether the table is byte-identical to the disk run's.  One machine and
-loopback: this measures what reading through S3's protocol (requests, HTTP,
-s3fs) costs, not a network.
+it: with byte ranges it reads no corpus bytes), the CPU the S3 server (and
+the proxy, in its rows) spent meanwhile (they share the machine's cores
+with the run), peak memory, and whether the table is byte-identical to the
+disk run's.  One machine and loopback: this measures what reading through
+S3's protocol (requests, HTTP) costs, and what a fixed wait per request
+costs, not a real network's bandwidth.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from runner import RunResult, own_cpu, run_one
 from scenarios import median_result
 
 BUCKET = "wordfreq-bench"
+LATENCY_SECONDS = 0.025  # the latency proxy's hold on each request: a store in the same region
 _START_SECONDS = 30
 
 
@@ -109,30 +114,61 @@ def gzipped(inp: Path, cache: Path) -> Path:
     return target
 
 
-def remote_rows(jobs: int) -> list[Row]:
+@contextmanager
+def latency_proxy(endpoint: str, delay: float) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`latency_proxy.py` in front of ``endpoint``, holding each request ``delay`` seconds: the
+    process and its URL."""
+    upstream = endpoint.rsplit(":", 1)[1]
+    proxy = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("latency_proxy.py")), upstream, str(delay)],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert proxy.stdout is not None
+        found = re.match(rb"listening on (\d+)", proxy.stdout.readline())
+        if found is None:
+            raise RuntimeError("the latency proxy did not start")
+        yield proxy, f"http://127.0.0.1:{found.group(1).decode()}"
+    finally:
+        proxy.kill()
+        proxy.wait()
+
+
+def remote_rows(jobs: int, far: str) -> list[Row]:
+    """Disk, S3 by ranges, S3 gzipped, and S3 by ranges through ``far`` (the latency proxy), with
+    the ranges of the default size and of the size of local files' chunks."""
     j = ("-j", str(jobs))
+    far_away = ("--storage-option", f"endpoint_url={far}", *j)
+    url = f"s3://{BUCKET}/corpus.txt"
     return [
         Row(f"disk-j{jobs}", "wordfreq", j),
-        Row(f"s3-j{jobs}", "wordfreq", j, source=f"s3://{BUCKET}/corpus.txt"),
+        Row(f"s3-j{jobs}", "wordfreq", j, source=url),
         Row(f"s3-gz-j{jobs}", "wordfreq", j, source=f"s3://{BUCKET}/corpus.txt.gz"),
+        Row(f"s3-far-j{jobs}", "wordfreq", far_away, source=url),
+        Row(f"s3-far-1M-j{jobs}", "wordfreq", (*far_away, "--chunk-size", "1M"), source=url),
     ]
 
 
 def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdir: Path) -> None:
     """Disk, S3 by byte ranges and S3 gzipped (streamed), ``--repeat`` times each: one table."""
-    rows = remote_rows(args.jobs)
-    runs: dict[str, list[RunResult]] = {r.name: [] for r in rows}
-    server_cpu: dict[str, list[float]] = {r.name: [] for r in rows}
     packed = gzipped(inp, args.cache_dir)
-    with s3_server(workdir) as (server, endpoint), aws_variables(endpoint):
+    with (
+        s3_server(workdir) as (server, endpoint),
+        latency_proxy(endpoint, LATENCY_SECONDS) as (proxy, far),
+        aws_variables(endpoint),
+    ):
+        rows = remote_rows(args.jobs, far)
+        runs: dict[str, list[RunResult]] = {r.name: [] for r in rows}
+        server_cpu: dict[str, list[float]] = {r.name: [] for r in rows}
         note(f"S3 server at {endpoint}; uploading {inp.stat().st_size / 1e6:.0f} MB and its gzip ...")
         upload(endpoint, {"corpus.txt": inp, "corpus.txt.gz": packed})
         for rep in range(args.repeat):
             for row in rows:
                 note(f"[{rep + 1}/{args.repeat}] remote: {row.name} ...")
-                before = own_cpu(server.pid)
+                before = own_cpu(server.pid) + own_cpu(proxy.pid)
                 res = run_one(row, inp, workdir, args)
-                server_cpu[row.name].append(own_cpu(server.pid) - before)
+                server_cpu[row.name].append(own_cpu(server.pid) + own_cpu(proxy.pid) - before)
                 runs[row.name].append(res)
                 note(
                     f"  {res.wall:.2f} s, parent CPU {res.parent_cpu:.2f} s"
@@ -140,18 +176,20 @@ def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdi
                 )
     results = [median_result(runs[r.name]) for r in rows]
     disk = results[0]
-    header = ["source", "wall s", "t / disk", "CPU s", "parent CPU s", "S3 server CPU s", "peak MiB"]
+    header = ["source", "wall s", "t / disk", "CPU s", "parent CPU s", "server CPU s", "peak MiB"]
     header += ["procs", "other load", "same table as disk", "error"]
     table = []
     for row, res in zip(rows, results):
         label = row.source or "corpus.txt on disk"
+        if "far" in row.name:
+            label += f" {LATENCY_SECONDS * 1000:.0f} ms away" + (", 1 MiB ranges" if "1M" in row.name else "")
         if res.error:
             table.append(error_row(label, res.error, len(header)))
             continue
         same = "–" if res is disk or disk.error else compare(disk.out, res.out)
         table.append(
             [
-                f"`{label}`" if row.source else label,
+                f"`{row.source}`{label[len(row.source) :]}" if row.source else label,
                 f"{res.wall:.2f}",
                 f"{res.wall / disk.wall:.2f}×" if not disk.error else "–",
                 f"{res.cpu:.1f}",

@@ -95,6 +95,18 @@ class S3Server:
                 assert left > 0 and self.process.poll() is None, "".join(self.log[-20:])
                 self._changed.wait(min(left, 0.5))
 
+    def requests_since(self, before: int) -> list[str]:
+        """The log's lines from line ``before`` on, once every request made so far is in it: a
+        last request is made, and its line waited for (the server logs each as it ends)."""
+        self.client.list_buckets()
+        deadline = time.monotonic() + _START_SECONDS
+        while not any('"GET / HTTP' in line for line in self.log[before:]):
+            assert time.monotonic() < deadline and self.process.poll() is None, "".join(self.log[-20:])
+            time.sleep(0.01)
+        lines = self.log[before:]
+        last = max(i for i, line in enumerate(lines) if '"GET / HTTP' in line)
+        return lines[:last] + lines[last + 1 :]
+
     def put(self, bucket: str, objects: dict[str, bytes]) -> None:
         """Create ``bucket`` (if need be) holding ``objects`` (key -> bytes)."""
         existing = {b["Name"] for b in self.client.list_buckets()["Buckets"]}

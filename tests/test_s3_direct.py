@@ -230,7 +230,9 @@ def s3() -> Iterator[S3Server]:
 
     def fill(server: S3Server) -> None:
         server.put(BUCKET, {key: b"" if key.endswith("/") else f"{key}\n".encode() for key in KEYS_PUT})
-        server.put(BUCKET, {"tree/packed.txt.gz": gzip.compress(PACKED), "words.txt": USER_WORD})
+        server.put(
+            BUCKET, {"tree/packed.txt.gz": gzip.compress(PACKED), "words.txt": USER_WORD, "empty.txt": b""}
+        )
 
     with serving(fill) as server:
         yield server
@@ -243,7 +245,8 @@ def plain_client() -> Client:
 
 
 def listed(url: str) -> list[tuple[str, int | None]]:
-    return [(o.url, o.size) for o in remote.list_objects(url, Storage(), keep=lambda relative: True)]
+    found = remote.list_objects(url, Storage(), lambda relative: True, head_bytes=8192)
+    return [(o.url, o.size) for o in found]
 
 
 @pytest.mark.parametrize(
@@ -257,11 +260,25 @@ def test_listings_are_s3fss(s3: S3Server, url: str, page: int, monkeypatch: pyte
     assert s3_direct.find(url, plain_client()) is not None
     direct = listed(url)
     if page == 2 and len(direct) > 2:
-        assert sum("list-type=2" in line for line in s3.log[before:]) > 2
+        assert sum("list-type=2" in line for line in s3.requests_since(before)) > 2
     monkeypatch.setattr(s3_direct, "client_for", lambda *a, **k: None)
     assert direct == listed(url) and direct
 
 
+def test_an_objects_size_and_first_bytes_come_in_one_request(s3: S3Server) -> None:
+    before = len(s3.log)
+    found = s3_direct.find(f"s3://{BUCKET}/tree/a-b.txt", plain_client(), head_bytes=5)
+    assert found == s3_direct.Found(False, [("", f"s3://{BUCKET}/tree/a-b.txt", 13)], b"tree/")
+    asked = [line for line in s3.requests_since(before) if "a-b.txt" in line]
+    assert len(asked) == 1 and '"GET ' in asked[0]
+
+
+def test_an_empty_object_has_no_first_bytes(s3: S3Server) -> None:
+    found = s3_direct.find(f"s3://{BUCKET}/empty.txt", plain_client(), head_bytes=5)
+    assert found == s3_direct.Found(False, [("", f"s3://{BUCKET}/empty.txt", 0)])
+
+
+@pytest.mark.parametrize("head_bytes", [0, 8192], ids=["head", "first-bytes"])
 @pytest.mark.parametrize(
     "url",
     [
@@ -271,9 +288,9 @@ def test_listings_are_s3fss(s3: S3Server, url: str, page: int, monkeypatch: pyte
         "s3://no-such-bucket",
     ],
 )
-def test_what_it_cannot_list_is_left_to_s3fs(s3: S3Server, url: str) -> None:
+def test_what_it_cannot_list_is_left_to_s3fs(s3: S3Server, url: str, head_bytes: int) -> None:
     """A missing object or bucket, and a prefix with nothing but a placeholder: s3fs says which."""
-    assert s3_direct.find(url, plain_client()) is None
+    assert s3_direct.find(url, plain_client(), head_bytes) is None
 
 
 def test_a_plain_count_never_imports_s3fs(s3: S3Server, tmp_path: Path) -> None:

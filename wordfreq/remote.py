@@ -119,10 +119,12 @@ def _pair(item: object) -> tuple[str, Any]:
 
 @dataclass(frozen=True)
 class RemoteObject:
-    """An object found at a URL: its URL and its size in bytes (None when the store does not say)."""
+    """An object found at a URL: its URL, its size in bytes (None when the store does not say) and
+    its first bytes, when finding it read them."""
 
     url: str
     size: int | None
+    head: bytes | None = None
 
 
 @contextlib.contextmanager
@@ -178,37 +180,47 @@ def _filesystem(url: str, storage: Storage) -> tuple[Any, str]:
         return fsspec.core.url_to_fs(url, **{"use_listings_cache": False, **storage.kwargs()})
 
 
-def list_objects(url: str, storage: Storage, keep: Callable[[str], bool]) -> list[RemoteObject]:
+def list_objects(
+    url: str, storage: Storage, keep: Callable[[str], bool], head_bytes: int = 0
+) -> list[RemoteObject]:
     """The object at ``url``, or every object under it as a prefix whose path relative to it ``keep``
-    takes, ordered as a walk of the same tree on disk (directory by directory, by name)."""
+    takes, ordered as a walk of the same tree on disk (directory by directory, by name).  The first
+    ``head_bytes`` of a lone object may come with it (`s3_direct.find`: one request for both)."""
     client = s3_direct.client_for(storage.kwargs())
-    found = s3_direct.find(url, client) if client is not None else None
-    is_prefix, entries = found if found is not None else _find(url, storage)
-    if not is_prefix:
-        return [RemoteObject(url, size) for _, url, size in entries]
+    found = s3_direct.find(url, client, head_bytes) if client is not None else None
+    if found is None:
+        found = _find(url, storage)
+    if not found.prefix:
+        return [RemoteObject(url, size, found.head) for _, url, size in found.entries]
     listed = [
         (relative.split("/"), url, size)
-        for relative, url, size in entries
+        for relative, url, size in found.entries
         if not relative.endswith("/") and relative and keep(relative)
     ]
     return [RemoteObject(url, size) for _, url, size in sorted(listed)]
 
 
-def _find(url: str, storage: Storage) -> tuple[bool, list[tuple[str, str, int | None]]]:
-    """What ``url`` names, through fsspec: (False, [("", url, size)]) for an object, (True, [(path
-    under the prefix, URL, size), ...]) for every file under it as a prefix."""
+def _find(url: str, storage: Storage) -> s3_direct.Found:
+    """What ``url`` names, through fsspec (`s3_direct.Found`)."""
     fs, path = _filesystem(url, storage)
     with failures(url):
         info = fs.info(path)
         if info.get("type") != "directory":
-            return False, [("", url, info.get("size"))]
+            return s3_direct.Found(False, [("", url, info.get("size"))])
         found = fs.find(path, detail=True)
     base = path.rstrip("/") + "/"
-    return True, [
-        (name[len(base) :] if name.startswith(base) else name, fs.unstrip_protocol(name), entry.get("size"))
-        for name, entry in found.items()
-        if entry.get("type") == "file"
-    ]
+    return s3_direct.Found(
+        True,
+        [
+            (
+                name[len(base) :] if name.startswith(base) else name,
+                fs.unstrip_protocol(name),
+                entry.get("size"),
+            )
+            for name, entry in found.items()
+            if entry.get("type") == "file"
+        ],
+    )
 
 
 def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> list[tuple[bytes | None, bool]]:
@@ -217,6 +229,8 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
     objects = list(objects)
 
     def direct(obj: RemoteObject) -> tuple[bytes | None, bool] | None:
+        if obj.head is not None:
+            return obj.head, True
         presign = _presigner(obj.url, storage)
         if presign is None:
             return None

@@ -17,8 +17,9 @@ alone, and s3fs is never imported.  It owns:
   it (a version, an unusual bucket name) is not plain: s3fs reads it;
 * signing a request (`Client.presign`): AWS Signature Version 4 in the query
   string, as botocore's ``S3SigV4QueryAuth`` signs (a test compares them);
-* listing (`find`): a HEAD of the object, else ListObjectsV2 under it as a
-  prefix, as s3fs's ``info`` and ``find`` ask;
+* listing (`find`): a GET of the object's first bytes (which tells its size
+  too), else ListObjectsV2 under it as a prefix, as s3fs's ``info`` and
+  ``find`` would find them;
 * reading bytes (`ranged_get`): one GET with a ``Range`` header on a
   connection this process keeps per thread (a forked worker starts with
   none), answering the bytes and the object's size (``Content-Range``); the
@@ -48,7 +49,7 @@ import urllib.parse
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 _TIMEOUT = 60  # seconds to connect and between bytes, botocore's defaults
 _OPTIONS = frozenset({"key", "secret", "token", "anon", "endpoint_url"})
@@ -445,26 +446,55 @@ _SIGNED_SECONDS = 900  # the life of the URL of a listing's request, made and us
 _PAGE_KEYS = 1000  # keys per page of a listing: S3's most
 
 
-def find(url: str, client: Client) -> tuple[bool, list[tuple[str, str, int]]] | None:
-    """What ``url`` names, as s3fs would find it: (False, [("", url, size)]) for an object, (True,
-    [(key under the prefix, its URL, size), ...]) for a prefix with objects under it; None when
-    that cannot be said here (a missing object, a denied request, an empty prefix...)."""
+class Found(NamedTuple):
+    """What a URL names: one object (``entries`` holds ("", its URL, its size)) or, with ``prefix``,
+    the objects under it ((path under the prefix, URL, size), ...); ``head``: the object's first
+    bytes, when finding it read them."""
+
+    prefix: bool
+    entries: list[tuple[str, str, int | None]]
+    head: bytes | None = None
+
+
+def find(url: str, client: Client, head_bytes: int = 0) -> Found | None:
+    """What ``url`` names, as s3fs would find it, and an object's first ``head_bytes`` bytes with
+    its size, in one GET; None when that cannot be said here (a missing object, a denied request, an
+    empty prefix...)."""
     where = split(url)
     if where is None:
         return None
     bucket, key = where
     if key:
-        answer = _request(client.presign("HEAD", bucket, key, _SIGNED_SECONDS), "HEAD", {})
-        if answer is None or answer[0] not in (200, 404):
-            return None
-        if answer[0] == 200:
-            size = answer[1].get("Content-Length", "")
-            return (False, [("", url, int(size))]) if size.isdigit() else None
+        lone = _object(client, bucket, key, url, head_bytes)
+        if lone is not False:
+            return lone
     prefix = f"{key}/" if key else ""
     listed = [(name, size) for name, size in _list(client, bucket, prefix) or () if not name.endswith("/")]
     if not listed:
         return None  # placeholders of folders are not files
-    return True, [(name[len(prefix) :], f"s3://{bucket}/{name}", size) for name, size in listed]
+    return Found(True, [(name[len(prefix) :], f"s3://{bucket}/{name}", size) for name, size in listed])
+
+
+def _object(
+    client: Client, bucket: str, key: str, url: str, head_bytes: int
+) -> Found | None | Literal[False]:
+    """The object ``key`` (and its first ``head_bytes`` bytes, by a ranged GET), False when there
+    is none of that name (it may be a prefix), None when that cannot be said here."""
+    if head_bytes > 0:
+        href = client.presign("GET", bucket, key, _SIGNED_SECONDS)
+        answer = _request(href, "GET", {"Range": f"bytes=0-{head_bytes - 1}"})
+        if answer is None or answer[0] == 404:
+            return None if answer is None else False
+        got = range_of(answer[0], answer[1].get("Content-Range", ""), answer[2], 0, head_bytes)
+        if got is not None:
+            return Found(False, [("", url, got[1])], got[0])
+        if answer[0] != 416:  # an empty object has no range: its HEAD tells
+            return None
+    answer = _request(client.presign("HEAD", bucket, key, _SIGNED_SECONDS), "HEAD", {})
+    if answer is None or answer[0] == 404:
+        return None if answer is None else False
+    size = answer[1].get("Content-Length", "")
+    return Found(False, [("", url, int(size))]) if answer[0] == 200 and size.isdigit() else None
 
 
 def _list(client: Client, bucket: str, prefix: str) -> list[tuple[str, int]] | None:

@@ -214,7 +214,7 @@ def discover(
         def keep(relative: str) -> bool:
             return not any(map(_hidden, relative.split("/"))) and selection.takes(relative)
 
-        listed = remote.list_objects(url, storage, keep)
+        listed = remote.list_objects(url, storage, keep, head_bytes=_BINARY_PROBE)
         if not listed:
             raise InputError(f"{url}: no files found under this prefix")
         objects = [o for o in listed if o.url not in seen_urls]

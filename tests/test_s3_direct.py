@@ -293,6 +293,20 @@ def test_what_it_cannot_list_is_left_to_s3fs(s3: S3Server, url: str, head_bytes:
     assert s3_direct.find(url, plain_client(), head_bytes) is None
 
 
+def test_a_bucket_that_refuses_is_read_through_s3fs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bucket in another region answers 301: s3fs lists it (it follows the region), and the GETs
+    of its objects are presigned by s3fs's client too, not by a signer that was refused."""
+    monkeypatch.setattr(s3_direct, "_REFUSED", set())
+    monkeypatch.setattr(s3_direct, "_request", lambda url, method, headers: (301, {}, b""))
+    client = client_for({}, PLAIN)
+    assert client is not None and not s3_direct.refused(client, "far-bucket")
+    assert s3_direct.find("s3://far-bucket/a.txt", client, head_bytes=8192) is None
+    assert s3_direct.refused(client, "far-bucket") and not s3_direct.refused(client, "near-bucket")
+    monkeypatch.setattr(s3_direct, "client_for", lambda *a, **k: client)
+    assert remote._presigner("s3://far-bucket/a.txt", Storage()) is None
+    assert remote._presigner("s3://near-bucket/a.txt", Storage()) is not None
+
+
 def test_a_plain_count_never_imports_s3fs(s3: S3Server, tmp_path: Path) -> None:
     """The parent lists, probes, presigns, streams a gzipped object and reads a user dictionary on
     its own; its workers read by presigned GETs."""

@@ -452,7 +452,7 @@ def _presigner(url: str, storage: Storage) -> Callable[[], str] | None:
     """What presigns a GET of ``url``, an S3 object, when the settings are plain (`s3_direct`)."""
     client = s3_direct.client_for(storage.kwargs())
     where = s3_direct.split(url) if client is not None else None
-    if client is None or where is None:
+    if client is None or where is None or s3_direct.refused(client, where[0]):
         return None
     return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
 

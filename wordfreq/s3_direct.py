@@ -475,6 +475,21 @@ def find(url: str, client: Client, head_bytes: int = 0) -> Found | None:
     return Found(True, [(name[len(prefix) :], f"s3://{bucket}/{name}", size) for name, size in listed])
 
 
+_REFUSED: set[tuple[Client, str]] = set()  # (client, bucket): a request refused while listing
+
+
+def refused(client: Client, bucket: str) -> bool:
+    """Whether a request of ``client``'s to ``bucket`` was answered with neither what it asked for
+    nor "not found" (the bucket is in another region, a policy...): s3fs then reads it, GETs too."""
+    return (client, bucket) in _REFUSED
+
+
+def _refusal(client: Client, bucket: str, answer: tuple[int, Any, bytes] | None) -> None:
+    """Note a refusal (`refused`): an answer, other than "not found", that was not expected."""
+    if answer is not None and answer[0] != 404:
+        _REFUSED.add((client, bucket))
+
+
 def _object(
     client: Client, bucket: str, key: str, url: str, head_bytes: int
 ) -> Found | None | Literal[False]:
@@ -489,12 +504,16 @@ def _object(
         if got is not None:
             return Found(False, [("", url, got[1])], got[0])
         if answer[0] != 416:  # an empty object has no range: its HEAD tells
+            _refusal(client, bucket, answer)
             return None
     answer = _request(client.presign("HEAD", bucket, key, _SIGNED_SECONDS), "HEAD", {})
     if answer is None or answer[0] == 404:
         return None if answer is None else False
     size = answer[1].get("Content-Length", "")
-    return Found(False, [("", url, int(size))]) if answer[0] == 200 and size.isdigit() else None
+    if answer[0] == 200 and size.isdigit():
+        return Found(False, [("", url, int(size))])
+    _refusal(client, bucket, answer)
+    return None
 
 
 def _list(client: Client, bucket: str, prefix: str) -> list[tuple[str, int]] | None:
@@ -507,6 +526,7 @@ def _list(client: Client, bucket: str, prefix: str) -> list[tuple[str, int]] | N
             query["continuation-token"] = token
         answer = _request(client.presign("GET", bucket, "", _SIGNED_SECONDS, query), "GET", {})
         if answer is None or answer[0] != 200:
+            _refusal(client, bucket, answer)
             return None
         try:
             page = ElementTree.fromstring(answer[2])

@@ -30,6 +30,7 @@ from typing import Any
 
 _START_SECONDS = 30
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
+_ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def aws_env(endpoint: str | None) -> dict[str, str]:
@@ -80,7 +81,7 @@ class S3Server:
         assert self.process.stderr is not None
         for line in self.process.stderr:  # drained always: a full pipe would stall the server
             with self._changed:
-                self.log.append(line)
+                self.log.append(_ANSI_STYLE.sub("", line))  # werkzeug colours lines by their status
                 self._changed.notify_all()
 
     def wait_for(self, seen: Callable[[str], bool], timeout: float = _START_SECONDS) -> str:

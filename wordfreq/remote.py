@@ -227,11 +227,12 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
     """For each object: its first ``nbytes`` bytes (None when they cannot be read now: reading it
     will report why), and whether its server serves byte ranges of it (only HTTP servers may not)."""
     objects = list(objects)
+    presigner = _presigners(storage)
 
     def direct(obj: RemoteObject) -> tuple[bytes | None, bool] | None:
         if obj.head is not None:
             return obj.head, True
-        presign = _presigner(obj.url, storage)
+        presign = presigner(obj.url)
         if presign is None:
             return None
         if obj.size == 0:
@@ -359,7 +360,7 @@ def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] 
             settings = dict(direct.transport)
             connect, read = settings.pop("timeout")
             session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
-        request = AWSRequest("GET", direct.href, headers={"Range": f"bytes={start}-{stop - 1}"})
+        request = AWSRequest("GET", direct.href, headers=s3_direct.range_header(start, stop))
         response = session.send(request.prepare())
         content_range = response.headers.get("Content-Range", "")
         return s3_direct.range_of(response.status_code, content_range, response.content, start, stop)
@@ -437,7 +438,7 @@ def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[d
 
 @contextlib.contextmanager
 def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
-    """The object at ``url``, to read from start to end: one streaming request over HTTP, and on S3
+    """The object at ``url``, to read from start to end: one streaming request over HTTP and on S3
     with plain settings (`s3_direct`), requests of a few MB ahead elsewhere.  Its failures, reading
     included, are `InputError` naming ``url``."""
     presign = _presigner(url, storage)
@@ -450,11 +451,20 @@ def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
 
 def _presigner(url: str, storage: Storage) -> Callable[[], str] | None:
     """What presigns a GET of ``url``, an S3 object, when the settings are plain (`s3_direct`)."""
+    return _presigners(storage)(url)
+
+
+def _presigners(storage: Storage) -> Callable[[str], Callable[[], str] | None]:
+    """`_presigner` for many URLs, the settings read once (the AWS config file among them)."""
     client = s3_direct.client_for(storage.kwargs())
-    where = s3_direct.split(url) if client is not None else None
-    if client is None or where is None or s3_direct.refused(client, where[0]):
-        return None
-    return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
+
+    def presigner(url: str) -> Callable[[], str] | None:
+        where = s3_direct.split(url) if client is not None else None
+        if client is None or where is None or s3_direct.refused(client, where[0]):
+            return None
+        return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
+
+    return presigner
 
 
 def _fsspec_stream(url: str, storage: Storage, offset: int) -> Any:

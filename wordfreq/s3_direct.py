@@ -371,13 +371,17 @@ def _tls() -> Any:
     return ssl.create_default_context(cafile=bundle or None)
 
 
+def range_header(start: int, stop: int) -> dict[str, str]:
+    """The header of a GET of bytes [start, stop)."""
+    return {"Range": f"bytes={start}-{stop - 1}"}
+
+
 def send_ranged_get(href: str, start: int, stop: int) -> None:
     """Send now the GET that `ranged_get` of the same will read: the store answers it meanwhile."""
     sent = _sent()
     if (href, start, stop) in sent or len(sent) >= _SENT_AHEAD:
         return
-    parts = urllib.parse.urlsplit(href)
-    connection = _send(parts, "GET", {"Range": f"bytes={start}-{stop - 1}"})
+    connection = _send(urllib.parse.urlsplit(href), "GET", range_header(start, stop))
     if connection is not None:
         sent[href, start, stop] = connection
 
@@ -385,13 +389,20 @@ def send_ranged_get(href: str, start: int, stop: int) -> None:
 def ranged_get(href: str, start: int, stop: int) -> tuple[bytes, int] | None:
     """Bytes [start, stop) of the object a GET of ``href`` reads, and its size now; None when the
     answer is not exactly that.  The GET may have been sent ahead (`send_ranged_get`)."""
-    parts = urllib.parse.urlsplit(href)
+    answer = _ranged_answer(href, start, stop)
+    return None if answer is None else _range_in(answer, start, stop)
+
+
+def _ranged_answer(href: str, start: int, stop: int) -> tuple[int, Mapping[str, str], bytes] | None:
+    """The answer to a GET of bytes [start, stop) of ``href``: the one sent ahead, else one sent now."""
     ahead = _sent().pop((href, start, stop), None)
-    answer = _answer(ahead, parts) if ahead is not None else None
-    if answer is None:
-        answer = _request(href, "GET", {"Range": f"bytes={start}-{stop - 1}"})
-    if answer is None:
-        return None
+    answer = _answer(ahead, urllib.parse.urlsplit(href)) if ahead is not None else None
+    return answer if answer is not None else _request(href, "GET", range_header(start, stop))
+
+
+def _range_in(
+    answer: tuple[int, Mapping[str, str], bytes], start: int, stop: int
+) -> tuple[bytes, int] | None:
     return range_of(answer[0], answer[1].get("Content-Range", ""), answer[2], start, stop)
 
 
@@ -496,11 +507,10 @@ def _object(
     """The object ``key`` (and its first ``head_bytes`` bytes, by a ranged GET), False when there
     is none of that name (it may be a prefix), None when that cannot be said here."""
     if head_bytes > 0:
-        href = client.presign("GET", bucket, key, _SIGNED_SECONDS)
-        answer = _request(href, "GET", {"Range": f"bytes=0-{head_bytes - 1}"})
+        answer = _ranged_answer(client.presign("GET", bucket, key, _SIGNED_SECONDS), 0, head_bytes)
         if answer is None or answer[0] == 404:
             return None if answer is None else False
-        got = range_of(answer[0], answer[1].get("Content-Range", ""), answer[2], 0, head_bytes)
+        got = _range_in(answer, 0, head_bytes)
         if got is not None:
             return Found(False, [("", url, got[1])], got[0])
         if answer[0] != 416:  # an empty object has no range: its HEAD tells

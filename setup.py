@@ -3,7 +3,7 @@
 Both are optional: where they cannot be compiled (no C compiler), the
 install goes on without them.  Without ``wordfreq.tokenizers._jieba``
 (jieba's segmentation, compiled) jieba itself does the work; without
-``wordfreq._tables`` (sorting and summing tables) Python does.
+``wordfreq.reduce._tables`` (sorting and summing tables) Python does.
 """
 
 from setuptools import Extension, setup
@@ -11,6 +11,6 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
-        Extension("wordfreq._tables", ["wordfreq/_tables.c"], optional=True),
+        Extension("wordfreq.reduce._tables", ["wordfreq/reduce/_tables.c"], optional=True),
     ]
 )

@@ -101,7 +101,7 @@ def chunks(text: str, size: int, cut_points) -> list[str]:
 
 
 def whitespace_split(counts: Counter[str]) -> Counter[str]:
-    """What the table keeps of raw token counts (as wordfreq.counting does)."""
+    """What the table keeps of raw token counts (as wordfreq.counting.tasks does)."""
     out: Counter[str] = Counter()
     for token, n in counts.items():
         for part in token.split():

@@ -244,7 +244,7 @@ def test_the_summary_time_includes_sorting_and_writing(
     import json
     import time
 
-    from wordfreq import cli as cli_module
+    from wordfreq.cli import corpus as cli_module
 
     write_rows = cli_module.write_rows
 

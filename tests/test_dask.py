@@ -22,8 +22,8 @@ import pytest
 
 from wordfreq import count, sorted_rows
 from wordfreq.api import CountResult
-from wordfreq.dask_engine import MISSING_EXTRA
 from wordfreq.errors import InputError, OptionError, WordfreqError
+from wordfreq.workers.dask_cluster import MISSING_EXTRA
 
 from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
 from naive import naive_table, read_text

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordfreq.cli import cli
-from wordfreq.discovery import (
+from wordfreq.analyses.discovery import (
     BOUNDARY,
     Candidate,
     DiscoverResult,
@@ -23,6 +22,7 @@ from wordfreq.discovery import (
     discover_words,
     hmm_keeps_whole,
 )
+from wordfreq.cli import cli
 
 from conftest import SAMPLE_CORPUS, cli_runner, run_wordfreq
 from naive import naive_counts, naive_discovery, read_text

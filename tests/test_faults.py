@@ -107,9 +107,9 @@ def test_a_worker_that_reported_an_error_and_exited_is_reported_by_its_error() -
     notices the exit first (sending it the next batch fails), the user must
     still see the error, not "a worker exited" (seen on Python 3.13, about
     one run in twenty of test_invalid_utf8_in_a_large_file_names_the_byte)."""
-    from wordfreq.concurrency import _Pool
     from wordfreq.errors import InputError
     from wordfreq.options import CountOptions
+    from wordfreq.workers.pool import _Pool
 
     pool = _Pool(CountOptions(), 1, "fork", None)
     parent_end, child_end = pool.context.Pipe(duplex=True)

@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from test_tables import written
 
 import wordfreq
+from wordfreq.analyses.stats import table_stats
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OutputError
-from wordfreq.stats import table_stats
-from wordfreq.table import FORMATS, WRITE_FORMATS, Row, merge_tables, read_rows, sorted_rows, top_rows
+from wordfreq.reduce.merge import merge_tables
+from wordfreq.reduce.order import Row, sorted_rows, top_rows
+from wordfreq.tables.formats import FORMATS, WRITE_FORMATS, read_rows
 
 from conftest import cli_runner
 

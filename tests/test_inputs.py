@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from wordfreq import count
 from wordfreq.cli import cli
+from wordfreq.counting.filters import is_number, is_punct
 from wordfreq.errors import InputError
-from wordfreq.filters import is_number, is_punct
 from wordfreq.tokenizers import TOKENIZERS, TokenizerSpec, build_tokenizer
 
 from conftest import PIECES, cli_runner
@@ -253,7 +253,7 @@ def test_filters_in_workers_equal_filters_in_process(sample_corpus: Path) -> Non
 def test_the_whitespace_rule_drops_and_splits_tokens() -> None:
     from collections import Counter
 
-    from wordfreq.counting import finish_counts
+    from wordfreq.counting.tasks import finish_counts
 
     mixed = Counter({"a b": 2, "": 1, " \u3000": 3, "x": 1, "b": 1, "c\x1fd": 1, "e\x00": 4})
     assert finish_counts(mixed) == Counter({"b": 3, "a": 2, "x": 1, "c": 1, "d": 1, "e\x00": 4})

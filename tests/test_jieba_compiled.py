@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordfreq.filters import Filters
-from wordfreq.rows import add_grams, kept_runs, piece_filter
-from wordfreq.tokenizers import charclasses, jieba_compiled
+from wordfreq import charclasses
+from wordfreq.counting.filters import Filters
+from wordfreq.counting.rowspec import add_grams, kept_runs, piece_filter
+from wordfreq.tokenizers import jieba_compiled
 from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer, available
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode
 
@@ -267,7 +268,7 @@ def test_force_split_words_from_a_user_dictionary() -> None:
 def naive_rows(
     text: str, tok: CompiledJiebaTokenizer, orders: tuple[int, int], filters: Filters
 ) -> Counter[str]:
-    """The rows as `wordfreq.rows` defines them, from jieba's tokens, line by line."""
+    """The rows as `wordfreq.counting.rowspec` defines them, from jieba's tokens, line by line."""
     counts: Counter[str] = Counter()
     for line in text.split("\n"):
         for run in kept_runs(" ".join(tok.tokenize(line)).split(), filters):
@@ -326,7 +327,7 @@ def test_rows_ask_the_filters_once_per_distinct_token() -> None:
 
 def taken(table: object) -> Counter[str]:
     """The rows a RowTable held, through its pack when UTF-8 can encode them, else through add_to."""
-    from wordfreq.packed import sort_pack, unpack
+    from wordfreq.reduce.packs import sort_pack, unpack
 
     try:
         raw = table.take()  # type: ignore[attr-defined]

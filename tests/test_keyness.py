@@ -1,4 +1,5 @@
-"""Keyness (`wordfreq.keyness`, ``wordfreq compare``): each statistic, the order, the filters, the CLI.
+"""Keyness (`wordfreq.analyses.keyness`, ``wordfreq compare``): each statistic, the order, the filters,
+the CLI.
 
 The statistics are checked against worked examples (one published, the
 others with their arithmetic in the docstring) and, on random counts,
@@ -22,9 +23,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import wordfreq
-from wordfreq.cli import cli
-from wordfreq.errors import InputError, OptionError
-from wordfreq.keyness import (
+from wordfreq.analyses.keyness import (
     KeyRow,
     compare,
     critical_value,
@@ -35,6 +34,8 @@ from wordfreq.keyness import (
     pct_diff,
     token_counts,
 )
+from wordfreq.cli import cli
+from wordfreq.errors import InputError, OptionError
 
 from conftest import cli_runner
 

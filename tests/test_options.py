@@ -113,18 +113,18 @@ def test_the_objects_and_the_keywords_count_the_same(tmp_path: Path) -> None:
     stop.write_text("的\n", encoding="utf-8")
     text = "我们的 Apple apple 的 3.5 北京。".encode()
     by_keywords = count(["-"], stdin=io.BytesIO(text), lowercase=True, stopwords=str(stop), no_numbers=True)
-    what = CountOptions(filters=Filters(lowercase=True, stopwords=str(stop), no_numbers=True))
-    by_objects = count(["-"], what, RunOptions(workers=1), stdin=io.BytesIO(text))
+    count_options = CountOptions(filters=Filters(lowercase=True, stopwords=str(stop), no_numbers=True))
+    by_objects = count(["-"], count_options, RunOptions(workers=1), stdin=io.BytesIO(text))
     assert by_keywords.counts == by_objects.counts
     assert "的" not in by_objects.counts and by_objects.counts["apple"] == 2
 
 
 def test_keywords_change_only_what_they_name() -> None:
-    what, how = with_keywords(
+    count_options, run_options = with_keywords(
         CountOptions(tokenizer=TokenizerSpec("jieba", hmm=False)), RunOptions(workers=3), {"mode": "search"}
     )
-    assert what.tokenizer == TokenizerSpec("jieba", "search", hmm=False)
-    assert how == RunOptions(workers=3)
+    assert count_options.tokenizer == TokenizerSpec("jieba", "search", hmm=False)
+    assert run_options == RunOptions(workers=3)
 
 
 def test_a_user_dictionary_is_read_once_into_the_spec(tmp_path: Path) -> None:

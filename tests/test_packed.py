@@ -1,4 +1,5 @@
-"""Packed tables (`wordfreq.packed`): the same table as Counters give, compiled or in Python, through the
+"""Packed tables (`wordfreq.reduce.packs`): the same table as Counters give, compiled or in Python,
+through the
 API and the CLI."""
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wordfreq
-from wordfreq import packed
 from wordfreq.cli import cli
 from wordfreq.errors import OutputError
-from wordfreq.table import Row, write_rows
+from wordfreq.reduce import packs as packed
+from wordfreq.reduce.order import Row
+from wordfreq.tables.formats import write_rows
 
 from conftest import cli_runner
 
@@ -44,7 +46,7 @@ def expected_rows(dicts: list[dict[str, int]], min_count: int, max_rows: int | N
 
 @contextlib.contextmanager
 def compiled_or_not(compiled: bool) -> Iterator[None]:
-    """``wordfreq.packed`` with its compiled functions, or (``compiled`` false) in Python."""
+    """``wordfreq.reduce.packs`` with its compiled functions, or (``compiled`` false) in Python."""
     saved = packed._tables
     if not compiled:
         packed._tables = None
@@ -87,7 +89,7 @@ def test_packed_sum_is_the_counter_sum_in_table_order(
     min_count = min_count if min_count % 3 == 0 else 1  # mostly no minimum: every row checked
     packs = [packed.pack(counts) for counts in dicts]
     assert None not in packs and packed._tables is not None
-    check_table(packed.merge(packs, min_count, max_rows), dicts, min_count, max_rows)  # type: ignore[arg-type]
+    check_table(packed.merge_packs(packs, min_count, max_rows), dicts, min_count, max_rows)  # type: ignore[arg-type]
 
 
 @settings(max_examples=150, deadline=None)
@@ -98,7 +100,7 @@ def test_python_packs_and_merge_are_the_compiled_ones(
     compiled = [packed.pack(counts) for counts in dicts]
     with compiled_or_not(False):
         in_python = [packed.pack(counts) for counts in dicts]
-        table = packed.merge(in_python, 1, max_rows)  # type: ignore[arg-type]
+        table = packed.merge_packs(in_python, 1, max_rows)  # type: ignore[arg-type]
     assert in_python == compiled
     assert isinstance(table, packed.PyPackedTable) and table.tsv() is None
     check_table(table, dicts, 1, max_rows)
@@ -166,7 +168,7 @@ def test_a_pack_out_of_token_order_is_refused() -> None:
     keys, counts = packed.pack({"a": 1, "b": 2})  # type: ignore[misc]
     swapped = keys[5:] + keys[:5], counts
     with pytest.raises(ValueError, match="malformed"):
-        packed.merge([swapped], 1, None)
+        packed.merge_packs([swapped], 1, None)
 
 
 @pytest.mark.parametrize(
@@ -174,7 +176,7 @@ def test_a_pack_out_of_token_order_is_refused() -> None:
     [("a\nb", "contains a line break"), ("a\t12", "ends in a tab and digits")],
 )
 def test_packed_tsv_refuses_what_the_python_writer_refuses(token: str, message: str) -> None:
-    table = packed.merge([packed.pack({"x": 5, token: 1, "a\tb": 1})], 1, None)  # type: ignore[list-item]
+    table = packed.merge_packs([packed.pack({"x": 5, token: 1, "a\tb": 1})], 1, None)  # type: ignore[list-item]
     with pytest.raises(OutputError, match=message):
         write_rows(packed.PackedRows(table), io.BytesIO())  # type: ignore[arg-type]
 
@@ -225,16 +227,17 @@ def test_cli_tables_of_two_workers_are_byte_identical_to_one(many_types: Path, e
 
 def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> None:
     """Packed rows count at their own size; past the share they are spilled as they are, with the rest."""
-    from wordfreq.counting import PartialCount, over_budget
-    from wordfreq.spill import Spill
+    from wordfreq.counting.tasks import PartialCount
+    from wordfreq.reduce.partial import due_to_spill
+    from wordfreq.reduce.spill import Spill
 
     counts = {f"w{i}": i + 1 for i in range(1000)}
     pack = packed.pack(counts)
     size = len(pack[0]) + len(pack[1])  # type: ignore[index]
     part = PartialCount(counts=Counter({"w0": 5, "x": 1}), packs=[pack], finished=True)  # type: ignore[list-item]
-    assert not over_budget(part, Spill(size + 200, str(tmp_path)))
+    assert not due_to_spill(part, Spill(size + 200, str(tmp_path)))
     spill = Spill(size + 199, str(tmp_path))
-    assert over_budget(part, spill) and part.packs == [pack]
+    assert due_to_spill(part, spill) and part.packs == [pack]
     spill.write(part)
     assert not part.packs and not part.counts and len(part.runs) == 1
     lines = Path(part.runs[0]).read_text(encoding="utf-8").splitlines()

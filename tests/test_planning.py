@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordfreq.chunking import (
+from wordfreq.chunks.planning import (
     CHUNK_SIZE,
     MIN_TAIL_CHUNK,
     NETWORK_CHUNK_SIZE,
@@ -15,7 +15,7 @@ from wordfreq.chunking import (
     plan_tasks,
 )
 from wordfreq.options import RunOptions
-from wordfreq.sources import Source
+from wordfreq.sources.inputs import Source
 from wordfreq.tokenizers import TokenizerSpec, cut_points_for
 
 CUT = cut_points_for(TokenizerSpec())

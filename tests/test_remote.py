@@ -28,13 +28,14 @@ from typing import Any, cast
 import pytest
 from test_shell import processes_in_session
 
-from wordfreq import count, s3_direct, sorted_rows
+from wordfreq import count, sorted_rows
 from wordfreq.api import CountResult
-from wordfreq.chunking import Decoding, RangeTask, load_range, plan_tasks
+from wordfreq.chunks.planning import Decoding, RangeTask, load_range, plan_tasks
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OptionError
-from wordfreq.remote import MISSING_EXTRA, Storage, direct_reads, is_url
-from wordfreq.sources import Source
+from wordfreq.sources import s3 as s3_direct
+from wordfreq.sources.inputs import Source
+from wordfreq.sources.remote import MISSING_EXTRA, Storage, direct_reads, is_url
 from wordfreq.tokenizers import TokenizerSpec, cut_points_for
 
 from conftest import ROOT, SAMPLE_CORPUS, cli_runner, dask_cluster
@@ -201,7 +202,7 @@ def test_workers_read_their_ranges_one_request_each(http: HTTPServer, local: Pat
         def no_ranges_in_the_parent(*args: object) -> None:
             raise AssertionError("the parent read a range")
 
-        patch.setattr("wordfreq.remote.open_ranged", no_ranges_in_the_parent)
+        patch.setattr("wordfreq.sources.remote.open_object_range", no_ranges_in_the_parent)
         got = count([url], workers=2, start_method="spawn", chunk_size=CHUNK)
     assert table(got) == table(count([str(local / "big.txt")], workers=1))
     requests = [

@@ -1,4 +1,5 @@
-"""`wordfreq report`: the figures and curves of `wordfreq.report`, the HTML page, and the page in a browser.
+"""`wordfreq report`: the figures and curves of `wordfreq.analyses.report`, the HTML page, and the page
+in a browser.
 
 The browser tests open the page in headless Chromium (Debian's ``chromium``
 and ``chromium-driver``, driven by selenium) with every network route dead,
@@ -29,18 +30,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from wordfreq.analyses.charts import COVERAGE_TARGETS, SIGNIFICANT_G2
+from wordfreq.analyses.report import keywords, log_spaced_ranks, render, report_html, summarize
+from wordfreq.analyses.stats import table_stats
 from wordfreq.cli import cli
-from wordfreq.report import (
-    COVERAGE_TARGETS,
-    SIGNIFICANT_G2,
-    keywords,
-    log_spaced_ranks,
-    render,
-    report_html,
-    summarize,
-)
-from wordfreq.stats import table_stats
-from wordfreq.table import Row, read_table
+from wordfreq.reduce.order import Row
+from wordfreq.tables.formats import read_table
 
 from conftest import SAMPLE_CORPUS, cli_runner
 

@@ -1,4 +1,4 @@
-"""S3 spoken directly (`wordfreq.s3_direct`): the same signatures as botocore's, the same listings as
+"""S3 spoken directly (`wordfreq.sources.s3`): the same signatures as botocore's, the same listings as
 s3fs's, plain settings told from the rest, and requests sent ahead.
 
 The answers that count (tables, error messages) are tested against the S3
@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
-from wordfreq import remote, s3_direct
-from wordfreq.chunking import RangeTask, reading_ahead
-from wordfreq.remote import DirectRead, Storage
-from wordfreq.s3_direct import Client, client_for
+from wordfreq.chunks.planning import RangeTask, reading_ahead
+from wordfreq.sources import remote
+from wordfreq.sources import s3 as s3_direct
+from wordfreq.sources.remote import DirectRead, Storage
+from wordfreq.sources.s3 import Client, client_for
 
 pytest.importorskip("s3fs")
 pytest.importorskip("moto.server")
@@ -374,7 +375,7 @@ def test_a_get_sent_ahead_whose_answer_is_lost_is_sent_again(http: HTTPServer) -
 
 def test_the_next_tasks_range_is_asked_for_before_a_task_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[tuple[str, int, int]] = []
-    monkeypatch.setattr("wordfreq.chunking.send_ahead", lambda d, a, b: asked.append((d.href, a, b)))
+    monkeypatch.setattr("wordfreq.chunks.planning.send_ahead", lambda d, a, b: asked.append((d.href, a, b)))
     tasks = [
         RangeTask("s3://b/k", start, start + 100, 1000, DirectRead(f"u{start}")) for start in (0, 100, 200)
     ]

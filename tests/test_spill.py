@@ -16,7 +16,7 @@ from test_shell import processes_in_session
 
 from wordfreq import OutputError, count
 from wordfreq.cli import cli
-from wordfreq.concurrency import Terminated, handle_sigterm, signals_to
+from wordfreq.signals import Terminated, handle_sigterm, signals_to
 
 from conftest import SAMPLE_CORPUS, cli_runner
 
@@ -69,24 +69,29 @@ def test_ngrams_held_in_compiled_code_count_against_the_budget(tmp_path: Path) -
     and past the share its rows are spilled (packed, never a Counter) and the table is emptied."""
     from collections import Counter
 
-    from wordfreq.chunking import TextTask
-    from wordfreq.counting import count_tasks, over_budget, tokenizer_for
+    from wordfreq.chunks.planning import TextTask
+    from wordfreq.counting.rowspec import RowSpec, count_lines
+    from wordfreq.counting.tasks import count_tasks, tokenizer_for
     from wordfreq.options import CountOptions
-    from wordfreq.rows import RowSpec, count_lines
-    from wordfreq.spill import Spill
+    from wordfreq.reduce.partial import due_to_spill, spill_when_due
+    from wordfreq.reduce.spill import Spill
 
     pytest.importorskip("wordfreq.tokenizers._jieba", reason="the compiled tokenizer holds the n-grams")
-    job = CountOptions(rows=RowSpec(ngram=(1, 2)))
+    count_options = CountOptions(rows=RowSpec(ngram=(1, 2)))
     texts = ["我们在北京。\n他来到了网易杭研大厦", "北京欢迎你，我们在北京"]
     tasks = [TextTask("t", text, len(text.encode())) for text in texts]
-    whole = count_tasks(tasks, job)
-    assert whole.held is not None and not whole.counts and not whole.packs
-    size = whole.held.nbytes
-    assert size > 0 and not over_budget(whole, Spill(size, str(tmp_path)))
-    assert over_budget(whole, Spill(size - 1, str(tmp_path)))
+    whole = count_tasks(tasks, count_options)
+    assert whole.compiled_rows is not None and not whole.counts and not whole.packs
+    size = whole.compiled_rows.nbytes
+    assert size > 0 and not due_to_spill(whole, Spill(size, str(tmp_path)))
+    assert due_to_spill(whole, Spill(size - 1, str(tmp_path)))
 
-    spilled = count_tasks(tasks, job, spill=Spill(size - 1, str(tmp_path)))
-    assert spilled.held is None and not spilled.counts and not spilled.packs and len(spilled.runs) == 2
+    spilled = count_tasks(
+        tasks, count_options, after_each=spill_when_due(count_options, Spill(size - 1, str(tmp_path)))
+    )
+    assert (
+        spilled.compiled_rows is None and not spilled.counts and not spilled.packs and len(spilled.runs) == 2
+    )
     rows: Counter[str] = Counter()
     for run in spilled.runs:
         for line in Path(run).read_text(encoding="utf-8").splitlines():
@@ -94,7 +99,7 @@ def test_ngrams_held_in_compiled_code_count_against_the_budget(tmp_path: Path) -
             rows[row] += int(n)
     expected: Counter[str] = Counter()
     for text in texts:
-        count_lines(text, tokenizer_for(job), job.filters, (1, 2), expected)
+        count_lines(text, tokenizer_for(count_options), count_options.filters, (1, 2), expected)
     assert rows == expected
 
 
@@ -117,7 +122,7 @@ def test_a_full_temporary_disk_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_
         os.close(fd)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("wordfreq.spill.os.fdopen", full)
+    monkeypatch.setattr("wordfreq.reduce.spill.os.fdopen", full)
     with pytest.raises(OutputError, match="cannot write counts to the temporary directory: No space left"):
         count([str(SAMPLE_CORPUS)], workers=1, memory=2048, temp_dir=str(tmp_path))
     assert os.listdir(tmp_path) == []

@@ -1,6 +1,6 @@
 """Tables beyond counting: merging, statistics, the CSV and JSONL formats, two or three columns.
 
-The functions of `wordfreq.table` and `wordfreq.stats` directly, then the
+The functions of `wordfreq.tables.formats` and `wordfreq.analyses.stats` directly, then the
 `merge`, `stats` and `--output-format` / `--input-format` CLI behaviours
 through click's CliRunner.
 """
@@ -20,10 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wordfreq
+from wordfreq.analyses.stats import table_stats
 from wordfreq.cli import cli
 from wordfreq.errors import InputError, OutputError
-from wordfreq.stats import table_stats
-from wordfreq.table import Row, atomic_output, merge_tables, read_rows, read_table, write_rows
+from wordfreq.reduce.merge import merge_tables
+from wordfreq.reduce.order import Row
+from wordfreq.tables.formats import read_rows, read_table, write_rows
+from wordfreq.tables.output import atomic_output
 
 from conftest import cli_runner
 
@@ -328,7 +331,7 @@ tokens = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_siz
 @given(counts=st.dictionaries(tokens, st.integers(1, 2**63 - 1), max_size=60), with_docs=st.booleans())
 def test_sorted_rows_compiled_and_in_python_agree(counts: dict[str, int], with_docs: bool) -> None:
     """Count descending, then token in code-point order, whichever sorts: every plane, NUL, surrogates."""
-    from wordfreq import table
+    from wordfreq.reduce import order as table
 
     docs = {token: n // 2 for token, n in counts.items()} if with_docs else None
     compiled = table.sorted_rows(counts, docs)
@@ -342,7 +345,7 @@ def test_sorted_rows_compiled_and_in_python_agree(counts: dict[str, int], with_d
 
 
 def test_sorted_rows_take_counts_beyond_64_bits() -> None:
-    from wordfreq.table import sorted_rows
+    from wordfreq.reduce.order import sorted_rows
 
     assert sorted_rows({"a": 2**70, "b": 1, "c": 2**70}) == [("a", 2**70), ("c", 2**70), ("b", 1)]
 
@@ -353,7 +356,7 @@ def test_sorted_rows_take_counts_beyond_64_bits() -> None:
     part=st.dictionaries(tokens, st.integers(0, 2**70), max_size=30),
 )
 def test_add_table_is_counter_update(total: dict[str, int], part: dict[str, int]) -> None:
-    from wordfreq.table import add_table
+    from wordfreq.reduce.order import add_table
 
     expected = Counter(total)
     expected.update(part)

@@ -31,7 +31,7 @@ def test_the_character_classes_are_jiebas_over_every_code_point() -> None:
     """`charclasses` says jieba's classes once: they are jieba's own."""
     from jieba import finalseg
 
-    from wordfreq.tokenizers import charclasses
+    from wordfreq import charclasses
 
     every = "".join(map(chr, range(0x110000)))
 

@@ -1,68 +1,114 @@
 """wordfreq: word-frequency tables of large text corpora, Chinese first.
 
-The package is laid out the way the data flows:
+This module is the public API: what a notebook calls, and all that the
+command line (`wordfreq.cli`) uses besides the options model
+(`wordfreq.options`) and the errors (`wordfreq.errors`)::
 
-* `wordfreq.sources`     -- where the bytes come from (files, directories, stdin);
-* `wordfreq.chunking`    -- how bytes become text chunks that are safe to cut;
-* `wordfreq.tokenizers`  -- how a chunk becomes tokens (one small interface);
-* `wordfreq.filters`     -- which tokens a table keeps; `wordfreq.records`: JSON Lines;
-* `wordfreq.options`     -- the one options model: what is counted, how a run goes;
-* `wordfreq.counting`    -- how tokens become a partial count;
-* `wordfreq.concurrency` -- how partial counts are scheduled and merged (the pool),
-                            and every child process and signal handler;
-* `wordfreq.dask_engine` -- the same count on a Dask cluster;
-* `wordfreq.table`       -- how a table is ordered, read, written (atomically) and merged;
-* `wordfreq.stats`       -- what a table says: tokens, types, hapax, coverage, Zipf;
-* `wordfreq.keyness`     -- keywords: two tables compared (G², Log Ratio, %DIFF);
-* `wordfreq.discovery`   -- new words: Han strings ranked by count, cohesion and boundary entropy;
-* `wordfreq.api`         -- the functions below, which wire the stages together;
-* `wordfreq.cli`         -- the click commands, a thin shell over the API.
+    from wordfreq import count
+    result = count(["corpus/"], workers=2)
+    result.rows()[:10]
+
+The package is laid out the way the data flows, one package a stage, and
+each imports only from those below it (docs/how-it-works.md draws it):
+
+* `wordfreq.sources`    -- where the bytes come from: files, stdin, URLs;
+* `wordfreq.chunks`     -- how bytes become tasks that are safe to cut, and JSON Lines records;
+* `wordfreq.tokenizers` -- how text becomes tokens (one small interface);
+* `wordfreq.counting`   -- how the tokens of tasks become a partial count: rows, filters;
+* `wordfreq.reduce`     -- how partial counts are summed: the table's order, packs, spilling, merging;
+* `wordfreq.workers`    -- how the work runs: the local pool, a Dask cluster;
+* `wordfreq.tables`     -- how a table is written and read, atomically;
+* `wordfreq.options`    -- the one options model (`CountOptions`, `RunOptions`);
+* `wordfreq.api`        -- `count`, which wires the stages together;
+* `wordfreq.analyses`   -- what is built on tables: stats, keyness, the report, new words;
+* `wordfreq.cli`        -- the click commands, a thin shell over this module.
+
+`wordfreq.errors` and `wordfreq.signals` are below every stage.
 """
 
+from wordfreq.analyses.discovery import (
+    CANDIDATE_FORMATS,
+    SPEC_FIELDS,
+    Candidate,
+    DiscoverResult,
+    DiscoverSpec,
+    describe_dictionaries,
+    discover_words,
+    write_candidates,
+)
+from wordfreq.analyses.keyness import (
+    KEYNESS_SORTS,
+    STANDARD_P,
+    KeyRow,
+    compare,
+    critical_value,
+    token_counts,
+    write_keyness,
+)
+from wordfreq.analyses.report import report_html
+from wordfreq.analyses.stats import TableStats, format_stats, table_stats
 from wordfreq.api import CountResult, count
-from wordfreq.chunking import Decoding
-from wordfreq.discovery import Candidate, DiscoverResult, DiscoverSpec, discover_words
+from wordfreq.counting.options import CountOptions
 from wordfreq.errors import InputError, OptionError, OutputError, WordfreqError, WorkerError
-from wordfreq.filters import Filters
-from wordfreq.keyness import KeyRow, compare, critical_value
-from wordfreq.options import CountOptions, RunOptions
-from wordfreq.records import RecordFormat
-from wordfreq.rows import RowSpec
-from wordfreq.sources import Selection
-from wordfreq.stats import TableStats, table_stats
-from wordfreq.table import FORMATS, merge_tables, read_rows, read_table, sorted_rows, top_rows, write_rows
-from wordfreq.tokenizers import TokenizerSpec
+from wordfreq.options import Decoding, Filters, RecordFormat, RowSpec, Selection, TokenizerSpec
+from wordfreq.reduce.merge import merge_tables
+from wordfreq.reduce.order import sorted_rows, top_rows
+from wordfreq.signals import Terminated, handle_sigterm
+from wordfreq.sources.inputs import STDIN, Source, display_name, open_binary
+from wordfreq.tables.formats import FORMATS, WRITE_FORMATS, read_rows, read_table, write_rows
+from wordfreq.tables.output import atomic_output
+from wordfreq.tokenizers import describe_engine
+from wordfreq.workers.run_options import RunOptions
 
 __all__ = [
+    "CANDIDATE_FORMATS",
+    "FORMATS",
+    "KEYNESS_SORTS",
+    "SPEC_FIELDS",
+    "STANDARD_P",
+    "STDIN",
+    "WRITE_FORMATS",
     "Candidate",
-    "DiscoverResult",
-    "DiscoverSpec",
+    "Decoding",
+    "Filters",
+    "RecordFormat",
+    "RowSpec",
+    "Selection",
+    "TokenizerSpec",
     "CountOptions",
     "CountResult",
-    "Decoding",
-    "FORMATS",
-    "Filters",
+    "DiscoverResult",
+    "DiscoverSpec",
     "InputError",
     "KeyRow",
     "OptionError",
     "OutputError",
-    "RecordFormat",
-    "RowSpec",
     "RunOptions",
-    "Selection",
-    "TokenizerSpec",
+    "Source",
     "TableStats",
+    "Terminated",
     "WordfreqError",
     "WorkerError",
+    "atomic_output",
     "compare",
     "count",
     "critical_value",
+    "describe_dictionaries",
+    "describe_engine",
     "discover_words",
+    "display_name",
+    "format_stats",
+    "handle_sigterm",
     "merge_tables",
+    "open_binary",
     "read_rows",
     "read_table",
+    "report_html",
     "sorted_rows",
     "table_stats",
+    "token_counts",
     "top_rows",
+    "write_candidates",
+    "write_keyness",
     "write_rows",
 ]

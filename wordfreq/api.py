@@ -8,7 +8,7 @@ directly::
     result.counts.most_common(10)
 
 `count` takes the options as two objects (`wordfreq.options`) or as
-keywords, and wires the stages together: `sources.discover` finds the inputs,
+keywords, and wires the stages together: `sources.list_inputs` finds the inputs,
 `chunking.plan_tasks` cuts them into tasks, `concurrency.run_tasks` (or
 `dask_engine.run_tasks_on_dask`) counts them, applying the whitespace rule
 and the filters to each partial count, and the reducer here applies
@@ -24,15 +24,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from wordfreq.chunking import CHUNK_SIZE, Task, plan_tasks
-from wordfreq.concurrency import default_workers, run_tasks
-from wordfreq.counting import PartialCount, close_documents, finish, spill_finished, unpack_rows
-from wordfreq.options import CountOptions, RunOptions, with_keywords
-from wordfreq.packed import PackedRows, PackedTable, merge, pack
-from wordfreq.sources import Source, discover
-from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
-from wordfreq.table import Row, sorted_rows, top_rows
+from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
+from wordfreq.counting.options import CountOptions
+from wordfreq.counting.tasks import PartialCount
+from wordfreq.options import with_keywords
+from wordfreq.reduce.order import Row, sorted_rows, top_rows
+from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
+from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
+from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
+from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tokenizers import engine_name
+from wordfreq.workers.pool import default_workers, run_tasks
+from wordfreq.workers.run_options import RunOptions
 
 
 @dataclass
@@ -42,7 +45,7 @@ class CountResult(HoldsSpilledTable):
     ``counts`` is the table as a `Counter`, or None when it outgrew the
     memory budget and was spilled to disk: `rows` then streams it from
     there, and `close` (or leaving a ``with`` block) removes the files.
-    When the workers' tables were summed packed (`wordfreq.packed`), the
+    When the workers' tables were summed packed (`wordfreq.reduce.packs`), the
     table is ``packed`` and the `Counter` is made only when ``counts`` is
     read: `rows`, `tokens` and `types` read the packed table.
     """
@@ -123,8 +126,8 @@ class CountResult(HoldsSpilledTable):
 
 def count(
     paths: Sequence[str | os.PathLike[str]],
-    what: CountOptions | None = None,
-    how: RunOptions | None = None,
+    count_options: CountOptions | None = None,
+    run_options: RunOptions | None = None,
     *,
     stdin: BinaryIO | None = None,
     progress: Callable[[int], None] | None = None,
@@ -134,11 +137,11 @@ def count(
 ) -> CountResult:
     """Count the tokens of every file under ``paths`` (``-`` is standard input; URLs too).
 
-    ``what`` says what is counted and ``how`` how the run goes (see
+    ``count_options`` says what is counted and ``run_options`` how the run goes (see
     `wordfreq.options`); any option may also be given as a keyword, by the
     name of the CLI's flag with underscores (``workers=2``, ``no_punct=True``,
     ``user_dict="dict.txt"``, ``stopwords=["的", "了"]``), which sets it on
-    ``what`` or ``how``.  A bad value raises `OptionError`, which names it.
+    ``count_options`` or ``run_options``.  A bad value raises `OptionError`, which names it.
 
     The counts equal, for every worker count and chunk size, those of running
     the tokenizer over each file's whole text (see the README's definition).
@@ -147,15 +150,21 @@ def count(
     Raises `wordfreq.errors.WordfreqError` subclasses on bad input.
     """
     started = time.perf_counter()
-    job, run = with_keywords(what or CountOptions(), how or RunOptions(), options)
-    sources = discover(
-        paths, warn, selection=job.selection, skip_binary=not job.decoding.is_wide, storage=job.storage
+    count_options, run_options = with_keywords(
+        count_options or CountOptions(), run_options or RunOptions(), options
+    )
+    sources = list_inputs(
+        paths,
+        warn,
+        selection=count_options.selection,
+        skip_binary=not count_options.decoding.is_wide,
+        storage=count_options.storage,
     )
     if on_sources is not None:
         on_sources(sources)
-    n_workers = run.workers if run.workers is not None else default_workers()
-    cut_points = job.cut_points()
-    local = run.engine == "local"
+    n_workers = run_options.workers if run_options.workers is not None else default_workers()
+    cut_points = count_options.cut_points()
+    local = run_options.engine == "local"
 
     def tasks() -> Iterator[Task]:
         after = sum(source.size or 0 for source in sources)
@@ -163,49 +172,49 @@ def count(
             after -= source.size or 0
             yield from plan_tasks(
                 source,
-                job.decoding,
+                count_options.decoding,
                 cut_points,
-                run.chunk_size,
+                run_options.chunk_size,
                 stdin,
-                job.storage,
+                count_options.storage,
                 direct=local,
                 after=after,
             )
 
-    spill_dir = SpillDir(run.temp_dir) if local else None
+    spill_dir = SpillDir(run_options.temp_dir) if local else None
     spilled = None
     try:
         if spill_dir is None:
-            from wordfreq.dask_engine import run_tasks_on_dask
+            from wordfreq.workers.dask_cluster import run_tasks_on_dask
 
             total = run_tasks_on_dask(
                 tasks(),
-                job,
-                scheduler=run.scheduler,
+                count_options,
+                scheduler=run_options.scheduler,
                 workers=n_workers,
-                batch_bytes=run.chunk_size or CHUNK_SIZE,
+                batch_bytes=run_options.chunk_size or CHUNK_SIZE,
                 progress=progress,
             )
         else:
-            spill = Spill(run.memory_budget() // (n_workers + 1), spill_dir.path)
+            spill = Spill(run_options.memory_budget() // (n_workers + 1), spill_dir.path)
             total = run_tasks(
                 tasks(),
-                job,
+                count_options,
                 workers=n_workers,
-                batch_bytes=run.chunk_size or CHUNK_SIZE,
-                start_method=run.start_method,
+                batch_bytes=run_options.chunk_size or CHUNK_SIZE,
+                start_method=run_options.start_method,
                 progress=progress,
                 spill=spill,
             )
             if total.runs or total.open_runs:
-                spill_finished(total, job, spill)
+                spill_finished(total, count_options, spill)
                 spilled = SpilledTable(
                     spill_dir,
                     total.runs,
                     total.open_runs,
-                    min_count=run.min_count,
-                    max_rows=run.max_rows,
-                    memory=run.memory_budget(),
+                    min_count=run_options.min_count,
+                    max_rows=run_options.max_rows,
+                    memory=run_options.memory_budget(),
                     threads=n_workers,
                 )
     finally:
@@ -214,21 +223,21 @@ def count(
     counts: Counter[str] | None = None
     docs = None
     packed = None
-    if spilled is None and total.packs and not job.rows.doc_freq:
-        packed = _merge_packed(finish(total, job), run.min_count, run.max_rows)
+    if spilled is None and total.packs and not count_options.rows.doc_freq:
+        packed = _merge_packed(finish(total, count_options), run_options.min_count, run_options.max_rows)
     if spilled is None and packed is None:
         unpack_rows(total)
-        counts = finish(total, job).counts
+        counts = finish(total, count_options).counts
         close_documents(total)
-        if run.min_count > 1:
-            counts = Counter({token: n for token, n in counts.items() if n >= run.min_count})
-        if run.max_rows is not None and len(counts) > run.max_rows:
-            counts = Counter(dict(top_rows(counts.items(), run.max_rows)))
-        if job.rows.doc_freq:
+        if run_options.min_count > 1:
+            counts = Counter({token: n for token, n in counts.items() if n >= run_options.min_count})
+        if run_options.max_rows is not None and len(counts) > run_options.max_rows:
+            counts = Counter(dict(top_rows(counts.items(), run_options.max_rows)))
+        if count_options.rows.doc_freq:
             docs = Counter({token: total.docs[token] for token in counts})
     documents = None
-    if job.rows.doc_freq:
-        documents = len(sources) if job.document_unit == "file" else total.documents
+    if count_options.rows.doc_freq:
+        documents = len(sources) if count_options.document_unit == "file" else total.documents
     return CountResult(
         _counts=counts,
         files=len(sources),
@@ -237,10 +246,10 @@ def count(
         bad_bytes=total.bad_bytes,
         workers=n_workers,
         bad_records=total.bad_records,
-        engine=engine_name(job.tokenizer),
+        engine=engine_name(count_options.tokenizer),
         docs=docs,
         documents=documents,
-        ngram=job.rows.ngram,
+        ngram=count_options.rows.ngram,
         spilled=spilled,
         packed=packed,
     )
@@ -255,4 +264,4 @@ def _merge_packed(total: PartialCount, min_count: int, max_rows: int | None) -> 
         if rest is None:
             return None
         packs.append(rest)
-    return merge(packs, min_count, max_rows)
+    return merge_packs(packs, min_count, max_rows)

@@ -12,7 +12,7 @@ Every tokenizer answers two questions:
 * ``cut_points``: a compiled regular expression; the end of each of its
   matches is a place where a text may be cut into two chunks without
   changing the tokens of either side (other than whitespace).  Chunking
-  (`wordfreq.chunking`) cuts only there, which is what makes the table
+  (`wordfreq.chunks.planning`) cuts only there, which is what makes the table
   independent of the chunk size and the number of workers.
 
 A tokenizer may also have ``add_counts(text, counts)``, which adds the
@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from wordfreq.errors import OptionError, WordfreqError, require_choice
-from wordfreq.sources import read_option_file
+from wordfreq.sources.inputs import read_option_file
 
 MODES = ("accurate", "all", "search")
 TOKENIZERS = ("jieba", "jieba-py", "jieba-rs", "whitespace", "char")

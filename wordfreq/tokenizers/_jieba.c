@@ -34,7 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* ---- character classes (wordfreq.tokenizers.charclasses) --------------- */
+/* ---- character classes (wordfreq.charclasses) --------------- */
 
 #define HAN_FIRST 0x4E00
 #define HAN_LAST 0x9FD5

@@ -25,9 +25,9 @@ What it is given, so that it segments with exactly jieba's state:
 `CompiledJiebaTokenizer` answers the tokenizer interface: ``tokenize`` is
 exactly ``list(jieba.cut(...))`` (or ``cut_for_search``), ``add_counts``
 counts the tokens that are not whitespace, and ``add_rows`` counts word
-n-grams line by line (`wordfreq.rows`); ``count_rows`` counts them into a
+n-grams line by line (`wordfreq.counting.rowspec`); ``count_rows`` counts them into a
 table of ``row_table`` that stays in C across texts, as a worker's count
-does, until it is taken as a pack (`wordfreq.counting`).  ``tests/test_jieba_compiled.py``
+does, until it is taken as a pack (`wordfreq.counting.tasks`).  ``tests/test_jieba_compiled.py``
 proves each against jieba on random and real text.
 """
 
@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from wordfreq.tokenizers.charclasses import HAN_FIRST, HAN_LAST
+from wordfreq.charclasses import HAN_FIRST, HAN_LAST
 from wordfreq.tokenizers.dictionary_cache import cached_dictionary
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
-from wordfreq.tokenizers.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
+from wordfreq.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
 
 _BLOCK = f"[{BLOCK}]"
 _OTHER = f"[^{BLOCK}{ESCAPED_BYTES}{WHITESPACE}]"

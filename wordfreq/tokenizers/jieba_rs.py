@@ -25,8 +25,8 @@ import io
 import re
 from collections.abc import Iterable
 
+from wordfreq.charclasses import ASCII_BLOCK, CJK_EXTENSION_G, ESCAPED_BYTES, RJIEBA_HAN
 from wordfreq.errors import WordfreqError
-from wordfreq.tokenizers.charclasses import ASCII_BLOCK, CJK_EXTENSION_G, ESCAPED_BYTES, RJIEBA_HAN
 
 BLOCK_CHARS = RJIEBA_HAN + CJK_EXTENSION_G + ASCII_BLOCK
 CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from wordfreq.tokenizers.charclasses import ESCAPED_BYTES, WHITESPACE
+from wordfreq.charclasses import ESCAPED_BYTES, WHITESPACE
 
 
 class WhitespaceTokenizer:

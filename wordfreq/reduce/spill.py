@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from wordfreq.errors import OptionError, OutputError
 
 if TYPE_CHECKING:
-    from wordfreq.counting import PartialCount
-    from wordfreq.packed import Pack
+    from wordfreq.counting.tasks import PartialCount
+    from wordfreq.reduce.packs import Pack
 
 _ROW_OVERHEAD = 100  # bytes a Counter spends on a row besides its string: slot, hash table slack, count
 _SAMPLE = 64
@@ -70,7 +70,7 @@ def estimate_bytes(like: Iterable[str], rows: int) -> int:
     return rows * per_row
 
 
-def over_budget(counts: Mapping[str, int], docs: Mapping[str, int] | None, budget: int) -> bool:
+def counts_over_budget(counts: Mapping[str, int], docs: Mapping[str, int] | None, budget: int) -> bool:
     """Whether ``counts`` (and ``docs``) take more than ``budget`` bytes."""
     if len(counts) * _ROW_OVERHEAD <= budget:
         return False  # the usual case, decided without a sample
@@ -113,9 +113,9 @@ class Spill:
         self, rows: Iterable[tuple[str, int]], docs: Mapping[str, int] | None, packs: Iterable[Pack] = ()
     ) -> str:
         """Write a run of ``rows`` (with their ``docs``, else 0) and of the rows of ``packs`` (sorted or
-        not; formatted in C, `wordfreq.packed.run_lines`), and return its path; a row may come more
+        not; formatted in C, `wordfreq.reduce.packs.run_lines`), and return its path; a row may come more
         than once (the merge sums them)."""
-        from wordfreq.packed import run_lines  # not at the top: packed imports table, which imports us
+        from wordfreq.reduce.packs import run_lines
 
         fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=self.directory)
         try:
@@ -191,7 +191,7 @@ class SpilledTable:
         query = f"SELECT token, n::BIGINT AS n, d::BIGINT AS d FROM ({merged}) WHERE n >= {int(min_count)}"
         if max_rows is not None:
             query += f" ORDER BY n DESC, token LIMIT {int(max_rows)}"
-        from wordfreq.concurrency import signals_to  # not at the top: concurrency imports this module
+        from wordfreq.signals import signals_to
 
         try:
             with signals_to(self._db.interrupt):
@@ -224,7 +224,7 @@ def table_on_disk(
     counts: Mapping[str, int], *, memory: int, temp_dir: str | None, threads: int
 ) -> SpilledTable:
     """``counts`` (that fit in memory) as a `SpilledTable`: one run, for an analysis that works in SQL
-    on a table whether or not it outgrew memory (`wordfreq.discovery`)."""
+    on a table whether or not it outgrew memory (`wordfreq.analyses.discovery`)."""
     directory = SpillDir(temp_dir)
     try:
         run = Spill(memory, directory.path).write_rows(counts.items(), None)

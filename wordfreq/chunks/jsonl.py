@@ -7,7 +7,7 @@ call each.  A chunk of records is counted as the records' texts joined by a
 line feed, which changes nothing: a line feed is a cut point of every
 tokenizer (`tests/test_inputs.py` checks it), and whitespace is not counted.
 
-Chunks of JSON Lines are cut only after a line feed (`NEWLINE`), which in
+Chunks of JSON Lines are cut only after a line feed (`wordfreq.chunks.planning.LINE_FEED`), which in
 JSON Lines always ends a record: JSON strings cannot hold a raw line feed.
 Lines are split on ``\\n`` alone, never with `str.splitlines`, which would
 also split at U+2028 and other characters that JSON strings may hold raw.
@@ -21,11 +21,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wordfreq.chunking import LINE_FEED as NEWLINE
+from wordfreq.charclasses import SURROGATE
 from wordfreq.errors import InputError, OptionError
-from wordfreq.tokenizers.charclasses import SURROGATE
 
-__all__ = ["NEWLINE", "RecordFormat", "record_texts"]
+__all__ = ["RecordFormat", "record_texts"]
 
 
 @dataclass(frozen=True)

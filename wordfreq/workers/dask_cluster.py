@@ -5,7 +5,7 @@ starts a quiet `LocalCluster` (or connects a `Client` to a running
 scheduler), sends it the run's tasks in batches, reduces the partial counts
 *on the cluster*, and tears the client and the cluster it started down on
 any failure.  Dask is imported only when this engine runs.  The processes
-and signals involved are `wordfreq.concurrency`'s to handle: this module
+and signals involved are `wordfreq.workers.pool`'s to handle: this module
 asks it to start, stop and shield them.
 
 What it reuses, so that a table is the same whatever the engine: the tasks of
@@ -14,7 +14,7 @@ What it reuses, so that a table is the same whatever the engine: the tasks of
 as in the local engine).  A `RangeTask` is a few numbers and each Dask worker
 reads its byte range itself, so every file must be at the same path on every
 worker (with a remote scheduler, relative paths are sent as absolute ones),
-or be an object at a URL that every worker can open (`wordfreq.remote`); a
+or be an object at a URL that every worker can open (`wordfreq.sources.remote`); a
 `TextTask`, from standard input, a compressed file or another encoding,
 carries its text.
 
@@ -57,12 +57,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from wordfreq.chunking import RangeTask, Task
-from wordfreq.concurrency import HeldInterrupt, batches, ignore_interrupts, kill_children, start_children
-from wordfreq.counting import PartialCount, count_tasks, finish, merge_into, unpack_rows
+from wordfreq.chunks.planning import RangeTask, Task
+from wordfreq.counting.options import CountOptions
+from wordfreq.counting.tasks import PartialCount, count_tasks
 from wordfreq.errors import WordfreqError, WorkerError
-from wordfreq.options import CountOptions
-from wordfreq.remote import is_url
+from wordfreq.reduce.partial import finish, merge_into, unpack_rows
+from wordfreq.signals import HeldInterrupt, ignore_interrupts
+from wordfreq.sources.remote import is_url
+from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
@@ -76,7 +78,7 @@ Progress = Callable[[int], None]
 
 def run_tasks_on_dask(
     tasks: Iterable[Task],
-    job: CountOptions,
+    count_options: CountOptions,
     *,
     scheduler: str | None,
     workers: int,
@@ -100,19 +102,21 @@ def run_tasks_on_dask(
         client = None
         try:
             if scheduler is None:
-                with HeldInterrupt() as held:  # a KeyboardInterrupt must not land inside Dask's start-up
+                with (
+                    HeldInterrupt() as compiled_rows
+                ):  # a KeyboardInterrupt must not land inside Dask's start-up
                     cluster = distributed.LocalCluster(n_workers=0, **_LOCAL_CLUSTER)
-                    with held.ignored():
+                    with compiled_rows.ignored():
                         spawned = start_children(
                             functools.partial(cluster.scale, workers), workers, _SPAWN_SECONDS
                         )
                     client = distributed.Client(cluster)
                     _wait_for_workers(client, workers)
             else:
-                client = _connect(distributed, scheduler)
+                client = _client_for_scheduler(distributed, scheduler)
             threads = sum(client.nthreads().values())
             limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
-            run = _Run(client, job, limit, report, absolute_paths=scheduler is not None)
+            run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
             return run.count(batches(tasks, batch_bytes))
         except distributed.KilledWorker:
             raise WorkerError(
@@ -148,7 +152,7 @@ def _wait_for_workers(client: Any, n: int) -> None:
         raise WorkerError(f"the local dask cluster's workers did not start in {_START_SECONDS} s") from None
 
 
-def _connect(distributed: Any, scheduler: str) -> Any:
+def _client_for_scheduler(distributed: Any, scheduler: str) -> Any:
     """A client of the cluster whose scheduler is at ``scheduler``."""
     try:
         return distributed.Client(scheduler, timeout=_CONNECT_SECONDS)
@@ -202,18 +206,20 @@ class _NoCancelledTracebacks(logging.Filter):
 class _Run:
     """One run's futures: the counting tasks in flight and the merge tree."""
 
-    def __init__(self, client: Any, job: CountOptions, limit: int, report: Progress, absolute_paths: bool):
+    def __init__(
+        self, client: Any, count_options: CountOptions, limit: int, report: Progress, absolute_paths: bool
+    ):
         from distributed import as_completed
 
         self.client = client
-        self.job = job
+        self.count_options = count_options
         self.limit = limit
         self.report = report
         self.absolute_paths = absolute_paths
         self.finished = as_completed()  # every unfinished future, counts and merges
         self.nbytes: dict[Any, int] = {}  # a counting future's key -> its batch's bytes
         self.levels: dict[int, Any] = {}  # level -> a (maybe unfinished) merged future
-        self.held: list[Any] = []  # what to cancel on failure
+        self.compiled_rows: list[Any] = []  # what to cancel on failure
 
     def count(self, stream: Iterator[list[Task]]) -> PartialCount:
         try:
@@ -222,7 +228,7 @@ class _Run:
                     self._take(next(self.finished))
                 if self.absolute_paths:
                     batch = [_absolute(task) for task in batch]
-                future = self.client.submit(count_batch, batch, self.job, pure=False)
+                future = self.client.submit(count_batch, batch, self.count_options, pure=False)
                 self.nbytes[future.key] = sum(task.nbytes for task in batch)
                 self.finished.add(future)
             for future in self.finished:
@@ -233,7 +239,7 @@ class _Run:
             total = rest[0]
             for part in rest[1:]:
                 total = self._merge(total, part)
-            self.held = [total]
+            self.compiled_rows = [total]
             return total.result()  # type: ignore[no-any-return]
         except BaseException:
             self._cancel()
@@ -259,7 +265,12 @@ class _Run:
         return future
 
     def _cancel(self) -> None:
-        futures = [*self.finished.futures, *self.finished.queue.queue, *self.levels.values(), *self.held]
+        futures = [
+            *self.finished.futures,
+            *self.finished.queue.queue,
+            *self.levels.values(),
+            *self.compiled_rows,
+        ]
         if futures:
             with contextlib.suppress(Exception):
                 self.client.cancel(futures)
@@ -310,9 +321,9 @@ def _names_of_subclasses(cls: type) -> set[str]:
     return names
 
 
-def count_batch(batch: list[Task], job: CountOptions) -> PartialCount:
+def count_batch(batch: list[Task], count_options: CountOptions) -> PartialCount:
     """The finished count of a batch of tasks (filtered, as the local engine's workers do)."""
-    return finish(count_tasks(batch, job), job)
+    return finish(count_tasks(batch, count_options), count_options)
 
 
 def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:

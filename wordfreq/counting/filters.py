@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from wordfreq.errors import OptionError, require_whole
-from wordfreq.sources import read_option_file
+from wordfreq.sources.inputs import read_option_file
 
 NUMBER_SEPARATORS = frozenset(".,%‰．，％")
 

@@ -8,7 +8,7 @@ ranks by is computed exactly over the whole corpus:
   candidate is a substring of a run, of 2 to ``max_length`` characters, so
   it never spans punctuation, digits, Latin, whitespace or a line break,
   and nothing is deleted to glue neighbours together.  The workers of the
-  count pipeline (`wordfreq.counting`, the pool or Dask, spilling past the
+  count pipeline (`wordfreq.counting.tasks`, the pool or Dask, spilling past the
   memory budget) count each run together with the character before and
   after it (`bordered_runs`): whitespace, the start and the end of a line
   are one neighbour, `BOUNDARY`.  With the re-segmentation (the default),
@@ -57,13 +57,15 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from wordfreq import api
+from wordfreq.charclasses import CJK_EXTENSION_G, HAN_FIRST, HAN_LAST, RJIEBA_HAN
+from wordfreq.chunks.planning import LINE_FEED
+from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, OutputError, require_whole
-from wordfreq.options import CountOptions, RunOptions, with_keywords
-from wordfreq.records import NEWLINE
-from wordfreq.sources import Source
-from wordfreq.spill import SpilledTable, table_on_disk
+from wordfreq.options import with_keywords
+from wordfreq.reduce.spill import SpilledTable, table_on_disk
+from wordfreq.sources.inputs import Source
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
-from wordfreq.tokenizers.charclasses import CJK_EXTENSION_G, HAN_FIRST, HAN_LAST, RJIEBA_HAN
+from wordfreq.workers.run_options import RunOptions
 
 # Han: the CJK Unified Ideographs (every extension) and the compatibility ideographs, and 〇.
 HAN = RJIEBA_HAN + CJK_EXTENSION_G + "\u3007"
@@ -89,7 +91,7 @@ COLUMNS = (
     "score",
     "known",
 )
-OUTPUT_FORMATS = ("tsv", "csv", "jsonl", "jieba")
+CANDIDATE_FORMATS = ("tsv", "csv", "jsonl", "jieba")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _SURROGATE_FIRST, _SURROGATE_LAST = "\ud800", "\udfff"
 
@@ -133,7 +135,7 @@ class HanRuns:
     `BOUNDARY` whichever side of the cut a run is seen from.
     """
 
-    cut_points = NEWLINE
+    cut_points = LINE_FEED
 
     def __init__(self, words: Tokenizer | None = None):
         self._segment: Callable[[str], str] | None = None
@@ -155,16 +157,16 @@ def _han_runs(words: TokenizerSpec | None) -> HanRuns:
 
 
 @dataclass(frozen=True)
-class RunsJob(CountOptions):
-    """A count (`wordfreq.counting`) whose rows are the bordered Han runs of the text, cut into the
+class HanRunCountOptions(CountOptions):
+    """A count (`wordfreq.counting.tasks`) whose rows are the bordered Han runs of the text, cut into the
     words of ``tokenizer`` when ``segment``."""
 
     segment: bool = False
 
     def cut_points(self) -> Any:
-        return NEWLINE
+        return LINE_FEED
 
-    def own_rows(self) -> Tokenizer:
+    def row_maker(self) -> Tokenizer:
         return _han_runs(self.tokenizer if self.segment else None)
 
 
@@ -263,8 +265,8 @@ class DiscoverResult:
 
 def discover_words(
     paths: Sequence[str | os.PathLike[str]],
-    what: CountOptions | None = None,
-    how: RunOptions | None = None,
+    count_options: CountOptions | None = None,
+    run_options: RunOptions | None = None,
     spec: DiscoverSpec | None = None,
     *,
     stdin: BinaryIO | None = None,
@@ -275,7 +277,7 @@ def discover_words(
 ) -> DiscoverResult:
     """The new-word candidates of every file under ``paths`` (``-`` is standard input), in rank order.
 
-    ``what`` and ``how`` are `wordfreq.count`'s: the inputs (decoding, JSON
+    ``count_options`` and ``run_options`` are `wordfreq.count`'s: the inputs (decoding, JSON
     Lines field, selection), the engine and its workers, the memory budget;
     of the tokenizer, only the dictionaries (``dict``, ``user_dict``) are
     used, to say which candidates are known.  ``spec`` holds the thresholds;
@@ -285,12 +287,17 @@ def discover_words(
     started = time.perf_counter()
     spec_keywords = {k: options.pop(k) for k in list(options) if k in SPEC_FIELDS}
     spec = dataclasses.replace(spec or DiscoverSpec(), **spec_keywords)
-    job, run = with_keywords(what or CountOptions(), how or RunOptions(), options)
-    words = _words_of(job.tokenizer) if spec.resegment else None
-    runs_job = RunsJob(decoding=job.decoding, records=job.records, selection=job.selection,
+    count_options, run_options = with_keywords(
+        count_options or CountOptions(), run_options or RunOptions(), options
+    )
+    words = _words_of(count_options.tokenizer) if spec.resegment else None
+    han_run_options = HanRunCountOptions(
+        decoding=count_options.decoding,
+        records=count_options.records,
+        selection=count_options.selection,
                        tokenizer=words or TokenizerSpec(name="char"), segment=words is not None)  # fmt: skip
     counted = api.count(
-        paths, runs_job, run, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
+        paths, han_run_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     )
     with counted:
         if counted.spilled is not None:
@@ -300,14 +307,17 @@ def discover_words(
             assert counted.counts is not None
             counts, counted.counts = counted.counts, None
             table = table_on_disk(
-                counts, memory=run.memory_budget(), temp_dir=run.temp_dir, threads=counted.workers
+                counts,
+                memory=run_options.memory_budget(),
+                temp_dir=run_options.temp_dir,
+                threads=counted.workers,
             )
             del counts
     try:
-        chars, min_count, rows = _statistics(table, spec, run.memory_budget(), words)
+        chars, min_count, rows = _statistics(table, spec, run_options.memory_budget(), words)
     finally:
         table.close()
-    known = known_words(job.tokenizer, {row[0] for row in rows})
+    known = known_words(count_options.tokenizer, {row[0] for row in rows})
     found = [Candidate(*row, known=row[0] in known) for row in rows]  # type: ignore[misc]
     selected = [c for c in found if not c.known] if spec.new_only else found
     if spec.max_rows is not None:
@@ -328,7 +338,8 @@ def discover_words(
 
 SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(DiscoverSpec))
 
-# The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.spill`), as ``runs``: the
+# The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.reduce.spill`), as ``runs``:
+# the
 # same, without their `SEP` when they are segmented, and ``cuts``.  A run of L Han characters is a token of
 # L + 2 characters; its substring at 0-based offset i (into the run) of k characters is
 # substr(token, i + 2, k), with neighbours at i + 1 and i + 2 + k.  A string counted M times or more has
@@ -418,7 +429,7 @@ def _statistics(
     """
     import duckdb
 
-    from wordfreq.concurrency import signals_to
+    from wordfreq.signals import signals_to
 
     db = table.connection
     try:
@@ -579,7 +590,7 @@ def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = 
     """Write ``candidates`` as ``fmt``: tsv or csv (a header line naming `COLUMNS`, figures with 4
     decimals, known as 1/0), jsonl (one object per candidate, full precision), or jieba (a user
     dictionary, 'word whole' per line, that ``jieba.load_userdict`` and ``count --user-dict`` take)."""
-    from wordfreq.table import write_rows
+    from wordfreq.tables.formats import write_rows
 
     if fmt == "jieba":
         write_rows(((c.word, c.whole) for c in candidates), out, "jieba")
@@ -592,7 +603,7 @@ def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = 
         return
     if fmt not in ("tsv", "csv"):
         raise OptionError(
-            "output_format", f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})"
+            "output_format", f"unknown format {fmt!r} (choose from {', '.join(CANDIDATE_FORMATS)})"
         )
     sep = "\t" if fmt == "tsv" else ","
     lines = [sep.join(COLUMNS)]

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
 
-from wordfreq.table import Row
+from wordfreq.reduce.order import Row
 
 COVERAGE_RANKS = (10, 100, 1_000, 10_000)
 ZIPF_MIN_COUNT = 2
@@ -165,7 +165,7 @@ def _zipf_fit(levels: list[tuple[int, int]]) -> tuple[float | None, int]:
     return -slope + 0.0, n  # + 0.0: no "-0.0" for a flat table
 
 
-def format_text(stats: TableStats) -> str:
+def format_stats(stats: TableStats) -> str:
     """The statistics as aligned, human-readable lines (ending with a newline)."""
 
     def share(value: float | None) -> str:

@@ -11,11 +11,11 @@ leaves the machine).  The parent sums the packs into a `PackedTable`
 ordered by count (a stable counting sort), cut to ``min_count`` and
 ``max_rows``; rows become Python objects only as they are read or written.
 
-A worker's n-grams, held in C across its tasks (`wordfreq.counting`), come
+A worker's n-grams, held in C across its tasks (`wordfreq.counting.tasks`), come
 out laid out as a pack but in no order, a row perhaps repeated;
 ``sort_pack`` makes a pack of them.
 
-Compiled in ``wordfreq._tables``; where it is not built, the same in Python
+Compiled in ``wordfreq.reduce._tables``; where it is not built, the same in Python
 (`PyPackedTable`).  Either side may refuse (a token UTF-8 cannot encode, a
 count beyond 64 bits): the table then travels and is summed as a `Counter`,
 as before.
@@ -29,9 +29,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Protocol
 
-from wordfreq.table import Row, _tables, add_table, sorted_rows
+from wordfreq.counting.tasks import Pack
+from wordfreq.reduce.order import Row, _tables, add_table, sorted_rows
 
-Pack = tuple[bytes, bytes]  # (length-prefixed UTF-8 tokens, int64 counts)
 _LENGTH = 4  # bytes of a token's length
 
 
@@ -67,7 +67,8 @@ def pack(counts: dict[str, int]) -> Pack | None:
 
 def sort_pack(raw: Pack) -> Pack | None:
     """``raw``, laid out as a pack but in no order and with a row perhaps repeated (as a worker's n-grams
-    come out of C, `wordfreq.counting.take_held`), as a pack; None when a sum goes beyond int64."""
+    come out of C, `wordfreq.reduce.partial.take_compiled_rows`), as a pack; None when a sum goes
+    beyond int64."""
     if _tables is not None:
         try:
             return _tables.sort_pack(raw)
@@ -81,7 +82,7 @@ def sort_pack(raw: Pack) -> Pack | None:
 
 def run_lines(packed: Pack) -> bytes:
     """The rows of ``packed``, in its order (sorted or not), as the lines of a spill run
-    (`wordfreq.spill`): ``row<TAB>count<TAB>0``, UTF-8."""
+    (`wordfreq.reduce.spill`): ``row<TAB>count<TAB>0``, UTF-8."""
     lines = _tables.run_lines(packed) if _tables is not None else None
     if lines is None:
         lines = "".join(f"{row}\t{count}\t0\n" for row, count in unpack(packed)).encode()
@@ -111,7 +112,7 @@ def add_packs(total: Counter[str], packs: list[Pack]) -> None:
         add_table(total, dict(unpack(packed)))
 
 
-def merge(packs: list[Pack], min_count: int, max_rows: int | None) -> PackedTable | None:
+def merge_packs(packs: list[Pack], min_count: int, max_rows: int | None) -> PackedTable | None:
     """The sum of ``packs`` in table order, its rows below ``min_count`` dropped, cut to ``max_rows``
     rows; None when a sum goes beyond 64 bits (the caller sums Counters instead)."""
     if _tables is not None:
@@ -147,7 +148,7 @@ class PyPackedTable:
 
 class PackedRows:
     """The rows of a `PackedTable` in table order, made into Python objects a batch at a time; also
-    written straight from it as TSV (a `wordfreq.table.SlicedRows`)."""
+    written straight from it as TSV (a `wordfreq.tables.formats.SlicedRows`)."""
 
     def __init__(self, table: PackedTable, batch: int = 1 << 14):
         self.table = table

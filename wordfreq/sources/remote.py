@@ -13,7 +13,7 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
   under a prefix, in the order a local walk of the same tree gives;
 * `probe`: the first bytes of objects (the binary-file check) and whether
   their server serves byte ranges, a few objects at a time;
-* opening an object for reads at any offset (`open_ranged`: what a worker
+* opening an object for reads at any offset (`open_object_range`: what a worker
   does for its byte range, whose bytes and the object's size it asks for
   at once, in one round trip) or as a stream (`open_stream`: compressed
   objects and other encodings, read by the parent; on S3 with plain
@@ -55,8 +55,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
-from wordfreq import s3_direct
 from wordfreq.errors import InputError, OptionError, WordfreqError
+from wordfreq.sources import s3
 
 MISSING_EXTRA = "reading URLs needs the 'remote' extra: pip install '.[remote]'"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
@@ -185,9 +185,9 @@ def list_objects(
 ) -> list[RemoteObject]:
     """The object at ``url``, or every object under it as a prefix whose path relative to it ``keep``
     takes, ordered as a walk of the same tree on disk (directory by directory, by name).  The first
-    ``head_bytes`` of a lone object may come with it (`s3_direct.find`: one request for both)."""
-    client = s3_direct.client_for(storage.kwargs())
-    found = s3_direct.find(url, client, head_bytes) if client is not None else None
+    ``head_bytes`` of a lone object may come with it (`s3.find`: one request for both)."""
+    client = s3.client_for(storage.kwargs())
+    found = s3.find(url, client, head_bytes) if client is not None else None
     if found is None:
         found = _find(url, storage)
     if not found.prefix:
@@ -200,16 +200,16 @@ def list_objects(
     return [RemoteObject(url, size) for _, url, size in sorted(listed)]
 
 
-def _find(url: str, storage: Storage) -> s3_direct.Found:
-    """What ``url`` names, through fsspec (`s3_direct.Found`)."""
+def _find(url: str, storage: Storage) -> s3.Found:
+    """What ``url`` names, through fsspec (`s3.Found`)."""
     fs, path = _filesystem(url, storage)
     with failures(url):
         info = fs.info(path)
         if info.get("type") != "directory":
-            return s3_direct.Found(False, [("", url, info.get("size"))])
+            return s3.Found(False, [("", url, info.get("size"))])
         found = fs.find(path, detail=True)
     base = path.rstrip("/") + "/"
-    return s3_direct.Found(
+    return s3.Found(
         True,
         [
             (
@@ -237,7 +237,7 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
             return None
         if obj.size == 0:
             return b"", True
-        got = s3_direct.ranged_get(presign(), 0, nbytes)
+        got = s3.ranged_get(presign(), 0, nbytes)
         return None if got is None else (got[0], True)
 
     with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(objects) or 1)) as pool:
@@ -349,7 +349,7 @@ def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] 
     """Bytes [start, stop) of the object of ``direct`` and its size now, in one ranged GET; None
     when the GET does not answer with exactly that (the caller reads the usual way)."""
     if direct.transport is None:
-        return s3_direct.ranged_get(direct.href, start, stop)
+        return s3.ranged_get(direct.href, start, stop)
     try:
         from botocore.awsrequest import AWSRequest
         from botocore.httpsession import URLLib3Session
@@ -360,22 +360,22 @@ def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] 
             settings = dict(direct.transport)
             connect, read = settings.pop("timeout")
             session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
-        request = AWSRequest("GET", direct.href, headers=s3_direct.range_header(start, stop))
+        request = AWSRequest("GET", direct.href, headers=s3.range_header(start, stop))
         response = session.send(request.prepare())
         content_range = response.headers.get("Content-Range", "")
-        return s3_direct.range_of(response.status_code, content_range, response.content, start, stop)
+        return s3.range_of(response.status_code, content_range, response.content, start, stop)
     except Exception:
         return None
 
 
 def send_ahead(direct: DirectRead, start: int, stop: int) -> None:
     """Send now the GET of bytes [start, stop) that a read of ``direct`` will ask for (with plain
-    settings only: `s3_direct.send_ranged_get`); its answer waits in the connection meanwhile."""
+    settings only: `s3.send_ranged_get`); its answer waits in the connection meanwhile."""
     if direct.transport is None:
-        s3_direct.send_ranged_get(direct.href, start, stop)
+        s3.send_ranged_get(direct.href, start, stop)
 
 
-def open_ranged(
+def open_object_range(
     url: str, storage: Storage, span: tuple[int, int] | None, direct: DirectRead | None = None
 ) -> tuple[Callable[[int, int], bytes], int, bytes | None]:
     """The object at ``url`` for reads at any offset: a reader (``read(offset, n)``, one ranged
@@ -442,7 +442,7 @@ def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
     with plain settings (`s3_direct`), requests of a few MB ahead elsewhere.  Its failures, reading
     included, are `InputError` naming ``url``."""
     presign = _presigner(url, storage)
-    reader = _Reader(url, storage, s3_direct.open_get(presign()) if presign is not None else None)
+    reader = _Reader(url, storage, s3.open_get(presign()) if presign is not None else None)
     try:
         yield cast(BinaryIO, reader)
     finally:
@@ -456,11 +456,11 @@ def _presigner(url: str, storage: Storage) -> Callable[[], str] | None:
 
 def _presigners(storage: Storage) -> Callable[[str], Callable[[], str] | None]:
     """`_presigner` for many URLs, the settings read once (the AWS config file among them)."""
-    client = s3_direct.client_for(storage.kwargs())
+    client = s3.client_for(storage.kwargs())
 
     def presigner(url: str) -> Callable[[], str] | None:
-        where = s3_direct.split(url) if client is not None else None
-        if client is None or where is None or s3_direct.refused(client, where[0]):
+        where = s3.split(url) if client is not None else None
+        if client is None or where is None or s3.refused(client, where[0]):
             return None
         return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
 
@@ -496,7 +496,7 @@ class _Reader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         if self._direct is not None:
-            n = s3_direct.read_into(self._direct, buffer)
+            n = s3.read_into(self._direct, buffer)
             if n is not None:
                 self._offset += n
                 return n
@@ -518,7 +518,7 @@ class _Reader(io.RawIOBase):
 def read_bytes(url: str) -> bytes:
     """The whole object at ``url`` (a user dictionary, a stopword list), with the ecosystem's settings."""
     presign = _presigner(url, DEFAULT_STORAGE)
-    data = s3_direct.get(presign()) if presign is not None else None
+    data = s3.get(presign()) if presign is not None else None
     if data is not None:
         return data
     fs, path = _filesystem(url, DEFAULT_STORAGE)

@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from wordfreq.counting.filters import Filters
 from wordfreq.errors import OptionError, require_choice
-from wordfreq.filters import Filters
 from wordfreq.tokenizers import Tokenizer
 
 DOC_UNITS = ("file", "record", "line")

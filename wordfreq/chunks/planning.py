@@ -3,7 +3,7 @@
 Two kinds of task come out of `plan_tasks`:
 
 * `RangeTask` -- a byte range of a regular UTF-8 file, or of an object at a
-  URL.  The worker that gets it opens the file (`sources.open_ranged`) and
+  URL.  The worker that gets it opens the file (`sources.inputs.open_ranged`) and
   reads the range itself, so no text crosses a process boundary, and over
   the network it reads the range and the window past its end in one ranged
   request (for an S3 object, a GET the parent presigned, `remote.DirectRead`,
@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, Union
 
 from wordfreq.errors import InputError, OptionError, WordfreqError, require_choice
-from wordfreq.remote import DEFAULT_STORAGE, DirectRead, Storage, direct_reads, is_url, send_ahead
-from wordfreq.sources import Read, Source, open_binary, open_ranged
+from wordfreq.sources.inputs import Read, Source, open_binary, open_ranged
+from wordfreq.sources.remote import DEFAULT_STORAGE, DirectRead, Storage, direct_reads, is_url, send_ahead
 
 CHUNK_SIZE = 1 << 20  # bytes of input per task, unless the run says otherwise
 # ... of an object read by ranges over a network, where each range is one request: a store takes tens

@@ -51,27 +51,26 @@ import multiprocessing
 import os
 import pickle
 import signal
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from wordfreq.chunking import Task, reading_ahead
-from wordfreq.counting import (
-    PartialCount,
-    count_tasks,
+from wordfreq.chunks.planning import Task, reading_ahead
+from wordfreq.counting.options import CountOptions
+from wordfreq.counting.tasks import PartialCount, count_tasks, tokenizer_for
+from wordfreq.errors import WordfreqError, WorkerError
+from wordfreq.reduce.partial import (
+    due_to_spill,
     finish,
     merge_into,
-    over_budget,
     pack_rows,
     spill_finished,
-    tokenizer_for,
+    spill_when_due,
 )
-from wordfreq.errors import WordfreqError, WorkerError
-from wordfreq.options import CountOptions
-from wordfreq.spill import Spill
+from wordfreq.reduce.spill import Spill
+from wordfreq.signals import ignore_interrupts
 
 # One batch being counted, the next one (whose first range a worker asks for ahead, `reading_ahead`)
 # and one waiting in the pipe, so that the next one is there when its turn comes.
@@ -105,7 +104,7 @@ def batches(tasks: Iterable[Task], batch_bytes: int) -> Iterator[Batch]:
 
 def run_tasks(
     tasks: Iterable[Task],
-    job: CountOptions,
+    count_options: CountOptions,
     *,
     workers: int,
     batch_bytes: int,
@@ -117,7 +116,7 @@ def run_tasks(
 
     With ``spill``, every process (this one and each worker) writes its rows
     to disk whenever they pass its share of the memory budget; the result
-    then names the runs written (`wordfreq.spill`).
+    then names the runs written (`wordfreq.reduce.spill`).
     """
     report = progress or (lambda _: None)
     stream = batches(tasks, batch_bytes)
@@ -126,8 +125,8 @@ def run_tasks(
         return PartialCount()
     second = next(stream, None)
     if workers <= 1 or second is None:
-        return _run_here(_chain(first, second, stream), job, report, spill)
-    return _Pool(job, workers, start_method, spill).run(_chain(first, second, stream), report)
+        return _run_here(_chain(first, second, stream), count_options, report, spill)
+    return _Pool(count_options, workers, start_method, spill).run(_chain(first, second, stream), report)
 
 
 def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterator[Batch]:
@@ -138,10 +137,13 @@ def _chain(first: Batch, second: Batch | None, rest: Iterator[Batch]) -> Iterato
 
 
 def _run_here(
-    stream: Iterator[Batch], job: CountOptions, report: Progress, spill: Spill | None
+    stream: Iterator[Batch], count_options: CountOptions, report: Progress, spill: Spill | None
 ) -> PartialCount:
     tasks = reading_ahead(itertools.chain.from_iterable(stream))
-    return finish(count_tasks(tasks, job, report=report, spill=spill), job)
+    return finish(
+        count_tasks(tasks, count_options, report=report, after_each=spill_when_due(count_options, spill)),
+        count_options,
+    )
 
 
 # Messages.  Parent -> worker: a batch (list), _FLUSH, or None (stop).
@@ -149,7 +151,7 @@ def _run_here(
 _FLUSH = "flush"
 
 
-def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> None:
+def _worker_main(conn: Connection, count_options: CountOptions, spill: Spill | None) -> None:
     """A worker's life: count the batches it is sent into one counter, send it when asked.
 
     A worker that spilled writes the rest of its rows to disk too, and sends
@@ -160,7 +162,7 @@ def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> No
     total = PartialCount()
     waiting: list[Any] = []  # the message after the one at hand, taken early to read its range ahead
     try:
-        tokenizer_for(job)
+        tokenizer_for(count_options)
         while True:
             message = waiting.pop() if waiting else conn.recv()
             if isinstance(message, list) and conn.poll():
@@ -169,13 +171,18 @@ def _worker_main(conn: Connection, job: CountOptions, spill: Spill | None) -> No
                 return
             if message == _FLUSH:
                 if spill is not None and (total.runs or total.open_runs):
-                    spill_finished(total, job, spill)
-                _send_counts(conn, finish(total, job))
+                    spill_finished(total, count_options, spill)
+                _send_counts(conn, finish(total, count_options))
                 total = PartialCount()
                 continue
             before = total.nbytes
             after = waiting[0] if waiting and isinstance(waiting[0], list) else []
-            count_tasks(reading_ahead(message, after), job, into=total, spill=spill)
+            count_tasks(
+                reading_ahead(message, after),
+                count_options,
+                into=total,
+                after_each=spill_when_due(count_options, spill),
+            )
             conn.send(("done", total.nbytes - before))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return  # the parent is gone or stopping us
@@ -212,9 +219,11 @@ def _raise_if_failure(kind: str, value: Any) -> None:
 class _Pool:
     """Worker processes with a pipe each; see the module docstring."""
 
-    def __init__(self, job: CountOptions, workers: int, start_method: str | None, spill: Spill | None):
+    def __init__(
+        self, count_options: CountOptions, workers: int, start_method: str | None, spill: Spill | None
+    ):
         self.context = multiprocessing.get_context(start_method)
-        self.job = job
+        self.count_options = count_options
         self.spill = spill
         self.size = workers
         self.processes: list[Any] = []
@@ -239,11 +248,11 @@ class _Pool:
 
     def _start(self) -> None:
         if self.context.get_start_method() == "fork":
-            tokenizer_for(self.job)  # loaded once, shared with the forked workers
+            tokenizer_for(self.count_options)  # loaded once, shared with the forked workers
         for _ in range(self.size):
             parent_end, child_end = self.context.Pipe(duplex=True)
             process = self.context.Process(
-                target=_worker_main, args=(child_end, self.job, self.spill), daemon=True
+                target=_worker_main, args=(child_end, self.count_options, self.spill), daemon=True
             )
             process.start()
             child_end.close()
@@ -278,8 +287,8 @@ class _Pool:
                 if kind == "counts":
                     merge_into(total, value)
                     received += 1
-                    if self.spill is not None and over_budget(total, self.spill):
-                        spill_finished(total, self.job, self.spill)
+                    if self.spill is not None and due_to_spill(total, self.spill):
+                        spill_finished(total, self.count_options, self.spill)
                 else:
                     self._on_done(worker, kind, value, report)
         return total
@@ -349,102 +358,6 @@ class _Pool:
 
 
 # Signals and processes for the rest of the package.
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived; unwinds like KeyboardInterrupt so that cleanup runs."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
-def handle_sigterm() -> None:
-    """From now on, SIGTERM raises `Terminated` in the main thread (the CLI's choice)."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
-
-
-def ignore_interrupts() -> None:
-    """Ignore SIGINT in this process: Ctrl-C reaches the whole process group; the parent alone decides."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class HeldInterrupt:
-    """Holds Ctrl-C back while something must not be interrupted, and raises it once it is done.
-
-    A KeyboardInterrupt inside, say, Dask's start-up leaves a half-built
-    client or cluster that complains on stderr as it is collected; held
-    back, it is raised a moment later, when everything can be closed
-    cleanly.  A second Ctrl-C is not held.  Does nothing outside the main
-    thread, or when SIGINT is ignored.
-    """
-
-    def __init__(self) -> None:
-        self.pending = False
-        self.previous: Any = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
-            if previous not in (None, signal.SIG_IGN):
-                self.previous = previous
-
-    def __enter__(self) -> HeldInterrupt:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self._hold)
-        return self
-
-    def _hold(self, signum: int, frame: object) -> None:
-        self.pending = True
-        signal.signal(signal.SIGINT, self.previous)
-
-    @contextlib.contextmanager
-    def ignored(self) -> Iterator[None]:
-        """Ignore SIGINT meanwhile: what processes started now inherit, for life."""
-        if self.previous is None:
-            yield
-            return
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, self.previous if self.pending else self._hold)
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-        if self.pending and kind is None:
-            raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def signals_to(stop: Callable[[], None]) -> Iterator[None]:
-    """Run a block in a library that swallows what signal handlers raise (DuckDB turns the
-    KeyboardInterrupt of Ctrl-C into its own "Query interrupted"): meanwhile SIGINT and SIGTERM call
-    ``stop``, which must end the block soon (``connection.interrupt``), and once the block is over
-    the signal is raised again, for its usual handler (`Terminated`, KeyboardInterrupt).  Signals
-    that are ignored stay ignored; outside the main thread this does nothing."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-
-    def on_signal(signum: int, frame: object) -> None:
-        received.append(signum)
-        stop()
-
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s, handler in previous.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(s, on_signal)
-    try:
-        yield
-    except Exception:
-        if not received:
-            raise
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-        if received:
-            signal.raise_signal(received[0])
 
 
 def start_children(start: Callable[[], object], n: int, timeout: float) -> set[Any]:

@@ -1,4 +1,4 @@
-"""Tables: how a frequency table is ordered, written, read and merged.
+"""Tables: how a frequency table is written and read, in every format.
 
 A table is UTF-8 text, one ``token<TAB>count`` row per line, LF line ends, no
 header, sorted by count descending and ties by token in code-point order, so
@@ -6,7 +6,8 @@ the same counts always give the same bytes.  A table counted with document
 frequencies has a third column, ``token<TAB>count<TAB>docs``: the number of
 documents the row occurs in (never more than its count).  A table is all
 two-column or all three-column: a reader refuses one that mixes them, naming
-the file and line, and `merge_tables` refuses to sum tables of both shapes.
+the file and line, and `wordfreq.reduce.merge.merge_tables` refuses to sum
+tables of both shapes.  The order of the rows is `wordfreq.reduce.order`'s.
 
 The same rows can also be written and read back in two other formats, named
 in `FORMATS`: ``csv`` (``token,count[,docs]``, quoted as Python's `csv` module
@@ -20,189 +21,29 @@ format; it never guesses.
 them, and how); rows that the tool would read back differently are an
 `OutputError`, never a silently different vocabulary.
 
-`atomic_output` is the only way the package writes a file: it writes a
-temporary file beside the target and renames it over the target only when
-everything was written, so a failed or interrupted run never leaves a
-partial table.
+Files are written through `wordfreq.tables.output.atomic_output`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import heapq
 import itertools
 import json
 import os
 import re
-import stat
-import sys
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from operator import itemgetter
-from typing import BinaryIO, NamedTuple, Protocol, TypeVar, Union, runtime_checkable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, NamedTuple, Protocol, TypeVar, runtime_checkable
 
+from wordfreq.charclasses import SURROGATE
 from wordfreq.errors import InputError, OutputError
-from wordfreq.sources import display_name, open_binary
-from wordfreq.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, over_budget
-from wordfreq.tokenizers.charclasses import SURROGATE
+from wordfreq.reduce.order import COLUMN_WORDS, Row, in_batches
+from wordfreq.sources.inputs import display_name, open_binary
 
-try:
-    from wordfreq import _tables  # sorting and summing, compiled (_tables.c)
-except ImportError:  # pragma: no cover - built wherever the tests run
-    _tables = None  # type: ignore[assignment]
-
-_MERGE_BATCH = 1 << 16  # rows summed between two looks at the memory budget
-Row = Union[tuple[str, int], tuple[str, int, int]]  # (token, count) or (token, count, docs)
-STDOUT = "-"
 FORMATS = ("tsv", "csv", "jsonl")  # formats read and written
 WRITE_FORMATS = (*FORMATS, "sentencepiece", "jieba", "gensim")  # and the write-only vocabularies
+_T = TypeVar("_T")
 WRITE_BATCH = 1 << 14  # rows encoded and written at a time
 _CSV_QUOTED = re.compile('[,"\r\n]')  # what a CSV field is quoted for
-_COLUMNS = {2: "two", 3: "three"}  # a row's length, in messages
-_T = TypeVar("_T")
-
-
-def _order(row: Row) -> tuple[int, str]:
-    return -row[1], row[0]
-
-
-def sorted_rows(counts: Mapping[str, int], docs: Mapping[str, int] | None = None) -> list[Row]:
-    """All rows of ``counts`` in table order; with ``docs``, three columns (0 for a token not in it).
-
-    Sorted by compiled code where it was built (`_tables.sort_rows`, which
-    compares code points directly); else by two stable sorts (by token, then
-    by count, descending), each keyed on one field, several times faster than
-    one sort with a tuple key.  The docs are looked up before sorting, in the
-    order of ``counts``, which is likely ``docs``' own order too: about twice
-    as fast as looking them up in table order.
-    """
-    if docs is not None:
-        get = docs.get
-        rows: list[Row] = [(token, count, get(token, 0)) for token, count in counts.items()]
-    else:
-        rows = list(counts.items())
-    if _tables is not None:
-        with contextlib.suppress(OverflowError):  # a count beyond 64 bits: Python sorts it
-            _tables.sort_rows(rows)
-            return rows
-    rows.sort(key=itemgetter(0))
-    rows.sort(key=itemgetter(1), reverse=True)
-    return rows
-
-
-def add_table(total: Counter[str], part: Mapping[str, int]) -> None:
-    """``total.update(part)``: the sum of two tables, key by key (compiled where it was built; into an
-    empty ``total``, dict's own copy, which is faster still)."""
-    if total and _tables is not None and part is not total:
-        _tables.add_counts(total, part)
-    else:
-        total.update(part)
-
-
-def top_rows(rows: Iterable[Row], n: int) -> list[Row]:
-    """The ``n`` first rows in table order, whatever order ``rows`` come in; memory O(n).
-
-    Either shape; the order ignores the docs column.
-    """
-    return heapq.nsmallest(n, rows, key=_order)
-
-
-@dataclass
-class MergedTable(HoldsSpilledTable):
-    """The sum of several tables: ``counts``, and ``docs`` when they have three columns (else None).
-
-    When the sum outgrew its memory budget, ``counts`` and ``docs`` are None
-    and ``spilled`` holds it on disk: `rows` streams it from there, and
-    `close` (or leaving a ``with`` block) removes the files.
-    """
-
-    counts: Counter[str] | None
-    docs: Counter[str] | None = None
-    spilled: SpilledTable | None = None
-    columns: int = 2
-
-    def rows(self) -> Iterable[Row]:
-        """All rows in table order, three columns when the tables had them."""
-        if self.spilled is not None:
-            return self.spilled.rows(docs=self.columns == 3)
-        assert self.counts is not None
-        return sorted_rows(self.counts, self.docs)
-
-
-def merge_tables(
-    tables: Iterable[Iterable[Row]],
-    names: Sequence[str] = (),
-    *,
-    memory: int | None = None,
-    temp_dir: str | None = None,
-) -> MergedTable:
-    """The sum of ``tables``, token by token: counts, and docs of three-column tables.
-
-    Each table is any iterable of rows, sorted or not, and is consumed once, in
-    turn, so memory grows with the union of the vocabularies only::
-
-        merge_tables(read_table(path) for path in ["a.tsv", "b.tsv"]).rows()
-
-    With ``memory`` (bytes), the sum is written to runs in a temporary
-    directory (in ``temp_dir``) whenever it holds more, and merged there at
-    the end (`wordfreq.spill`), to the same rows.
-
-    Summed docs are the documents of the whole when the tables count disjoint
-    sets of documents (the halves of a corpus).  Tables of both shapes raise
-    `InputError`, naming them by ``names`` (default: ``table 1``, ...); an
-    empty table has either shape.
-    """
-    counts: Counter[str] = Counter()
-    docs: Counter[str] | None = None
-    first: tuple[int, str] | None = None  # the columns and name of the first table with a row
-    spill: Spill | None = None
-    spill_dir: SpillDir | None = None
-    runs: list[str] = []
-    try:
-        for index, table in enumerate(tables):
-            rows = iter(table)
-            head = next(rows, None)
-            if head is None:
-                continue
-            name = names[index] if index < len(names) else f"table {index + 1}"
-            if first is None:
-                first = len(head), name
-            elif len(head) != first[0]:
-                raise InputError(
-                    f"{name} has {_COLUMNS[len(head)]} columns and {first[1]} {_COLUMNS[first[0]]}: "
-                    "merge tables counted alike, all with document frequencies or none"
-                )
-            if len(head) == 3 and docs is None:
-                docs = Counter()
-            for batch in in_batches(itertools.chain((head,), rows), _MERGE_BATCH):
-                if docs is None:
-                    for token, count in batch:
-                        counts[token] += count
-                else:
-                    for token, count, n in batch:
-                        counts[token] += count
-                        docs[token] += n
-                if memory is None or not over_budget(counts, docs, memory):
-                    continue
-                if spill is None:
-                    spill_dir = SpillDir(temp_dir)
-                    spill = Spill(memory, spill_dir.path)
-                runs.append(spill.write_rows(counts.items(), docs))
-                counts.clear()
-                if docs is not None:
-                    docs.clear()
-        if not runs:
-            return MergedTable(counts, docs, columns=first[0] if first else 2)
-        assert spill is not None and spill_dir is not None and memory is not None
-        runs.append(spill.write_rows(counts.items(), docs))
-        spilled = SpilledTable(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
-        spill_dir = None  # the table owns it now
-        return MergedTable(None, None, spilled, columns=first[0] if first else 2)
-    finally:
-        if spill_dir is not None:
-            spill_dir.remove()
 
 
 # --- writing ------------------------------------------------------------------
@@ -398,13 +239,6 @@ def _check_format(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
     raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(formats)}")
 
 
-def in_batches(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    """``rows`` as lists of ``size`` (the last one shorter)."""
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: int | None = None) -> None:
     """Write ``rows`` (all two-column or all three-column) to the binary stream ``out`` as ``fmt``.
 
@@ -536,7 +370,8 @@ def _problem(row: Row | None, columns: int, first_line: int, fmt: str) -> str:
     if row is None:
         return f"expected {two if columns == 2 else three if columns == 3 else f'{two} or {three}'}"
     if len(row) != columns and columns:
-        return f"a {_COLUMNS[len(row)]}-column row in a {_COLUMNS[columns]}-column table (line {first_line})"
+        shape, table = COLUMN_WORDS[len(row)], COLUMN_WORDS[columns]
+        return f"a {shape}-column row in a {table}-column table (line {first_line})"
     return f"more documents than occurrences ({row[2]} > {row[1]})"
 
 
@@ -621,73 +456,3 @@ def _parse_csv(fields: list[str]) -> Row | None:
 
 
 # --- writing a file -----------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str] | None) -> Iterator[BinaryIO]:
-    """A binary stream for the table: stdout for None or ``-``, else a file
-    that appears at ``path`` only if the block completes.
-
-    A ``path`` that is something other than a regular file (``/dev/null``, a
-    FIFO, a terminal) is written to as it is: renaming a file over it would
-    replace the device or the pipe with a file.
-    """
-    if path is not None and os.fspath(path) != STDOUT and _is_special(os.fspath(path)):
-        yield from _write_special(os.fspath(path))
-        return
-    if path is None or os.fspath(path) == STDOUT:
-        try:
-            yield sys.stdout.buffer
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise  # the reader left (`| head`): the CLI ends quietly
-        except OSError as err:
-            raise OutputError(f"<stdout>: cannot write: {err.strerror or err}") from None
-        return
-    target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    temp = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
-    try:
-        # O_EXCL: never follow or clobber something already there; 0o666 & ~umask.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except OSError as err:
-        _unlink_quietly(temp)
-        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-    except BaseException:
-        _unlink_quietly(temp)
-        raise
-
-
-def _is_special(path: str) -> bool:
-    """Whether ``path`` exists and is neither a regular file nor a directory."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-def _write_special(target: str) -> Iterator[BinaryIO]:
-    try:
-        out = open(target, "wb")  # noqa: SIM115 -- closed below
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-    try:
-        with out:
-            yield out
-            out.flush()
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-
-
-def _unlink_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)

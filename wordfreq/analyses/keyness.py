@@ -57,9 +57,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from wordfreq.errors import InputError, OptionError, OutputError
-from wordfreq.table import FORMATS, WRITE_BATCH, Row, csv_field, in_batches
+from wordfreq.reduce.order import Row, in_batches
+from wordfreq.tables.formats import FORMATS, WRITE_BATCH, csv_field
 
-SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
+KEYNESS_SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
 ONLY = ("positive", "negative")  # the keywords `compare` may keep alone
 STANDARD_P = (0.05, 0.01, 0.001, 0.0001)  # the cut-offs of `wordfreq compare --p`
 PCT_DIFF_ZERO = 1e-18  # %DIFF: the normalised frequency used for a zero in B (Gabrielatos's)
@@ -203,8 +204,8 @@ def compare(
     `OptionError`; a corpus whose counts sum to 0 raises `InputError`,
     naming it by ``names``; a negative count raises `ValueError`.
     """
-    if sort not in SORTS:
-        raise OptionError("sort", f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
+    if sort not in KEYNESS_SORTS:
+        raise OptionError("sort", f"unknown sort {sort!r} (choose from {', '.join(KEYNESS_SORTS)})")
     if only is not None and only not in ONLY:
         raise OptionError("only", f"unknown keywords {only!r} (choose from {', '.join(ONLY)}, or None)")
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:

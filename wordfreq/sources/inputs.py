@@ -1,9 +1,9 @@
 """Sources: where the bytes come from.
 
-`discover` turns the paths a user gave into an ordered list of `Source`
+`list_inputs` turns the paths a user gave into an ordered list of `Source`
 values: regular files, compressed files, special files such as FIFOs,
 standard input (``-``), and objects at URLs (``s3://bucket/key``, read
-through `wordfreq.remote`, where a prefix ``s3://bucket/dir/`` is walked
+through `wordfreq.sources.remote`, where a prefix ``s3://bucket/dir/`` is walked
 like a directory).  Directories are walked recursively in sorted order
 (by name, in code-point order), skipping hidden entries (names starting
 with ``.``) and the files that ``include``/``exclude`` globs leave out,
@@ -21,7 +21,7 @@ opens a file or an object for reads at any offset (a worker's byte range).
 `read_option_file` reads the small UTF-8 files that options name (a user
 dictionary, a stopword list).
 
-Sources know nothing of text or chunks: `wordfreq.chunking` reads them.
+Sources know nothing of text or chunks: `wordfreq.chunks.planning` reads them.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from wordfreq import remote
 from wordfreq.errors import InputError, OptionError
-from wordfreq.remote import DEFAULT_STORAGE, Storage, is_url
+from wordfreq.sources import remote
+from wordfreq.sources.remote import DEFAULT_STORAGE, Storage, is_url
 
 STDIN = "-"
 # Reads the bytes [offset, offset + n) of a file: ``read(offset, n)``; fewer at its end.
@@ -148,7 +148,7 @@ def _matches(patterns: Sequence[str], relative: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(relative, p) for p in patterns)
 
 
-def discover(
+def list_inputs(
     paths: Iterable[str | os.PathLike[str]],
     warn: Callable[[str], None] = lambda _: None,
     *,
@@ -321,7 +321,7 @@ def open_ranged(
     `InputError` naming it, a file's are `OSError`.
     """
     if is_url(path):
-        read, size, held = remote.open_ranged(path, storage, span, direct)
+        read, size, held = remote.open_object_range(path, storage, span, direct)
         yield _holding(read, span, held, size), size
         return
     with open(path, "rb") as f:

@@ -1,4 +1,4 @@
-/* wordfreq._tables: the two table operations that touch every row, compiled.
+/* wordfreq.reduce._tables: the two table operations that touch every row, compiled.
  *
  * Optional, like the tokenizer: where this extension is not built,
  * wordfreq.table and wordfreq.counting do the same in Python, and
@@ -812,7 +812,7 @@ static PySequenceMethods PackedTable_as_sequence = {
 
 static PyTypeObject PackedTableType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "wordfreq._tables.PackedTable",
+    .tp_name = "wordfreq.reduce._tables.PackedTable",
     .tp_basicsize = sizeof(PackedTable),
     .tp_dealloc = (destructor)PackedTable_dealloc,
     .tp_as_sequence = &PackedTable_as_sequence,
@@ -833,7 +833,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "wordfreq._tables", "The table operations that touch every row, compiled.", -1,
+    PyModuleDef_HEAD_INIT, "wordfreq.reduce._tables", "The table operations that touch every row, compiled.", -1,
     methods,
 };
 

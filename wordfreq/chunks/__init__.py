@@ -1,0 +1,8 @@
+"""Stage 2, chunks: how the bytes of a source become tasks of text that are safe to cut.
+
+Owns decoding (the BOM rule, the error handlers), the plan of tasks (byte
+ranges cut only where the tokenizer's cut points allow, `planning`), and
+JSON Lines, the records whose field is the text to count (`jsonl`).
+
+May import: `wordfreq.sources` and below.
+"""

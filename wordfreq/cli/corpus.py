@@ -1,0 +1,360 @@
+"""The commands that read a corpus: ``count`` and ``discover``, with their progress bar and summary line."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from wordfreq import (
+    CANDIDATE_FORMATS,
+    SPEC_FIELDS,
+    CountResult,
+    DiscoverResult,
+    DiscoverSpec,
+    Source,
+    atomic_output,
+    count,
+    describe_dictionaries,
+    describe_engine,
+    discover_words,
+    write_candidates,
+    write_rows,
+)
+from wordfreq.cli.shell import (
+    F,
+    Orders,
+    cli,
+    dict_option,
+    memory_option,
+    model_option,
+    output_format_option,
+    reading_options,
+    reporting_options,
+    say,
+    shell_tool,
+    temp_dir_option,
+    user_dict_option,
+)
+from wordfreq.options import DOC_UNITS, MODES, TOKENIZERS, CountOptions, RunOptions, with_keywords
+
+R = TypeVar("R")
+
+
+def _human_bytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def _damage(bad_bytes: int, bad_records: int) -> str:
+    """The end of a summary line that says what was skipped, if anything."""
+    line = ""
+    if bad_bytes:
+        line += f", {bad_bytes:,} undecodable bytes replaced or dropped"
+    if bad_records:
+        line += f", {bad_records:,} bad records skipped"
+    return line
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n:,} files"
+
+
+def _rate(nbytes: int, seconds: float) -> float:
+    return nbytes / 1e6 / seconds if seconds > 0 else 0.0
+
+
+def discover_summary_line(result: DiscoverResult) -> str:
+    """The one line printed on stderr after a discovery."""
+    return (
+        f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.chars:,} Han characters, "
+        f"{result.found:,} candidates counted {result.min_count}+ times "
+        f"({result.summary()['new']:,} new among the {len(result.candidates):,} written), "
+        f"{result.seconds:.1f} s, {_rate(result.bytes, result.seconds):.2f} MB/s"
+        + _damage(result.bad_bytes, result.bad_records)
+    )
+
+
+def summary_line(result: CountResult) -> str:
+    """The one line printed on stderr after a count."""
+    rate = _rate(result.bytes, result.seconds)
+    files = _files(result.files)
+    counted = "tokens" if result.ngram == (1, 1) else "n-grams"
+    line = (
+        f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} {counted}, "
+        f"{result.types:,} distinct, {result.seconds:.1f} s, {rate:.2f} MB/s"
+    )
+    if result.documents is not None:
+        line += f", {result.documents:,} documents"
+    if result.spilled is not None:
+        line += ", merged on disk"
+    line += _damage(result.bad_bytes, result.bad_records)
+    if result.engine:
+        line += f"; {result.engine}"
+    return line
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr in bytes of input, shown only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def start(self, sources: list[Source]) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        # No monitor thread: the workers are forked after the bar starts, and
+        # forking a process that has threads can deadlock the children.
+        tqdm.monitor_interval = 0
+        # Compressed files are counted in decompressed bytes, whose total is unknown up front.
+        sizes = [s.size if s.compression is None else None for s in sources]
+        total = sum(s for s in sizes if s is not None) if None not in sizes else None
+        self.bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1000,  # decimal, as the summary line's MB
+            desc="counting",
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+        )
+
+    def update(self, nbytes: int) -> None:
+        if self.bar is not None:
+            self.bar.update(nbytes)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _with_progress(quiet: bool, work: Callable[..., R], *args: Any) -> R:
+    """``work(*args)`` for a corpus, with the progress bar (unless ``quiet``) and warnings on stderr."""
+    bar = _ProgressBar(enabled=not quiet)
+    try:
+        return work(*args, progress=bar.update, on_sources=bar.start, warn=lambda m: say(f"warning: {m}"))
+    finally:
+        bar.close()
+
+
+def _report(summary: dict[str, object], line: str, summary_json: str | None, quiet: bool) -> None:
+    """The end of a run over a corpus: the summary as JSON to ``summary_json``, and ``line`` on stderr."""
+    if summary_json is not None:
+        with atomic_output(summary_json) as out:
+            out.write(json.dumps(summary, ensure_ascii=False).encode() + b"\n")
+    if not quiet:
+        say(line)
+
+
+@cli.command("count")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
+@output_format_option
+@model_option("tokenizer", "--tokenizer", type=click.Choice(TOKENIZERS), help="How text becomes tokens.")
+@model_option(
+    "mode",
+    "--mode",
+    type=click.Choice(MODES),
+    help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
+)
+@model_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary.")
+@user_dict_option
+@dict_option
+@reading_options
+@model_option(
+    "lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation)."
+)
+@model_option(
+    "stopwords",
+    "--stopwords",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Drop the tokens listed in FILE (one a line, UTF-8).",
+)
+@model_option(
+    "no_punct", "--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols."
+)
+@model_option("no_numbers", "--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %).")
+@model_option(
+    "min_length",
+    "--min-length",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Drop tokens shorter than N characters.",
+)
+@model_option(
+    "min_count",
+    "--min-count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep only rows counted N times or more.",
+)
+@model_option(
+    "max_rows",
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Keep only the N most frequent rows.",
+)
+@model_option(
+    "ngram",
+    "--ngram",
+    type=Orders(),
+    metavar="N|N-M",
+    show_default="1",
+    help="Count n-grams of N tokens (joined by a space), or of every order from N to M, in one table.",
+)
+@model_option(
+    "doc_freq",
+    "--doc-freq",
+    is_flag=True,
+    help="Add a third column: the number of documents each row occurs in.",
+)
+@model_option(
+    "doc_unit",
+    "--doc-unit",
+    type=click.Choice(DOC_UNITS),
+    help="With --doc-freq: what a document is (default: a file; a record with --field).",
+)
+@memory_option
+@temp_dir_option
+@reporting_options
+@shell_tool
+def count_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
+) -> None:
+    """Count the tokens of every file under PATH... ('-' reads standard input).
+
+    Directories are walked recursively, in sorted order, skipping hidden files.
+    A PATH may be a URL (s3://bucket/prefix/, https://host/file.txt; needs the
+    'remote' extra): a prefix is walked like a directory.
+    The table is 'token<TAB>count' per line, most frequent first.
+    """
+    started = time.perf_counter()
+    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    result = _with_progress(quiet, count, paths, count_options, run_options)
+    with result, atomic_output(output) as out:
+        write_rows(result.rows(), out, output_format, documents=result.documents)
+    result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
+    _report(result.summary(), summary_line(result), summary_json, quiet)
+
+
+def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
+    """The click option that sets ``name`` of `DiscoverSpec`; its default is read off the spec."""
+    default = next(f.default for f in dataclasses.fields(DiscoverSpec) if f.name == name)
+    attrs.setdefault("show_default", not (default is None or default is False))
+    return click.option(*flags, name, default=default, **attrs)
+
+
+@cli.command("discover")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output", metavar="FILE", help="Write the candidates here (default: stdout, also '-').")
+@click.option(
+    "--output-format",
+    type=click.Choice(CANDIDATE_FORMATS),
+    default="tsv",
+    show_default=True,
+    help="tsv or csv: a header line, then word, count, whole, cohesion, left and right entropy, junction, "
+    "score, known (1/0); jsonl: one JSON object per candidate; jieba: 'word whole' per line, a user "
+    "dictionary for count --user-dict.",
+)
+@user_dict_option
+@dict_option
+@reading_options
+@_spec_option(
+    "max_length",
+    "--max-length",
+    type=click.IntRange(min=2),
+    metavar="N",
+    help="The longest candidate, in characters.",
+)
+@_spec_option(
+    "min_count",
+    "--min-count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep only candidates counted N times or more (default: 3, or one per 5 million Han "
+    "characters when that is more).",
+)
+@_spec_option(
+    "min_pmi",
+    "--min-pmi",
+    type=float,
+    metavar="X",
+    help="The cohesion (smallest PMI over the splits, natural log) a two-character candidate needs.",
+)
+@_spec_option(
+    "pmi_step", "--pmi-step", type=float, metavar="X", help="What each character past two adds to --min-pmi."
+)
+@_spec_option(
+    "min_entropy",
+    "--min-entropy",
+    type=float,
+    metavar="X",
+    help="The entropy (natural log) of the characters left and right of a candidate, each side at least.",
+)
+@_spec_option(
+    "resegment",
+    "--resegment/--no-resegment",
+    help="Keep only the candidates that stand as words once the corpus is cut into the dictionary's "
+    "words and jieba's HMM keeps them whole; rank by their count as whole words (see docs/discovery.md).",
+)
+@_spec_option("new_only", "--new-only", is_flag=True, help="Keep only the candidates the dictionary lacks.")
+@_spec_option(
+    "max_rows",
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Keep only the first N candidates.",
+)
+@memory_option
+@temp_dir_option
+@reporting_options
+@shell_tool
+def discover_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
+) -> None:
+    """Find the words of the corpus under PATH... that behave like words ('-' reads standard input).
+
+    Candidates are strings of Han characters, counted exactly over the whole
+    corpus with the characters on either side of each occurrence and the
+    dictionary's words around them; they are ranked by a score of their count
+    as whole words, cohesion and boundary entropy, best first, and marked
+    known when jieba's dictionary (or --dict, --user-dict) lists them.  See
+    docs/discovery.md.
+    """
+    spec = DiscoverSpec(**{name: options.pop(name) for name in list(options) if name in SPEC_FIELDS})
+    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        say(f"dictionary: {describe_dictionaries(count_options.tokenizer)}")
+    result = _with_progress(quiet, discover_words, paths, count_options, run_options, spec)
+    with atomic_output(output) as out:
+        write_candidates(result.candidates, out, output_format)
+    _report(result.summary(), discover_summary_line(result), summary_json, quiet)

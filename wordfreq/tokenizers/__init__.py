@@ -1,4 +1,4 @@
-"""Tokenizers: how a chunk of text becomes tokens.
+"""Stage 3, tokenizers: how a chunk of text becomes tokens.
 
 A tokenizer is described by a `TokenizerSpec` (a small, hashable, picklable
 value that travels to worker processes) and built with `build_tokenizer`,
@@ -23,6 +23,8 @@ A ``cut_points`` match may look one character ahead.  Characters
 U+DC80..U+DCFF (undecodable bytes, as `surrogateescape` shows them) must
 never take part in a match, so that no cut lands next to a byte whose
 decoding depends on the error handler.
+
+May import: `wordfreq.sources` (a user dictionary is read like any input) and below.
 """
 
 from __future__ import annotations

@@ -134,12 +134,15 @@ class S3Server:
 @contextlib.contextmanager
 def serving(fill: Callable[[S3Server], None]) -> Iterator[S3Server]:
     """An `S3Server` filled by ``fill``, with the AWS variables pointing at it meanwhile.  s3fs's
-    clients are forgotten before and after: fsspec keeps them by their options, not by the
-    endpoint the environment names, and another module's server is gone."""
+    clients and wordfreq's botocore clients are forgotten before and after: both are kept by their
+    options, not by the endpoint the environment names, and another module's server is gone."""
     import pytest
     import s3fs
 
+    from wordfreq.sources import s3 as s3_direct
+
     s3fs.S3FileSystem.clear_instance_cache()
+    s3_direct.clear_clients()
     server = S3Server()
     try:
         fill(server)
@@ -150,6 +153,7 @@ def serving(fill: Callable[[S3Server], None]) -> Iterator[S3Server]:
     finally:
         server.kill()
         s3fs.S3FileSystem.clear_instance_cache()
+        s3_direct.clear_clients()
 
 
 def put_tree(server: S3Server, bucket: str, prefix: str, root: Path) -> None:

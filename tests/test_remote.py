@@ -309,7 +309,8 @@ def big_tasks(url: str, size: int) -> list[RangeTask]:
 
 def test_workers_read_s3_ranges_by_presigned_gets(s3: S3Server, local: Path) -> None:
     """Spawned workers, which share nothing with the parent, read each range with one GET of a URL
-    the parent presigned (its answer gives the object's size too): no HEAD, no S3 client of their own."""
+    the parent presigned (its answer gives the object's size too): no HEAD, no S3 client of their own.
+    The parent's one GET, of the first bytes (is it text?) and the size, is its client's."""
     url = f"s3://{BUCKET}/big.txt"
     tasks = big_tasks(url, (local / "big.txt").stat().st_size)
     assert all(t.direct is not None and "Signature=" in t.direct.href for t in tasks)
@@ -319,8 +320,9 @@ def test_workers_read_s3_ranges_by_presigned_gets(s3: S3Server, local: Path) -> 
     assert table(got) == table(count([str(local / "big.txt")], workers=1))
     requests = [line for line in s3.requests_since(before) if f" /{BUCKET}/big.txt" in line]
     gets = [line for line in requests if '"GET ' in line]
-    assert all("Signature=" in line and '" 206 ' in line for line in gets)
-    assert len(gets) == len(tasks) + 1  # and the parent's, of the first bytes (is it text?), and size
+    assert all('" 206 ' in line for line in gets)
+    assert len([line for line in gets if "Signature=" in line]) == len(tasks)
+    assert len(gets) == len(tasks) + 1
     assert not [line for line in requests if '"HEAD ' in line]
 
 
@@ -330,8 +332,8 @@ def test_dask_workers_read_s3_with_their_own_settings(s3: S3Server, local: Path,
     got = count([f"s3://{BUCKET}/big.txt"], engine="dask", scheduler=scheduler, chunk_size=CHUNK)
     assert table(got) == table(count([str(local / "big.txt")], workers=1))
     requests = [line for line in s3.requests_since(before) if f" /{BUCKET}/big.txt" in line]
-    unsigned = [line for line in requests if "Signature=" not in line]  # s3fs's, signed in headers
-    assert len(unsigned) > 10 and len(requests) - len(unsigned) == 1  # the client's, of the first bytes
+    presigned = [line for line in requests if "Signature=" in line]  # s3fs signs in headers
+    assert len(requests) > 10 and not presigned
 
 
 def test_a_direct_read_that_fails_is_read_the_usual_way(s3: S3Server, local: Path) -> None:
@@ -515,6 +517,67 @@ def test_an_s3_server_that_goes_away_mid_run(fresh_s3: S3Server, big_text: Path,
     fresh_s3.wait_for(a_ranged_read, timeout=60)
     fresh_s3.kill()
     assert_fails_cleanly(proc, out, f"{url}: cannot read: Could not connect to the endpoint URL")
+
+
+# Keys and a session token that appear nowhere else: any of them in a message is a leak.
+SECRET_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AKIAREDACTIONTEST007",
+    "AWS_SECRET_ACCESS_KEY": "redaction/Secret+Key0000000000000000000",
+    "AWS_SESSION_TOKEN": "FwoGZXIvYXdzRedactionSessionToken//////////wEaDH+tok=",
+}
+PRESIGNED_PARAMETERS = ("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "Signature=")
+
+
+@pytest.mark.parametrize("failure", ["stopped", "denied"])
+def test_no_signature_or_credential_in_messages_when_the_store_fails_mid_run(
+    fresh_s3: S3Server, big_text: Path, tmp_path: Path, failure: str
+) -> None:
+    """The workers read by presigned GETs (signature, key ID and session token in their query) when
+    the store stops, or starts answering 403: the one line, with ``-v``, shows none of them."""
+    fresh_s3.put(BUCKET, {"big.txt": big_text.read_bytes()})
+    out = tmp_path / "out" / "freq.tsv"
+    out.parent.mkdir()
+    url = f"s3://{BUCKET}/big.txt"
+    args = ["count", url, "-v", "--tokenizer", "jieba-py", "-j", "2", "--chunk-size", "64K", "-o", str(out)]
+    proc = start(*args, env={**aws_env(fresh_s3.endpoint), **SECRET_KEYS})
+    presigned_reads = 0
+
+    def presigned_ranges(line: str) -> bool:
+        nonlocal presigned_reads
+        presigned_reads += f"GET /{BUCKET}/big.txt?" in line and "X-Amz-Security-Token=" in line
+        return presigned_reads >= 3
+
+    fresh_s3.wait_for(presigned_ranges, timeout=60)
+    if failure == "stopped":
+        fresh_s3.kill()
+    else:
+        fresh_s3.require_credentials()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    said = stdout.decode() + stderr.decode()
+    lines = stderr.decode().splitlines()
+    assert lines[0].startswith("wordfreq: engine: ") and len(lines) == 2, lines  # -v's line, the error
+    message = {"stopped": "cannot read: Could not connect to the endpoint URL", "denied": "access denied"}
+    assert lines[1].startswith(f"wordfreq: error: {url}: {message[failure]}"), lines
+    leaked = [s for s in [*SECRET_KEYS.values(), *PRESIGNED_PARAMETERS] if s.lower() in said.lower()]
+    assert leaked == [], said
+
+
+def test_a_failure_that_names_a_presigned_url_is_shown_without_its_secrets() -> None:
+    from wordfreq.sources.remote import describe
+
+    href = (
+        "http://127.0.0.1:1/corpora/big.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIAREDACTIONTEST007%2F20261207%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Date=20261207T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
+        "&X-Amz-Security-Token=FwoGZXIvYXdzRedaction&X-Amz-Signature=0123456789abcdef"
+    )
+    text = describe(ConnectionError(f'Could not connect to the endpoint URL: "{href}"'))
+    assert text.startswith(
+        'cannot read: Could not connect to the endpoint URL: "http://127.0.0.1:1/corpora/big.txt?'
+    )
+    assert "AKIA" not in text and "FwoG" not in text and "0123456789abcdef" not in text
+    assert "X-Amz-Signature=..." in text and "X-Amz-Expires=3600" in text
 
 
 @pytest.mark.parametrize("engine", [["-j", "2"], ["--engine", "dask", "-j", "2"]], ids=["local", "dask"])

@@ -1,14 +1,13 @@
-"""S3 spoken directly (`wordfreq.sources.s3`): the same signatures as botocore's, the same listings as
-s3fs's, plain settings told from the rest, and requests sent ahead.
+"""S3 through botocore (`wordfreq.sources.s3`): the same listings as s3fs's, the client made from
+the storage options s3fs takes, and the workers' GETs sent ahead.
 
 The answers that count (tables, error messages) are tested against the S3
-server in test_remote.py, where plain settings now go this way; here, each
-piece is held against what it stands in for.
+server in test_remote.py, where S3 URLs now go this way; here, each piece is
+held against what it stands in for.
 """
 
 from __future__ import annotations
 
-import datetime
 import gzip
 import os
 import subprocess
@@ -31,160 +30,98 @@ pytest.importorskip("moto.server")
 from stores import HTTPServer, S3Server, serving  # noqa: E402 -- needs moto
 
 BUCKET = "direct"
-NOW = datetime.datetime(2026, 11, 29, 21, 30, 5, tzinfo=datetime.timezone.utc)
-KEYS = ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-EU = ("eu-west-1", *KEYS)
-HOST = "http://127.0.0.1:9000"
-PLAIN = {
-    "AWS_ACCESS_KEY_ID": KEYS[0],
-    "AWS_SECRET_ACCESS_KEY": KEYS[1],
-    "AWS_DEFAULT_REGION": "eu-west-1",
-    "AWS_CONFIG_FILE": os.devnull,
-}
+KEYS = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiEXAMPLEKEY"}
+# Plain transport settings for the tests' HTTP server: no proxy, no client certificate.
+PLAIN_TRANSPORT = (("verify", True), ("proxies", {}), ("timeout", (5, 15)), ("client_cert", None))
 
 
-# Signatures ------------------------------------------------------------------------------
+@pytest.fixture
+def environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Keys in the environment, no config files, no fsspec settings, and no client kept from before."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "FSSPEC_")):
+            monkeypatch.delenv(name)
+    for name, value in {
+        **KEYS,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "FSSPEC_CONFIG_DIR": str(tmp_path / "no-fsspec-config"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    s3_direct.clear_clients()
+    yield
+    s3_direct.clear_clients()
 
 
-def botocore_presigned(client: Client, bucket: str, key: str, query: dict[str, str], expires: int) -> str:
-    """What botocore's own S3 query signer makes of the same request at the same time."""
-    import botocore.auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    origin, prefix = client.base(bucket)
-    path = urllib.parse.quote(f"{prefix}/{key}" if key else prefix or "/", safe="/-_.~")
-    request = AWSRequest("GET", f"{origin}{path}", params=query)
-    credentials = Credentials(client.access_key, client.secret_key, client.token)
-    signer = botocore.auth.S3SigV4QueryAuth(credentials, "s3", client.region, expires=expires)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(botocore.auth, "get_current_datetime", lambda: NOW.replace(tzinfo=None))
-        signer.add_auth(request)
-    return request.prepare().url
+# The client --------------------------------------------------------------------------------
 
 
-def parsed(url: str) -> tuple[str, str, dict[str, list[str]]]:
-    parts = urllib.parse.urlsplit(url)
-    return parts.netloc, parts.path, urllib.parse.parse_qs(parts.query)
+def test_anonymous_urls_are_not_signed(environ: None) -> None:
+    client = client_for({"anon": True, "endpoint_url": "http://127.0.0.1:9000"})
+    assert client is not None
+    url = client.presign("open-data", "a b.txt", 60)
+    assert url.startswith("http://127.0.0.1:9000/open-data/a%20b.txt") and "Signature" not in url
 
 
-@pytest.mark.parametrize(
-    "key", ["corpus.txt", "news/2026 年/第 1 期.txt", "a+b=c~d!e'(f)*;g,h@i&j$k.txt", "x/y%20z.txt"]
-)
-@pytest.mark.parametrize("token", [None, "FwoGZXIvYXdzEJr//////////wEaDH+token="])
-@pytest.mark.parametrize(
-    ("endpoint", "bucket"),
-    [
-        (None, "corpora"),
-        (None, "my.dotted.bucket"),
-        ("http://127.0.0.1:9000", "corpora"),
-        ("https://minio.example", "b1"),
-    ],
-    ids=["aws", "aws-dotted", "endpoint-port", "endpoint-https"],
-)
-def test_presigned_urls_are_botocores(key: str, token: str | None, endpoint: str | None, bucket: str) -> None:
-    client = Client(endpoint, "eu-west-1", *KEYS, token)
-    ours = client.presign("GET", bucket, key, 3600, now=NOW)
-    assert parsed(ours) == parsed(botocore_presigned(client, bucket, key, {}, 3600))
+def test_presigned_urls_are_sigv4_and_carry_the_session_token(environ: None) -> None:
+    client = client_for({"key": "AKIDEXAMPLE", "secret": "s3cr3t", "token": "FwoGZXIv+token="})
+    assert client is not None
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(client.presign("corpora", "a.txt", 3600)).query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["3600"]
+    assert query["X-Amz-Security-Token"] == ["FwoGZXIv+token="] and query["X-Amz-Signature"]
 
 
-def test_a_listing_request_is_signed_as_botocore_signs_it() -> None:
-    client = Client("http://127.0.0.1:9000", "us-east-1", "AKID", "secret")
-    query = {
-        "list-type": "2",
-        "prefix": "新闻/2026 年/",
-        "encoding-type": "url",
-        "continuation-token": "a+b/c=",
-    }
-    ours = client.presign("GET", "corpora", "", 900, query, now=NOW)
-    assert parsed(ours) == parsed(botocore_presigned(client, "corpora", "", query, 900))
+def test_keys_are_never_shown(environ: None) -> None:
+    client = client_for({"key": "AKID", "secret": "the-secret", "token": "the-token"})
+    assert client is not None and "secret" not in repr(client) and "token" not in repr(client)
 
 
-def test_anonymous_requests_are_not_signed() -> None:
-    assert Client(None, "us-east-1").presign("GET", "open-data", "a b.txt", 60) == (
-        "https://open-data.s3.us-east-1.amazonaws.com/a%20b.txt"
-    )
-
-
-def test_keys_are_never_shown() -> None:
-    assert "secret" not in repr(Client(None, "us-east-1", "AKID", "secret", "token"))
-
-
-# Plain settings --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("options", "environ", "expected"),
-    [
-        ({}, {}, Client(None, *EU)),
-        ({}, {"AWS_SESSION_TOKEN": "t"}, Client(None, *EU, "t")),
-        ({"endpoint_url": f"{HOST}/"}, {}, Client(HOST, *EU)),
-        ({}, {"AWS_ENDPOINT_URL": "http://a:1", "AWS_ENDPOINT_URL_S3": HOST}, Client(HOST, *EU)),
-        ({"key": "k", "secret": "s"}, {}, Client(None, "eu-west-1", "k", "s")),
-        ({"anon": True}, {}, Client(None, "eu-west-1")),
-        ({"endpoint_url": HOST}, {"AWS_DEFAULT_REGION": "garage"}, Client(HOST, "garage", *KEYS)),
-        ({"endpoint_url": HOST}, {"AWS_DEFAULT_REGION": ""}, Client(HOST, "us-east-1", *KEYS)),
-    ],
-    ids=["environment", "token", "endpoint", "endpoint-s3", "keys", "anon", "store-region", "no-region"],
-)  # fmt: skip
-def test_plain_settings_make_a_client(
-    options: dict[str, Any], environ: dict[str, str], expected: Client
+def test_the_endpoint_and_region_are_botocores_to_find(
+    environ: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert client_for(options, {**PLAIN, **environ}) == expected
+    """No second reading of the AWS configuration: a profile's endpoint and region, in the config
+    file, are found by botocore, as s3fs's client would find them."""
+    config = tmp_path / "config"
+    config.write_text("[profile work]\nregion = ap-east-1\nendpoint_url = http://127.0.0.1:9\n", "utf-8")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    client = client_for({})
+    assert client is not None
+    assert client.client.meta.region_name == "ap-east-1"
+    assert client.presign("b", "k", 60).startswith("http://127.0.0.1:9/b/k?")
+
+
+def test_one_client_per_process_and_options(environ: None) -> None:
+    assert client_for({}) is client_for({}) is not None
+    assert client_for({"anon": True}) is not client_for({})
 
 
 @pytest.mark.parametrize(
-    ("options", "environ"),
-    [
-        ({"requester_pays": True}, {}),
-        ({"client_kwargs": {"verify": False}}, {}),
-        ({"key": "k"}, {}),
-        ({"anon": "yes"}, {}),
-        ({}, {"AWS_ACCESS_KEY_ID": ""}),
-        ({}, {"AWS_USE_FIPS_ENDPOINT": "true"}),
-        ({}, {"AWS_S3_US_EAST_1_REGIONAL_ENDPOINT": "regional"}),
-        ({}, {"HTTPS_PROXY": "http://proxy:3128"}),
-        ({}, {"https_proxy": "http://proxy:3128"}),
-        ({}, {"FSSPEC_S3_ENDPOINT_URL": "http://h:1"}),
-        ({}, {"AWS_DEFAULT_REGION": ""}),  # AWS without a region: s3fs finds the bucket's
-        ({}, {"AWS_DEFAULT_REGION": "garage"}),  # a name of another store's: AWS has no host of that name
-        ({"endpoint_url": "http://h:1"}, {"AWS_DEFAULT_REGION": "not a region"}),
-        ({"endpoint_url": "http://h:1/some/path"}, {}),
-        ({"endpoint_url": "ftp://h"}, {}),
-        ({}, {"AWS_PROFILE": "missing"}),
-    ],
+    "options",
+    [{"requester_pays": True}, {"version_aware": True}, {"anon": "yes"}, {"profile": "missing"}],
 )
-def test_other_settings_are_left_to_s3fs(options: dict[str, Any], environ: dict[str, str]) -> None:
-    assert client_for(options, {**PLAIN, **environ}) is None
+def test_other_storage_options_are_left_to_s3fs(environ: None, options: dict[str, Any]) -> None:
+    assert client_for(options) is None
 
 
-@pytest.mark.parametrize(
-    ("config", "profile", "plain"),
-    [
-        ("[default]\nregion = ap-east-1\noutput = json\n", None, True),
-        ("[profile work]\nregion = ap-east-1\n", "work", True),
-        ("[default]\nregion = ap-east-1\nendpoint_url = http://h:1\n", None, False),
-        ("[default]\nregion = ap-east-1\ns3 =\n  addressing_style = virtual\n", None, False),
-        ("[profile work]\nrole_arn = arn:aws:iam::1:role/r\n", "work", False),
-        ("[default\nregion", None, False),
-    ],
-    ids=["region", "named-profile", "endpoint", "s3-settings", "role", "unreadable"],
-)
-def test_the_config_file_may_only_say_where(
-    tmp_path: Path, config: str, profile: str | None, plain: bool
+def test_fsspec_settings_for_s3_are_left_to_s3fs(
+    environ: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "config"
-    path.write_text(config, encoding="utf-8")
-    environ = {**PLAIN, "AWS_CONFIG_FILE": str(path), "AWS_DEFAULT_REGION": ""}
-    if profile is not None:
-        environ["AWS_PROFILE"] = profile
-    client = client_for({}, environ)
-    assert (client is not None and client.region == "ap-east-1") if plain else client is None
+    monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", "http://h:1")
+    assert client_for({}) is None
+    monkeypatch.delenv("FSSPEC_S3_ENDPOINT_URL")
+    (tmp_path / "fsspec").mkdir()
+    (tmp_path / "fsspec" / "conf.json").write_text('{"s3": {"anon": true}}', encoding="utf-8")
+    monkeypatch.setenv("FSSPEC_CONFIG_DIR", str(tmp_path / "fsspec"))
+    assert client_for({}) is None
 
 
-def test_without_s3fs_the_usual_way_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_s3fs_the_usual_way_says_what_to_install(
+    environ: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "s3fs" else object())
-    assert client_for({}, PLAIN) is None
+    assert client_for({}) is None
 
 
 @pytest.mark.parametrize(
@@ -258,7 +195,7 @@ def listed(url: str) -> list[tuple[str, int | None]]:
 def test_listings_are_s3fss(s3: S3Server, url: str, page: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(s3_direct, "_PAGE_KEYS", page)
     before = len(s3.log)
-    assert s3_direct.find(url, plain_client()) is not None
+    assert plain_client().find(url) is not None
     direct = listed(url)
     if page == 2 and len(direct) > 2:
         assert sum("list-type=2" in line for line in s3.requests_since(before)) > 2
@@ -268,14 +205,14 @@ def test_listings_are_s3fss(s3: S3Server, url: str, page: int, monkeypatch: pyte
 
 def test_an_objects_size_and_first_bytes_come_in_one_request(s3: S3Server) -> None:
     before = len(s3.log)
-    found = s3_direct.find(f"s3://{BUCKET}/tree/a-b.txt", plain_client(), head_bytes=5)
+    found = plain_client().find(f"s3://{BUCKET}/tree/a-b.txt", head_bytes=5)
     assert found == s3_direct.Found(False, [("", f"s3://{BUCKET}/tree/a-b.txt", 13)], b"tree/")
     asked = [line for line in s3.requests_since(before) if "a-b.txt" in line]
     assert len(asked) == 1 and '"GET ' in asked[0]
 
 
 def test_an_empty_object_has_no_first_bytes(s3: S3Server) -> None:
-    found = s3_direct.find(f"s3://{BUCKET}/empty.txt", plain_client(), head_bytes=5)
+    found = plain_client().find(f"s3://{BUCKET}/empty.txt", head_bytes=5)
     assert found == s3_direct.Found(False, [("", f"s3://{BUCKET}/empty.txt", 0)])
 
 
@@ -291,31 +228,18 @@ def test_an_empty_object_has_no_first_bytes(s3: S3Server) -> None:
 )
 def test_what_it_cannot_list_is_left_to_s3fs(s3: S3Server, url: str, head_bytes: int) -> None:
     """A missing object or bucket, and a prefix with nothing but a placeholder: s3fs says which."""
-    assert s3_direct.find(url, plain_client(), head_bytes) is None
+    assert plain_client().find(url, head_bytes) is None
 
 
-def test_a_bucket_that_refuses_is_read_through_s3fs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bucket in another region answers 301: s3fs lists it (it follows the region), and the GETs
-    of its objects are presigned by s3fs's client too, not by a signer that was refused."""
-    monkeypatch.setattr(s3_direct, "_REFUSED", set())
-    monkeypatch.setattr(s3_direct, "_request", lambda url, method, headers: (301, {}, b""))
-    client = client_for({}, PLAIN)
-    assert client is not None and not s3_direct.refused(client, "far-bucket")
-    assert s3_direct.find("s3://far-bucket/a.txt", client, head_bytes=8192) is None
-    assert s3_direct.refused(client, "far-bucket") and not s3_direct.refused(client, "near-bucket")
-    monkeypatch.setattr(s3_direct, "client_for", lambda *a, **k: client)
-    assert remote._presigner("s3://far-bucket/a.txt", Storage()) is None
-    assert remote._presigner("s3://near-bucket/a.txt", Storage()) is not None
-
-
-def test_a_plain_count_never_imports_s3fs(s3: S3Server, tmp_path: Path) -> None:
-    """The parent lists, probes, presigns, streams a gzipped object and reads a user dictionary on
-    its own; its workers read by presigned GETs."""
+def test_a_count_never_imports_s3fs(s3: S3Server, tmp_path: Path) -> None:
+    """The parent lists, probes, presigns, streams a gzipped object and reads a user dictionary with
+    botocore alone; its workers read by presigned GETs."""
     code = (
         "import sys; from wordfreq import count\n"
         f"result = count(['s3://{BUCKET}/tree/'], workers=2, chunk_size=4, user_dict='s3://{BUCKET}/words.txt')\n"
         "assert result.files == 7 and result.counts['在北京'] == 5000, result\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] in ('s3fs', 'aiobotocore', 'fsspec')]\n"
+        "heavy = ('s3fs', 'aiobotocore', 'aiohttp', 'fsspec')\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in heavy]\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -360,17 +284,26 @@ def http(tmp_path: Path) -> Iterator[HTTPServer]:
 
 def test_a_get_sent_ahead_is_read_later(http: HTTPServer) -> None:
     href = http.url("text.txt")
-    s3_direct.send_ranged_get(href, 100, 300)
+    s3_direct.send_ahead(href, PLAIN_TRANSPORT, 100, 300)
     assert len(http.requests) <= 1  # sent, perhaps not yet seen
-    assert s3_direct.ranged_get(href, 100, 300) == ((bytes(range(256)) * 2)[100:300], 16384)
+    assert s3_direct.read_range(href, PLAIN_TRANSPORT, 100, 300) == ((bytes(range(256)) * 2)[100:300], 16384)
     assert len(http.requests) == 1 and not s3_direct._sent()
 
 
 def test_a_get_sent_ahead_whose_answer_is_lost_is_sent_again(http: HTTPServer) -> None:
     href = http.url("text.txt")
-    s3_direct.send_ranged_get(href, 0, 10)
+    s3_direct.send_ahead(href, PLAIN_TRANSPORT, 0, 10)
     s3_direct._sent()[href, 0, 10].close()
-    assert s3_direct.ranged_get(href, 0, 10) == (bytes(range(10)), 16384)
+    assert s3_direct.read_range(href, PLAIN_TRANSPORT, 0, 10) == (bytes(range(10)), 16384)
+
+
+def test_a_get_through_a_proxy_is_botocores_and_not_sent_ahead(http: HTTPServer) -> None:
+    """A proxy (or a client certificate) is botocore's HTTP session's to honour: no GET ahead."""
+    href = http.url("text.txt")
+    proxied = (("verify", True), ("proxies", {"https": "http://127.0.0.1:1"}), ("timeout", (5, 15)))
+    s3_direct.send_ahead(href, (*proxied, ("client_cert", None)), 0, 10)
+    assert not s3_direct._sent()
+    assert s3_direct.read_range(href, (*proxied, ("client_cert", None)), 0, 10) == (bytes(range(10)), 16384)
 
 
 def test_the_next_tasks_range_is_asked_for_before_a_task_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:

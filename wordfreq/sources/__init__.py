@@ -2,7 +2,8 @@
 
 Owns the inputs a user names: files, directories walked in sorted order,
 compressed files, standard input, and objects at URLs (`inputs`); fsspec and
-its stores (`remote`); S3 read by ranged GETs of presigned URLs (`s3`).
+its stores (`remote`); S3 through botocore, its objects read by ranged GETs
+of presigned URLs (`s3`).
 It hands the next stage `Source` values and byte streams.
 
 May import: `wordfreq.errors`, `wordfreq.signals`, `wordfreq.charclasses`.

@@ -23,19 +23,22 @@ optional ``remote`` extra and is imported only when a URL is met.  It owns:
   `DirectRead`): the parent presigns a GET of the object and hands the URL
   to the workers with each range; a worker then reads its range with one
   plain ranged GET, which answers with the object's size too
-  (``Content-Range``), and needs no s3fs, aiohttp or event loop of its own.
-  With plain settings the signing, the listing and the probes are
-  `s3_direct`'s, and s3fs is not imported at all; otherwise the parent
-  presigns with s3fs's client, and the GETs go through botocore's HTTP
-  session with that client's transport settings (certificate checks,
-  proxies, timeouts).  A worker sends the GET of its next range ahead
+  (``Content-Range``), and needs no S3 client, aiohttp or event loop of
+  its own.  On S3 the listing, the probes, the signing and the parent's own
+  reads are botocore's (`s3`), and s3fs is not imported at all,
+  unless the storage options or fsspec's settings are ones only s3fs
+  takes: then the parent presigns with s3fs's client.  Either way the GETs
+  connect as the signing client does (certificate checks, proxies,
+  timeouts), and a worker sends the GET of its next range ahead
   (`send_ahead`).  A direct read that does not answer 206 (an expired
   signature, a dropped connection, a missing object) is done again the
   usual way, through fsspec, whose answer or failure is the one that
   counts: direct reads change the cost of a read, never its result or its
   error;
 * turning every failure of a store or of the network (after fsspec's own
-  retries) into one `InputError` that names the URL (`failures`).
+  retries) into one `InputError` that names the URL (`failures`), with
+  whatever a presigned URL's query would give away (signature, key ID,
+  session token) blanked out.
 
 Listings are never cached: every open asks the store for the object's size,
 so a worker notices an object that changed size since the run began.
@@ -46,7 +49,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import sys
 import time
@@ -60,6 +62,10 @@ from wordfreq.sources import s3
 
 MISSING_EXTRA = "reading URLs needs the 'remote' extra: pip install '.[remote]'"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+# The query parameters of a presigned URL that give away a credential or a signature.
+_SECRET_PARAMETER = re.compile(
+    r"((?:X-Amz-)?(?:Signature|Credential|Security-Token)|AWSAccessKeyId)=[^&\s\"'<>]*", re.IGNORECASE
+)
 _STREAM_BLOCK = 4 << 20  # bytes fetched ahead by one request when an object is read as a stream
 # Opened for reads at any offset (to probe it), a file has no cache: each read is one request of its
 # own size, whatever the block (which fsspec's HTTP needs to be non-zero to serve ranges at all).
@@ -144,7 +150,7 @@ def describe(err: BaseException) -> str:
     cause = err.__cause__
     if isinstance(err, FileNotFoundError) and _http_failure(cause) and getattr(cause, "status", None) != 404:
         return describe(cause)  # type: ignore[arg-type] # fsspec's HTTP says "not found" for any failed HEAD
-    text = " ".join(str(err).split()) or type(err).__name__
+    text = redacted(" ".join(str(err).split())) or type(err).__name__
     if isinstance(err, FileNotFoundError) or status == 404:
         # s3fs says "bucket/key" for a missing key: only a text that adds something is kept.
         return "not found" if not any(c.isspace() for c in text) else f"not found ({_lower(text)})"
@@ -155,6 +161,11 @@ def describe(err: BaseException) -> str:
     if isinstance(err, ValueError) and text.startswith("Protocol not known"):
         return f"unknown protocol ({text.rsplit(':', 1)[-1].strip()})"
     return f"cannot read: {text}"
+
+
+def redacted(text: str) -> str:
+    """``text`` with the values of a presigned URL's signature, key ID and session token blanked out."""
+    return _SECRET_PARAMETER.sub(r"\1=...", text)
 
 
 def _http_failure(err: BaseException | None) -> bool:
@@ -185,9 +196,9 @@ def list_objects(
 ) -> list[RemoteObject]:
     """The object at ``url``, or every object under it as a prefix whose path relative to it ``keep``
     takes, ordered as a walk of the same tree on disk (directory by directory, by name).  The first
-    ``head_bytes`` of a lone object may come with it (`s3.find`: one request for both)."""
-    client = s3.client_for(storage.kwargs())
-    found = s3.find(url, client, head_bytes) if client is not None else None
+    ``head_bytes`` of a lone object may come with it (`s3.Client.find`: one request for both)."""
+    client = s3.client_for(storage.kwargs()) if url.startswith("s3://") else None
+    found = client.find(url, head_bytes) if client is not None else None
     if found is None:
         found = _find(url, storage)
     if not found.prefix:
@@ -227,20 +238,23 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
     """For each object: its first ``nbytes`` bytes (None when they cannot be read now: reading it
     will report why), and whether its server serves byte ranges of it (only HTTP servers may not)."""
     objects = list(objects)
-    presigner = _presigners(storage)
 
     def direct(obj: RemoteObject) -> tuple[bytes | None, bool] | None:
         if obj.head is not None:
             return obj.head, True
-        presign = presigner(obj.url)
-        if presign is None:
+        on_s3 = _s3_object(obj.url, storage)
+        if on_s3 is None:
             return None
         if obj.size == 0:
             return b"", True
-        got = s3.ranged_get(presign(), 0, nbytes)
-        return None if got is None else (got[0], True)
+        got = on_s3[0].first_bytes(*on_s3[1], nbytes)
+        return None if got is None else (got, True)
 
-    with ThreadPoolExecutor(max_workers=min(_PROBES_AT_ONCE, len(objects) or 1)) as pool:
+    at_once = min(_PROBES_AT_ONCE, len(objects) or 1)
+    on_s3 = next((found for found in map(lambda o: _s3_object(o.url, storage), objects) if found), None)
+    if on_s3 is not None:  # no more at once than its client keeps connections (botocore's: 10)
+        at_once = min(at_once, on_s3[0].connections)
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
         found = list(pool.map(direct, objects))
         # The rest through fsspec, whose filesystems are made here: it keeps one per thread.
         usual = [(obj, *_filesystem(obj.url, storage)) for obj, got in zip(objects, found) if got is None]
@@ -276,12 +290,11 @@ def _is_http(fs: Any) -> bool:
 
 @dataclass(frozen=True)
 class DirectRead:
-    """A presigned GET of an object (``href``) and the settings of the HTTP session that reads it:
-    botocore's ``URLLib3Session`` arguments, as the client that signed it has them, or None when
-    it was signed for plain settings (`s3_direct`), read with the standard library's HTTP."""
+    """A presigned GET of an object (``href``) and how the client that signed it connects
+    (`s3.transport_of`: certificates, proxies, client certificate, timeouts)."""
 
     href: str
-    transport: tuple[tuple[str, Any], ...] | None = None
+    transport: s3.Transport = ()
 
     def __repr__(self) -> str:  # the URL carries a signature: never shown
         return "DirectRead(...)"
@@ -292,9 +305,10 @@ def direct_reads(url: str, storage: Storage) -> Callable[[], DirectRead | None] 
     it cannot be signed now: the worker then reads the usual way).  None instead for other stores,
     for S3 settings a presigned GET does not carry (extra request parameters, versions, requester
     pays), and for a client whose transport settings cannot be read."""
-    presign = _presigner(url, storage)
-    if presign is not None:
-        return _resigning(lambda: DirectRead(presign()))
+    on_s3 = _s3_object(url, storage)
+    if on_s3 is not None and on_s3[0].transport is not None:
+        client, where, transport = *on_s3, on_s3[0].transport
+        return _resigning(lambda: DirectRead(client.presign(*where, _PRESIGN_SECONDS), transport))
     fs, path = _filesystem(url, storage)
     if "s3" not in _protocols(fs) or fs.s3_additional_kwargs or fs.req_kw or fs.version_aware:
         return None
@@ -321,58 +335,25 @@ def _resigning(sign: Callable[[], DirectRead]) -> Callable[[], DirectRead | None
     return signed_now
 
 
-def _transport(fs: Any) -> tuple[tuple[str, Any], ...] | None:
-    """The settings of the HTTP session of ``fs``'s S3 client, as botocore's ``URLLib3Session`` takes
-    them (None if they cannot be read: the client has not been made, or aiobotocore changed)."""
+def _transport(fs: Any) -> s3.Transport | None:
+    """How ``fs``'s S3 client connects (None if it cannot be read: the client has not been made,
+    or aiobotocore changed)."""
     try:
-        session = fs.s3._endpoint.http_session
-        proxies = session._proxy_config
-        timeout = session._timeout
-        cert = session._cert_file if session._key_file is None else (session._cert_file, session._key_file)
-        return (
-            ("verify", session._verify),
-            ("proxies", dict(proxies._proxies or {})),
-            ("proxies_config", dict(proxies._proxies_settings or {})),
-            ("timeout", (timeout.sock_connect, timeout.sock_read)),
-            ("client_cert", cert),
-        )
+        return s3.transport_of(fs.s3._endpoint.http_session)
     except AttributeError:
         return None
-
-
-_SESSIONS: dict[str, Any] = {}  # this process's HTTP sessions for direct reads, by their settings
-if hasattr(os, "register_at_fork"):  # a forked worker must not share the parent's connections
-    os.register_at_fork(after_in_child=_SESSIONS.clear)
 
 
 def _direct_get(direct: DirectRead, start: int, stop: int) -> tuple[bytes, int] | None:
     """Bytes [start, stop) of the object of ``direct`` and its size now, in one ranged GET; None
     when the GET does not answer with exactly that (the caller reads the usual way)."""
-    if direct.transport is None:
-        return s3.ranged_get(direct.href, start, stop)
-    try:
-        from botocore.awsrequest import AWSRequest
-        from botocore.httpsession import URLLib3Session
-
-        key = repr(direct.transport)
-        session = _SESSIONS.get(key)
-        if session is None:
-            settings = dict(direct.transport)
-            connect, read = settings.pop("timeout")
-            session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
-        request = AWSRequest("GET", direct.href, headers=s3.range_header(start, stop))
-        response = session.send(request.prepare())
-        content_range = response.headers.get("Content-Range", "")
-        return s3.range_of(response.status_code, content_range, response.content, start, stop)
-    except Exception:
-        return None
+    return s3.read_range(direct.href, direct.transport, start, stop)
 
 
 def send_ahead(direct: DirectRead, start: int, stop: int) -> None:
-    """Send now the GET of bytes [start, stop) that a read of ``direct`` will ask for (with plain
-    settings only: `s3.send_ranged_get`); its answer waits in the connection meanwhile."""
-    if direct.transport is None:
-        s3.send_ranged_get(direct.href, start, stop)
+    """Send now the GET of bytes [start, stop) that a read of ``direct`` will ask for
+    (`s3.send_ahead`); its answer waits in the connection meanwhile."""
+    s3.send_ahead(direct.href, direct.transport, start, stop)
 
 
 def open_object_range(
@@ -439,32 +420,22 @@ def _info_and_range(fs: Any, path: str, span: tuple[int, int] | None) -> tuple[d
 @contextlib.contextmanager
 def open_stream(url: str, storage: Storage) -> Iterator[BinaryIO]:
     """The object at ``url``, to read from start to end: one streaming request over HTTP and on S3
-    with plain settings (`s3_direct`), requests of a few MB ahead elsewhere.  Its failures, reading
+    (botocore's, `s3`), requests of a few MB ahead elsewhere.  Its failures, reading
     included, are `InputError` naming ``url``."""
-    presign = _presigner(url, storage)
-    reader = _Reader(url, storage, s3.open_get(presign()) if presign is not None else None)
+    on_s3 = _s3_object(url, storage)
+    reader = _Reader(url, storage, on_s3[0].stream(*on_s3[1]) if on_s3 is not None else None)
     try:
         yield cast(BinaryIO, reader)
     finally:
         reader.close()
 
 
-def _presigner(url: str, storage: Storage) -> Callable[[], str] | None:
-    """What presigns a GET of ``url``, an S3 object, when the settings are plain (`s3_direct`)."""
-    return _presigners(storage)(url)
-
-
-def _presigners(storage: Storage) -> Callable[[str], Callable[[], str] | None]:
-    """`_presigner` for many URLs, the settings read once (the AWS config file among them)."""
-    client = s3.client_for(storage.kwargs())
-
-    def presigner(url: str) -> Callable[[], str] | None:
-        where = s3.split(url) if client is not None else None
-        if client is None or where is None or s3.refused(client, where[0]):
-            return None
-        return lambda: client.presign("GET", *where, _PRESIGN_SECONDS)
-
-    return presigner
+def _s3_object(url: str, storage: Storage) -> tuple[s3.Client, tuple[str, str]] | None:
+    """The botocore client that reads ``url``, an S3 object, and its bucket and key (`s3`);
+    None when s3fs reads it."""
+    where = s3.split(url)
+    client = s3.client_for(storage.kwargs()) if where is not None else None
+    return None if client is None or where is None else (client, where)
 
 
 def _fsspec_stream(url: str, storage: Storage, offset: int) -> Any:
@@ -480,8 +451,8 @@ def _fsspec_stream(url: str, storage: Storage, offset: int) -> Any:
 
 class _Reader(io.RawIOBase):
     """An object read from start to end, whose failures are `InputError` naming its URL (decompressors
-    read through it): through fsspec, or through the answer of one GET (``direct``, an S3 object with
-    plain settings) whose failure midway has the rest read through fsspec, from where it stopped."""
+    read through it): through fsspec, or through the body of one GET (``direct``, an S3 object read by
+    botocore) whose failure midway has the rest read through fsspec, from where it stopped."""
 
     def __init__(self, url: str, storage: Storage, direct: Any = None):
         super().__init__()
@@ -517,8 +488,8 @@ class _Reader(io.RawIOBase):
 
 def read_bytes(url: str) -> bytes:
     """The whole object at ``url`` (a user dictionary, a stopword list), with the ecosystem's settings."""
-    presign = _presigner(url, DEFAULT_STORAGE)
-    data = s3.get(presign()) if presign is not None else None
+    on_s3 = _s3_object(url, DEFAULT_STORAGE)
+    data = on_s3[0].get(*on_s3[1]) if on_s3 is not None else None
     if data is not None:
         return data
     fs, path = _filesystem(url, DEFAULT_STORAGE)

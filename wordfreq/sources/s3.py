@@ -1,172 +1,69 @@
-"""S3 spoken directly, for plain settings: listing, presigned GETs and ranged reads without s3fs.
+"""S3 without s3fs: botocore's client in the parent, GETs of presigned URLs in the workers.
 
 Importing s3fs and making its client costs a process about 0.35 s of CPU
-(aiobotocore, botocore, aiohttp and its SSL context, S3's service model):
-more than counting 5 MB of text takes.  When an S3 URL's settings are plain,
-this module does what a run asks of the store with the standard library
-alone, and s3fs is never imported.  It owns:
+(aiobotocore, aiohttp and its SSL context, botocore, S3's service model):
+more than counting 5 MB of text takes.  botocore alone, the library s3fs
+signs with, costs half of that, and nothing else is needed to list, probe,
+presign and read.  So, for an S3 URL, this module does what a run asks of
+the store with botocore, and s3fs is imported only for what botocore is not
+given here.  It owns:
 
-* recognising plain settings (`client_for`): storage options among ``key``,
-  ``secret``, ``token``, ``anon`` and ``endpoint_url``; keys from the options
-  or the environment (``AWS_ACCESS_KEY_ID``...), or none with ``anon``; the
-  endpoint from the options, ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL``;
-  the region from ``AWS_DEFAULT_REGION`` or the profile's ``region``; HTTPS
-  checked against ``AWS_CA_BUNDLE`` or certifi's certificates.  Any
-  other ``AWS_*`` or proxy variable, any other setting in the profile of the
-  AWS config file, fsspec settings for S3, or a URL with anything unusual in
-  it (a version, an unusual bucket name) is not plain: s3fs reads it;
-* signing a request (`Client.presign`): AWS Signature Version 4 in the query
-  string, as botocore's ``S3SigV4QueryAuth`` signs (a test compares them);
-* listing (`find`): a GET of the object's first bytes (which tells its size
-  too), else ListObjectsV2 under it as a prefix, as s3fs's ``info`` and
-  ``find`` would find them;
-* reading bytes (`ranged_get`): one GET with a ``Range`` header on a
+* the parent's client (`client_for`): a synchronous botocore S3 client made
+  from the storage options s3fs would give its own (``key``, ``secret``,
+  ``token``, ``anon``, ``endpoint_url``, ``profile``, ``client_kwargs``,
+  ``config_kwargs``, with s3fs's timeouts), one per process and options.
+  Credentials, region, endpoint, the AWS config files, certificates and
+  proxies are botocore's to resolve, as they are s3fs's.  Other storage
+  options (``requester_pays``, ``version_aware``...), fsspec's own settings
+  for S3 (``FSSPEC_S3_*``, its config files) or a client botocore cannot
+  make give None: s3fs reads the URL;
+* what the parent asks of the store (`Client`): listing (a ranged GET of an
+  object's first bytes, which tells its size too, else the ListObjectsV2
+  paginator under it as a prefix, as s3fs's ``info`` and ``find`` would
+  find them), first bytes, whole objects and streams, and presigned GETs
+  (``generate_presigned_url``) for the workers;
+* how the workers' GETs connect (`transport_of`): the signing client's
+  certificate checks, proxies, client certificate and timeouts;
+* the workers' reads (`read_range`): one GET of a presigned URL with a
+  ``Range`` header, answering the bytes and the object's size
+  (``Content-Range``).  Without a proxy or client certificate it goes on a
   connection this process keeps per thread (a forked worker starts with
-  none), answering the bytes and the object's size (``Content-Range``); the
-  GET may be sent ahead (`send_ranged_get`), so that the store answers it
-  while the worker counts the range before.
+  none) and may be sent ahead (`send_ahead`), so that the store answers it
+  while the worker counts the range before; otherwise botocore's own HTTP
+  session sends it.  This part imports nothing of botocore.
 
-It never fails a run and never answers differently: anything it does not
-recognise and any answer other than the expected success give None, and the
+It never fails a run and never answers differently: anything it is not
+given and any answer other than the expected success give None, and the
 caller does the same the usual way, through s3fs, whose answer or one-line
-error is the one that counts.  So a denied request, a missing object, a
-wrong region or an empty prefix costs one extra request, never a different
-table or message.
+error is the one that counts.  So a denied request, a missing object or an
+empty prefix costs one extra request, never a different table or message.
+A presigned URL carries a signature: nothing here puts one in a message.
 """
 
 from __future__ import annotations
 
-import configparser
-import datetime
-import hashlib
-import hmac
+import contextlib
 import http.client
 import importlib.util
+import json
 import os
 import re
 import threading
 import urllib.parse
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-_TIMEOUT = 60  # seconds to connect and between bytes, botocore's defaults
-_OPTIONS = frozenset({"key", "secret", "token", "anon", "endpoint_url"})
-# The AWS variables a plain setting may have: credentials, region, endpoint, where the config files
-# are, which profile, and what only changes retries or instance metadata lookups.
-_AWS_VARIABLES = frozenset(
-    {
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",  # botocore does not read it
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",  # keys from the environment come first
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_EC2_METADATA_DISABLED",
-        "AWS_MAX_ATTEMPTS",
-        "AWS_RETRY_MODE",
-        "AWS_SDK_UA_APP_ID",
-        "AWS_CA_BUNDLE",  # the certificates HTTPS is checked against, here too
-    }
+# The storage options s3fs gives its client that a botocore client takes the same way.
+_OPTIONS = frozenset(
+    {"key", "secret", "token", "anon", "endpoint_url", "profile", "client_kwargs", "config_kwargs"}
 )
-_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
-_PROFILE_KEYS = frozenset({"region", "output"})
+_S3FS_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 15}  # s3fs's, unless config_kwargs say
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+$")
-_REGION = re.compile(r"[A-Za-z0-9_-]+$")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)$")
-_S3_XML = "{http://s3.amazonaws.com/doc/2006-03-01/}"
-_UNRESERVED = "-_.~"
+_PAGE_KEYS = 1000  # keys per page of a listing: S3's most
 
-
-@dataclass(frozen=True)
-class Client:
-    """Where S3 is and who asks: a custom endpoint (``scheme://host[:port]``, None for AWS), the
-    region requests are signed for, and the keys (None: anonymous, requests are not signed)."""
-
-    endpoint: str | None
-    region: str
-    access_key: str | None = None
-    secret_key: str | None = None
-    token: str | None = None
-
-    def __repr__(self) -> str:  # the keys are never shown
-        return f"Client(endpoint={self.endpoint!r}, region={self.region!r})"
-
-    def base(self, bucket: str) -> tuple[str, str]:
-        """``scheme://host[:port]`` and the path prefix of ``bucket``'s objects, as botocore
-        addresses them: by path on a custom endpoint, by host on AWS where the name allows."""
-        if self.endpoint is not None:
-            return self.endpoint, f"/{bucket}"
-        domain = "amazonaws.com.cn" if self.region.startswith("cn-") else "amazonaws.com"
-        host = f"s3.{self.region}.{domain}"
-        return (f"https://{host}", f"/{bucket}") if "." in bucket else (f"https://{bucket}.{host}", "")
-
-    def presign(
-        self,
-        method: str,
-        bucket: str,
-        key: str,
-        expires: int,
-        query: Mapping[str, str] | None = None,
-        now: datetime.datetime | None = None,
-    ) -> str:
-        """The URL of a request ``method`` of ``key`` in ``bucket`` (with ``query``), good for
-        ``expires`` seconds from ``now``: signed in its query string (SigV4), or unsigned when
-        anonymous."""
-        origin, prefix = self.base(bucket)
-        path = urllib.parse.quote(f"{prefix}/{key}" if key else prefix or "/", safe="/" + _UNRESERVED)
-        params = dict(query or {})
-        if self.access_key is not None and self.secret_key is not None:
-            when = (now or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-            scope = f"{when[:8]}/{self.region}/s3/aws4_request"
-            params.update(
-                {
-                    "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-                    "X-Amz-Credential": f"{self.access_key}/{scope}",
-                    "X-Amz-Date": when,
-                    "X-Amz-Expires": str(expires),
-                    "X-Amz-SignedHeaders": "host",
-                }
-            )
-            if self.token:
-                params["X-Amz-Security-Token"] = self.token
-            canonical = _query(params)
-            request = "\n".join(
-                [method, path, canonical, f"host:{_host(origin)}\n", "host", "UNSIGNED-PAYLOAD"]
-            )
-            signed = "\n".join(
-                ["AWS4-HMAC-SHA256", when, scope, hashlib.sha256(request.encode()).hexdigest()]
-            )
-            key_ = f"AWS4{self.secret_key}".encode()
-            for part in (when[:8], self.region, "s3", "aws4_request"):
-                key_ = hmac.digest(key_, part.encode(), "sha256")
-            params["X-Amz-Signature"] = hmac.new(key_, signed.encode(), "sha256").hexdigest()
-        text = _query(params)
-        return f"{origin}{path}?{text}" if text else f"{origin}{path}"
-
-
-def _query(params: Mapping[str, str]) -> str:
-    quote = urllib.parse.quote
-    return "&".join(
-        f"{quote(k, safe=_UNRESERVED)}={quote(v, safe=_UNRESERVED)}" for k, v in sorted(params.items())
-    )
-
-
-def _host(origin: str) -> str:
-    """The Host header of ``origin``: its host, and its port unless it is the scheme's own."""
-    parts = urllib.parse.urlsplit(origin)
-    default = 443 if parts.scheme == "https" else 80
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+# Transport: what botocore's URLLib3Session takes, as pairs (see `transport_of`).
+Transport = tuple[tuple[str, Any], ...]
 
 
 def split(url: str) -> tuple[str, str] | None:
@@ -181,66 +78,77 @@ def split(url: str) -> tuple[str, str] | None:
     return bucket, key
 
 
+class Found(NamedTuple):
+    """What a URL names: one object (``entries`` holds ("", its URL, its size)) or, with ``prefix``,
+    the objects under it ((path under the prefix, URL, size), ...); ``head``: the object's first
+    bytes, when finding it read them."""
+
+    prefix: bool
+    entries: list[tuple[str, str, int | None]]
+    head: bytes | None = None
+
+
+# The parent's client ----------------------------------------------------------------------------
+
+
+_CLIENTS: dict[str, Client | None] = {}  # this process's clients, by their storage options
+_CLIENTS_LOCK = threading.Lock()
+if hasattr(os, "register_at_fork"):  # a forked worker must not share the parent's connections
+    os.register_at_fork(after_in_child=_CLIENTS.clear)
+
+
 def client_for(options: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> Client | None:
-    """The `Client` of plain settings (storage ``options`` and the environment), or None."""
-    if not set(options) <= _OPTIONS or importlib.util.find_spec("s3fs") is None:
+    """This process's `Client` for the storage ``options``, made once; None when s3fs must read
+    with them (options botocore is not given here, fsspec's settings for S3, no s3fs to say why)."""
+    if not set(options) <= _OPTIONS or not isinstance(options.get("anon", False), bool):
+        return None
+    if any(name.startswith("FSSPEC_S3") for name in environ) or _fsspec_configured(environ):
+        return None
+    if importlib.util.find_spec("s3fs") is None or importlib.util.find_spec("botocore") is None:
         return None  # without s3fs, the usual way says what to install
-    if any(name.startswith("AWS_") and name not in _AWS_VARIABLES for name in environ):
-        return None
-    if any(name.upper() in _PROXY_VARIABLES for name in environ) or any(
-        name.startswith("FSSPEC_S3") for name in environ
-    ):
-        return None
-    profile = _profile(environ)
-    if profile is None or _fsspec_configured(environ):
-        return None
-    endpoint = (
-        options.get("endpoint_url") or environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
-    )
-    if endpoint is not None:
-        endpoint = _origin(endpoint)
-        if endpoint is None:
-            return None
-    region = environ.get("AWS_DEFAULT_REGION") or profile.get("region")
-    if region is None:
-        if endpoint is None:
-            return None  # AWS without a region: s3fs finds the bucket's
-        region = "us-east-1"  # botocore's for S3 elsewhere
-    if not (_AWS_REGION if endpoint is None else _REGION).match(region):
-        return None  # AWS's hosts are named after its regions; other stores name theirs freely
-    if options.get("anon") is True:
-        return Client(endpoint, region)
-    if options.get("anon") not in (None, False):
-        return None
-    if "key" in options or "secret" in options or "token" in options:
-        keys = (options.get("key"), options.get("secret"), options.get("token"))
-    else:
-        token = environ.get("AWS_SESSION_TOKEN") or environ.get("AWS_SECURITY_TOKEN")
-        keys = (environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY"), token)
-    if not all(isinstance(k, str) and k for k in keys[:2]) or not isinstance(keys[2], str | None):
-        return None  # keys from elsewhere (a profile, SSO, instance metadata...): botocore finds them
-    return Client(endpoint, region, *keys)
-
-
-def _profile(environ: Mapping[str, str]) -> dict[str, str] | None:
-    """The active profile's settings in the AWS config file ({} without one), or None when it says
-    more than a region (an endpoint, S3 settings, a role...) or cannot be read as botocore would."""
-    path = os.path.expanduser(environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config"))
-    name = environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE")
-    parser = configparser.RawConfigParser(default_section="\0")
     try:
-        with open(path, encoding="utf-8") as f:
-            parser.read_file(f)
-    except FileNotFoundError:
-        return None if name else {}
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        key = json.dumps(dict(options), sort_keys=True)
+    except (TypeError, ValueError):
         return None
-    sections = [f"profile {name}"] if name and name != "default" else ["default", "profile default"]
-    found = [s for s in sections if parser.has_section(s)]
-    if not found:
-        return None if name and name != "default" else {}
-    settings = dict(parser.items(found[0]))
-    return settings if set(settings) <= _PROFILE_KEYS else None
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            try:
+                _CLIENTS[key] = Client(_botocore_client(options))
+            except Exception:  # a missing profile, a bad setting...: s3fs says what
+                _CLIENTS[key] = None
+        return _CLIENTS[key]
+
+
+def clear_clients() -> None:
+    """Forget this process's clients (they were made for the environment of their time)."""
+    with _CLIENTS_LOCK:
+        _CLIENTS.clear()
+
+
+def _botocore_client(options: Mapping[str, Any]) -> Any:
+    """A botocore S3 client made as s3fs makes its own from the same options (``set_session``)."""
+    import botocore.session
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    client_kwargs = dict(options.get("client_kwargs") or {})
+    given = {
+        "aws_access_key_id": options.get("key"),
+        "aws_secret_access_key": options.get("secret"),
+        "aws_session_token": options.get("token"),
+        "endpoint_url": options.get("endpoint_url"),
+    }
+    init = {k: v for k, v in given.items() if v is not None and v != client_kwargs.get(k)}
+    # SigV4 for presigned URLs too, which botocore otherwise signs with SigV2 (that S3's newer
+    # regions refuse); the rest of its requests are SigV4 anyway.
+    config = {**_S3FS_TIMEOUTS, "signature_version": "s3v4", **(options.get("config_kwargs") or {})}
+    if options.get("anon"):
+        keys = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+        init = {k: v for k, v in init.items() if k not in keys}
+        client_kwargs = {k: v for k, v in client_kwargs.items() if k not in keys}
+        config["signature_version"] = UNSIGNED
+    session = botocore.session.Session(profile=options.get("profile"))
+    return session.create_client("s3", config=Config(**config), **init, **client_kwargs)
 
 
 def _fsspec_configured(environ: Mapping[str, str]) -> bool:
@@ -252,36 +160,188 @@ def _fsspec_configured(environ: Mapping[str, str]) -> bool:
         return False
 
 
-def _origin(endpoint: object) -> str | None:
-    """``scheme://host[:port]`` of an endpoint URL with nothing after the host, or None."""
-    if not isinstance(endpoint, str):
+def transport_of(http_session: Any) -> Transport | None:
+    """How a client's HTTP session (botocore's, or aiobotocore's for s3fs) connects, as botocore's
+    ``URLLib3Session`` takes it, certificates resolved to a bundle's path (None: it cannot be read)."""
+    try:
+        from botocore.httpsession import get_cert_path
+
+        proxies = http_session._proxy_config
+        timeout = http_session._timeout  # urllib3's Timeout (botocore) or aiohttp's (aiobotocore)
+        connect = getattr(timeout, "sock_connect", None) or getattr(timeout, "connect_timeout", None)
+        read = getattr(timeout, "sock_read", None) or getattr(timeout, "read_timeout", None)
+        key_file = http_session._key_file
+        cert = http_session._cert_file if key_file is None else (http_session._cert_file, key_file)
+        return (
+            ("verify", get_cert_path(http_session._verify)),
+            ("proxies", dict(proxies._proxies or {})),
+            ("proxies_config", dict(proxies._proxies_settings or {})),
+            ("timeout", (connect, read)),
+            ("client_cert", cert),
+        )
+    except (AttributeError, ImportError):
         return None
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+
+
+class Client:
+    """The parent's S3 client (botocore's) and what a run asks of the store through it; every
+    method answers None when the answer is not the expected success (the caller asks s3fs)."""
+
+    def __init__(self, client: Any):
+        self.client = client
+        self.transport = transport_of(getattr(client._endpoint, "http_session", None))
+        self.connections = int(client.meta.config.max_pool_connections)  # kept at once
+
+    def __repr__(self) -> str:  # the keys are never shown
+        return f"Client({self.client.meta.endpoint_url!r})"
+
+    def find(self, url: str, head_bytes: int = 0) -> Found | None:
+        """What ``url`` names, as s3fs would find it, and an object's first ``head_bytes`` bytes with
+        its size, in one GET; None when that cannot be said here (a missing object, a denied
+        request, an empty prefix...)."""
+        where = split(url)
+        if where is None:
+            return None
+        bucket, key = where
+        try:
+            if key:
+                lone = self._object(bucket, key, url, head_bytes)
+                if lone is not False:
+                    return lone
+            prefix = f"{key}/" if key else ""
+            listed = [(name, size) for name, size in self._list(bucket, prefix) if not name.endswith("/")]
+        except Exception:  # botocore's errors, whatever they are: s3fs says what went wrong
+            return None
+        if not listed:
+            return None  # placeholders of folders are not files
+        return Found(True, [(name[len(prefix) :], f"s3://{bucket}/{name}", size) for name, size in listed])
+
+    def _object(self, bucket: str, key: str, url: str, head_bytes: int) -> Found | None | Literal[False]:
+        """The object ``key`` (and its first ``head_bytes`` bytes, by a ranged GET), False when there
+        is none of that name (it may be a prefix), None when that cannot be said here."""
+        from botocore.exceptions import ClientError
+
+        try:
+            if head_bytes > 0:
+                got = self._ranged(bucket, key, 0, head_bytes)
+                if got is not None:
+                    return Found(False, [("", url, got[1])], got[0])
+            size = self.client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return False
+            raise
+        return Found(False, [("", url, size)])
+
+    def _ranged(self, bucket: str, key: str, start: int, stop: int) -> tuple[bytes, int] | None:
+        """Bytes [start, stop) of an object and its size (None for an empty object, which has no
+        range: its HEAD tells; or for an answer that is not that range)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.get_object(Bucket=bucket, Key=key, Range=_range(start, stop))
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "InvalidRange":
+                return None
+            raise
+        with contextlib.closing(answer["Body"]) as body:
+            status = answer["ResponseMetadata"]["HTTPStatusCode"]
+            if status != 206:  # a whole object, say: not read
+                return None
+            return range_of(status, answer.get("ContentRange", ""), body.read(), start, stop)
+
+    def _list(self, bucket: str, prefix: str) -> list[tuple[str, int]]:
+        """Every key under ``prefix`` in ``bucket`` and its size (ListObjectsV2, page by page)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": _PAGE_KEYS}
+        )
+        return [(entry["Key"], entry["Size"]) for page in pages for entry in page.get("Contents", ())]
+
+    def first_bytes(self, bucket: str, key: str, nbytes: int) -> bytes | None:
+        """The first ``nbytes`` bytes of a non-empty object, by one ranged GET."""
+        try:
+            got = self._ranged(bucket, key, 0, nbytes)
+        except Exception:
+            return None
+        return None if got is None else got[0]
+
+    def presign(self, bucket: str, key: str, expires: int) -> str:
+        """The URL of a GET of ``key`` in ``bucket``, good for ``expires`` seconds (signed in its
+        query string, or unsigned when anonymous)."""
+        return str(
+            self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
+            )
+        )
+
+    def get(self, bucket: str, key: str) -> bytes | None:
+        """The whole object."""
+        try:
+            with contextlib.closing(self.client.get_object(Bucket=bucket, Key=key)["Body"]) as body:
+                return bytes(body.read())
+        except Exception:
+            return None
+
+    def stream(self, bucket: str, key: str) -> Any:
+        """The body of a GET of the whole object, to be read as it comes (`read_into`), or None."""
+        try:
+            return self.client.get_object(Bucket=bucket, Key=key)["Body"]
+        except Exception:
+            return None
+
+
+def read_into(body: Any, buffer: Any) -> int | None:
+    """Bytes of a streamed body (`Client.stream`) into ``buffer``: how many (0 at its end), or None
+    when the body cannot be read on (a dropped connection, a body cut short), and it is closed."""
+    try:
+        data = body.read(len(buffer))
+    except Exception:
+        body.close()
         return None
-    if parts.query or parts.fragment or parts.username or parts.password:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
+    buffer[: len(data)] = data
+    return len(data)
 
 
-# Requests ---------------------------------------------------------------------------------------
+# The workers' reads -----------------------------------------------------------------------------
 
 
-_local = threading.local()  # this thread's connections, by scheme://host:port, and requests sent ahead
+_local = threading.local()  # this thread's connections, by (scheme://host:port, TLS), and GETs sent ahead
 _generation = [0]  # bumped in a forked child: the parent's connections are not its own
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _generation.__setitem__(0, _generation[0] + 1))
 _SENT_AHEAD = 8  # at most this many requests sent ahead of their reading, per thread
+_SESSIONS: dict[str, Any] = {}  # this process's botocore HTTP sessions, by their settings
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_SESSIONS.clear)
 
 
-def connections() -> dict[str, http.client.HTTPConnection]:
+class _Settings(NamedTuple):
+    """What a kept connection is opened with: certificates (a bundle's path, or False: unchecked)
+    and a timeout (http.client has one for connecting and reading: the read timeout)."""
+
+    verify: str | bool
+    timeout: float
+
+
+def _plain(transport: Transport) -> _Settings | None:
+    """The settings of a transport the standard library's HTTP can serve: no proxy, no client
+    certificate (else None: botocore's HTTP session serves it)."""
+    settings = dict(transport)
+    if settings.get("proxies") or settings.get("client_cert") is not None:
+        return None
+    connect, read = settings.get("timeout") or (None, None)
+    verify = settings.get("verify", True)
+    return _Settings(verify if isinstance(verify, str | bool) else True, float(read or connect or 60))
+
+
+def connections() -> dict[tuple[str, _Settings], http.client.HTTPConnection]:
     """This thread's open connections (a forked process starts with none)."""
     _renew()
     return _local.connections  # type: ignore[no-any-return]
 
 
 def _sent() -> dict[tuple[str, int, int], http.client.HTTPConnection]:
-    """This thread's ranged GETs sent ahead (`send_ranged_get`), by (URL, start, stop)."""
+    """This thread's ranged GETs sent ahead (`send_ahead`), by (URL, start, stop)."""
     _renew()
     return _local.sent  # type: ignore[no-any-return]
 
@@ -293,150 +353,9 @@ def _renew() -> None:
         _local.sent = {}
 
 
-def _request(
-    url: str, method: str, headers: Mapping[str, str]
-) -> tuple[int, Mapping[str, str], bytes] | None:
-    """Status, headers and body of one request, on a kept connection (retried once on a fresh one
-    when a kept one fails: the server may have closed it); None when it cannot be made."""
-    parts = urllib.parse.urlsplit(url)
-    kept = connections()
-    for _attempt in range(2):
-        fresh = _origin_of(parts) not in kept
-        connection = _send(parts, method, headers)
-        answer = _answer(connection, parts) if connection is not None else None
-        if answer is not None or fresh:
-            return answer
-    return None
-
-
-def _origin_of(parts: urllib.parse.SplitResult) -> str:
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _target(parts: urllib.parse.SplitResult) -> str:
-    """What a request line asks for: the path and the query."""
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _send(
-    parts: urllib.parse.SplitResult, method: str, headers: Mapping[str, str]
-) -> http.client.HTTPConnection | None:
-    """A connection (a kept one, else a new one) on which a request has been sent; None on failure."""
-    connection = connections().pop(_origin_of(parts), None) or _connect(parts)
-    try:
-        connection.request(method, _target(parts), headers=dict(headers))
-    except (OSError, http.client.HTTPException):
-        connection.close()
-        return None
-    return connection
-
-
-def _answer(
-    connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult
-) -> tuple[int, Mapping[str, str], bytes] | None:
-    """The answer to the request sent on ``connection``, which is kept for the next one if it may be."""
-    try:
-        response = connection.getresponse()
-        body = response.read()
-    except (OSError, http.client.HTTPException):
-        connection.close()
-        return None
-    if response.will_close:
-        connection.close()
-    else:
-        connections()[_origin_of(parts)] = connection
-    return response.status, response.headers, body  # type: ignore[return-value]
-
-
-def _connect(parts: urllib.parse.SplitResult) -> http.client.HTTPConnection:
-    host, port = parts.hostname or "", parts.port
-    if parts.scheme == "http":
-        return http.client.HTTPConnection(host, port, timeout=_TIMEOUT)
-    return http.client.HTTPSConnection(host, port, timeout=_TIMEOUT, context=_tls())
-
-
-def _tls() -> Any:
-    """A TLS context checking certificates as botocore does: against ``AWS_CA_BUNDLE``, else
-    certifi's bundle when it is installed, else the system's."""
-    import ssl
-
-    bundle = os.environ.get("AWS_CA_BUNDLE")
-    if not bundle:
-        try:
-            import certifi
-
-            bundle = certifi.where()
-        except ImportError:
-            pass
-    return ssl.create_default_context(cafile=bundle or None)
-
-
-def range_header(start: int, stop: int) -> dict[str, str]:
-    """The header of a GET of bytes [start, stop)."""
-    return {"Range": f"bytes={start}-{stop - 1}"}
-
-
-def send_ranged_get(href: str, start: int, stop: int) -> None:
-    """Send now the GET that `ranged_get` of the same will read: the store answers it meanwhile."""
-    sent = _sent()
-    if (href, start, stop) in sent or len(sent) >= _SENT_AHEAD:
-        return
-    connection = _send(urllib.parse.urlsplit(href), "GET", range_header(start, stop))
-    if connection is not None:
-        sent[href, start, stop] = connection
-
-
-def ranged_get(href: str, start: int, stop: int) -> tuple[bytes, int] | None:
-    """Bytes [start, stop) of the object a GET of ``href`` reads, and its size now; None when the
-    answer is not exactly that.  The GET may have been sent ahead (`send_ranged_get`)."""
-    answer = _ranged_answer(href, start, stop)
-    return None if answer is None else _range_in(answer, start, stop)
-
-
-def _ranged_answer(href: str, start: int, stop: int) -> tuple[int, Mapping[str, str], bytes] | None:
-    """The answer to a GET of bytes [start, stop) of ``href``: the one sent ahead, else one sent now."""
-    ahead = _sent().pop((href, start, stop), None)
-    answer = _answer(ahead, urllib.parse.urlsplit(href)) if ahead is not None else None
-    return answer if answer is not None else _request(href, "GET", range_header(start, stop))
-
-
-def _range_in(
-    answer: tuple[int, Mapping[str, str], bytes], start: int, stop: int
-) -> tuple[bytes, int] | None:
-    return range_of(answer[0], answer[1].get("Content-Range", ""), answer[2], start, stop)
-
-
-def get(href: str) -> bytes | None:
-    """The whole object a GET of ``href`` reads (None unless the answer is a 200)."""
-    answer = _request(href, "GET", {})
-    return answer[2] if answer is not None and answer[0] == 200 else None
-
-
-def open_get(href: str) -> http.client.HTTPResponse | None:
-    """The answer to a GET of ``href``, its body to be read as it comes (`read_into`) on the
-    connection, which is the answer's alone; None unless it is a 200."""
-    connection = _send(urllib.parse.urlsplit(href), "GET", {})
-    if connection is None:
-        return None
-    try:
-        response = connection.getresponse()
-    except (OSError, http.client.HTTPException):
-        connection.close()
-        return None
-    if response.status != 200:
-        connection.close()
-        return None
-    return response
-
-
-def read_into(response: http.client.HTTPResponse, buffer: Any) -> int | None:
-    """Bytes of ``response``'s body into ``buffer``: how many (0 at its end), or None when the body
-    cannot be read on (a dropped connection, a body cut short), and the response is closed."""
-    try:
-        return response.readinto(buffer)
-    except (OSError, ValueError, http.client.HTTPException):
-        response.close()
-        return None
+def _range(start: int, stop: int) -> str:
+    """The ``Range`` header of bytes [start, stop)."""
+    return f"bytes={start}-{stop - 1}"
 
 
 def range_of(status: int, content_range: str, body: bytes, start: int, stop: int) -> tuple[bytes, int] | None:
@@ -451,105 +370,122 @@ def range_of(status: int, content_range: str, body: bytes, start: int, stop: int
     return body, size
 
 
-# Listing ----------------------------------------------------------------------------------------
-
-_SIGNED_SECONDS = 900  # the life of the URL of a listing's request, made and used at once
-_PAGE_KEYS = 1000  # keys per page of a listing: S3's most
-
-
-class Found(NamedTuple):
-    """What a URL names: one object (``entries`` holds ("", its URL, its size)) or, with ``prefix``,
-    the objects under it ((path under the prefix, URL, size), ...); ``head``: the object's first
-    bytes, when finding it read them."""
-
-    prefix: bool
-    entries: list[tuple[str, str, int | None]]
-    head: bytes | None = None
-
-
-def find(url: str, client: Client, head_bytes: int = 0) -> Found | None:
-    """What ``url`` names, as s3fs would find it, and an object's first ``head_bytes`` bytes with
-    its size, in one GET; None when that cannot be said here (a missing object, a denied request, an
-    empty prefix...)."""
-    where = split(url)
-    if where is None:
+def read_range(href: str, transport: Transport, start: int, stop: int) -> tuple[bytes, int] | None:
+    """Bytes [start, stop) of the object a GET of ``href`` (a presigned URL) reads, and its size
+    now; None when the answer is not exactly that.  The GET may have been sent ahead."""
+    settings = _plain(transport)
+    if settings is None:
+        return _session_get(href, transport, start, stop)
+    answer = _ranged_answer(href, settings, start, stop)
+    if answer is None:
         return None
-    bucket, key = where
-    if key:
-        lone = _object(client, bucket, key, url, head_bytes)
-        if lone is not False:
-            return lone
-    prefix = f"{key}/" if key else ""
-    listed = [(name, size) for name, size in _list(client, bucket, prefix) or () if not name.endswith("/")]
-    if not listed:
-        return None  # placeholders of folders are not files
-    return Found(True, [(name[len(prefix) :], f"s3://{bucket}/{name}", size) for name, size in listed])
+    status, headers, body = answer
+    return range_of(status, headers.get("Content-Range", ""), body, start, stop)
 
 
-_REFUSED: set[tuple[Client, str]] = set()  # (client, bucket): a request refused while listing
+def send_ahead(href: str, transport: Transport, start: int, stop: int) -> None:
+    """Send now the GET that `read_range` of the same will read: the store answers it meanwhile
+    (on a kept connection only: botocore's HTTP session waits for each answer)."""
+    settings = _plain(transport)
+    sent = _sent()
+    if settings is None or (href, start, stop) in sent or len(sent) >= _SENT_AHEAD:
+        return
+    connection = _send(urllib.parse.urlsplit(href), settings, {"Range": _range(start, stop)})
+    if connection is not None:
+        sent[href, start, stop] = connection
 
 
-def refused(client: Client, bucket: str) -> bool:
-    """Whether a request of ``client``'s to ``bucket`` was answered with neither what it asked for
-    nor "not found" (the bucket is in another region, a policy...): s3fs then reads it, GETs too."""
-    return (client, bucket) in _REFUSED
-
-
-def _refusal(client: Client, bucket: str, answer: tuple[int, Any, bytes] | None) -> None:
-    """Note a refusal (`refused`): an answer, other than "not found", that was not expected."""
-    if answer is not None and answer[0] != 404:
-        _REFUSED.add((client, bucket))
-
-
-def _object(
-    client: Client, bucket: str, key: str, url: str, head_bytes: int
-) -> Found | None | Literal[False]:
-    """The object ``key`` (and its first ``head_bytes`` bytes, by a ranged GET), False when there
-    is none of that name (it may be a prefix), None when that cannot be said here."""
-    if head_bytes > 0:
-        answer = _ranged_answer(client.presign("GET", bucket, key, _SIGNED_SECONDS), 0, head_bytes)
-        if answer is None or answer[0] == 404:
-            return None if answer is None else False
-        got = _range_in(answer, 0, head_bytes)
-        if got is not None:
-            return Found(False, [("", url, got[1])], got[0])
-        if answer[0] != 416:  # an empty object has no range: its HEAD tells
-            _refusal(client, bucket, answer)
-            return None
-    answer = _request(client.presign("HEAD", bucket, key, _SIGNED_SECONDS), "HEAD", {})
-    if answer is None or answer[0] == 404:
-        return None if answer is None else False
-    size = answer[1].get("Content-Length", "")
-    if answer[0] == 200 and size.isdigit():
-        return Found(False, [("", url, int(size))])
-    _refusal(client, bucket, answer)
+def _ranged_answer(
+    href: str, settings: _Settings, start: int, stop: int
+) -> tuple[int, Mapping[str, str], bytes] | None:
+    """The answer to a GET of bytes [start, stop) of ``href``: the one sent ahead, else one sent
+    now (on a kept connection, retried once on a fresh one when a kept one fails: the server may
+    have closed it)."""
+    parts = urllib.parse.urlsplit(href)
+    ahead = _sent().pop((href, start, stop), None)
+    answer = _answer(ahead, parts, settings) if ahead is not None else None
+    if answer is not None:
+        return answer
+    for _attempt in range(2):
+        fresh = (_origin_of(parts), settings) not in connections()
+        connection = _send(parts, settings, {"Range": _range(start, stop)})
+        answer = _answer(connection, parts, settings) if connection is not None else None
+        if answer is not None or fresh:
+            return answer
     return None
 
 
-def _list(client: Client, bucket: str, prefix: str) -> list[tuple[str, int]] | None:
-    """Every key under ``prefix`` in ``bucket`` and its size (ListObjectsV2, page by page)."""
-    listed: list[tuple[str, int]] = []
-    token = None
-    while True:
-        query = {"list-type": "2", "prefix": prefix, "encoding-type": "url", "max-keys": str(_PAGE_KEYS)}
-        if token is not None:
-            query["continuation-token"] = token
-        answer = _request(client.presign("GET", bucket, "", _SIGNED_SECONDS, query), "GET", {})
-        if answer is None or answer[0] != 200:
-            _refusal(client, bucket, answer)
-            return None
-        try:
-            page = ElementTree.fromstring(answer[2])
-        except ElementTree.ParseError:
-            return None
-        decode = urllib.parse.unquote_plus if page.findtext(f"{_S3_XML}EncodingType") == "url" else str
-        for entry in page.iterfind(f"{_S3_XML}Contents"):
-            name, size = entry.findtext(f"{_S3_XML}Key"), entry.findtext(f"{_S3_XML}Size")
-            if name is None or size is None or not size.isdigit():
-                return None
-            listed.append((decode(name), int(size)))
-        if page.findtext(f"{_S3_XML}IsTruncated") != "true":
-            return listed
-        token = page.findtext(f"{_S3_XML}NextContinuationToken")
-        if not token:
-            return None
+def _origin_of(parts: urllib.parse.SplitResult) -> str:
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _send(
+    parts: urllib.parse.SplitResult, settings: _Settings, headers: Mapping[str, str]
+) -> http.client.HTTPConnection | None:
+    """A connection (a kept one, else a new one) on which a GET has been sent; None on failure."""
+    connection = connections().pop((_origin_of(parts), settings), None) or _connect(parts, settings)
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", target, headers=dict(headers))
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return None
+    return connection
+
+
+def _answer(
+    connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult, settings: _Settings
+) -> tuple[int, Mapping[str, str], bytes] | None:
+    """The answer to the GET sent on ``connection``, which is kept for the next one if it may be."""
+    try:
+        response = connection.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return None
+    if response.will_close:
+        connection.close()
+    else:
+        connections()[_origin_of(parts), settings] = connection
+    return response.status, response.headers, body  # type: ignore[return-value]
+
+
+def _connect(parts: urllib.parse.SplitResult, settings: _Settings) -> http.client.HTTPConnection:
+    host, port = parts.hostname or "", parts.port
+    if parts.scheme == "http":
+        return http.client.HTTPConnection(host, port, timeout=settings.timeout)
+    return http.client.HTTPSConnection(host, port, timeout=settings.timeout, context=_tls(settings.verify))
+
+
+def _tls(verify: str | bool) -> Any:
+    """A TLS context checking certificates as the signing client does: against its bundle, or not
+    at all (``verify`` False)."""
+    import ssl
+
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+
+
+def _session_get(href: str, transport: Transport, start: int, stop: int) -> tuple[bytes, int] | None:
+    """`read_range` through botocore's HTTP session with the transport's settings (proxies, a client
+    certificate), made once per process and settings."""
+    try:
+        from botocore.awsrequest import AWSRequest
+        from botocore.httpsession import URLLib3Session
+
+        key = repr(transport)
+        session = _SESSIONS.get(key)
+        if session is None:
+            settings = dict(transport)
+            connect, read = settings.pop("timeout")
+            session = _SESSIONS[key] = URLLib3Session(timeout=(connect or 60, read or 60), **settings)
+        request = AWSRequest("GET", href, headers={"Range": _range(start, stop)})
+        response = session.send(request.prepare())
+        content_range = response.headers.get("Content-Range", "")
+        return range_of(response.status_code, content_range, response.content, start, stop)
+    except Exception:
+        return None

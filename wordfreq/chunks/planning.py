@@ -332,7 +332,7 @@ def _span(task: RangeTask) -> tuple[int, int]:
 
 def reading_ahead(tasks: Iterable[Task], after: Iterable[Task] = ()) -> Iterator[Task]:
     """``tasks``, each handed out once the bytes of the next one (the first of ``after``, for the
-    last) are asked for, where a GET presigned for plain settings reads them: the store answers
+    last) are asked for, where a presigned GET on a kept connection reads them: the store answers
     while the task before is counted."""
     it = iter(tasks)
     current = next(it, None)

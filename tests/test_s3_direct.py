@@ -111,6 +111,9 @@ def test_fsspec_settings_for_s3_are_left_to_s3fs(
     monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", "http://h:1")
     assert client_for({}) is None
     monkeypatch.delenv("FSSPEC_S3_ENDPOINT_URL")
+    s3_direct.clear_clients()  # the decision is the process's, made once
+    assert client_for({}) is not None
+    s3_direct.clear_clients()
     (tmp_path / "fsspec").mkdir()
     (tmp_path / "fsspec" / "conf.json").write_text('{"s3": {"anon": true}}', encoding="utf-8")
     monkeypatch.setenv("FSSPEC_CONFIG_DIR", str(tmp_path / "fsspec"))

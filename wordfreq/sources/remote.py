@@ -251,9 +251,11 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
         return None if got is None else (got, True)
 
     at_once = min(_PROBES_AT_ONCE, len(objects) or 1)
-    on_s3 = next((found for found in map(lambda o: _s3_object(o.url, storage), objects) if found), None)
-    if on_s3 is not None:  # no more at once than its client keeps connections (botocore's: 10)
-        at_once = min(at_once, on_s3[0].connections)
+    for obj in objects:  # no more at once than the S3 client keeps connections (botocore's: 10)
+        on_s3 = _s3_object(obj.url, storage)
+        if on_s3 is not None:
+            at_once = min(at_once, on_s3[0].connections)
+            break
     with ThreadPoolExecutor(max_workers=at_once) as pool:
         found = list(pool.map(direct, objects))
         # The rest through fsspec, whose filesystems are made here: it keeps one per thread.

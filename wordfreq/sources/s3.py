@@ -271,7 +271,7 @@ class Client:
 
     def first_bytes(self, bucket: str, key: str, nbytes: int) -> bytes | None:
         """The first ``nbytes`` bytes of a non-empty object, by one ranged GET: of a presigned URL,
-        as the workers read (a tenth of the CPU of a call of the client's, for the many objects of
+        as the workers read (half the CPU of a call of the client's, for the many objects of
         a prefix), or the client's own."""
         try:
             if self.transport is not None:

@@ -239,3 +239,42 @@ def naive_discovery(
         score = whole[word] * min(h_left, h_right) * (pmi - threshold + 1)
         found[word] = (c, whole[word], pmi, h_left, h_right, junction, score)
     return found
+
+
+# --- collocates (wordfreq collocates), written out plainly -----------------------------------------
+
+
+def naive_collocates(
+    texts: Iterable[str],
+    nodes: list[str],
+    left: int,
+    right: int,
+    lowercase: bool = False,
+    no_punct: bool = False,
+) -> tuple[Counter[str], dict[str, int], dict[str, Counter[str]]]:
+    """(the table, R of each node, o of each node's collocates): each whole text through jieba.cut, its
+    tokens split on whitespace (and lowercased, filtered) into one sequence per line, and every position
+    of every line looked at in turn: it is in a node's windows when a node is at most ``right`` tokens
+    before it or ``left`` after it, and is not that node itself."""
+    table: Counter[str] = Counter()
+    windows = {node: 0 for node in nodes}
+    cooccurring: dict[str, Counter[str]] = {node: Counter() for node in nodes}
+    for text in texts:
+        lines: list[list[str]] = [[]]
+        for token in _jieba(None).cut(text):
+            for k, part in enumerate(token.split("\n")):
+                if k:
+                    lines.append([])
+                for piece in part.split():
+                    piece = piece.lower() if lowercase else piece
+                    if naive_kept(piece, no_punct=no_punct):
+                        lines[-1].append(piece)
+        for line in lines:
+            table.update(line)
+            for node in nodes:
+                at = [i for i, token in enumerate(line) if token == node]
+                for j, token in enumerate(line):
+                    if token != node and any(p - left <= j <= p + right for p in at):
+                        windows[node] += 1
+                        cooccurring[node][token] += 1
+    return table, windows, cooccurring

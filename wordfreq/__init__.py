@@ -20,12 +20,22 @@ each imports only from those below it (docs/how-it-works.md draws it):
 * `wordfreq.tables`     -- how a table is written and read, atomically;
 * `wordfreq.options`    -- the one options model (`CountOptions`, `RunOptions`);
 * `wordfreq.api`        -- `count`, which wires the stages together;
-* `wordfreq.analyses`   -- what is built on tables: stats, keyness, the report, new words;
+* `wordfreq.analyses`   -- what is built on tables and on the count: stats, keyness, the report,
+                           new words, the concordance (KWIC) and the collocates;
 * `wordfreq.cli`        -- the click commands, a thin shell over this module.
 
 `wordfreq.errors` and `wordfreq.signals` are below every stage.
 """
 
+from wordfreq.analyses.collocates import (
+    COLLOCATE_FORMATS,
+    COLLOCATE_SORTS,
+    Collocate,
+    CollocatesResult,
+    CollocatesSpec,
+    find_collocates,
+    write_collocates,
+)
 from wordfreq.analyses.discovery import (
     CANDIDATE_FORMATS,
     SPEC_FIELDS,
@@ -45,6 +55,16 @@ from wordfreq.analyses.keyness import (
     token_counts,
     write_keyness,
 )
+from wordfreq.analyses.kwic import (
+    KWIC_FORMATS,
+    KWIC_SORTS,
+    KwicResult,
+    KwicRow,
+    KwicSpec,
+    concordance,
+    write_kwic,
+)
+from wordfreq.analyses.occurrences import Nodes, words_from_file
 from wordfreq.analyses.report import report_html
 from wordfreq.analyses.stats import TableStats, format_stats, table_stats
 from wordfreq.api import CountResult, count
@@ -62,6 +82,22 @@ from wordfreq.workers.run_options import RunOptions
 
 __all__ = [
     "CANDIDATE_FORMATS",
+    "COLLOCATE_FORMATS",
+    "COLLOCATE_SORTS",
+    "KWIC_FORMATS",
+    "KWIC_SORTS",
+    "Collocate",
+    "CollocatesResult",
+    "CollocatesSpec",
+    "KwicResult",
+    "KwicRow",
+    "KwicSpec",
+    "Nodes",
+    "concordance",
+    "find_collocates",
+    "words_from_file",
+    "write_collocates",
+    "write_kwic",
     "FORMATS",
     "KEYNESS_SORTS",
     "SPEC_FIELDS",

@@ -163,23 +163,10 @@ def count(
     if on_sources is not None:
         on_sources(sources)
     n_workers = run_options.workers if run_options.workers is not None else default_workers()
-    cut_points = count_options.cut_points()
     local = run_options.engine == "local"
 
     def tasks() -> Iterator[Task]:
-        after = sum(source.size or 0 for source in sources)
-        for source in sources:
-            after -= source.size or 0
-            yield from plan_tasks(
-                source,
-                count_options.decoding,
-                cut_points,
-                run_options.chunk_size,
-                stdin,
-                count_options.storage,
-                direct=local,
-                after=after,
-            )
+        return corpus_tasks(sources, count_options, run_options, stdin)
 
     spill_dir = SpillDir(run_options.temp_dir) if local else None
     spilled = None
@@ -253,6 +240,30 @@ def count(
         spilled=spilled,
         packed=packed,
     )
+
+
+def corpus_tasks(
+    sources: Sequence[Source],
+    count_options: CountOptions,
+    run_options: RunOptions,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Task]:
+    """The tasks of every source, in corpus order, lazily (`chunks.planning.plan_tasks`, cut where
+    ``count_options`` allows)."""
+    cut_points = count_options.cut_points()
+    after = sum(source.size or 0 for source in sources)
+    for source in sources:
+        after -= source.size or 0
+        yield from plan_tasks(
+            source,
+            count_options.decoding,
+            cut_points,
+            run_options.chunk_size,
+            stdin,
+            count_options.storage,
+            direct=run_options.engine == "local",
+            after=after,
+        )
 
 
 def _merge_packed(total: PartialCount, min_count: int, max_rows: int | None) -> PackedTable | None:

@@ -1,8 +1,11 @@
 """Stage 9, analyses: what is built on tables and on the count.
 
 Owns the statistics of one table (`stats`), keywords of two (`keyness`),
-the HTML report (`report`, drawn by `charts`) and new-word discovery
-(`discovery`, which runs a count of its own through `wordfreq.api`).
+the HTML report (`report`, drawn by `charts`), new-word discovery
+(`discovery`, which runs a count of its own through `wordfreq.api`), and a
+word in its company: the concordance (`kwic`, on the workers' pool) and
+the collocates (`collocates`, a count of its own whose windows are walked
+in `_windows.c`), both reading lines through `occurrences`.
 
 May import: `wordfreq.api`, `wordfreq.options`, `wordfreq.tables` and every stage below.
 """

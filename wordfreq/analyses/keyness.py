@@ -136,12 +136,33 @@ def critical_value(p: float, tests: int = 1) -> float:
 def log_likelihood(a: int, b: int, n_a: int, n_b: int) -> float:
     """G² of counts ``a`` in ``n_a`` tokens and ``b`` in ``n_b`` (Rayson & Garside's two-cell form)."""
     total, both = n_a + n_b, a + b
-    g2 = 0.0
-    if a:
-        g2 += a * math.log((a * total) / (n_a * both))  # a ln(a / E_a), the ratio rounded once
-    if b:
-        g2 += b * math.log((b * total) / (n_b * both))
-    return max(2 * g2, 0.0)  # rounding may leave -1e-16 for equal frequencies
+    return g2([(a, n_a * both, total), (b, n_b * both, total)])
+
+
+def g2(cells: Iterable[tuple[int, int, int]]) -> float:
+    """G² = 2 sum(O ln(O / E)) over ``cells``, each (O, m, n) with E = m / n, whose O and E have the same
+    sum (0 ln 0 = 0): the one definition of keyness's two cells and of a collocate's 2x2 table.
+
+    Summed as 2 sum(O ln(O/E) - (O - E)), whose terms are all >= 0 (no
+    cancellation), each E ((1 + u) ln(1 + u) - u) with u = O/E - 1 from
+    exact integers, by its series where u is small: the textbook sum loses
+    digits where O is near E.
+    """
+    terms = []
+    for o, m, n in cells:
+        if m == 0:
+            continue  # E = 0, and then O = 0
+        e = m / n
+        terms.append(e if o == 0 else e * _one_plus_u_log((o * n - m) / m))
+    return 2 * math.fsum(terms)
+
+
+def _one_plus_u_log(u: float) -> float:
+    """(1 + u) ln(1 + u) - u, accurate near 0 (where it is u²/2 - u³/6 + u⁴/12 - ...)."""
+    if abs(u) > 1e-3:
+        return (1 + u) * math.log1p(u) - u
+    # the sum over k >= 2 of (-1)^k u^k / (k (k - 1)), to k = 8 (|u|^7 / 56 < 2e-23 of u^2 / 2)
+    return u * u * (1 / 2 - u * (1 / 6 - u * (1 / 12 - u * (1 / 20 - u * (1 / 30 - u * (1 / 42 - u / 56))))))
 
 
 def log_ratio(a: int, b: int, n_a: int, n_b: int) -> float:

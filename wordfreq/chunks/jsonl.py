@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from wordfreq.charclasses import SURROGATE
 from wordfreq.errors import InputError, OptionError
 
-__all__ = ["RecordFormat", "record_texts"]
+__all__ = ["RecordFormat", "record_lines", "record_texts"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,15 @@ def record_texts(
     ``line_number(i)`` gives the file's line number of the chunk's ``i``-th line
     (called only to report an error).  Blank lines are ignored.
     """
-    texts: list[str] = []
+    records, bad = record_lines(text, fmt, path, line_number)
+    return [record for _, record in records], bad
+
+
+def record_lines(
+    text: str, fmt: RecordFormat, path: str, line_number: Callable[[int], int]
+) -> tuple[list[tuple[int, str]], int]:
+    """`record_texts`, each text with the index of its line in ``text`` (0 for the first)."""
+    texts: list[tuple[int, str]] = []
     bad = 0
     for i, line in enumerate(text.split("\n")):
         if not line.strip():
@@ -84,7 +92,7 @@ def record_texts(
         else:
             surrogate = SURROGATE.search(value) if value is not None else None
             if value is not None and surrogate is None:
-                texts.append(value)
+                texts.append((i, value))
                 continue
             if surrogate is not None:
                 code = ord(surrogate.group())

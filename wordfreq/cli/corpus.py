@@ -1,8 +1,9 @@
-"""The commands that read a corpus: ``count`` and ``discover``, with their progress bar and summary line."""
+"""The commands that read a corpus: ``count``, ``discover``, ``kwic`` and ``collocates``, with their progress
+bar and summary line."""
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import json
 import sys
 import time
@@ -13,17 +14,29 @@ import click
 
 from wordfreq import (
     CANDIDATE_FORMATS,
+    COLLOCATE_FORMATS,
+    COLLOCATE_SORTS,
+    KWIC_FORMATS,
+    KWIC_SORTS,
     SPEC_FIELDS,
+    CollocatesSpec,
     CountResult,
     DiscoverResult,
     DiscoverSpec,
+    KwicSpec,
+    Nodes,
     Source,
     atomic_output,
+    concordance,
     count,
     describe_dictionaries,
     describe_engine,
     discover_words,
+    find_collocates,
+    words_from_file,
     write_candidates,
+    write_collocates,
+    write_kwic,
     write_rows,
 )
 from wordfreq.cli.shell import (
@@ -31,6 +44,8 @@ from wordfreq.cli.shell import (
     Orders,
     cli,
     dict_option,
+    field_option,
+    filtering_options,
     memory_option,
     model_option,
     output_format_option,
@@ -38,10 +53,13 @@ from wordfreq.cli.shell import (
     reporting_options,
     say,
     shell_tool,
+    stdin_once,
     temp_dir_option,
+    together,
+    tokenizing_options,
     user_dict_option,
 )
-from wordfreq.options import DOC_UNITS, MODES, TOKENIZERS, CountOptions, RunOptions, with_keywords
+from wordfreq.options import DOC_UNITS, CountOptions, RunOptions, with_keywords
 
 R = TypeVar("R")
 
@@ -163,38 +181,8 @@ def _report(summary: dict[str, object], line: str, summary_json: str | None, qui
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
 @output_format_option
-@model_option("tokenizer", "--tokenizer", type=click.Choice(TOKENIZERS), help="How text becomes tokens.")
-@model_option(
-    "mode",
-    "--mode",
-    type=click.Choice(MODES),
-    help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
-)
-@model_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary.")
-@user_dict_option
-@dict_option
-@reading_options
-@model_option(
-    "lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation)."
-)
-@model_option(
-    "stopwords",
-    "--stopwords",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Drop the tokens listed in FILE (one a line, UTF-8).",
-)
-@model_option(
-    "no_punct", "--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols."
-)
-@model_option("no_numbers", "--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %).")
-@model_option(
-    "min_length",
-    "--min-length",
-    type=click.IntRange(min=0),
-    metavar="N",
-    help="Drop tokens shorter than N characters.",
-)
+@tokenizing_options
+@filtering_options
 @model_option(
     "min_count",
     "--min-count",
@@ -262,9 +250,7 @@ def count_command(
 
 def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     """The click option that sets ``name`` of `DiscoverSpec`; its default is read off the spec."""
-    default = next(f.default for f in dataclasses.fields(DiscoverSpec) if f.name == name)
-    attrs.setdefault("show_default", not (default is None or default is False))
-    return click.option(*flags, name, default=default, **attrs)
+    return field_option(DiscoverSpec, name, *flags, **attrs)
 
 
 @cli.command("discover")
@@ -358,3 +344,235 @@ def discover_command(
     with atomic_output(output) as out:
         write_candidates(result.candidates, out, output_format)
     _report(result.summary(), discover_summary_line(result), summary_json, quiet)
+
+
+def _words_and_paths(
+    args: tuple[str, ...], words: tuple[str, ...], words_file: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words (the first argument, unless -e or a file gives them) and the paths of a command that
+    looks for words."""
+    if words_file is not None:
+        words = words + tuple(words_from_file(words_file))
+    if not words:
+        words, args = args[:1], args[1:]
+    if not args:
+        raise click.UsageError("no PATH given (the first argument is the WORD unless -e gives it)")
+    stdin_once(args, "PATH")
+    return words, args
+
+
+_words_given = together(
+    click.argument("args", nargs=-1, required=True, metavar="WORD PATH..."),
+    click.option(
+        "-e",
+        "--word",
+        "words",
+        multiple=True,
+        metavar="WORD",
+        help="A word to look for (repeatable); then every argument is a PATH.",
+    ),
+)
+
+
+@cli.command("kwic")
+@_words_given
+@click.option("--regex", is_flag=True, help="Each WORD is a regular expression a whole token must match.")
+@click.option("-o", "--output", metavar="FILE", help="Write the rows here (default: stdout, also '-').")
+@click.option(
+    "--output-format",
+    type=click.Choice(KWIC_FORMATS),
+    help="tsv: a header, then source, line, left, node, right; jsonl: one object per row with those keys; "
+    "text: aligned on the node, --width columns each side (default: text on a terminal, else tsv).",
+)
+@field_option(
+    KwicSpec,
+    "width",
+    "--width",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Characters of context each side (never past the line).",
+)
+@field_option(
+    KwicSpec,
+    "sort",
+    "--sort",
+    type=click.Choice(KWIC_SORTS),
+    help="Order: corpus order, or by the tokens left of the node (nearest first) or right of it.",
+)
+@field_option(
+    KwicSpec,
+    "max_rows",
+    "--max",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="At most N rows (the first N in the order asked).",
+)
+@field_option(
+    KwicSpec,
+    "sample",
+    "--sample",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="A uniform random sample of N occurrences (the same for any -j).",
+)
+@field_option(KwicSpec, "seed", "--seed", type=int, metavar="S", help="The seed of --sample.")
+@tokenizing_options
+@filtering_options
+@memory_option
+@reporting_options
+@shell_tool
+def kwic_command(
+    args: tuple[str, ...],
+    words: tuple[str, ...],
+    regex: bool,
+    output: str | None,
+    output_format: str | None,
+    width: int,
+    sort: str,
+    max_rows: int | None,
+    sample: int | None,
+    seed: int,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
+) -> None:
+    """Every occurrence of WORD in PATH..., in its line: a concordance (KWIC).
+
+    WORD is a token as `wordfreq count` shows it with the same options: a
+    word has as many rows as its count in that table.  Rows are in corpus
+    order, for any -j.
+    """
+    found, paths = _words_and_paths(args, words, None)
+    spec = KwicSpec(Nodes(found, regex), width, sort, max_rows, sample, seed)
+    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    fmt = output_format or ("text" if to_terminal else "tsv")
+    bar = _ProgressBar(enabled=not quiet)
+    try:
+        result = concordance(
+            paths,
+            spec,
+            count_options,
+            run_options,
+            progress=bar.update,
+            on_sources=bar.start,
+            warn=lambda m: say(f"warning: {m}"),
+        )
+        with contextlib.closing(result.rows()) as rows, atomic_output(output) as out:
+            write_kwic(rows, out, fmt, width, highlight=fmt == "text" and to_terminal)
+    finally:
+        bar.close()
+    line = (
+        f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.rows_out:,} rows, "
+        f"{result.seconds:.1f} s" + _damage(result.bad_bytes, result.bad_records)
+    )
+    _report(result.summary(), line, summary_json, quiet)
+
+
+@cli.command("collocates")
+@_words_given
+@click.option("--nodes-from", metavar="FILE", help="Also the words in FILE, one a line (UTF-8).")
+@click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
+@click.option(
+    "--output-format",
+    type=click.Choice(COLLOCATE_FORMATS),
+    default="tsv",
+    show_default=True,
+    help="tsv or csv: a header line, then collocate, o, e, f_node, f_collocate, mi, mi3, t, ll, "
+    "log_dice (after a node column for several words); jsonl: one object per row with those keys.",
+)
+@click.option(
+    "--window", type=click.IntRange(min=0), metavar="N", help="N tokens each side (both --left and --right)."
+)
+@field_option(
+    CollocatesSpec, "left", "--left", type=click.IntRange(min=0), metavar="N", help="Tokens before the node."
+)
+@field_option(
+    CollocatesSpec, "right", "--right", type=click.IntRange(min=0), metavar="N", help="Tokens after the node."
+)
+@field_option(
+    CollocatesSpec,
+    "min_count",
+    "--min-count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep collocates seen N times or more in the windows (o).",
+)
+@field_option(
+    CollocatesSpec,
+    "min_freq",
+    "--min-freq",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep collocates counted N times or more in the table.",
+)
+@field_option(
+    CollocatesSpec,
+    "sort",
+    "--sort",
+    type=click.Choice(COLLOCATE_SORTS),
+    help="Order by this column, highest first.",
+)
+@field_option(
+    CollocatesSpec,
+    "max_rows",
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="At most N rows per node.",
+)
+@tokenizing_options
+@filtering_options
+@memory_option
+@temp_dir_option
+@reporting_options
+@shell_tool
+def collocates_command(
+    args: tuple[str, ...],
+    words: tuple[str, ...],
+    nodes_from: str | None,
+    output: str | None,
+    output_format: str,
+    window: int | None,
+    left: int,
+    right: int,
+    min_count: int,
+    min_freq: int,
+    sort: str,
+    max_rows: int | None,
+    quiet: bool,
+    verbose: bool,
+    summary_json: str | None,
+    **options: Any,
+) -> None:
+    """The words found within a window of WORD in PATH..., scored: its collocates.
+
+    Windows are of the table's tokens (after the filters) and never cross a
+    line.  o: the co-occurrences; e: those expected, R * f_collocate / N;
+    mi, mi3, t, ll (log-likelihood) and log_dice as docs/collocates.md
+    defines them.
+    """
+    found, paths = _words_and_paths(args, words, nodes_from)
+    ctx = click.get_current_context()
+    if window is not None:
+        if ctx.get_parameter_source("left") is click.core.ParameterSource.DEFAULT:
+            left = window
+        if ctx.get_parameter_source("right") is click.core.ParameterSource.DEFAULT:
+            right = window
+    spec = CollocatesSpec(Nodes(found), left, right, min_count, min_freq, sort, max_rows)
+    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    result = _with_progress(quiet, find_collocates, paths, spec, count_options, run_options)
+    with atomic_output(output) as out:
+        write_collocates(result.rows, out, output_format, with_node=len(spec.nodes.words) > 1)
+    words_found = len(spec.nodes.words)
+    line = (
+        f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.tokens:,} tokens, "
+        f"{len(result.rows):,} collocates of {words_found:,} {'word' if words_found == 1 else 'words'}, "
+        f"{result.seconds:.1f} s" + _damage(result.bad_bytes, result.bad_records)
+    )
+    _report(result.summary(), line, summary_json, quiet)

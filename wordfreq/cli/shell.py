@@ -13,6 +13,7 @@ defined here once.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -27,8 +28,10 @@ from wordfreq.options import (
     CHUNK_SIZE,
     ENGINES,
     ERROR_MODES,
+    MODES,
     NETWORK_CHUNK_SIZE,
     START_METHODS,
+    TOKENIZERS,
     option_default,
 )
 
@@ -309,3 +312,50 @@ reporting_options = together(
         help="Also write the summary (files, bytes, tokens, rows, documents...) as one JSON object to FILE.",
     ),
 )
+# How text becomes tokens and which tokens a table keeps: the same for every command that segments.
+tokenizing_options = together(
+    model_option("tokenizer", "--tokenizer", type=click.Choice(TOKENIZERS), help="How text becomes tokens."),
+    model_option(
+        "mode",
+        "--mode",
+        type=click.Choice(MODES),
+        help="jieba's mode: accurate (cut), all (cut_all) or search (cut_for_search).",
+    ),
+    model_option("hmm", "--hmm/--no-hmm", help="Let jieba's HMM find words missing from the dictionary."),
+    user_dict_option,
+    dict_option,
+    reading_options,
+)
+filtering_options = together(
+    model_option(
+        "lowercase", "--lowercase", is_flag=True, help="Fold tokens to lower case (after segmentation)."
+    ),
+    model_option(
+        "stopwords",
+        "--stopwords",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Drop the tokens listed in FILE (one a line, UTF-8).",
+    ),
+    model_option(
+        "no_punct", "--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols."
+    ),
+    model_option(
+        "no_numbers", "--no-numbers", is_flag=True, help="Drop tokens made only of digits (and . , %)."
+    ),
+    model_option(
+        "min_length",
+        "--min-length",
+        type=click.IntRange(min=0),
+        metavar="N",
+        help="Drop tokens shorter than N characters.",
+    ),
+)
+
+
+def field_option(cls: type, name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
+    """The click option that sets field ``name`` of the dataclass ``cls`` (a spec of an analysis); its
+    default is read off the field."""
+    default = next(f.default for f in dataclasses.fields(cls) if f.name == name)
+    attrs.setdefault("show_default", not (default is None or default is False))
+    return click.option(*flags, name, default=default, **attrs)

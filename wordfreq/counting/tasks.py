@@ -86,7 +86,7 @@ def count_tasks(
         result.finished = False
         texts = _texts_of(task, count_options, result)
         if count_options.rows.plain:
-            add_counts(tokenizer, "\n".join(texts), result.counts)
+            _count_plain(tokenizer, "\n".join(texts), result)
         else:
             _count_rows(task, texts, tokenizer, count_options, result)
         result.nbytes += task.nbytes
@@ -95,6 +95,19 @@ def count_tasks(
         if after_each is not None:
             after_each(result)
     return result
+
+
+def _count_plain(tokenizer: Tokenizer, text: str, result: PartialCount) -> None:
+    """Add the tokens of ``text`` to ``result``; a row maker that keeps some rows of its own in a
+    compiled-rows table across tasks (``compiled_table``: the windows of
+    `wordfreq.analyses.collocates`) adds those there."""
+    make = getattr(tokenizer, "compiled_table", None)
+    if make is None:
+        add_counts(tokenizer, text, result.counts)
+        return
+    if result.compiled_rows is None:
+        result.compiled_rows = make()
+    tokenizer.add_counts_compiled(text, result.counts, result.compiled_rows)  # type: ignore[attr-defined]
 
 
 def tokenizer_for(count_options: CountOptions) -> Tokenizer:
@@ -146,6 +159,18 @@ def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Co
 
 def _texts_of(task: Task, count_options: CountOptions, result: PartialCount) -> list[str]:
     """The text of ``task`` (or its records' texts); adds its bad bytes and bad records to ``result``."""
+    text, bad_bytes, line_number = load_task(task, count_options)
+    result.bad_bytes += bad_bytes
+    if not count_options.records.active:
+        return [text]
+    texts, bad_records = record_texts(text, count_options.records, task.path, line_number)
+    result.bad_records += bad_records
+    return texts
+
+
+def load_task(task: Task, count_options: CountOptions) -> tuple[str, int, Callable[[int], int]]:
+    """The text of ``task``, its undecodable bytes, and what gives the file's line number of the text's
+    ``i``-th line (0 for the first; for messages: it may read the file up to the task)."""
     if isinstance(task, RangeTask):
         text, bad_bytes = load_range(
             task, count_options.decoding, count_options.cut_points(), count_options.storage
@@ -153,9 +178,6 @@ def _texts_of(task: Task, count_options: CountOptions, result: PartialCount) -> 
         first_line = None
     else:
         text, bad_bytes, first_line = task.text, task.bad_bytes, task.first_line
-    result.bad_bytes += bad_bytes
-    if not count_options.records.active:
-        return [text]
 
     def line_number(i: int) -> int:
         if first_line is not None:
@@ -163,9 +185,7 @@ def _texts_of(task: Task, count_options: CountOptions, result: PartialCount) -> 
         assert isinstance(task, RangeTask)
         return lines_before(task, count_options.storage) + 1 + i
 
-    texts, bad_records = record_texts(text, count_options.records, task.path, line_number)
-    result.bad_records += bad_records
-    return texts
+    return text, bad_bytes, line_number
 
 
 def finish_counts(counts: Counter[str]) -> Counter[str]:

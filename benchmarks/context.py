@@ -1,0 +1,160 @@
+"""Words in context: the concordance and the collocates against the plain count, and NLTK, in one run.
+
+    python benchmarks/context.py --corpus path/to/raw.txt --replicate 18 -j 2
+
+On the corpus (People's Daily, January 1998, is what the issue names)
+replicated to about 100 MB, each row is one ``wordfreq`` command in a
+subprocess, timed from start to exit, its output written to a file:
+
+* ``count``: the plain table (the baseline of every ratio);
+* ``kwic rare``: the concordance of a word found in under 1% of the lines;
+* ``kwic frequent``: of 的 (in about two lines of three);
+* ``collocates 1``: the collocates of one frequent content word, window 5;
+* ``collocates 100``: of 100 words at once (the most frequent words of two
+  characters or more of the corpus' table), window 5.
+
+Then NLTK: ``BigramCollocationFinder.from_words(tokens, window_size=6)``
+(the node and 5 tokens after it: NLTK's window counts the node) over jieba's
+tokens of one copy of the corpus (the wordfreq table's tokens, computed
+before the clock starts, as the issue asks), and scoring the node's pairs
+by its likelihood ratio, against ``wordfreq collocates`` of the same word on
+the same copy, from its start to its exit (segmentation included).
+
+The rows run in ``--repeat`` interleaved rounds; each shows its median.
+`uptime`'s load is printed with the table: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+
+def note(message: str) -> None:
+    print(f"[context] {message}", file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(command: list[str]) -> float:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def wordfreq(*args: str) -> list[str]:
+    return [sys.executable, "-m", "wordfreq", *args, "-q"]
+
+
+def replicate(corpus: Path, times: int, workdir: Path) -> Path:
+    target = workdir / f"replicated-{times}.txt"
+    data = corpus.read_bytes()
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    with target.open("wb") as out:
+        for _ in range(times):
+            out.write(data)
+    return target
+
+
+def pick_words(corpus: Path) -> tuple[str, str, list[str], Counter[str]]:
+    """A rare word (the most frequent one in under 1% of the lines), one frequent content word, the 100
+    most frequent words of two characters or more, and the table of one copy."""
+    from wordfreq import count
+
+    table = count([str(corpus)], workers=1).counts
+    assert table is not None
+    lines = corpus.read_text(encoding="utf-8").split("\n")
+    words = [w for w, _ in table.most_common() if len(w) >= 2 and w.isalpha()]
+    sample = lines[:: max(1, len(lines) // 4000)]
+    rare = next(w for w in words[200:] if sum(w in line for line in sample) < 0.01 * len(sample))
+    return rare, words[0], words[:100], table
+
+
+def nltk_seconds(corpus: Path, word: str, window: int) -> float:
+    """NLTK on the table's tokens of ``corpus`` (segmented before the clock starts)."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
+
+    tokenize = build_tokenizer(TokenizerSpec()).tokenize
+    lines = corpus.read_text(encoding="utf-8").split("\n")
+    tokens = [p for line in lines for t in tokenize(line) for p in t.split()]
+    started = time.perf_counter()
+    finder = BigramCollocationFinder.from_words(tokens, window_size=window + 1)
+    finder.apply_ngram_filter(lambda w1, w2: word not in (w1, w2))
+    finder.apply_freq_filter(3)
+    finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="a UTF-8 text file (People's Daily)")
+    parser.add_argument("--replicate", type=int, default=18, help="copies of it in the input (18: 100 MB)")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--window", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        rare, content, top100, _ = pick_words(args.corpus)
+        nodes = workdir / "nodes.txt"
+        nodes.write_text("\n".join(top100) + "\n", encoding="utf-8")
+        big = replicate(args.corpus, args.replicate, workdir)
+        size = big.stat().st_size
+        out = str(workdir / "out")
+        j = ("-j", str(args.jobs))
+        w = ("--window", str(args.window))
+        rows = {
+            "count": wordfreq("count", str(big), *j, "-o", out),
+            f"kwic rare ({rare})": wordfreq("kwic", rare, str(big), *j, "-o", out),
+            "kwic frequent (的)": wordfreq("kwic", "的", str(big), *j, "-o", out),
+            f"collocates 1 ({content})": wordfreq("collocates", content, str(big), *j, *w, "-o", out),
+            "collocates 100": wordfreq("collocates", "--nodes-from", str(nodes), str(big), *j, *w, "-o", out),
+        }
+        times: dict[str, list[float]] = {name: [] for name in rows}
+        loads = [load()]
+        for round_ in range(args.repeat):
+            for name, command in rows.items():
+                note(f"[{round_ + 1}/{args.repeat}] {name} ...")
+                times[name].append(timed(command))
+            loads.append(load())
+        note("NLTK ...")
+        nltk = nltk_seconds(args.corpus, content, args.window)
+        one = timed(wordfreq("collocates", content, str(args.corpus), *j, *w, "-o", out))
+        loads.append(load())
+    base = statistics.median(times["count"])
+    print(f"input: {args.corpus.name} x {args.replicate} ({size / 1e6:.0f} MB), -j {args.jobs}, ", end="")
+    print(f"window {args.window}, {args.repeat} round(s), median; load (1, 5, 15 min): {' | '.join(loads)}")
+    print()
+    print("| row | wall s | / count |")
+    print("| --- | ---: | ---: |")
+    for name, runs in times.items():
+        median = statistics.median(runs)
+        print(f"| {name} | {median:.2f} | {median / base:.2f}x |")
+    print()
+    print(f"one copy ({args.corpus.stat().st_size / 1e6:.1f} MB), collocates of {content}:")
+    print()
+    print("| row | wall s | / wordfreq |")
+    print("| --- | ---: | ---: |")
+    print(f"| wordfreq collocates, end to end | {one:.2f} | 1.00x |")
+    print(f"| NLTK from_words + likelihood_ratio (tokens given) | {nltk:.2f} | {nltk / one:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""Collocates: o, R, f and N equal the naive program's for any chunking and engine; the measures are
+the formulas'."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wordfreq import CollocatesSpec, Nodes, OptionError, find_collocates
+from wordfreq.analyses.collocates import log_likelihood, measures
+from wordfreq.cli import cli
+
+from conftest import PIECES, SAMPLE_CORPUS, cli_runner
+from naive import naive_collocates, read_text
+
+
+def found(paths: list[str], words: list[str], left: int, right: int, **options: object):
+    spec = CollocatesSpec(Nodes(tuple(words)), left, right, min_count=1)
+    return find_collocates(paths, spec, **options)
+
+
+def check_against_naive(
+    result, texts: list[str], words: list[str], left: int, right: int, **filters: bool
+) -> None:
+    table, windows, cooccurring = naive_collocates(texts, words, left, right, **filters)
+    assert result.tokens == sum(table.values())
+    assert result.windows == windows
+    assert result.frequencies == {word: table[word] for word in words}
+    got = {(row.node, row.collocate): (row.o, row.f_collocate) for row in result.rows}
+    want = {(node, c): (o, table[c]) for node, counts in cooccurring.items() for c, o in counts.items() if o}
+    assert got == want
+
+
+def sample_texts() -> list[str]:
+    return [read_text(str(p)) for p in sorted(SAMPLE_CORPUS.rglob("*.txt"))]
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(1, None), (2, 300), (2, 1)])
+def test_sample_corpus_counts_are_the_naive_programs(workers: int, chunk_size: int | None) -> None:
+    words = ["的", "青禾线", "市集", "，"]
+    result = found([str(SAMPLE_CORPUS)], words, 3, 2, workers=workers, chunk_size=chunk_size)
+    check_against_naive(result, sample_texts(), words, 3, 2)
+
+
+def test_filters_shape_the_windows() -> None:
+    words = ["的", "the"]
+    result = found(
+        [str(SAMPLE_CORPUS)], words, 2, 2, workers=2, chunk_size=500, lowercase=True, no_punct=True
+    )
+    check_against_naive(result, sample_texts(), words, 2, 2, lowercase=True, no_punct=True)
+
+
+def test_spilled_counts_give_the_same_collocates(tmp_path: Path) -> None:
+    words = ["的", "市集"]
+    result = found(
+        [str(SAMPLE_CORPUS)], words, 4, 4, workers=2, chunk_size=400, memory=4096, temp_dir=str(tmp_path)
+    )
+    check_against_naive(result, sample_texts(), words, 4, 4)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_dask_engine_gives_the_same_collocates() -> None:
+    pytest.importorskip("distributed")
+    words = ["的", "市集"]
+    result = found([str(SAMPLE_CORPUS)], words, 2, 3, engine="dask", workers=1, chunk_size=2000)
+    check_against_naive(result, sample_texts(), words, 2, 3)
+
+
+texts = st.lists(
+    st.one_of(st.sampled_from([*PIECES, "\n", " ", "\r\n", "北京", "北京", "的"]), st.text(max_size=2)),
+    max_size=50,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=texts,
+    chunk_size=st.integers(1, 64),
+    picks=st.lists(st.integers(0, 1000), min_size=1, max_size=3),
+    left=st.integers(0, 4),
+    right=st.integers(0, 4),
+)
+def test_any_text_window_and_chunking_gives_the_naive_counts(
+    pieces: list[str], chunk_size: int, picks: list[int], left: int, right: int
+) -> None:
+    if left + right == 0:
+        return
+    text = "".join(pieces).replace("\0", "")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    table, _, _ = naive_collocates([text.removeprefix("\ufeff")], [], 0, 0)
+    vocabulary = sorted(table) or ["北京"]
+    words = list(dict.fromkeys(vocabulary[p % len(vocabulary)] for p in picks))
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        result = found([path], words, left, right, workers=1, chunk_size=chunk_size)
+    finally:
+        os.unlink(path)
+    check_against_naive(result, [text.removeprefix("\ufeff")], words, left, right)
+    stream = find_collocates(
+        ["-"],
+        CollocatesSpec(Nodes(tuple(words)), left, right, min_count=1),
+        stdin=io.BytesIO(data),
+        workers=1,
+        chunk_size=chunk_size,
+    )
+    assert [(r.node, r.collocate, r.o) for r in stream.rows] == [
+        (r.node, r.collocate, r.o) for r in result.rows
+    ]
+
+
+def test_a_hand_worked_example(tmp_path: Path) -> None:
+    # "a b a c" / "b a", node a, one token each side: line 1 has a at 0 and 2, windows 0-1 and 1-3,
+    # so positions 1 (b) and 3 (c); line 2 has a at 1, window 0-1, so position 0 (b).  R = 3.
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("a b a c\nb a\n", encoding="utf-8")
+    result = find_collocates(
+        [str(corpus)], CollocatesSpec(Nodes(("a",)), 1, 1, min_count=1), tokenizer="whitespace"
+    )
+    assert (result.tokens, result.windows, result.frequencies) == (6, {"a": 3}, {"a": 3})
+    b, c = result.rows if result.rows[0].collocate == "b" else result.rows[::-1]
+    assert (b.o, b.f_collocate, c.o, c.f_collocate) == (2, 2, 1, 1)
+    assert b.e == 1.0 and b.mi == 1.0 and b.mi3 == 3.0
+    assert b.t == pytest.approx(1 / math.sqrt(2), rel=1e-12)
+    assert b.log_dice == pytest.approx(14 + math.log2(4 / 5), rel=1e-12)
+    # 2x2: o=2, R-o=1, f-o=0, N-R-f+o=3; margins 3, 3 / 2, 4; E = 1, 2, 1, 2.
+    assert b.ll == pytest.approx(2 * (2 * math.log(2) + math.log(1 / 2) + 3 * math.log(3 / 2)), rel=1e-12)
+    assert c.e == 0.5 and c.mi == 1.0
+
+
+def reference_g2(o11: int, o12: int, o21: int, o22: int) -> Decimal:
+    """The textbook G², with 60 digits."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        n = Decimal(o11 + o12 + o21 + o22)
+        rows = (o11 + o12, o21 + o22)
+        cols = (o11 + o21, o12 + o22)
+        total = Decimal(0)
+        for o, r, c in (
+            (o11, rows[0], cols[0]),
+            (o12, rows[0], cols[1]),
+            (o21, rows[1], cols[0]),
+            (o22, rows[1], cols[1]),
+        ):
+            if o:
+                total += Decimal(o) * (Decimal(o) * n / (Decimal(r) * Decimal(c))).ln()
+        return 2 * total
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    o=st.integers(1, 10**6),
+    r_extra=st.integers(0, 10**7),
+    f_extra=st.integers(0, 10**7),
+    f_node=st.integers(1, 10**7),
+    n_extra=st.integers(0, 10**9),
+)
+def test_measures_are_the_formulas(o: int, r_extra: int, f_extra: int, f_node: int, n_extra: int) -> None:
+    r, f = o + r_extra, o + f_extra
+    n = r + f - o + n_extra + 1
+    got = measures(o, r, f_node, f, n)
+    e = Decimal(r) * Decimal(f) / Decimal(n)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        two = Decimal(2).ln()
+        assert got["e"] == pytest.approx(float(e), rel=1e-12)
+        assert got["mi"] == pytest.approx(float((Decimal(o) / e).ln() / two), rel=1e-9, abs=1e-12)
+        assert got["mi3"] == pytest.approx(float((Decimal(o) ** 3 / e).ln() / two), rel=1e-9, abs=1e-12)
+        assert got["t"] == pytest.approx(float((Decimal(o) - e) / Decimal(o).sqrt()), rel=1e-9, abs=1e-12)
+        assert got["log_dice"] == pytest.approx(
+            float(14 + (Decimal(2 * o) / (f_node + f)).ln() / two), rel=1e-9
+        )
+    want = reference_g2(o, r - o, f - o, n - r - f + o)
+    assert got["ll"] == pytest.approx(float(want), rel=1e-6, abs=1e-9)
+
+
+def test_log_likelihood_near_independence_keeps_its_digits() -> None:
+    # o within a hair of e: the textbook sum cancels to noise, the term-by-term form does not.
+    args = (1000, 10**6 - 1000, 10**6 - 1000, 10**9 - 2 * 10**6 + 1000 + 1)
+    assert log_likelihood(*args) == pytest.approx(float(reference_g2(*args)), rel=1e-9)
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(OptionError):
+        CollocatesSpec(Nodes(("的",)), 0, 0)
+    with pytest.raises(OptionError):
+        CollocatesSpec(Nodes(("的",), regex=True))
+    with pytest.raises(OptionError):
+        CollocatesSpec(Nodes(("的",)), sort="nope")
+
+
+def test_cli_formats_several_nodes_and_a_nodes_file(tmp_path: Path) -> None:
+    runner = cli_runner()
+    result = runner.invoke(cli, ["collocates", "的", str(SAMPLE_CORPUS), "--window", "3", "-q"])
+    header = result.stdout.splitlines()[0].split("\t")
+    assert result.exit_code == 0 and header == [
+        "collocate",
+        "o",
+        "e",
+        "f_node",
+        "f_collocate",
+        "mi",
+        "mi3",
+        "t",
+        "ll",
+        "log_dice",
+    ]
+    scores = [float(line.split("\t")[-1]) for line in result.stdout.splitlines()[1:]]
+    assert scores == sorted(scores, reverse=True) and all(
+        int(line.split("\t")[1]) >= 3 for line in result.stdout.splitlines()[1:]
+    )
+    nodes = tmp_path / "nodes.txt"
+    nodes.write_text("的\n市集\n", encoding="utf-8")
+    result = runner.invoke(
+        cli,
+        [
+            "collocates",
+            "--nodes-from",
+            str(nodes),
+            str(SAMPLE_CORPUS),
+            "--output-format",
+            "jsonl",
+            "--min-count",
+            "1",
+            "--sort",
+            "o",
+            "-q",
+        ],
+    )
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {row["node"] for row in rows} == {"的", "市集"} and list(rows[0])[:2] == ["node", "collocate"]
+    result = runner.invoke(
+        cli, ["collocates", "-e", "的", str(SAMPLE_CORPUS), "--output-format", "csv", "--max-rows", "2", "-q"]
+    )
+    assert result.stdout.splitlines()[0].startswith("collocate,o,e") and len(result.stdout.splitlines()) == 3
+    assert runner.invoke(cli, ["collocates", "的", str(SAMPLE_CORPUS), "--window", "0"]).exit_code == 2
+
+
+tokens = st.lists(st.sampled_from(["a", "b", "c", "北京", "的", ""]), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    kept=tokens,
+    words=st.lists(st.sampled_from(["a", "b", "北京", "x"]), unique=True),
+    left=st.integers(0, 6),
+    right=st.integers(0, 6),
+)
+def test_the_compiled_windows_are_pythons(kept: list[str], words: list[str], left: int, right: int) -> None:
+    from collections import Counter
+
+    from wordfreq.analyses import _windows
+    from wordfreq.analyses.collocates import _add_windows_py
+
+    nodes = {word: k for k, word in enumerate(words)}
+    compiled = ([Counter() for _ in words], [0] * len(words))
+    python = ([Counter() for _ in words], [0] * len(words))
+    _windows.add_windows(kept, nodes, left, right, *compiled)
+    _add_windows_py(kept, nodes, left, right, *python)
+    assert compiled[1] == python[1]
+    assert [+c for c in compiled[0]] == [+c for c in python[0]]
+
+
+def test_the_compiled_windows_refuse_what_they_cannot_take() -> None:
+    from wordfreq.analyses import _windows
+
+    with pytest.raises(TypeError):
+        _windows.add_windows(["a", 1], {"a": 0}, 1, 1, [{}], [0])
+    with pytest.raises(ValueError):
+        _windows.add_windows(["a"], {"a": 1}, 1, 1, [{}], [0])
+    with pytest.raises(ValueError):
+        _windows.add_windows(["a"], {"a": 0}, -1, 1, [{}], [0])
+    with pytest.raises(TypeError):
+        _windows.add_windows(["a"], {"a": 0}, 1, 1, [None], [0])

@@ -1,0 +1,197 @@
+"""The concordance: one row per token of the table, in corpus order, with its line and context."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import jieba
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wordfreq import KwicRow, KwicSpec, Nodes, OptionError, concordance, count
+from wordfreq.analyses.kwic import columns
+from wordfreq.cli import cli
+
+from conftest import PIECES, SAMPLE_CORPUS, cli_runner
+from naive import read_text
+
+
+def rows_of(paths: list[str], *words: str, regex: bool = False, **options: object) -> list[KwicRow]:
+    spec_keys = {"width", "sort", "max_rows", "sample", "seed"}
+    spec = KwicSpec(Nodes(words, regex), **{k: v for k, v in options.items() if k in spec_keys})  # type: ignore[arg-type]
+    run = {k: v for k, v in options.items() if k not in spec_keys}
+    return list(concordance(paths, spec, **run).rows())
+
+
+def naive_concordance(
+    files: list[Path], words: set[str], width: int = 40, lowercase: bool = False
+) -> list[tuple[str, int, str, str, str]]:
+    """Each file, line by line through jieba.cut; each token's pieces found in the line in turn."""
+    rows = []
+    for path in files:
+        text = read_text(str(path))
+        for number, line in enumerate(text.split("\n"), 1):
+            at = 0
+            for token in jieba.cut(line):
+                start = line.index(token, at)
+                at = start + len(token)
+                for piece in re.finditer(r"\S+", token):
+                    s, e = start + piece.start(), start + piece.end()
+                    kept = piece.group().lower() if lowercase else piece.group()
+                    if kept in words:
+                        rows.append(
+                            (str(path), number, line[max(0, s - width) : s], line[s:e], line[e : e + width])
+                        )
+    return rows
+
+
+def sample_files() -> list[Path]:
+    return sorted(SAMPLE_CORPUS.rglob("*.txt"))
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(1, None), (2, 300), (2, 1)])
+def test_every_word_of_the_sample_corpus_has_as_many_rows_as_its_count(
+    workers: int, chunk_size: int | None
+) -> None:
+    table = count([str(SAMPLE_CORPUS)]).counts
+    rows = rows_of([str(SAMPLE_CORPUS)], *table, workers=workers, chunk_size=chunk_size)
+    assert Counter(row.node for row in rows) == table
+
+
+def test_with_filters_the_rows_are_the_filtered_table() -> None:
+    options = {"lowercase": True, "no_punct": True, "stopwords": ["的"]}
+    table = count([str(SAMPLE_CORPUS)], **options).counts
+    rows = rows_of([str(SAMPLE_CORPUS)], *table, "的", workers=2, chunk_size=500, **options)
+    assert Counter(row.node.lower() for row in rows) == table
+
+
+def test_rows_lines_and_contexts_are_the_naive_programs() -> None:
+    words = {"的", "青禾线", "市集", "the"}
+    expected = naive_concordance(sample_files(), words, width=12)
+    for workers, chunk_size in [(1, None), (2, 200)]:
+        rows = rows_of([str(SAMPLE_CORPUS)], *words, width=12, workers=workers, chunk_size=chunk_size)
+        assert [row.cells() for row in rows] == expected
+
+
+texts = st.lists(
+    st.one_of(st.sampled_from([*PIECES, "\n", " ", "\r\n", "北京", "京"]), st.text(max_size=2)), max_size=40
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=texts, chunk_size=st.integers(1, 64), pick=st.integers(0, 1000), lowercase=st.booleans())
+def test_any_text_and_chunking_gives_the_tables_count(
+    pieces: list[str], chunk_size: int, pick: int, lowercase: bool
+) -> None:
+    text = "".join(pieces).replace("\0", "")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        table = count([path], workers=1, lowercase=lowercase).counts
+        if not table:
+            return
+        words = sorted(table)
+        word = words[pick % len(words)]
+        rows = rows_of([path], word, workers=1, chunk_size=chunk_size, lowercase=lowercase)
+        expected = naive_concordance([Path(path)], {word}, lowercase=lowercase)
+    finally:
+        os.unlink(path)
+    assert len(rows) == table[word]
+    assert [row.cells() for row in rows] == expected
+    stream = concordance(
+        ["-"],
+        KwicSpec(Nodes((word,))),
+        stdin=io.BytesIO(data),
+        workers=1,
+        chunk_size=chunk_size,
+        lowercase=lowercase,
+    )
+    assert [row.cells()[1:] for row in stream.rows()] == [row[1:] for row in expected]
+
+
+def test_json_lines_rows_are_numbered_by_the_records_line(tmp_path: Path) -> None:
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"t": "北京欢迎你"}\n\n{"t": "我在北京\\n北京很大"}\n', encoding="utf-8")
+    rows = rows_of([str(records)], "北京", field="t", width=2)
+    assert [(row.line, row.left, row.right) for row in rows] == [
+        (1, "", "欢迎"),
+        (3, "我在", ""),
+        (3, "", "很大"),
+    ]
+
+
+def test_left_and_right_sorts_compare_the_nearest_tokens_first(tmp_path: Path) -> None:
+    corpus = tmp_path / "a.txt"
+    corpus.write_text("b a X c\nc b X a\na X b\nb X\n", encoding="utf-8")
+    left = rows_of([str(corpus)], "X", tokenizer="whitespace", sort="left")
+    assert [row.line for row in left] == [3, 1, 4, 2]  # (a), (a, b), (b), (b, c)
+    right = rows_of([str(corpus)], "X", tokenizer="whitespace", sort="right")
+    assert [row.line for row in right] == [4, 2, 3, 1]  # none, then a, b, c
+    assert [
+        row.line for row in rows_of([str(corpus)], "X", tokenizer="whitespace", sort="left", max_rows=2)
+    ] == [3, 1]
+
+
+def test_a_sample_is_the_same_for_any_workers_and_chunks_and_changes_with_the_seed() -> None:
+    samples = [
+        [
+            row.cells()
+            for row in rows_of([str(SAMPLE_CORPUS)], "的", sample=7, seed=3, workers=w, chunk_size=c)
+        ]
+        for w, c in [(1, None), (2, 100), (2, 1)]
+    ]
+    assert samples[0] == samples[1] == samples[2] and len(samples[0]) == 7
+    assert samples[0] == sorted(samples[0], key=lambda r: (str(sample_files().index(Path(r[0]))), r[1]))
+    other = [row.cells() for row in rows_of([str(SAMPLE_CORPUS)], "的", sample=7, seed=4)]
+    assert other != samples[0]
+
+
+def test_max_stops_in_corpus_order() -> None:
+    rows = rows_of([str(SAMPLE_CORPUS)], "的", max_rows=3, workers=2, chunk_size=100)
+    assert [row.cells() for row in rows] == naive_concordance(sample_files(), {"的"})[:3]
+
+
+def test_overlapping_modes_are_refused() -> None:
+    with pytest.raises(OptionError):
+        rows_of([str(SAMPLE_CORPUS)], "的", mode="search")
+
+
+def test_wide_characters_take_two_columns() -> None:
+    assert columns("青禾a") == 5
+
+
+def test_cli_tsv_jsonl_and_text(tmp_path: Path) -> None:
+    runner = cli_runner()
+    result = runner.invoke(cli, ["kwic", "-e", "青禾线", str(SAMPLE_CORPUS), "--max", "2", "-q"])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and lines[0] == "source\tline\tleft\tnode\tright" and len(lines) == 3
+    result = runner.invoke(cli, ["kwic", "青禾线", str(SAMPLE_CORPUS), "--output-format", "jsonl", "-q"])
+    row = json.loads(result.stdout.splitlines()[0])
+    assert list(row) == ["source", "line", "left", "node", "right"] and row["node"] == "青禾线"
+    result = runner.invoke(
+        cli, ["kwic", "青禾线", str(SAMPLE_CORPUS), "--output-format", "text", "--width", "6", "-q"]
+    )
+    starts = {columns(line.split("青禾线")[0]) for line in result.stdout.splitlines()}
+    assert starts == {7}
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    runner = cli_runner()
+    assert runner.invoke(cli, ["kwic", "--regex", "(", str(SAMPLE_CORPUS)]).exit_code == 2
+    assert runner.invoke(cli, ["kwic", "的"]).exit_code == 2
+    result = runner.invoke(cli, ["kwic", "的", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    result = runner.invoke(cli, ["kwic", "的", str(SAMPLE_CORPUS), "--sort", "left", "--memory", "2K"])
+    assert result.exit_code == 1 and "--memory" in result.stderr

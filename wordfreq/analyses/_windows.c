@@ -1,0 +1,155 @@
+/* The windows of the collocates (wordfreq/collocates.py), compiled: the one loop that touches every
+ * position of every window.  Python's version is `collocates._add_windows_py`; the two are checked
+ * against the naive program by tests/test_collocates.py (hypothesis: random texts and windows). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *one;
+
+/* counter[key] += 1 (counter an exact dict or a subclass, key a str). */
+static int
+increment(PyObject *counter, PyObject *key)
+{
+    PyObject *old = PyDict_GetItemWithError(counter, key); /* borrowed */
+    PyObject *value;
+    if (old == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        value = PyLong_FromLong(1);
+    }
+    else {
+        value = PyNumber_Add(old, one);
+    }
+    if (value == NULL)
+        return -1;
+    int failed = PyDict_SetItem(counter, key, value);
+    Py_DECREF(value);
+    return failed;
+}
+
+PyDoc_STRVAR(add_windows_doc,
+"add_windows(kept, nodes, left, right, windows, sizes) -> None\n\n"
+"For every node index k of a token of kept (nodes: {word: k}): the positions\n"
+"within left tokens before or right tokens after a position of k, each once,\n"
+"and none of k's own, add 1 to windows[k][kept[j]] for each such position j,\n"
+"and their number to sizes[k].  kept: a list of str; windows: a list of\n"
+"dicts (Counters); sizes: a list of ints, as long.");
+
+static PyObject *
+add_windows(PyObject *module, PyObject *args)
+{
+    PyObject *kept, *nodes, *windows, *sizes;
+    Py_ssize_t left, right;
+    if (!PyArg_ParseTuple(args, "O!O!nnO!O!", &PyList_Type, &kept, &PyDict_Type, &nodes, &left, &right,
+                          &PyList_Type, &windows, &PyList_Type, &sizes))
+        return NULL;
+    if (left < 0 || right < 0) {
+        PyErr_SetString(PyExc_ValueError, "a window side is at least 0 tokens");
+        return NULL;
+    }
+    Py_ssize_t n_nodes = PyList_GET_SIZE(windows);
+    if (PyList_GET_SIZE(sizes) != n_nodes) {
+        PyErr_SetString(PyExc_ValueError, "windows and sizes differ in length");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(kept);
+    if (n == 0)
+        Py_RETURN_NONE;
+    Py_ssize_t *node_of = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    char *done = PyMem_Calloc((size_t)n, 1);
+    if (node_of == NULL || done == NULL) {
+        PyMem_Free(node_of);
+        PyMem_Free(done);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t found = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *token = PyList_GET_ITEM(kept, i);
+        if (!PyUnicode_CheckExact(token)) {
+            PyErr_SetString(PyExc_TypeError, "kept holds str only");
+            goto error;
+        }
+        PyObject *index = PyDict_GetItemWithError(nodes, token); /* borrowed */
+        node_of[i] = -1;
+        if (index == NULL) {
+            if (PyErr_Occurred())
+                goto error;
+            continue;
+        }
+        Py_ssize_t k = PyLong_AsSsize_t(index);
+        if (k == -1 && PyErr_Occurred())
+            goto error;
+        if (k < 0 || k >= n_nodes) {
+            PyErr_SetString(PyExc_ValueError, "a node's index is out of range");
+            goto error;
+        }
+        PyObject *counter = PyList_GET_ITEM(windows, k);
+        PyObject *size = PyList_GET_ITEM(sizes, k);
+        if (!PyDict_Check(counter) || !PyLong_CheckExact(size)) {
+            PyErr_SetString(PyExc_TypeError, "windows holds dicts and sizes ints");
+            goto error;
+        }
+        node_of[i] = k;
+        found++;
+    }
+    for (Py_ssize_t p = 0; found > 0 && p < n; p++) {
+        Py_ssize_t k = node_of[p];
+        if (k < 0 || done[p])
+            continue;
+        /* Every position of node k, from its first: the union of their windows, walked once. */
+        PyObject *counter = PyList_GET_ITEM(windows, k);
+        Py_ssize_t covered = 0, positions = 0;
+        for (Py_ssize_t q = p; q < n; q++) {
+            if (node_of[q] != k)
+                continue;
+            done[q] = 1;
+            found--;
+            Py_ssize_t start = q - left > covered ? q - left : covered;
+            Py_ssize_t end = right >= n - q ? n : q + right + 1;
+            for (Py_ssize_t j = start; j < end; j++) {
+                if (node_of[j] == k)
+                    continue;
+                if (increment(counter, PyList_GET_ITEM(kept, j)) < 0)
+                    goto error;
+                positions++;
+            }
+            if (end > covered)
+                covered = end;
+        }
+        PyObject *add = PyLong_FromSsize_t(positions);
+        if (add == NULL)
+            goto error;
+        PyObject *total = PyNumber_Add(PyList_GET_ITEM(sizes, k), add);
+        Py_DECREF(add);
+        if (total == NULL)
+            goto error;
+        if (PyList_SetItem(sizes, k, total) < 0) /* steals total, releases the old int */
+            goto error;
+    }
+    PyMem_Free(node_of);
+    PyMem_Free(done);
+    Py_RETURN_NONE;
+error:
+    PyMem_Free(node_of);
+    PyMem_Free(done);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"add_windows", add_windows, METH_VARARGS, add_windows_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "wordfreq._windows", "The windows of the collocates, compiled.", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__windows(void)
+{
+    one = PyLong_FromLong(1);
+    if (one == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,434 @@
+"""Collocates: the words that keep a node company, scored by association measures, exactly.
+
+**What is counted** (the surface co-occurrence of Evert 2008, "Corpora
+and collocations").  The tokens are the table's: each line's kept tokens
+(`wordfreq.analyses.occurrences`), in order; a window never crosses a line feed, a
+record or a file.  Each occurrence of a node has a window of ``left``
+tokens before it and ``right`` after it; the windows of nearby occurrences
+overlap, and each token position in their union counts once, the node's
+own positions never.  For each node: R, the number of positions in its
+windows; o(c), how many of them hold the collocate c; f(c) and f(node),
+the table's counts; N, the table's tokens.
+
+**One pass.**  The count and the windows are counted together, by the
+workers of `wordfreq.count` (the pool or Dask, spilling past the memory
+budget): a `WindowCountOptions` makes each worker count the table's tokens as
+`count` does and hold its windows' counts beside them (a `WindowTable`),
+which leave the worker as rows under keys no token has (``MARK``, then
+spaces, which no token holds), so partial counts merge exactly as a
+table's do.  A line is segmented on its own only when it may hold a node
+(`occurrences.LineReader.candidates`); the other lines are counted by the
+tokenizer's fast path, as `count` counts them.  The windows of a line are
+walked in compiled code (`_windows.add_windows`; `_add_windows_py` where
+it was not built).
+
+**Measures**, with e = R * f(c) / N, the count expected if c were spread
+evenly: ``mi`` = log2(o / e); ``mi3`` = log2(o^3 / e); ``t`` = (o - e) /
+sqrt(o); ``log_dice`` = 14 + log2(2o / (f(node) + f(c))) (Rychlý 2008);
+``ll`` = G² of the 2x2 table o, R - o, f(c) - o, N - R - f(c) + o (expected
+values from its margins, 0 ln 0 = 0), by keyness's one definition of G²
+(`keyness.g2`), which keeps its digits where o is near e.
+`docs/collocates.md` has the definitions and their sources.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import io
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, NamedTuple
+
+from wordfreq.analyses.keyness import g2
+from wordfreq.analyses.occurrences import LineCountOptions, LineReader, Nodes
+from wordfreq.api import count
+from wordfreq.chunks.planning import LINE_FEED
+from wordfreq.counting.options import CountOptions
+from wordfreq.errors import OptionError, require_choice, require_whole
+from wordfreq.options import with_keywords
+from wordfreq.reduce.packs import Pack, pack
+from wordfreq.sources.inputs import Source
+from wordfreq.tokenizers import Tokenizer, add_counts, build_tokenizer
+from wordfreq.workers.run_options import RunOptions
+
+# Starts the key of each row that is a window's, not a token's: R ("\uffff 3") and o ("\uffff 3 word")
+# of the node of index 3.  Its spaces make it no token: a table's token never holds whitespace.
+MARK = "\uffff"
+MEASURES = ("o", "e", "f_node", "f_collocate", "mi", "mi3", "t", "ll", "log_dice")
+COLUMNS = ("node", "collocate", *MEASURES)
+COLLOCATE_SORTS = ("collocate", *MEASURES)
+COLLOCATE_FORMATS = ("tsv", "csv", "jsonl")
+
+
+@dataclass(frozen=True)
+class CollocatesSpec:
+    """Which collocates of which ``nodes``: ``left`` and ``right`` tokens each side; rows with ``o`` at
+    least ``min_count`` and f(c) at least ``min_freq``, ordered by ``sort`` (descending; the collocate
+    ascending), at most ``max_rows`` per node."""
+
+    nodes: Nodes
+    left: int = 5
+    right: int = 5
+    min_count: int = 3
+    min_freq: int = 1
+    sort: str = "log_dice"
+    max_rows: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.nodes.regex:
+            raise OptionError("regex", "collocates are of words, not patterns")
+        require_whole("left", self.left, 0, "the tokens left of the node")
+        require_whole("right", self.right, 0, "the tokens right of the node")
+        if self.left + self.right == 0:
+            raise OptionError("window", "the window is empty: give --left or --right")
+        require_whole("min_count", self.min_count, 1, "the minimum co-occurrence count")
+        require_whole("min_freq", self.min_freq, 1, "the minimum frequency")
+        require_choice("sort", self.sort, COLLOCATE_SORTS, "measure")
+        if self.max_rows is not None:
+            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
+
+
+def _r_key(node: int) -> str:
+    return f"{MARK} {node}"
+
+
+def _o_key(node: int, collocate: str) -> str:
+    return f"{MARK} {node} {collocate}"
+
+
+class WindowCounter:
+    """The rows of a `WindowCountOptions` count: the table's tokens, counted as `count` counts them (the
+    whitespace rule and the filters applied when the count is finished), and each node's R and o(c) in
+    a `WindowTable` (see the module docstring)."""
+
+    cut_points = LINE_FEED
+
+    def __init__(self, count_options: WindowCountOptions):
+        assert count_options.nodes is not None
+        self.base = build_tokenizer(count_options.tokenizer)
+        self.reader = LineReader(lambda: self.base, count_options.filters, count_options.nodes)
+        self.index = {word: i for i, word in enumerate(count_options.nodes.words)}
+        self.left = count_options.left
+        self.right = count_options.right
+
+    def tokenize(self, text: str) -> Iterable[str]:  # pragma: no cover - the interface; counts are added
+        counts: Counter[str] = Counter()
+        self.add_counts(text, counts)
+        return counts.elements()
+
+    def add_counts(self, text: str, counts: Counter[str]) -> None:
+        compiled = self.compiled_table()
+        self.add_counts_compiled(text, counts, compiled)
+        compiled.add_to(counts)
+
+    def compiled_table(self) -> WindowTable:
+        """An empty table of windows, which a worker keeps across its tasks
+        (`counting.tasks.PartialCount.compiled_rows`)."""
+        return WindowTable(len(self.index))
+
+    def add_counts_compiled(self, text: str, counts: Counter[str], compiled: WindowTable) -> None:
+        """Add the tokens of ``text`` to ``counts`` (unfinished, as the tokenizer's ``add_counts`` adds
+        them), its windows to ``compiled``."""
+        lines = text.split("\n")
+        candidates = list(self.reader.candidates(lines))
+        if len(candidates) < len(lines):
+            chosen = set(candidates)
+            rest = "\n".join(line for i, line in enumerate(lines) if i not in chosen) if chosen else text
+            add_counts(self.base, rest, counts)
+        pieces_of, keep, index, left, right = (
+            self.reader.pieces,
+            self.reader.keep,
+            self.index,
+            self.left,
+            self.right,
+        )
+        windows, sizes = compiled.windows, compiled.sizes
+        for i in candidates:
+            pieces = pieces_of(lines[i])
+            counts.update(pieces)
+            kept = pieces if keep is None else list(filter(None, map(keep, pieces)))
+            add_windows(kept, index, left, right, windows, sizes)
+
+
+def _add_windows_py(
+    kept: list[str],
+    nodes: dict[str, int],
+    left: int,
+    right: int,
+    windows: list[Counter[str]],
+    sizes: list[int],
+) -> None:
+    """For every node of ``kept``: add the tokens of the union of its windows (each position once, the
+    node's own never) to ``windows[node]``, their number to ``sizes[node]`` (`_windows.add_windows`,
+    in Python)."""
+    at: dict[int, list[int]] = {}
+    for i, token in enumerate(kept):
+        k = nodes.get(token)
+        if k is not None:
+            at.setdefault(k, []).append(i)
+    end = len(kept)
+    for k, positions in at.items():
+        spans: list[list[int]] = []
+        for p in positions:
+            a, b = max(0, p - left), min(end, p + right + 1)
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = b
+            else:
+                spans.append([a, b])
+        into = windows[k]
+        for a, b in spans:
+            into.update(kept[a:b])
+        into[kept[positions[0]]] -= len(positions)  # every position of the node is in its own window
+        sizes[k] += sum(b - a for a, b in spans) - len(positions)
+
+
+try:
+    from wordfreq.analyses._windows import add_windows
+except ImportError:  # pragma: no cover - built wherever the tests run
+    add_windows = _add_windows_py
+
+
+class WindowTable:
+    """The windows of a worker's tasks, by node: R (``sizes``) and o (``windows``), held until the count
+    is finished, then taken as rows under their keys (the ``compiled_rows`` protocol of
+    `counting.tasks.PartialCount`): a key per collocate made once per worker, not once per task."""
+
+    def __init__(self, nodes: int) -> None:
+        self.windows: list[Counter[str]] = [Counter() for _ in range(nodes)]
+        self.sizes: list[int] = [0] * nodes
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory it holds (a `Counter` entry is some 100 bytes, with its string)."""
+        return 120 * sum(map(len, self.windows)) + 200 * len(self.sizes)
+
+    def rows(self) -> dict[str, int]:
+        rows = {_r_key(n): size for n, size in enumerate(self.sizes) if size}
+        for n, cooccurring in enumerate(self.windows):
+            prefix = _o_key(n, "")
+            rows.update((prefix + collocate, o) for collocate, o in cooccurring.items() if o)
+        return rows
+
+    def add_to(self, counts: Counter[str]) -> None:
+        counts.update(self.rows())
+
+    def take(self) -> Pack:
+        """The rows as a pack (`wordfreq.packed`); UnicodeEncodeError where they cannot be packed."""
+        packed = pack(self.rows())
+        if packed is None:
+            raise UnicodeEncodeError("utf-8", "", 0, 1, "a collocate UTF-8 cannot hold")
+        return packed
+
+
+@dataclass(frozen=True)
+class WindowCountOptions(LineCountOptions):
+    """A count whose rows are the table's tokens and the windows of ``nodes`` (see `WindowCounter`)."""
+
+    nodes: Nodes | None = None
+    left: int = 5
+    right: int = 5
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.nodes is None:
+            raise OptionError("words", "no word given")
+
+    def row_maker(self) -> Tokenizer:
+        return _window_counter(self)
+
+
+@functools.lru_cache(maxsize=2)
+def _window_counter(count_options: WindowCountOptions) -> WindowCounter:
+    """The `WindowCounter` of this process for ``count_options``, made once."""
+    return WindowCounter(count_options)
+
+
+class Collocate(NamedTuple):
+    """One row: a collocate of a node, its counts and measures."""
+
+    node: str
+    collocate: str
+    o: int
+    e: float
+    f_node: int
+    f_collocate: int
+    mi: float
+    mi3: float
+    t: float
+    ll: float
+    log_dice: float
+
+
+@dataclass
+class CollocatesResult:
+    """The collocates of every node, in the order asked, and what it took."""
+
+    rows: list[Collocate]
+    tokens: int  # N
+    windows: dict[str, int]  # R of each node
+    frequencies: dict[str, int]  # f of each node
+    files: int
+    bytes: int
+    seconds: float
+    bad_bytes: int
+    bad_records: int
+    workers: int
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "tokens": self.tokens,
+            "nodes": {node: {"f": self.frequencies[node], "R": self.windows[node]} for node in self.windows},
+            "rows": len(self.rows),
+            "seconds": round(self.seconds, 3),
+            "bad_bytes": self.bad_bytes,
+            "bad_records": self.bad_records,
+            "workers": self.workers,
+        }
+
+
+def measures(o: int, r: int, f_node: int, f_coll: int, n: int) -> dict[str, float]:
+    """e, mi, mi3, t, ll and log_dice of a collocate seen ``o`` times in ``r`` window positions, ``f_coll``
+    times in ``n`` tokens, beside a node seen ``f_node`` times (see the module docstring)."""
+    return dict(zip(("e", "mi", "mi3", "t", "ll", "log_dice"), _measures(o, r, f_node, f_coll, n)))
+
+
+def _measures(
+    o: int, r: int, f_node: int, f_coll: int, n: int
+) -> tuple[float, float, float, float, float, float]:
+    e = r * f_coll / n
+    return (
+        e,
+        math.log2(o * n / (r * f_coll)),
+        math.log2(o**3 * n / (r * f_coll)),
+        (o - e) / math.sqrt(o),
+        log_likelihood(o, r - o, f_coll - o, n - r - f_coll + o),
+        14 + math.log2(2 * o / (f_node + f_coll)),
+    )
+
+
+def log_likelihood(o11: int, o12: int, o21: int, o22: int) -> float:
+    """G² of the 2x2 table of counts ``o11 o12 / o21 o22``, expected values from its margins
+    (`keyness.g2`)."""
+    n = o11 + o12 + o21 + o22
+    r1, r2, c1, c2 = o11 + o12, o21 + o22, o11 + o21, o12 + o22
+    return g2([(o11, r1 * c1, n), (o12, r1 * c2, n), (o21, r2 * c1, n), (o22, r2 * c2, n)])
+
+
+def find_collocates(
+    paths: Sequence[str],
+    spec: CollocatesSpec,
+    count_options: CountOptions | None = None,
+    run_options: RunOptions | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] = lambda _: None,
+    on_sources: Callable[[list[Source]], None] | None = None,
+    **options: Any,
+) -> CollocatesResult:
+    """The collocates of ``spec.nodes`` in the corpus under ``paths`` (options as for `wordfreq.count`)."""
+    started = time.perf_counter()
+    count_options, run_options = with_keywords(
+        count_options or CountOptions(), run_options or RunOptions(), options
+    )
+    if not count_options.rows.plain:
+        raise OptionError("ngram", "collocates are of tokens: no n-grams or document counts")
+    if run_options.min_count != 1 or run_options.max_rows is not None:
+        run_options = dataclasses.replace(run_options, min_count=1, max_rows=None)
+    parts = {name: getattr(count_options, name) for name in CountOptions.__dataclass_fields__}
+    window_options = WindowCountOptions(**parts, nodes=spec.nodes, left=spec.left, right=spec.right)
+    with count(
+        paths, window_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
+    ) as counted:
+        table, r, o = _decode(counted.rows(), len(spec.nodes.words))
+    n = sum(table.values())
+    rows: list[Collocate] = []
+    for index, node in enumerate(spec.nodes.words):
+        rows.extend(_rows_of(spec, node, table.get(node, 0), r.get(index, 0), o.get(index, {}), table, n))
+    return CollocatesResult(
+        rows=rows,
+        tokens=n,
+        windows={node: r.get(i, 0) for i, node in enumerate(spec.nodes.words)},
+        frequencies={node: table.get(node, 0) for node in spec.nodes.words},
+        files=counted.files,
+        bytes=counted.bytes,
+        seconds=time.perf_counter() - started,
+        bad_bytes=counted.bad_bytes,
+        bad_records=counted.bad_records,
+        workers=counted.workers,
+    )
+
+
+def _decode(
+    rows: Iterable[tuple[Any, ...]], nodes: int
+) -> tuple[dict[str, int], dict[int, int], dict[int, dict[str, int]]]:
+    """The table, each node's R and each node's o(c), from the rows of a `WindowCountOptions`'s count."""
+    table: dict[str, int] = {}
+    r: dict[int, int] = {}
+    o: dict[int, dict[str, int]] = {}
+    for row in rows:
+        key, n = row[0], row[1]
+        if " " not in key:
+            table[key] = n
+            continue
+        _, index, *collocate = key.split(" ", 2)
+        if collocate:
+            o.setdefault(int(index), {})[collocate[0]] = n
+        else:
+            r[int(index)] = n
+    return table, r, o
+
+
+def _rows_of(
+    spec: CollocatesSpec,
+    node: str,
+    f_node: int,
+    r: int,
+    cooccurring: dict[str, int],
+    table: dict[str, int],
+    n: int,
+) -> list[Collocate]:
+    rows = []
+    for collocate, o in cooccurring.items():
+        f_coll = table[collocate]
+        if o < spec.min_count or f_coll < spec.min_freq:
+            continue
+        e, mi, mi3, t, ll, log_dice = _measures(o, r, f_node, f_coll, n)
+        rows.append(Collocate(node, collocate, o, e, f_node, f_coll, mi, mi3, t, ll, log_dice))
+    rows.sort(key=lambda row: row.collocate)
+    if spec.sort != "collocate":
+        field = Collocate._fields.index(spec.sort)
+        rows.sort(key=lambda row: row[field], reverse=True)  # stable: ties stay by collocate
+    return rows if spec.max_rows is None else rows[: spec.max_rows]
+
+
+def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool) -> None:
+    """Write ``rows`` as ``fmt``: tsv or csv (a header line), or jsonl; the node column ``with_node``."""
+    columns = COLUMNS if with_node else COLUMNS[1:]
+    if fmt == "jsonl":
+        for row in rows:
+            record = {column: getattr(row, column) for column in columns}
+            out.write((json.dumps(record, ensure_ascii=False) + "\n").encode())
+        return
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(getattr(row, column)) for column in columns])
+        if text.tell() > 1 << 16:
+            out.write(text.getvalue().encode())
+            text.seek(0)
+            text.truncate()
+    out.write(text.getvalue().encode())
+
+
+def _cell(value: object) -> str:
+    return f"{value:.10g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,384 @@
+"""The concordance (Key Word In Context): every occurrence of some words, in its line.
+
+`concordance` reads a corpus as `wordfreq.count` does (the same sources,
+decodings, JSON Lines, tokenizer and filters) and gives one `KwicRow` per
+occurrence of a node: a kept token of the table equal to one of the words
+(`wordfreq.analyses.occurrences`), so that without ``max_rows`` or ``sample`` a
+word has exactly as many rows as its count in the table.
+
+The workers (`workers.pool.map_tasks`) find the occurrences of each task,
+whose lines are whole (`occurrences.LineCountOptions`); their answers come back in
+task order, where the parent numbers the lines (a task's first line is the
+sum of the line feeds of the tasks of its file before it, so no worker
+counts a file's lines from its start).  The rows are in corpus order
+(source, line, column) for any number of workers or chunk size, and stream:
+
+* ``max_rows`` stops the run once it has that many (in corpus order), or
+  keeps the first that many by the sort, in a heap;
+* ``sample`` keeps the occurrences with the ``sample`` smallest keys, a
+  keyed hash (BLAKE2b) of the seed and the occurrence's source, line and
+  column: a uniform sample without replacement, the same for any number
+  of workers or chunk size, that a seed reproduces;
+* ``sort`` left or right orders by the kept tokens before the node, nearest
+  first (AntConc's L1, L2, ...) or after it (R1, R2, ...), ties in corpus
+  order; sorting every row holds them all in memory, and a sort that would
+  pass the memory budget stops with a message saying how to narrow it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, NamedTuple
+
+from wordfreq.analyses.occurrences import LineCountOptions, Nodes, line_reader, task_text
+from wordfreq.api import corpus_tasks
+from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
+from wordfreq.counting.options import CountOptions
+from wordfreq.errors import OptionError, WordfreqError, require_choice, require_whole
+from wordfreq.options import with_keywords
+from wordfreq.sources.inputs import STDIN, Source, display_name, list_inputs
+from wordfreq.workers.pool import default_workers, map_tasks
+from wordfreq.workers.run_options import RunOptions
+
+KWIC_SORTS = ("source", "left", "right")
+KWIC_FORMATS = ("tsv", "jsonl", "text")
+SORT_TOKENS = 8  # the tokens each side a sort compares (L1..L8, R1..R8)
+ROW_OVERHEAD = 400  # bytes a row compiled for a sort takes besides its text (objects, the list)
+COLUMNS = ("source", "line", "left", "node", "right")
+
+
+@dataclass(frozen=True)
+class KwicSpec:
+    """What a concordance shows: ``nodes``; ``width`` characters each side; the order (``sort``); at most
+    ``max_rows`` rows; or a sample of ``sample`` of them drawn with ``seed``."""
+
+    nodes: Nodes
+    width: int = 40
+    sort: str = "source"
+    max_rows: int | None = None
+    sample: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        require_whole("width", self.width, 0, "the width of a context")
+        require_choice("sort", self.sort, KWIC_SORTS, "sort")
+        if self.max_rows is not None:
+            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
+        if self.sample is not None:
+            require_whole("sample", self.sample, 1, "the size of the sample")
+        if not isinstance(self.seed, int):
+            raise OptionError("seed", f"expected a whole number, not {self.seed!r}")
+
+
+class KwicRow(NamedTuple):
+    """One occurrence: its ``source`` (``-`` for standard input), its 1-based ``line`` (a record's line
+    with JSON Lines), the ``width`` characters of the line ``left`` of the node, the ``node`` as the
+    text has it, those ``right`` of it; ``column`` is where the node starts in the line (0-based),
+    ``key`` the kept tokens the sort compares, and ``controls`` whether the line holds control
+    characters (a tab...), which a TSV or text row shows as spaces."""
+
+    source: str
+    line: int
+    left: str
+    node: str
+    right: str
+    column: int = 0
+    key: tuple[str, ...] = ()
+    controls: bool = False
+
+    def cells(self) -> tuple[str, int, str, str, str]:
+        return (self.source, self.line, self.left, self.node, self.right)
+
+
+# One occurrence as a worker finds it: the index of its line in the task, then KwicRow's fields from left.
+_Hit = tuple[int, str, str, str, int, tuple[str, ...], bool]
+
+
+@dataclass
+class _Answer:
+    """What a worker found in one task."""
+
+    source: str
+    first_line: int | None  # the line number of the task's first line, when it is known there
+    nbytes: int
+    line_feeds: int
+    bad_bytes: int
+    bad_records: int
+    hits: list[_Hit]
+
+
+@dataclass(frozen=True)
+class KwicWork:
+    """The work of one task (run in the workers): its lines that may hold a node are segmented, and each
+    node becomes a hit with its context."""
+
+    count_options: CountOptions
+    nodes: Nodes
+    width: int
+    sort: str
+
+    def __call__(self, task: Task) -> _Answer:
+        text = task_text(task, self.count_options)
+        reader = line_reader(self.count_options, self.nodes)
+        width = self.width
+        hits: list[_Hit] = []
+        for i in reader.candidates(text.lines):
+            line = text.lines[i]
+            kept, starts, ends = reader.spans(line)
+            found = reader.positions(kept)
+            if not found:
+                continue
+            at = (
+                sorted(itertools.chain.from_iterable(found.values()))
+                if len(found) > 1
+                else next(iter(found.values()))
+            )
+            number = text.numbers[i] if text.numbers is not None else i
+            controls = _CONTROL.search(line) is not None
+            for p in at:
+                start, end = starts[p], ends[p]
+                key: tuple[str, ...] = ()
+                if self.sort != "source":
+                    key = reader.neighbours(kept, p, -1 if self.sort == "left" else 1, SORT_TOKENS)
+                left, right = line[max(0, start - width) : start], line[end : end + width]
+                hits.append((number, left, line[start:end], right, start, key, controls))
+        first_line = task.first_line if isinstance(task, TextTask) else (1 if task.start == 0 else None)
+        source = STDIN if task.path == display_name(STDIN) and isinstance(task, TextTask) else task.path
+        return _Answer(
+            source, first_line, task.nbytes, text.line_feeds, text.bad_bytes, text.bad_records, hits
+        )
+
+
+@dataclass
+class KwicResult:
+    """A concordance under way: `rows` streams it; the figures grow as it is read."""
+
+    spec: KwicSpec
+    _answers: Iterator[_Answer]
+    memory: int
+    files: int = 0
+    bytes: int = 0
+    bad_bytes: int = 0
+    bad_records: int = 0
+    rows_out: int = 0
+    seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
+
+    def rows(self) -> Iterator[KwicRow]:
+        """The rows, in the order and number the spec asks."""
+        spec = self.spec
+        rows = self._in_corpus_order()
+        if spec.sample is not None:
+            chosen = heapq.nsmallest(
+                spec.sample, ((_sample_key(spec.seed, row), i, row) for i, row in enumerate(rows))
+            )
+            picked = [row for _, _, row in sorted(chosen, key=lambda c: c[1])]
+            rows = iter(picked)
+        if spec.sort != "source":
+            if spec.max_rows is not None:
+                best = heapq.nsmallest(spec.max_rows, ((row.key, i, row) for i, row in enumerate(rows)))
+                rows = (row for _, _, row in best)
+            else:
+                rows = iter(sorted(self._held(rows), key=lambda row: row.key))
+        elif spec.max_rows is not None:
+            rows = itertools.islice(rows, spec.max_rows)
+        for row in rows:
+            self.rows_out += 1
+            yield row
+        self.seconds = time.perf_counter() - self.started
+
+    def _in_corpus_order(self) -> Iterator[KwicRow]:
+        source: str | None = None
+        base = 0
+        for answer in self._answers:
+            if answer.first_line is not None:
+                base = answer.first_line - 1
+            elif answer.source != source:
+                base = 0
+            source = answer.source
+            self.bytes += answer.nbytes
+            self.bad_bytes += answer.bad_bytes
+            self.bad_records += answer.bad_records
+            first = base + 1
+            for number, left, node, right, column, key, controls in answer.hits:
+                yield KwicRow(source, first + number, left, node, right, column, key, controls)
+            base += answer.line_feeds
+
+    def _held(self, rows: Iterable[KwicRow]) -> list[KwicRow]:
+        """Every row of ``rows`` in a list, within the memory budget."""
+        compiled: list[KwicRow] = []
+        size = 0
+        for row in rows:
+            size += (
+                ROW_OVERHEAD + 2 * (len(row.left) + len(row.right) + len(row.source)) + sum(map(len, row.key))
+            )
+            if size > self.memory:
+                raise WordfreqError(
+                    f"sorting holds every row in memory, and {len(compiled):,} rows already take "
+                    f"the memory budget ({self.memory:,} bytes): narrow it with --max or --sample, or "
+                    "give it more with --memory"
+                )
+            compiled.append(row)
+        return compiled
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "rows": self.rows_out,
+            "seconds": round(self.seconds, 3),
+            "bad_bytes": self.bad_bytes,
+            "bad_records": self.bad_records,
+        }
+
+
+def _sample_key(seed: int, row: KwicRow) -> bytes:
+    """The occurrence's place in a sample: a keyed hash of where it is, the same for any chunking."""
+    where = f"{row.source}\0{row.line}\0{row.column}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(where, digest_size=8, key=str(seed).encode()).digest()
+
+
+def concordance(
+    paths: Sequence[str],
+    spec: KwicSpec,
+    count_options: CountOptions | None = None,
+    run_options: RunOptions | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] = lambda _: None,
+    on_sources: Callable[[list[Source]], None] | None = None,
+    **options: Any,
+) -> KwicResult:
+    """The concordance of ``spec.nodes`` in the corpus under ``paths`` (the options as for
+    `wordfreq.count`); read its rows with `KwicResult.rows`."""
+    count_options, run_options = with_keywords(
+        count_options or CountOptions(), run_options or RunOptions(), options
+    )
+    if run_options.engine != "local":
+        raise OptionError("engine", "a concordance runs on local workers only")
+    if count_options.tokenizer.mode != "accurate":
+        raise OptionError("mode", "a concordance needs tokens that do not overlap: the accurate mode")
+    if not count_options.rows.plain:
+        raise OptionError("ngram", "a concordance is of tokens: no n-grams or document counts")
+    line_options = LineCountOptions(
+        **{name: getattr(count_options, name) for name in count_options.__dataclass_fields__}
+    )
+    sources = list_inputs(
+        paths,
+        warn,
+        selection=count_options.selection,
+        skip_binary=not count_options.decoding.is_wide,
+        storage=count_options.storage,
+    )
+    if on_sources is not None:
+        on_sources(sources)
+    work = KwicWork(line_options, spec.nodes, spec.width, spec.sort)
+    answers = map_tasks(
+        corpus_tasks(sources, line_options, run_options, stdin),
+        work,
+        line_options,
+        workers=run_options.workers if run_options.workers is not None else default_workers(),
+        batch_bytes=run_options.chunk_size or CHUNK_SIZE,
+        start_method=run_options.start_method,
+        progress=progress,
+    )
+    result = KwicResult(spec, answers, run_options.memory_budget())
+    result.files = len(sources)
+    return result
+
+
+def _clean(text: str) -> str:
+    """A cell of a TSV or text row: control characters (tabs, CR...) become spaces."""
+    return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def write_kwic(rows: Iterable[KwicRow], out: BinaryIO, fmt: str, width: int, highlight: bool = False) -> None:
+    """Write ``rows`` as ``fmt``: tsv (a header line), jsonl, or text (aligned for a terminal)."""
+    import json
+
+    if fmt == "tsv":
+        out.write(("\t".join(COLUMNS) + "\n").encode())
+        for batch in _batches(rows):
+            lines = [
+                f"{_clean(row.source)}\t{row.line}\t{_clean(row.left)}\t{_clean(row.node)}\t{_clean(row.right)}\n"
+                if row.controls or _CONTROL.search(row.source)
+                else f"{row.source}\t{row.line}\t{row.left}\t{row.node}\t{row.right}\n"
+                for row in batch
+            ]
+            out.write("".join(lines).encode("utf-8", "surrogateescape"))
+        return
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(
+                (json.dumps(dict(zip(COLUMNS, row.cells())), ensure_ascii=False) + "\n").encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+        return
+    for row in rows:
+        left = _fit_left(_clean(row.left), width)
+        right = _fit_right(_clean(row.right), width)
+        node = _clean(row.node)
+        if highlight:
+            node = f"\x1b[1;31m{node}\x1b[0m"
+        line = f"{left} {node} {right}{' ' * (width - columns(right))}  {row.source}:{row.line}\n"
+        out.write(line.encode("utf-8", "surrogateescape"))
+
+
+def _batches(rows: Iterable[KwicRow], size: int = 1024) -> Iterator[list[KwicRow]]:
+    """``rows`` in lists of ``size`` (the last shorter), to write many at once."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def char_columns(char: str) -> int:
+    """The columns a terminal gives ``char``: 2 for East Asian wide and full-width, 0 for a combining
+    mark, else 1."""
+    import unicodedata
+
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def columns(text: str) -> int:
+    """The columns ``text`` takes on a terminal."""
+    return sum(map(char_columns, text))
+
+
+def _fit_left(text: str, width: int) -> str:
+    """The end of ``text`` that fits in ``width`` columns, padded on the left to them."""
+    used = 0
+    start = len(text)
+    while start > 0 and used + char_columns(text[start - 1]) <= width:
+        start -= 1
+        used += char_columns(text[start])
+    return " " * (width - used) + text[start:]
+
+
+def _fit_right(text: str, width: int) -> str:
+    """The start of ``text`` that fits in ``width`` columns."""
+    used = 0
+    end = 0
+    while end < len(text) and used + char_columns(text[end]) <= width:
+        used += char_columns(text[end])
+        end += 1
+    return text[:end]
+
+
+def is_terminal(out: BinaryIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False

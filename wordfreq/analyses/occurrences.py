@@ -1,0 +1,294 @@
+"""Occurrences: the tokens of a table in their lines, for the analyses that need their order and place.
+
+The concordance (`wordfreq.analyses.kwic`) and the collocates (`wordfreq.analyses.collocates`)
+look at the occurrences of some words (the *nodes*) and at their
+neighbours.  Both read a task's text line by line, through a `LineReader`:
+
+* **A line alone.**  A line feed is a cut point of every tokenizer
+  (`tests/test_inputs.py`): jieba never makes a token across one.  So the
+  tokens of a line segmented alone are the tokens the whole text has
+  there, and the line is what neither a context nor a window crosses.
+  Their tasks are cut only after a line feed (`LineCountOptions`), so every line is
+  whole in one task.
+* **Only lines that can hold a node are segmented** (`LineReader.candidates`).
+  A token is a substring of its line (a tokenizer's tokens are pieces of
+  its text; the whitespace rule splits them into smaller pieces), so a
+  token equal to WORD needs WORD itself in the line: one search of a
+  regular expression of the nodes per line says whether a line may hold one.
+  With ``--lowercase`` the token lowercased must equal WORD: `str.lower`
+  lowercases each character on its own except the Greek capital sigma
+  (final or not, by its neighbours), so for a WORD without σ or ς the
+  token's lowercase is a substring of the line's lowercase, which is
+  searched instead; a WORD with σ or ς, and ``--regex``, make every line a
+  candidate.  The search can only let through lines with no node, never
+  keep one out: the rows are the same, `tests/test_kwic.py` checks it.
+* **Tokens.**  A line's *pieces* are its tokens with the whitespace rule
+  (split on whitespace, empty ones dropped) and its *kept* tokens are the
+  pieces the filters keep, lowercased if asked: the tokens the table counts
+  for that line, in order (`LineReader.kept`).  A node is a kept token equal
+  to one of the words (or, with ``--regex``, that a pattern matches whole).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from wordfreq.chunks.jsonl import record_lines
+from wordfreq.chunks.planning import LINE_FEED, Task
+from wordfreq.counting.filters import Filters
+from wordfreq.counting.options import CountOptions
+from wordfreq.counting.rowspec import piece_filter
+from wordfreq.counting.tasks import load_task
+from wordfreq.errors import OptionError
+from wordfreq.sources.inputs import read_option_file
+from wordfreq.tokenizers import Tokenizer, build_tokenizer
+
+_SPACE = re.compile(r"\s")
+_PIECE = re.compile(r"\S+")
+_SIGMA = ("σ", "ς")
+_FEW = 4  # up to this many words, a line's nodes are found by list.index; more, in one pass
+
+
+@dataclass(frozen=True)
+class Nodes:
+    """The words looked for: tokens as the table shows them, or with ``regex`` patterns that must match
+    a whole token (Python's `re`)."""
+
+    words: tuple[str, ...] = ()
+    regex: bool = False
+
+    def __post_init__(self) -> None:
+        words = tuple(dict.fromkeys(self.words))  # each once, in the order given
+        object.__setattr__(self, "words", words)
+        if not words:
+            raise OptionError("words", "no word given")
+        for word in words:
+            if not isinstance(word, str) or not word:
+                raise OptionError("words", "a word is a non-empty string")
+            if self.regex:
+                try:
+                    re.compile(word)
+                except re.error as err:
+                    raise OptionError("words", f"{word!r} is not a regular expression: {err}") from None
+            elif _SPACE.search(word):
+                raise OptionError("words", f"{word!r} holds whitespace, which no token does")
+
+
+def words_from_file(path: str) -> list[str]:
+    """The words of a file, one a line (UTF-8, a leading BOM skipped, blank lines ignored)."""
+    text = read_option_file("nodes_from", path, "a word list").decode("utf-8-sig")
+    return [word for line in text.splitlines() if (word := line.strip())]
+
+
+@dataclass(frozen=True)
+class LineCountOptions(CountOptions):
+    """A count's options for an analysis that reads whole lines: tasks are cut only after a line feed."""
+
+    def cut_points(self) -> re.Pattern[str]:
+        return LINE_FEED
+
+
+@dataclass
+class TaskText:
+    """The text of a task as lines: ``lines`` (each without its line feed) with, for each, the index of
+    its line in the task (``numbers``: a record's line with JSON Lines); ``line_feeds`` in the task;
+    what was skipped."""
+
+    lines: list[str]
+    numbers: list[int] | None  # None: line i is the task's line i
+    line_feeds: int
+    bad_bytes: int
+    bad_records: int
+
+
+def task_text(task: Task, count_options: CountOptions) -> TaskText:
+    """The lines of ``task`` (of its records' texts with ``--field``)."""
+    text, bad_bytes, line_number = load_task(task, count_options)
+    line_feeds = text.count("\n")
+    if not count_options.records.active:
+        return TaskText(text.split("\n"), None, line_feeds, bad_bytes, 0)
+    records, bad_records = record_lines(text, count_options.records, task.path, line_number)
+    lines: list[str] = []
+    numbers: list[int] = []
+    for number, record in records:
+        for line in record.split("\n"):
+            lines.append(line)
+            numbers.append(number)
+    return TaskText(lines, numbers, line_feeds, bad_bytes, bad_records)
+
+
+class LineReader:
+    """A line's kept tokens and where its nodes are, for one tokenizer, its filters and the nodes (see
+    the module docstring)."""
+
+    def __init__(self, tokenizer: Callable[[], Tokenizer], filters: Filters, nodes: Nodes):
+        self._tokenizer = tokenizer
+        self.filters = filters
+        self.nodes = nodes
+        keep = piece_filter(filters)
+        self.keep: Callable[[str], str | None] | None = (
+            None if keep is None else functools.lru_cache(maxsize=1 << 16)(keep)
+        )
+        self.search: Callable[[str], Any] | None = None
+        self.lower = filters.lowercase
+        if not nodes.regex and not (self.lower and any(s in w for w in nodes.words for s in _SIGMA)):
+            longest_first = sorted(nodes.words, key=len, reverse=True)
+            self.search = re.compile("|".join(map(re.escape, longest_first))).search
+        # The words that can be a node at all: a word the filters drop is in no table.
+        self.words = frozenset(w for w in nodes.words if self._kept(w) == w) if not nodes.regex else None
+        self.patterns = [re.compile(w) for w in nodes.words] if nodes.regex else []
+
+    @functools.cached_property
+    def tokenize(self) -> Callable[[str], Iterable[str]]:
+        """The tokenizer's, built at the first line segmented (a rare word's lines may be none)."""
+        return self._tokenizer().tokenize
+
+    def _kept(self, piece: str) -> str | None:
+        return piece if self.keep is None else self.keep(piece)
+
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 - one reader per process, for its life
+    def node_of(self, kept: str) -> str | None:
+        """The node a kept token is: itself when it is one of the words (the first pattern that matches
+        it whole, with ``regex``), else None."""
+        if self.words is not None:
+            return kept if kept in self.words else None
+        for pattern, word in zip(self.patterns, self.nodes.words):
+            if pattern.fullmatch(kept):
+                return word
+        return None
+
+    def candidates(self, lines: list[str]) -> Iterator[int]:
+        """The indices of the lines that may hold a node (every line when that cannot be told)."""
+        if self.search is None:
+            yield from range(len(lines))
+            return
+        search = self.search
+        if self.lower:
+            lowered = "\n".join(lines).lower().split("\n")  # as many lines: no character lowercases to \n
+            for i, line in enumerate(lowered):
+                if search(line):
+                    yield i
+            return
+        for i, line in enumerate(lines):
+            if search(line):
+                yield i
+
+    def pieces(self, line: str) -> list[str]:
+        """The pieces of ``line``: its tokens with the whitespace rule, in order."""
+        tokens = self.tokenize(line)
+        if _SPACE.search(line) or "" in tokens:
+            return " ".join(tokens).split()
+        # No token can hold whitespace and none is empty: the tokens are the pieces.
+        return tokens if isinstance(tokens, list) else list(tokens)
+
+    def kept(self, line: str) -> list[str]:
+        """The kept tokens of ``line``, in order."""
+        pieces = self.pieces(line)
+        if self.keep is None:
+            return pieces
+        return list(filter(None, map(self.keep, pieces)))
+
+    def spans(self, line: str) -> tuple[list[str | None], list[int], list[int]]:
+        """The pieces of ``line`` as the table has them (lowercased if asked; None where the filters drop
+        one; whitespace tokens may be among them, and are no node) with where each starts and ends.
+
+        Where the tokens are the line cut in pieces and none mixes
+        whitespace with other characters (jieba's accurate mode, always),
+        they are the pieces and their places are their lengths summed, all
+        in compiled code; else each token is found after the one before it
+        and split on whitespace.
+        """
+        tokens = list(self.tokenize(line))
+        if "".join(tokens) == line and _space_in_whitespace_tokens(tokens) == _space_in(line):
+            starts = list(itertools.accumulate(map(len, tokens), initial=0))
+            pieces, ends = tokens, starts[1:]
+        else:
+            pieces, starts, ends = _found(line, tokens)
+        units: list[str | None] = pieces if self.keep is None else list(map(self.keep, pieces))  # type: ignore[assignment]
+        return units, starts, ends
+
+    @staticmethod
+    def neighbours(units: list[str | None], at: int, step: int, n: int) -> tuple[str, ...]:
+        """Up to ``n`` kept tokens from ``at`` on, going by ``step`` (-1: leftwards), skipping whitespace and
+        dropped pieces."""
+        found: list[str] = []
+        i = at + step
+        while 0 <= i < len(units) and len(found) < n:
+            unit = units[i]
+            if unit and not unit.isspace():
+                found.append(unit)
+            i += step
+        return tuple(found)
+
+    def positions(self, kept: list[str] | list[str | None]) -> dict[str, list[int]]:
+        """Where each node is among ``kept`` (`kept` or `spans`): node -> its positions, in order."""
+        found: dict[str, list[int]] = {}
+        words = self.words
+        if words is not None and len(words) <= _FEW:
+            for word in words.intersection(kept):
+                at = found[word] = []
+                i = kept.index(word)
+                while True:
+                    at.append(i)
+                    try:
+                        i = kept.index(word, i + 1)
+                    except ValueError:
+                        break
+            return found
+        if words is not None:
+            for i in [i for i, token in enumerate(kept) if token in words]:
+                found.setdefault(kept[i], []).append(i)  # type: ignore[arg-type]
+            return found
+        node_of = self.node_of
+        for i, token in enumerate(kept):
+            if not token or token.isspace():
+                continue
+            node = node_of(token)
+            if node is not None:
+                found.setdefault(node, []).append(i)
+        return found
+
+
+def _space_in(text: str) -> int:
+    return len(text) - len("".join(text.split()))
+
+
+def _space_in_whitespace_tokens(tokens: list[str]) -> int:
+    return len("".join(filter(str.isspace, tokens)))
+
+
+def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int]]:
+    """The pieces of ``tokens`` with their places in ``line``, each token looked for after the one
+    before it; raises `OptionError` when the tokens overlap (jieba's all and search modes)."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for token in tokens:
+        start = line.find(token, at)
+        if start < 0:
+            raise OptionError("mode", "a concordance needs tokens that do not overlap: use the accurate mode")
+        at = start + len(token)
+        if not _SPACE.search(token):
+            pieces.append(token)
+            starts.append(start)
+            ends.append(at)
+            continue
+        for match in _PIECE.finditer(token):
+            pieces.append(match.group())
+            starts.append(start + match.start())
+            ends.append(start + match.end())
+    return pieces, starts, ends
+
+
+@functools.lru_cache(maxsize=4)
+def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
+    """The `LineReader` of this process for ``count_options`` and ``nodes``."""
+    return LineReader(
+        functools.partial(build_tokenizer, count_options.tokenizer), count_options.filters, nodes
+    )

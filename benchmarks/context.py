@@ -20,14 +20,17 @@ before the clock starts, as the issue asks), and scoring the node's pairs
 by its likelihood ratio, against ``wordfreq collocates`` of the same word on
 the same copy, from its start to its exit (segmentation included).
 
-The rows run in ``--repeat`` interleaved rounds; each shows its median.
-`uptime`'s load is printed with the table: the machine is shared.
+The rows run in ``--repeat`` interleaved rounds (NLTK and the one-copy run
+in each round too); each shows its median wall time and the median CPU
+time (user + system) of its processes, which a shared machine's other load
+moves less.  `uptime`'s load is printed with the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,11 +52,15 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """The wall time of ``command`` and the CPU time (user + system) of its process tree."""
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def wordfreq(*args: str) -> list[str]:
@@ -85,21 +92,25 @@ def pick_words(corpus: Path) -> tuple[str, str, list[str], Counter[str]]:
     return rare, words[0], words[:100], table
 
 
-def nltk_seconds(corpus: Path, word: str, window: int) -> float:
-    """NLTK on the table's tokens of ``corpus`` (segmented before the clock starts)."""
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-
+def corpus_tokens(corpus: Path) -> list[str]:
+    """The table's tokens of ``corpus``, in order (what NLTK is given; made before any clock starts)."""
     from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
 
     tokenize = build_tokenizer(TokenizerSpec()).tokenize
     lines = corpus.read_text(encoding="utf-8").split("\n")
-    tokens = [p for line in lines for t in tokenize(line) for p in t.split()]
-    started = time.perf_counter()
+    return [p for line in lines for t in tokenize(line) for p in t.split()]
+
+
+def nltk_seconds(tokens: list[str], word: str, window: int) -> tuple[float, float]:
+    """NLTK's collocations of ``word`` in ``tokens``: wall and CPU seconds."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    started, cpu = time.perf_counter(), time.process_time()
     finder = BigramCollocationFinder.from_words(tokens, window_size=window + 1)
     finder.apply_ngram_filter(lambda w1, w2: word not in (w1, w2))
     finder.apply_freq_filter(3)
     finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -127,33 +138,44 @@ def main() -> None:
             f"collocates 1 ({content})": wordfreq("collocates", content, str(big), *j, *w, "-o", out),
             "collocates 100": wordfreq("collocates", "--nodes-from", str(nodes), str(big), *j, *w, "-o", out),
         }
-        times: dict[str, list[float]] = {name: [] for name in rows}
+        one_copy = wordfreq("collocates", content, str(args.corpus), *j, *w, "-o", out)
+        tokens = corpus_tokens(args.corpus)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in [*rows, "one", "nltk"]}
         loads = [load()]
         for round_ in range(args.repeat):
             for name, command in rows.items():
                 note(f"[{round_ + 1}/{args.repeat}] {name} ...")
                 times[name].append(timed(command))
+            note(f"[{round_ + 1}/{args.repeat}] collocates of {content} on one copy, and NLTK ...")
+            times["one"].append(timed(one_copy))
+            times["nltk"].append(nltk_seconds(tokens, content, args.window))
             loads.append(load())
-        note("NLTK ...")
-        nltk = nltk_seconds(args.corpus, content, args.window)
-        one = timed(wordfreq("collocates", content, str(args.corpus), *j, *w, "-o", out))
-        loads.append(load())
-    base = statistics.median(times["count"])
+
+    def median(name: str, k: int) -> float:
+        return statistics.median(run[k] for run in times[name])
+
     print(f"input: {args.corpus.name} x {args.replicate} ({size / 1e6:.0f} MB), -j {args.jobs}, ", end="")
-    print(f"window {args.window}, {args.repeat} round(s), median; load (1, 5, 15 min): {' | '.join(loads)}")
+    print(f"window {args.window}, {args.repeat} round(s), medians; load (1, 5, 15 min): {' | '.join(loads)}")
     print()
-    print("| row | wall s | / count |")
-    print("| --- | ---: | ---: |")
-    for name, runs in times.items():
-        median = statistics.median(runs)
-        print(f"| {name} | {median:.2f} | {median / base:.2f}x |")
+    print("| row | wall s | / count | CPU s | / count |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name in rows:
+        wall, cpu = median(name, 0), median(name, 1)
+        ratio, cpu_ratio = wall / median("count", 0), cpu / median("count", 1)
+        print(f"| {name} | {wall:.2f} | {ratio:.2f}x | {cpu:.2f} | {cpu_ratio:.2f}x |")
     print()
-    print(f"one copy ({args.corpus.stat().st_size / 1e6:.1f} MB), collocates of {content}:")
+    copy = args.corpus.stat().st_size / 1e6
+    print(f"one copy ({copy:.1f} MB), collocates of {content}, window {args.window}:")
     print()
-    print("| row | wall s | / wordfreq |")
-    print("| --- | ---: | ---: |")
-    print(f"| wordfreq collocates, end to end | {one:.2f} | 1.00x |")
-    print(f"| NLTK from_words + likelihood_ratio (tokens given) | {nltk:.2f} | {nltk / one:.1f}x |")
+    print("| row | wall s | / wordfreq | CPU s | / wordfreq |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    one, one_cpu = median("one", 0), median("one", 1)
+    print(f"| wordfreq collocates, end to end (segmenting too) | {one:.2f} | 1.00x | {one_cpu:.2f} | 1.00x |")
+    nltk, nltk_cpu = median("nltk", 0), median("nltk", 1)
+    print(
+        f"| NLTK from_words + likelihood_ratio (tokens given) | {nltk:.2f} | {nltk / one:.1f}x "
+        f"| {nltk_cpu:.2f} | {nltk_cpu / one_cpu:.1f}x |"
+    )
 
 
 if __name__ == "__main__":

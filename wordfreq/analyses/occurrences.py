@@ -204,7 +204,9 @@ class LineReader:
         and split on whitespace.
         """
         tokens = list(self.tokenize(line))
-        if "".join(tokens) == line and _space_in_whitespace_tokens(tokens) == _space_in(line):
+        if "".join(tokens) == line and (
+            not _SPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
+        ):
             starts = list(itertools.accumulate(map(len, tokens), initial=0))
             pieces, ends = tokens, starts[1:]
         else:
@@ -230,9 +232,12 @@ class LineReader:
         found: dict[str, list[int]] = {}
         words = self.words
         if words is not None and len(words) <= _FEW:
-            for word in words.intersection(kept):
+            for word in words:
+                try:
+                    i = kept.index(word)
+                except ValueError:
+                    continue
                 at = found[word] = []
-                i = kept.index(word)
                 while True:
                     at.append(i)
                     try:

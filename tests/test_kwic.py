@@ -195,3 +195,15 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1
     result = runner.invoke(cli, ["kwic", "的", str(SAMPLE_CORPUS), "--sort", "left", "--memory", "2K"])
     assert result.exit_code == 1 and "--memory" in result.stderr
+
+
+def test_the_lines_searched_are_those_that_can_hold_a_word() -> None:
+    from wordfreq import Filters
+    from wordfreq.analyses.occurrences import LineReader
+
+    lines = ["xx", "ab", "zc c", "", "AB", "c", "ΑΣ"]
+    assert LineReader(lambda: None, Filters(), Nodes(("ab", "c"))).candidates(lines) == [1, 2, 5]
+    lowered = LineReader(lambda: None, Filters(lowercase=True), Nodes(("ab", "c")))
+    assert lowered.candidates(lines) == [1, 2, 4, 5]
+    sigma = LineReader(lambda: None, Filters(lowercase=True), Nodes(("ας",)))  # final sigma: every line
+    assert sigma.candidates(lines) == list(range(len(lines)))

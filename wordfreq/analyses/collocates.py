@@ -37,6 +37,7 @@ import csv
 import dataclasses
 import functools
 import io
+import itertools
 import json
 import math
 import time
@@ -136,11 +137,9 @@ class WindowCounter:
         """Add the tokens of ``text`` to ``counts`` (unfinished, as the tokenizer's ``add_counts`` adds
         them), its windows to ``compiled``."""
         lines = text.split("\n")
-        candidates = list(self.reader.candidates(lines))
+        candidates = self.reader.candidates(lines)
         if len(candidates) < len(lines):
-            chosen = set(candidates)
-            rest = "\n".join(line for i, line in enumerate(lines) if i not in chosen) if chosen else text
-            add_counts(self.base, rest, counts)
+            add_counts(self.base, _other_lines(text, lines, candidates), counts)
         pieces_of, keep, index, left, right = (
             self.reader.pieces,
             self.reader.keep,
@@ -154,6 +153,21 @@ class WindowCounter:
             counts.update(pieces)
             kept = pieces if keep is None else list(filter(None, map(keep, pieces)))
             add_windows(kept, index, left, right, windows, sizes)
+
+
+def _other_lines(text: str, lines: list[str], chosen: list[int]) -> str:
+    """The lines of ``text`` (split into ``lines``) but those of ``chosen`` (ascending), as one text:
+    the stretches between them sliced out whole."""
+    if not chosen:
+        return text
+    starts = [start + i for i, start in enumerate(itertools.accumulate(map(len, lines), initial=0))]
+    stretches = []
+    at = 0
+    for i in chosen:
+        stretches.append(text[at : starts[i]])
+        at = starts[i + 1]
+    stretches.append(text[at:])
+    return "".join(stretches)
 
 
 def _add_windows_py(

@@ -56,12 +56,14 @@ def sample_files() -> list[Path]:
     return sorted(SAMPLE_CORPUS.rglob("*.txt"))
 
 
-@pytest.mark.parametrize(("workers", "chunk_size"), [(1, None), (2, 300), (2, 1)])
+@pytest.mark.parametrize(
+    ("workers", "chunk_size", "sort"), [(1, None, "source"), (2, 300, "left"), (2, 1, "source")]
+)
 def test_every_word_of_the_sample_corpus_has_as_many_rows_as_its_count(
-    workers: int, chunk_size: int | None
+    workers: int, chunk_size: int | None, sort: str
 ) -> None:
     table = count([str(SAMPLE_CORPUS)]).counts
-    rows = rows_of([str(SAMPLE_CORPUS)], *table, workers=workers, chunk_size=chunk_size)
+    rows = rows_of([str(SAMPLE_CORPUS)], *table, workers=workers, chunk_size=chunk_size, sort=sort)
     assert Counter(row.node for row in rows) == table
 
 
@@ -81,7 +83,10 @@ def test_rows_lines_and_contexts_are_the_naive_programs() -> None:
 
 
 texts = st.lists(
-    st.one_of(st.sampled_from([*PIECES, "\n", " ", "\r\n", "北京", "京"]), st.text(max_size=2)), max_size=40
+    st.one_of(
+        st.sampled_from([*PIECES, "\n", " ", "\r\n", "北京", "京", "İ", "ΑΣ", "Ab"]), st.text(max_size=2)
+    ),
+    max_size=40,
 )
 
 
@@ -207,3 +212,42 @@ def test_the_lines_searched_are_those_that_can_hold_a_word() -> None:
     assert lowered.candidates(lines) == [1, 2, 4, 5]
     sigma = LineReader(lambda: None, Filters(lowercase=True), Nodes(("ας",)))  # final sigma: every line
     assert sigma.candidates(lines) == list(range(len(lines)))
+
+
+def test_only_two_characters_change_kind_or_length_when_lowercased() -> None:
+    from wordfreq.analyses.occurrences import _BLOCK_RUN, _RESHAPED_BY_LOWER
+
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        lower = char.lower()
+        reshaped = len(lower) != 1 or bool(_BLOCK_RUN.fullmatch(char)) != bool(_BLOCK_RUN.fullmatch(lower))
+        assert reshaped == bool(_RESHAPED_BY_LOWER.match(char)), hex(code)
+
+
+line_pieces = st.lists(
+    st.sampled_from(["北京", "大学", "生", "，", "a", "B", "K", " ", "İ", "的", "x+y", "。"]), max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=line_pieces, picks=st.lists(st.integers(0, 100), min_size=1, max_size=3), lowercase=st.booleans()
+)
+def test_nodes_found_block_by_block_are_those_of_the_whole_line(
+    pieces: list[str], picks: list[int], lowercase: bool
+) -> None:
+    from wordfreq import Filters
+    from wordfreq.analyses.occurrences import line_reader
+    from wordfreq.options import CountOptions
+
+    line = "".join(pieces)
+    options = CountOptions(filters=Filters(lowercase=lowercase))
+    probe = line_reader(options, Nodes(("的",)))
+    vocabulary = sorted({t for t in probe.kept(line)}) or ["的"]
+    reader = line_reader(options, Nodes(tuple(dict.fromkeys(vocabulary[p % len(vocabulary)] for p in picks))))
+    kept, starts, ends = reader.spans(line)
+    whole = sorted((starts[i], ends[i]) for at in reader.positions(kept).values() for i in at)
+    by_block = reader.node_spans(line)
+    assert by_block is None or by_block == whole

@@ -130,6 +130,15 @@ class KwicWork:
         hits: list[_Hit] = []
         for i in reader.candidates(text.lines):
             line = text.lines[i]
+            spans = reader.node_spans(line) if self.sort == "source" else None
+            if spans is not None:
+                if spans:
+                    number = text.numbers[i] if text.numbers is not None else i
+                    controls = _CONTROL.search(line) is not None
+                    for start, end in spans:
+                        left, right = line[max(0, start - width) : start], line[end : end + width]
+                        hits.append((number, left, line[start:end], right, start, (), controls))
+                continue
             kept, starts, ends = reader.spans(line)
             found = reader.positions(kept)
             if not found:

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wordfreq.charclasses import BLOCK
 from wordfreq.chunks.jsonl import record_lines
 from wordfreq.chunks.planning import LINE_FEED, Task
 from wordfreq.counting.filters import Filters
@@ -52,6 +53,11 @@ from wordfreq.tokenizers import Tokenizer, build_tokenizer
 _SPACE = re.compile(r"\s")
 _PIECE = re.compile(r"\S+")
 _SIGMA = ("σ", "ς")
+_BLOCK_RUN = re.compile(f"[{BLOCK}]*")
+# The characters whose lowercase is not one character of the same kind (block or not): İ (two
+# characters) and the Kelvin sign (k); tests/test_kwic.py checks this over every code point.
+_RESHAPED_BY_LOWER = re.compile("[\u0130\u212a]")
+JIEBA_BY_BLOCK = ("jieba", "jieba-py")  # jieba itself, and its exact compiled form
 _FEW = 4  # up to this many words, a line's nodes are found by list.index; more, in one pass
 
 
@@ -127,7 +133,9 @@ class LineReader:
     """A line's kept tokens and where its nodes are, for one tokenizer, its filters and the nodes (see
     the module docstring)."""
 
-    def __init__(self, tokenizer: Callable[[], Tokenizer], filters: Filters, nodes: Nodes):
+    def __init__(
+        self, tokenizer: Callable[[], Tokenizer], filters: Filters, nodes: Nodes, by_block: bool = False
+    ):
         self._tokenizer = tokenizer
         self.filters = filters
         self.nodes = nodes
@@ -143,6 +151,15 @@ class LineReader:
         # The words that can be a node at all: a word the filters drop is in no table.
         self.words = frozenset(w for w in nodes.words if self._kept(w) == w) if not nodes.regex else None
         self.patterns = [re.compile(w) for w in nodes.words] if nodes.regex else []
+        # `node_spans`: a block at a time, for jieba's accurate mode and words (not patterns).
+        self.by_block = by_block and self.words is not None and self.search is not None
+        words = sorted(self.words or ())
+        self.block_words = [w for w in words if _BLOCK_RUN.fullmatch(w)]
+        self.lone = [w for w in words if len(w) == 1 and not _BLOCK_RUN.fullmatch(w)]
+        self.block_search: Callable[..., Any] | None = None
+        if self.block_words:
+            longest_first = sorted(self.block_words, key=len, reverse=True)
+            self.block_search = re.compile("|".join(map(re.escape, longest_first))).search
 
     @functools.cached_property
     def tokenize(self) -> Callable[[str], Iterable[str]]:
@@ -186,6 +203,67 @@ class LineReader:
             found.append(i)
             at = ends[i] + 1
         return found
+
+    def node_spans(self, line: str) -> list[tuple[int, int]] | None:
+        """Where the nodes of ``line`` are, as (start, end), in order, found by segmenting only the blocks
+        that hold a word; None where that cannot be told so (see `by_block`).
+
+        jieba's accurate mode cuts a text into blocks (maximal runs of its
+        block characters, `charclasses.BLOCK`) and the rest, and segments
+        each block on its own; outside the blocks every character but
+        whitespace is a token by itself.  So a token equal to a word made of
+        block characters is in a block that holds the word, found by
+        segmenting that block alone; a word of one other character is a
+        token wherever it is; any other word is never a token.  With
+        ``--lowercase``, the line is searched lowercased, which keeps its
+        blocks where they are but for two characters (U+0130 and the Kelvin
+        sign, `_RESHAPED_BY_LOWER`): a line with one is segmented whole.
+        """
+        if not self.by_block:
+            return None
+        searched = line
+        if self.lower:
+            if _RESHAPED_BY_LOWER.search(line):
+                return None
+            searched = line.lower()
+        spans: list[tuple[int, int]] = []
+        search = self.block_search
+        if search is not None:
+            keep, words, tokenize = self.keep, self.block_words, self.tokenize
+            n = len(line)
+            backwards = None
+            at = 0
+            while (match := search(searched, at)) is not None:
+                p = match.start()
+                if backwards is None:
+                    backwards = line[::-1]
+                start = n - _BLOCK_RUN.match(backwards, n - p).end()  # type: ignore[union-attr]
+                end = _BLOCK_RUN.match(line, p).end()  # type: ignore[union-attr]
+                tokens = tokenize(line[start:end])
+                finished = tokens if keep is None else list(map(keep, tokens))
+                starts = None
+                for word in words:
+                    try:
+                        i = finished.index(word)  # type: ignore[union-attr]
+                    except ValueError:
+                        continue
+                    if starts is None:
+                        starts = list(itertools.accumulate(map(len, tokens), initial=start))
+                    while True:
+                        spans.append((starts[i], starts[i + 1]))
+                        try:
+                            i = finished.index(word, i + 1)  # type: ignore[union-attr]
+                        except ValueError:
+                            break
+                at = end
+        for word in self.lone:
+            at = searched.find(word)
+            while at >= 0:
+                spans.append((at, at + 1))
+                at = searched.find(word, at + 1)
+        if len(self.block_words) + len(self.lone) > 1:
+            spans.sort()
+        return spans
 
     def pieces(self, line: str) -> list[str]:
         """The pieces of ``line``: its tokens with the whitespace rule, in order."""
@@ -302,7 +380,10 @@ def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int
 
 @functools.lru_cache(maxsize=4)
 def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
-    """The `LineReader` of this process for ``count_options`` and ``nodes``."""
+    """The `LineReader` of this process for ``count_options`` and ``nodes`` (by blocks for jieba's
+    accurate mode, `LineReader.node_spans`)."""
+    spec = count_options.tokenizer
+    by_block = spec.name in JIEBA_BY_BLOCK and spec.mode == "accurate"
     return LineReader(
-        functools.partial(build_tokenizer, count_options.tokenizer), count_options.filters, nodes
+        functools.partial(build_tokenizer, count_options.tokenizer), count_options.filters, nodes, by_block
     )

@@ -362,7 +362,7 @@ def find_collocates(
     with count(
         paths, window_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     ) as counted:
-        table, r, o = _decode(counted.rows(), len(spec.nodes.words))
+        table, r, o = _decode(counted.rows())
     n = sum(table.values())
     rows: list[Collocate] = []
     for index, node in enumerate(spec.nodes.words):
@@ -381,9 +381,7 @@ def find_collocates(
     )
 
 
-def _decode(
-    rows: Iterable[tuple[Any, ...]], nodes: int
-) -> tuple[dict[str, int], dict[int, int], dict[int, dict[str, int]]]:
+def _decode(rows: Iterable[tuple[Any, ...]]) -> tuple[dict[str, int], dict[int, int], dict[int, dict[str, int]]]:
     """The table, each node's R and each node's o(c), from the rows of a `WindowCountOptions`'s count."""
     table: dict[str, int] = {}
     r: dict[int, int] = {}

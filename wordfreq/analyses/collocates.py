@@ -381,7 +381,9 @@ def find_collocates(
     )
 
 
-def _decode(rows: Iterable[tuple[Any, ...]]) -> tuple[dict[str, int], dict[int, int], dict[int, dict[str, int]]]:
+def _decode(
+    rows: Iterable[tuple[Any, ...]],
+) -> tuple[dict[str, int], dict[int, int], dict[int, dict[str, int]]]:
     """The table, each node's R and each node's o(c), from the rows of a `WindowCountOptions`'s count."""
     table: dict[str, int] = {}
     r: dict[int, int] = {}

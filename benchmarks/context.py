@@ -1,6 +1,7 @@
 """Words in context: the concordance and the collocates against the plain count, and NLTK, in one run.
 
-    python benchmarks/context.py --corpus path/to/raw.txt --replicate 18 -j 2
+    pip install '.[bench]'   # NLTK
+    python benchmarks/context.py --corpus path/to/raw.txt --replicate 18 --repeat 3 -j 2
 
 On the corpus (People's Daily, January 1998, is what the issue names)
 replicated to about 100 MB, each row is one ``wordfreq`` command in a

@@ -46,7 +46,7 @@ class PartialCount:
     counted once, by `close_documents`, when every task is in), and
     ``documents`` the number of record or line documents read.  A finished
     count may hold its rows packed (`wordfreq.reduce.packs`) in ``packs`` instead
-    of ``counts``, and a count in progress its n-grams in ``held``, a table
+    of ``counts``, and a count in progress its n-grams in ``compiled_rows``, a table
     in compiled code (see the module docstring; `finish` takes them out, so
     a finished count never holds one); the rows are the sum of all three.
     """

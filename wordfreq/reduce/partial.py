@@ -56,7 +56,7 @@ def unpack_rows(part: PartialCount) -> None:
 
 def finish(part: PartialCount, count_options: CountOptions) -> PartialCount:
     """Apply the whitespace rule and the filters to ``part``, once (rows other than plain tokens are
-    counted finished), and take its compiled table's rows out (`take_held`)."""
+    counted finished), and take its compiled table's rows out (`take_compiled_rows`)."""
     take_compiled_rows(part)
     if not part.finished:
         if count_options.rows.plain:

@@ -91,7 +91,12 @@ COLUMNS = (
     "score",
     "known",
 )
-CANDIDATE_FORMATS = ("tsv", "csv", "jsonl", "jieba")
+CANDIDATE_FORMATS = ("tsv", "csv", "jsonl", "parquet", "jieba")
+PARQUET_COLUMNS = tuple(
+    (column, "VARCHAR" if column == "word" else "BOOLEAN" if column == "known" else
+     "BIGINT" if column in ("count", "whole") else "DOUBLE")
+    for column in COLUMNS
+)  # fmt: skip
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _SURROGATE_FIRST, _SURROGATE_LAST = "\ud800", "\udfff"
 
@@ -588,12 +593,23 @@ def _cell(value: object) -> str:
 
 def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = "tsv") -> None:
     """Write ``candidates`` as ``fmt``: tsv or csv (a header line naming `COLUMNS`, figures with 4
-    decimals, known as 1/0), jsonl (one object per candidate, full precision), or jieba (a user
+    decimals, known as 1/0), jsonl (one object per candidate, full precision), parquet (typed columns:
+    `PARQUET_COLUMNS`), or jieba (a user
     dictionary, 'word whole' per line, that ``jieba.load_userdict`` and ``count --user-dict`` take)."""
     from wordfreq.tables.formats import write_rows
 
     if fmt == "jieba":
         write_rows(((c.word, c.whole) for c in candidates), out, "jieba")
+        return
+    if fmt == "parquet":
+        from wordfreq.reduce.order import in_batches
+        from wordfreq.tables.formats import WRITE_BATCH
+        from wordfreq.tables.parquet import csv_lines, write_parquet
+
+        lines = (
+            csv_lines(batch).encode("utf-8") for batch in in_batches(candidate_rows(candidates), WRITE_BATCH)
+        )
+        write_parquet(PARQUET_COLUMNS, lines, out)
         return
     if fmt == "jsonl":
         import json

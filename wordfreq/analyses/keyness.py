@@ -52,13 +52,14 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from wordfreq.errors import InputError, OptionError, OutputError
 from wordfreq.reduce.order import Row, in_batches
 from wordfreq.tables.formats import FORMATS, WRITE_BATCH, csv_field
+from wordfreq.tables.parquet import csv_lines, write_parquet
 
 KEYNESS_SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
 ONLY = ("positive", "negative")  # the keywords `compare` may keep alone
@@ -75,6 +76,10 @@ COLUMNS = (
     "p",
     "log_ratio",
     "pct_diff",
+)
+PARQUET_COLUMNS = tuple(
+    (column, "VARCHAR" if column == "token" else "BIGINT" if column.startswith("count") else "DOUBLE")
+    for column in COLUMNS
 )
 
 
@@ -306,6 +311,11 @@ def _jsonl_lines(rows: Sequence[KeyRow]) -> str:
     return "".join([json.dumps(_record(row), ensure_ascii=False) + "\n" for row in rows])
 
 
+def _parquet_lines(rows: Iterable[KeyRow]) -> Iterator[bytes]:
+    for batch in in_batches(rows, WRITE_BATCH):
+        yield csv_lines([[getattr(row, column) for column in COLUMNS] for row in batch]).encode("utf-8")
+
+
 def _record(row: KeyRow) -> dict[str, object]:
     return {column: getattr(row, column) for column in COLUMNS}
 
@@ -321,9 +331,13 @@ def write_keyness(rows: Iterable[KeyRow], out: BinaryIO, fmt: str = "tsv") -> No
     line per row: counts as integers, frequencies per million, G² and %DIFF
     with 2 decimals (%DIFF in scientific notation from 1e9 up), p with 3
     significant digits, Log Ratio with 3 decimals.  JSON Lines has one object
-    per row with `COLUMNS` as keys, every number at full precision.  A token
+    per row with `COLUMNS` as keys, every number at full precision; Parquet,
+    typed columns of the same names (`PARQUET_COLUMNS`), full precision.  A token
     with a tab or a line feed cannot be written as TSV: `OutputError`.
     """
+    if fmt == "parquet":
+        write_parquet(PARQUET_COLUMNS, _parquet_lines(rows), out)
+        return
     if fmt not in _LINES:
         raise OptionError("output_format", f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     lines = _LINES[fmt]

@@ -195,7 +195,10 @@ def keywords(
 
 
 def report_html(
-    paths: Sequence[str | os.PathLike[str]], top: int = 30, keywords_per_side: int = 20, fmt: str = "tsv"
+    paths: Sequence[str | os.PathLike[str]],
+    top: int = 30,
+    keywords_per_side: int = 20,
+    fmt: str | None = None,
 ) -> str:
     """The report of the table at ``paths[0]``, compared with ``paths[1]`` if given, as HTML text.
 

@@ -42,6 +42,7 @@ from wordfreq import (
 from wordfreq.cli.shell import (
     F,
     Orders,
+    binary_output,
     cli,
     dict_option,
     field_option,
@@ -238,6 +239,7 @@ def count_command(
     The table is 'token<TAB>count' per line, most frequent first.
     """
     started = time.perf_counter()
+    binary_output(output, output_format)
     count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
         say(f"engine: {describe_engine(count_options.tokenizer)}")
@@ -263,7 +265,7 @@ def _spec_option(name: str, *flags: str, **attrs: Any) -> Callable[[F], F]:
     show_default=True,
     help="tsv or csv: a header line, then word, count, whole, cohesion, left and right entropy, junction, "
     "score, known (1/0); jsonl: one JSON object per candidate; jieba: 'word whole' per line, a user "
-    "dictionary for count --user-dict.",
+    "dictionary for count --user-dict; parquet: typed columns (to a file or a pipe).",
 )
 @user_dict_option
 @dict_option
@@ -336,6 +338,7 @@ def discover_command(
     known when jieba's dictionary (or --dict, --user-dict) lists them.  See
     docs/discovery.md.
     """
+    binary_output(output, output_format)
     spec = DiscoverSpec(**{name: options.pop(name) for name in list(options) if name in SPEC_FIELDS})
     count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:

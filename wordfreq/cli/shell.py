@@ -58,6 +58,15 @@ def stdin_once(paths: Sequence[str | None], hint: str) -> None:
         raise click.BadParameter("'-' (standard input) may be given only once", param_hint=hint)
 
 
+def binary_output(output: str | None, output_format: str) -> None:
+    """A usage error for Parquet (binary) bound for a terminal: it goes to a file or a pipe."""
+    if output_format == "parquet" and output in (None, STDIN) and sys.stdout.isatty():
+        raise click.BadParameter(
+            "Parquet is binary: write it to a file (-o FILE) or a pipe, not a terminal",
+            param_hint="--output-format",
+        )
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's last flush cannot fail."""
     try:
@@ -142,7 +151,8 @@ output_format_option = click.option(
     default="tsv",
     show_default=True,
     help="tsv: 'token<TAB>count' rows (and <TAB>docs with document frequencies); csv: the same "
-    "as CSV; jsonl: one JSON object per line.  Write-only vocabularies for other tools: "
+    "as CSV; jsonl: one JSON object per line; parquet: typed columns token, count (int64), docs "
+    "(to a file or a pipe, not a terminal).  Write-only vocabularies for other tools: "
     "sentencepiece, 'token<TAB>count' for spm_train --input_format=tsv; jieba, 'token count' "
     "for jieba.load_userdict and subword-nmt learn-bpe --dict-input; gensim, "
     "Dictionary.save_as_text's format for Dictionary.load_from_text (needs document frequencies).",
@@ -150,9 +160,8 @@ output_format_option = click.option(
 input_format_option = click.option(
     "--input-format",
     type=click.Choice(FORMATS),
-    default="tsv",
-    show_default=True,
-    help="The format of the tables read, two or three columns (never guessed).",
+    help="The format of the tables read, two or three columns (default: Parquet when a table starts "
+    "with Parquet's magic bytes, else tsv).",
 )
 documents_option = click.option(
     "--documents",

@@ -26,6 +26,7 @@ from wordfreq import (
     write_rows,
 )
 from wordfreq.cli.shell import (
+    binary_output,
     cli,
     documents_option,
     input_format_option,
@@ -47,9 +48,15 @@ from wordfreq.options import RunOptions
 @documents_option
 @shell_tool
 def top_command(
-    table: str, rows: int, output: str | None, output_format: str, input_format: str, documents: int | None
+    table: str,
+    rows: int,
+    output: str | None,
+    output_format: str,
+    input_format: str | None,
+    documents: int | None,
 ) -> None:
     """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
+    binary_output(output, output_format)
     with open_binary(table) as stream:  # opened even for -n 0: a missing TABLE is an error
         selected = top_rows(read_rows(stream, display_name(table), input_format), rows)
     with atomic_output(output) as out:
@@ -69,7 +76,7 @@ def merge_command(
     tables: tuple[str, ...],
     output: str | None,
     output_format: str,
-    input_format: str,
+    input_format: str | None,
     documents: int | None,
     memory: int | None,
     temp_dir: str | None,
@@ -80,6 +87,7 @@ def merge_command(
     with the union of their vocabularies up to --memory; past it the sum is
     merged on disk.  All have two columns, or all three.
     """
+    binary_output(output, output_format)
     budget = RunOptions(memory=memory, temp_dir=temp_dir)
     stdin_once(tables, "TABLE...")
     merged = merge_tables(
@@ -97,7 +105,7 @@ def merge_command(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of aligned lines.")
 @input_format_option
 @shell_tool
-def stats_command(table: str, as_json: bool, input_format: str) -> None:
+def stats_command(table: str, as_json: bool, input_format: str | None) -> None:
     """Tokens, types, hapax legomena, coverage and a Zipf exponent of TABLE ('-': stdin).
 
     The table may be unsorted; it is read once, in memory that grows with its
@@ -121,7 +129,7 @@ def stats_command(table: str, as_json: bool, input_format: str) -> None:
     default="tsv",
     show_default=True,
     help="tsv or csv: a header line naming the columns, then one line per token; "
-    "jsonl: one JSON object per token.",
+    "jsonl: one JSON object per token; parquet: typed columns (to a file or a pipe).",
 )
 @input_format_option
 @click.option(
@@ -157,7 +165,7 @@ def compare_command(
     table_b: str,
     output: str | None,
     output_format: str,
-    input_format: str,
+    input_format: str | None,
     sort: str,
     negative: bool,
     positive_only: bool,
@@ -174,6 +182,7 @@ def compare_command(
     vocabularies.
     """
     stdin_once((table_a, table_b), "A, B")
+    binary_output(output, output_format)
     if negative and positive_only:
         raise click.BadParameter("choose one of them, or neither", param_hint="--negative / --positive-only")
     if bonferroni and p is None:
@@ -219,7 +228,7 @@ def compare_command(
 @input_format_option
 @shell_tool
 def report_command(
-    table: str, table_b: str | None, top: int, keywords: int, output: str | None, input_format: str
+    table: str, table_b: str | None, top: int, keywords: int, output: str | None, input_format: str | None
 ) -> None:
     """One self-contained HTML page of TABLE, or of TABLE against TABLE_B ('-': stdin, once).
 

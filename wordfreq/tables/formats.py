@@ -9,12 +9,14 @@ two-column or all three-column: a reader refuses one that mixes them, naming
 the file and line, and `wordfreq.reduce.merge.merge_tables` refuses to sum
 tables of both shapes.  The order of the rows is `wordfreq.reduce.order`'s.
 
-The same rows can also be written and read back in two other formats, named
-in `FORMATS`: ``csv`` (``token,count[,docs]``, quoted as Python's `csv` module
+The same rows can also be written and read back in three other formats, named
+in `FORMATS`: ``parquet`` (typed columns ``token``, ``count``, ``docs``;
+`wordfreq.tables.parquet`), ``csv`` (``token,count[,docs]``, quoted as Python's `csv` module
 quotes, and for a carriage return too, LF line ends, no header) and ``jsonl``
 (one ``{"token": ..., "count": ..., "docs": ...}`` object per line, ``"docs"``
 only in a three-column table, non-ASCII kept as it is).  A reader is told its
-format; it never guesses.
+format, or, told none, reads Parquet when the table starts with Parquet's
+magic bytes (`wordfreq.parquet.is_parquet`) and TSV otherwise.
 
 `WRITE_FORMATS` adds three write-only formats, vocabularies for other tools
 (`_sentencepiece_text`, `_jieba_text` and `_gensim_text` say what reads
@@ -27,6 +29,7 @@ Files are written through `wordfreq.tables.output.atomic_output`.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import os
@@ -38,8 +41,9 @@ from wordfreq.charclasses import SURROGATE
 from wordfreq.errors import InputError, OutputError
 from wordfreq.reduce.order import COLUMN_WORDS, Row, in_batches
 from wordfreq.sources.inputs import display_name, open_binary
+from wordfreq.tables.parquet import TABLE_COLUMNS, is_parquet, read_parquet, write_parquet
 
-FORMATS = ("tsv", "csv", "jsonl")  # formats read and written
+FORMATS = ("tsv", "csv", "jsonl", "parquet")  # formats read and written
 WRITE_FORMATS = (*FORMATS, "sentencepiece", "jieba", "gensim")  # and the write-only vocabularies
 _T = TypeVar("_T")
 WRITE_BATCH = 1 << 14  # rows encoded and written at a time
@@ -251,6 +255,9 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     (see their `_..._text` functions); gensim from two columns.
     """
     _check_format(fmt, WRITE_FORMATS)
+    if fmt == "parquet":
+        _write_parquet_table(rows, out)
+        return
     writer = _WRITERS[fmt]
     if fmt == "tsv" and isinstance(rows, SlicedRows):
         _write_sliced_tsv(rows, out)
@@ -264,6 +271,15 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     for batch in itertools.chain((first,), batches) if first else ():
         out.write(_encoded(writer, batch, columns, start, documents))
         start += len(batch)
+
+
+def _write_parquet_table(rows: Iterable[Row], out: BinaryIO) -> None:
+    """``rows`` as Parquet (`wordfreq.parquet`), streamed through CSV in batches; two columns when empty."""
+    batches = in_batches(rows, WRITE_BATCH)
+    first = next(batches, [])
+    columns = len(first[0]) if first else 2
+    lines = (_utf8(batch, _csv_text(batch, columns, 0)) for batch in itertools.chain((first,), batches))
+    write_parquet(TABLE_COLUMNS[columns], lines, out)
 
 
 @runtime_checkable
@@ -311,14 +327,19 @@ def _surrogate_message(row: Row) -> str:
 # --- reading ------------------------------------------------------------------
 
 
-def read_rows(stream: BinaryIO, name: str, fmt: str = "tsv") -> Iterator[Row]:
+def read_rows(stream: BinaryIO, name: str, fmt: str | None = None) -> Iterator[Row]:
     """The rows of a table in format ``fmt`` (one of `FORMATS`), lazily, two or three columns.
 
+    ``fmt`` None: Parquet if the stream starts as Parquet does, else TSV.
     Blank lines are skipped; a bad row, or one whose shape differs from the
     first row's, raises `InputError` naming ``name`` and the line.  So does
     a three-column row with more documents than occurrences (docs > count).
     """
+    if fmt is None:
+        stream, fmt = _sniffed(stream)
     _check_format(fmt)
+    if fmt == "parquet":
+        return read_parquet(stream, name)
     if fmt == "csv":
         return _checked(_csv_records(stream, name), _parse_csv, ",".join, name, fmt)
     if fmt == "jsonl":
@@ -326,16 +347,46 @@ def read_rows(stream: BinaryIO, name: str, fmt: str = "tsv") -> Iterator[Row]:
     return _checked(_lines(stream, name, _strip_line_end), _parse_tsv, str, name, fmt)
 
 
-def read_table(path: str | os.PathLike[str], fmt: str = "tsv") -> Iterator[Row]:
-    """The rows of the table at ``path`` (``-``: standard input), lazily.
+def read_table(path: str | os.PathLike[str], fmt: str | None = None) -> Iterator[Row]:
+    """The rows of the table at ``path`` (``-``: standard input), lazily; ``fmt`` as `read_rows` takes it.
 
     The file is opened when the first row is asked for and closed after the
     last, so a generator of these tables keeps at most one file open.
     """
-    _check_format(fmt)
+    if fmt is not None:
+        _check_format(fmt)
     path = os.fspath(path)
     with open_binary(path) as stream:
         yield from read_rows(stream, display_name(path), fmt)
+
+
+class _Prepended(io.RawIOBase):
+    """The bytes ``head``, then the rest of ``stream``: a stream whose first bytes were read to sniff it."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniffed(stream: BinaryIO) -> tuple[BinaryIO, str]:
+    """``stream`` (or one that reads the same bytes) and its format: parquet or tsv, by its first bytes."""
+    peek = getattr(stream, "peek", None)
+    head = peek(8)[:5] if peek is not None else b""
+    if len(head) < 5:
+        head = stream.read(5)
+        stream = io.BufferedReader(_Prepended(head, stream))  # type: ignore[assignment]
+    return stream, "parquet" if is_parquet(head) else "tsv"
 
 
 # How each format's rows look, two columns then three, as error messages show them.

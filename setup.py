@@ -14,5 +14,6 @@ setup(
         Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
         Extension("wordfreq.reduce._tables", ["wordfreq/reduce/_tables.c"], optional=True),
         Extension("wordfreq.analyses._windows", ["wordfreq/analyses/_windows.c"], optional=True),
+        Extension("wordfreq.tables._arrow", ["wordfreq/tables/_arrow.c"], optional=True),
     ]
 )

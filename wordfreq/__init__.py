@@ -17,7 +17,7 @@ each imports only from those below it (docs/how-it-works.md draws it):
 * `wordfreq.counting`   -- how the tokens of tasks become a partial count: rows, filters;
 * `wordfreq.reduce`     -- how partial counts are summed: the table's order, packs, spilling, merging;
 * `wordfreq.workers`    -- how the work runs: the local pool, a Dask cluster;
-* `wordfreq.tables`     -- how a table is written and read, atomically;
+* `wordfreq.tables`     -- how a table is written and read, atomically; Parquet; results as DataFrames;
 * `wordfreq.options`    -- the one options model (`CountOptions`, `RunOptions`);
 * `wordfreq.api`        -- `count`, which wires the stages together;
 * `wordfreq.analyses`   -- what is built on tables and on the count: stats, keyness, the report,
@@ -50,6 +50,7 @@ from wordfreq.analyses.keyness import (
     KEYNESS_SORTS,
     STANDARD_P,
     KeyRow,
+    Keywords,
     compare,
     critical_value,
     token_counts,
@@ -76,6 +77,7 @@ from wordfreq.reduce.order import sorted_rows, top_rows
 from wordfreq.signals import Terminated, handle_sigterm
 from wordfreq.sources.inputs import STDIN, Source, display_name, open_binary
 from wordfreq.tables.formats import FORMATS, WRITE_FORMATS, read_rows, read_table, write_rows
+from wordfreq.tables.frames import MissingLibrary
 from wordfreq.tables.output import atomic_output
 from wordfreq.tokenizers import describe_engine
 from wordfreq.workers.run_options import RunOptions
@@ -117,6 +119,8 @@ __all__ = [
     "DiscoverSpec",
     "InputError",
     "KeyRow",
+    "Keywords",
+    "MissingLibrary",
     "OptionError",
     "OutputError",
     "RunOptions",

@@ -33,13 +33,14 @@ from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
 from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
 from wordfreq.sources.inputs import Source, list_inputs
+from wordfreq.tables.frames import Columns, Frames, packed_columns, table_columns
 from wordfreq.tokenizers import engine_name
 from wordfreq.workers.pool import default_workers, run_tasks
 from wordfreq.workers.run_options import RunOptions
 
 
 @dataclass
-class CountResult(HoldsSpilledTable):
+class CountResult(HoldsSpilledTable, Frames):
     """A finished count and what it took.
 
     ``counts`` is the table as a `Counter`, or None when it outgrew the
@@ -47,7 +48,9 @@ class CountResult(HoldsSpilledTable):
     there, and `close` (or leaving a ``with`` block) removes the files.
     When the workers' tables were summed packed (`wordfreq.reduce.packs`), the
     table is ``packed`` and the `Counter` is made only when ``counts`` is
-    read: `rows`, `tokens` and `types` read the packed table.
+    read: `rows`, `tokens` and `types` read the packed table.  `to_arrow`,
+    `to_polars` and `to_pandas` (`wordfreq.frames`) make a DataFrame of the
+    rows: ``token``, ``count`` and, with document counts, ``docs``.
     """
 
     _counts: Counter[str] | None
@@ -113,6 +116,13 @@ class CountResult(HoldsSpilledTable):
             "engine": self.engine,
             "merged_on_disk": self.spilled is not None,
         }
+
+    def columns(self) -> Columns:
+        """The rows as columns, for `to_arrow`, `to_polars` and `to_pandas`: from C for a packed table."""
+        columns = getattr(self.packed, "columns", None)
+        if columns is not None:
+            return packed_columns(*columns())
+        return table_columns(self.rows())
 
     def rows(self) -> Iterable[Row]:
         """All rows in table order (count descending, then token); three columns with document counts."""

@@ -64,6 +64,7 @@ from wordfreq.errors import OptionError, OutputError, require_whole
 from wordfreq.options import with_keywords
 from wordfreq.reduce.spill import SpilledTable, table_on_disk
 from wordfreq.sources.inputs import Source
+from wordfreq.tables.frames import Columns, Frames, bool_column, float_column, int_column, text_column
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
 from wordfreq.workers.run_options import RunOptions
 
@@ -237,8 +238,9 @@ class Candidate:
 
 
 @dataclass
-class DiscoverResult:
-    """The candidates in rank order, and what it took to find them."""
+class DiscoverResult(Frames):
+    """The candidates in rank order, and what it took to find them; `to_polars` (...) makes a DataFrame of
+    the candidates, with `COLUMNS`."""
 
     candidates: list[Candidate]
     files: int
@@ -250,6 +252,19 @@ class DiscoverResult:
     workers: int
     min_count: int  # the one used (given, or `auto_min_count`)
     found: int  # candidates before ``new_only`` and ``max_rows``
+
+    def columns(self) -> Columns:
+        rows = self.candidates
+        return Columns(
+            len(rows),
+            (
+                text_column("word", [c.word for c in rows]),
+                int_column("count", (c.count for c in rows)),
+                int_column("whole", (c.whole for c in rows)),
+                *(float_column(name, [getattr(c, name) for c in rows]) for name in COLUMNS[3:-1]),
+                bool_column("known", [c.known for c in rows]),
+            ),
+        )
 
     def summary(self) -> dict[str, object]:
         """The figures of the summary line, for a program."""

@@ -59,6 +59,7 @@ from typing import BinaryIO
 from wordfreq.errors import InputError, OptionError, OutputError
 from wordfreq.reduce.order import Row, in_batches
 from wordfreq.tables.formats import FORMATS, WRITE_BATCH, csv_field
+from wordfreq.tables.frames import Columns, Frames, float_column, int_column, text_column
 from wordfreq.tables.parquet import csv_lines, write_parquet
 
 KEYNESS_SORTS = ("ll", "log-ratio", "pct-diff")  # what `compare` may sort by
@@ -217,7 +218,7 @@ def compare(
     p: float | None = None,
     bonferroni: bool = False,
     names: Sequence[str] = ("A", "B"),
-) -> list[KeyRow]:
+) -> Keywords:
     """Compare the token counts ``a`` (corpus A) with ``b`` (corpus B), one `KeyRow` per token.
 
     Every token with ``a[t] + b[t] >= min_count`` (default 1: every token
@@ -265,7 +266,16 @@ def compare(
         # Strongest first: descending for positive keywords, ascending for negative ones.
         rows.sort(key=lambda row: -getattr(row, field) if row.sign >= 0 else getattr(row, field))
     rows.sort(key=lambda row: (2, 0, 1)[row.sign])  # positive (+1) first, then negative (-1), then 0
-    return rows
+    return Keywords(rows)
+
+
+class Keywords(list[KeyRow], Frames):
+    """The rows of `compare`, a list that also becomes a DataFrame of `COLUMNS` (`to_polars`...)."""
+
+    def columns(self) -> Columns:
+        figures = [float_column(name, [getattr(row, name) for row in self]) for name in COLUMNS[3:]]
+        counts = [int_column(name, (getattr(row, name) for row in self)) for name in COLUMNS[1:3]]
+        return Columns(len(self), (text_column("token", [row.token for row in self]), *counts, *figures))
 
 
 def _size(counts: Mapping[str, int], name: str) -> int:

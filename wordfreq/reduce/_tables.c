@@ -784,6 +784,36 @@ PackedTable_to_dict(PackedTable *self, PyObject *unused)
     return dict;
 }
 
+/* (offsets, utf8, counts): the rows as Arrow's large-UTF-8 and int64 buffers, in table order */
+static PyObject *
+PackedTable_columns(PackedTable *self, PyObject *unused)
+{
+    Py_ssize_t n = self->n, total = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        total += self->rows[i].len;
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    PyObject *utf8 = PyBytes_FromStringAndSize(NULL, total);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (offsets == NULL || utf8 == NULL || counts == NULL) {
+        Py_XDECREF(offsets);
+        Py_XDECREF(utf8);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    char *offset_bytes = PyBytes_AS_STRING(offsets), *text = PyBytes_AS_STRING(utf8);
+    char *count_bytes = PyBytes_AS_STRING(counts);
+    int64_t at = 0;
+    memcpy(offset_bytes, &at, sizeof at);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Entry *e = &self->rows[i];
+        memcpy(text + at, e->utf8, e->len);
+        at += e->len;
+        memcpy(offset_bytes + (i + 1) * sizeof(int64_t), &at, sizeof at);
+        memcpy(count_bytes + i * sizeof(int64_t), &e->count, sizeof e->count);
+    }
+    return Py_BuildValue("(NNN)", offsets, utf8, counts);
+}
+
 static PyObject *
 PackedTable_get_tokens(PackedTable *self, void *closure)
 {
@@ -798,6 +828,8 @@ static PyMethodDef PackedTable_methods[] = {
      "tsv(start=0, stop=len) -> the rows' 'token<TAB>count<LF>' lines in UTF-8, or None when a token\n"
      "holds a tab or a line feed (the Python writer then decides)"},
     {"to_dict", (PyCFunction)PackedTable_to_dict, METH_NOARGS, "to_dict() -> {token: count}, in table order"},
+    {"columns", (PyCFunction)PackedTable_columns, METH_NOARGS,
+     "columns() -> (offsets, utf8, counts): the rows as Arrow buffers (int64 offsets, UTF-8, int64)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,7 +8,7 @@ Two immutable objects carry every option of a count, from the command line
   `Decoding` (encoding, error mode), `RecordFormat` (JSON Lines field),
   `Filters` (lowercasing, stopwords, punctuation, numbers, length),
   `Selection` (include/exclude globs), `RowSpec` (n-grams, document
-  counts) and `Storage` (how URLs are opened).  It is what every worker
+  counts), `Storage` (how URLs are opened) and `Conversion` (OpenCC).  It is what every worker
   receives.
 * `RunOptions` (`wordfreq.workers.run_options`) -- *how* the run goes: engine, workers, chunk size, start
   method, scheduler, and the reducer's ``min_count`` and ``max_rows``.
@@ -35,6 +35,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from wordfreq.chunks.conversion import CONFIGS, Conversion
 from wordfreq.chunks.jsonl import RecordFormat
 from wordfreq.chunks.planning import CHUNK_SIZE, ERROR_MODES, NETWORK_CHUNK_SIZE, Decoding
 from wordfreq.counting.filters import Filters
@@ -46,6 +47,7 @@ from wordfreq.workers.run_options import ENGINES, START_METHODS, RunOptions
 
 __all__ = [
     "CHUNK_SIZE",
+    "CONFIGS",
     "DOC_UNITS",
     "ENGINES",
     "ERROR_MODES",
@@ -54,6 +56,7 @@ __all__ = [
     "OPTIONS",
     "START_METHODS",
     "TOKENIZERS",
+    "Conversion",
     "CountOptions",
     "Decoding",
     "Filters",

@@ -169,7 +169,7 @@ class HanRunCountOptions(CountOptions):
 
     segment: bool = False
 
-    def cut_points(self) -> Any:
+    def text_cut_points(self) -> Any:
         return LINE_FEED
 
     def row_maker(self) -> Tokenizer:

@@ -94,9 +94,10 @@ def words_from_file(path: str) -> list[str]:
 
 @dataclass(frozen=True)
 class LineCountOptions(CountOptions):
-    """A count's options for an analysis that reads whole lines: tasks are cut only after a line feed."""
+    """A count's options for an analysis that reads whole lines: tasks are cut only after a line feed (one
+    that no conversion crosses, with ``--convert``: `wordfreq.chunks.conversion`)."""
 
-    def cut_points(self) -> re.Pattern[str]:
+    def text_cut_points(self) -> re.Pattern[str]:
         return LINE_FEED
 
 
@@ -114,16 +115,18 @@ class TaskText:
 
 
 def task_text(task: Task, count_options: CountOptions) -> TaskText:
-    """The lines of ``task`` (of its records' texts with ``--field``)."""
+    """The lines of ``task`` (of its records' texts with ``--field``), converted when asked (no conversion
+    adds or removes a line feed)."""
     text, bad_bytes, line_number = load_task(task, count_options)
     line_feeds = text.count("\n")
+    convert = count_options.conversion.apply
     if not count_options.records.active:
-        return TaskText(text.split("\n"), None, line_feeds, bad_bytes, 0)
+        return TaskText(convert(text).split("\n"), None, line_feeds, bad_bytes, 0)
     records, bad_records = record_lines(text, count_options.records, task.path, line_number)
     lines: list[str] = []
     numbers: list[int] = []
     for number, record in records:
-        for line in record.split("\n"):
+        for line in convert(record).split("\n"):
             lines.append(line)
             numbers.append(number)
     return TaskText(lines, numbers, line_feeds, bad_bytes, bad_records)

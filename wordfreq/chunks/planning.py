@@ -54,6 +54,7 @@ MIN_TAIL_CHUNK = 1 << 16  # the tail's smallest range: this, or a sixteenth of a
 ERROR_MODES = ("strict", "replace", "ignore")
 _BOM = "\ufeff"
 _SCAN_WINDOW = 1 << 16
+CONTEXT_BYTES = 280  # bytes before an offset that `find_cut` decodes too: 64 characters and a split one
 _TAIL_WINDOW = 1 << 12
 # Cut points of line-oriented inputs (JSON Lines): right after a line feed.
 LINE_FEED = re.compile("\n")
@@ -195,17 +196,30 @@ def find_cut(read: Read, offset: int, cut_points: re.Pattern[str]) -> int | None
     involve those characters.  They are read in windows of a fixed sequence
     of sizes from ``offset``, so the answer depends on the file and
     ``offset`` alone, whoever asks (the two workers that share a nominal end).
+    The `CONTEXT_BYTES` before ``offset`` are decoded with them, for cut
+    points that look behind (`wordfreq.chunks.conversion`); the search starts at the
+    first character that starts at or after ``offset``.
     """
+    before = read(max(0, offset - CONTEXT_BYTES), min(offset, CONTEXT_BYTES)) if offset else b""
     window = _SCAN_WINDOW
     while True:
         data = read(offset, window)
-        text = data.decode("utf-8", "surrogateescape")
-        match = cut_points.search(text)
+        text = (before + data).decode("utf-8", "surrogateescape")
+        start = len((before + data[: _continued(data)]).decode("utf-8", "surrogateescape"))
+        match = cut_points.search(text, start)
         if match:
-            return offset + len(text[: match.end()].encode("utf-8", "surrogateescape"))
+            return offset - len(before) + len(text[: match.end()].encode("utf-8", "surrogateescape"))
         if len(data) < window:
             return None
         window *= 2
+
+
+def _continued(data: bytes) -> int:
+    """How many bytes ``data`` starts with that continue a character begun before it (0 to 3)."""
+    n = 0
+    while n < 3 and n < len(data) and 0x80 <= data[n] < 0xC0:
+        n += 1
+    return n
 
 
 def plan_tasks(

@@ -26,6 +26,7 @@ from wordfreq import FORMATS, STDIN, WRITE_FORMATS, Terminated
 from wordfreq.errors import OptionError, WordfreqError
 from wordfreq.options import (
     CHUNK_SIZE,
+    CONFIGS,
     ENGINES,
     ERROR_MODES,
     MODES,
@@ -296,6 +297,14 @@ reading_options = together(
         metavar="KEY=VALUE",
         help="An fsspec storage option for the URLs among PATH... (repeatable), e.g. anon=true, "
         "endpoint_url=http://host:9000; VALUE is read as JSON when it is JSON.",
+    ),
+    model_option(
+        "convert",
+        "--convert",
+        type=click.Choice(CONFIGS),
+        metavar="CONFIG",
+        help="Convert the text with this OpenCC configuration before cutting it: t2s (traditional to "
+        "simplified), tw2s, hk2s, s2t, t2tw... (needs the 'convert' extra).",
     ),
     model_option(
         "field",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wordfreq.chunks.conversion import Conversion
 from wordfreq.chunks.jsonl import RecordFormat
 from wordfreq.chunks.planning import LINE_FEED, Decoding
 from wordfreq.counting.filters import Filters
@@ -30,6 +31,7 @@ class CountOptions:
     selection: Selection = field(default_factory=Selection)
     rows: RowSpec = field(default_factory=RowSpec)
     storage: Storage = field(default_factory=Storage)
+    conversion: Conversion = field(default_factory=Conversion)
 
     def __post_init__(self) -> None:
         if self.rows.doc_unit == "record" and not self.records.active:
@@ -42,10 +44,17 @@ class CountOptions:
 
     def cut_points(self) -> re.Pattern[str]:
         """Where the inputs may be cut into chunks: after a line feed for JSON Lines, n-grams and line
-        documents, else where the tokenizer allows."""
-        if self.records.active or self.rows.by_line:
+        documents, else where the tokenizer allows; when converting, only where no conversion crosses
+        the cut (`wordfreq.chunks.conversion`), except between records, which are converted one by one."""
+        if self.records.active:
             return LINE_FEED
-        return cut_points_for(self.tokenizer)
+        self.conversion.check()
+        return self.conversion.cut_points(self.text_cut_points())
+
+    def text_cut_points(self) -> re.Pattern[str]:
+        """Where the text may be cut for the rows counted: after a line feed for n-grams and line
+        documents, else where the tokenizer allows."""
+        return LINE_FEED if self.rows.by_line else cut_points_for(self.tokenizer)
 
     def row_maker(self) -> Tokenizer | None:
         """What turns text into rows when it is not the tokenizer of ``tokenizer``: None here; a kind of

@@ -158,14 +158,16 @@ def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Co
 
 
 def _texts_of(task: Task, count_options: CountOptions, result: PartialCount) -> list[str]:
-    """The text of ``task`` (or its records' texts); adds its bad bytes and bad records to ``result``."""
+    """The text of ``task`` (or its records' texts), converted when asked (`wordfreq.chunks.conversion`);
+    adds its bad bytes and bad records to ``result``."""
     text, bad_bytes, line_number = load_task(task, count_options)
     result.bad_bytes += bad_bytes
+    conversion = count_options.conversion
     if not count_options.records.active:
-        return [text]
+        return [conversion.apply(text)]
     texts, bad_records = record_texts(text, count_options.records, task.path, line_number)
     result.bad_records += bad_records
-    return texts
+    return [conversion.apply(text) for text in texts] if conversion.active else texts
 
 
 def load_task(task: Task, count_options: CountOptions) -> tuple[str, int, Callable[[int], int]]:

@@ -70,6 +70,7 @@ from wordfreq.analyses.report import report_html
 from wordfreq.analyses.stats import TableStats, format_stats, table_stats
 from wordfreq.api import CountResult, count
 from wordfreq.counting.options import CountOptions
+from wordfreq.counting.stoplists import stop_lists
 from wordfreq.errors import InputError, OptionError, OutputError, WordfreqError, WorkerError
 from wordfreq.options import Decoding, Filters, RecordFormat, RowSpec, Selection, TokenizerSpec
 from wordfreq.reduce.merge import merge_tables
@@ -145,6 +146,7 @@ __all__ = [
     "read_table",
     "report_html",
     "sorted_rows",
+    "stop_lists",
     "table_stats",
     "token_counts",
     "top_rows",

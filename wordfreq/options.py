@@ -41,9 +41,12 @@ from wordfreq.chunks.planning import CHUNK_SIZE, ERROR_MODES, NETWORK_CHUNK_SIZE
 from wordfreq.counting.filters import Filters
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import DOC_UNITS, RowSpec
+from wordfreq.counting.stoplists import STOP_LISTS
 from wordfreq.sources.inputs import Selection
 from wordfreq.tokenizers import MODES, TOKENIZERS, TokenizerSpec
 from wordfreq.workers.run_options import ENGINES, START_METHODS, RunOptions
+
+STOP_LIST_NAMES = tuple(STOP_LISTS)  # the names --stop-list takes
 
 __all__ = [
     "CHUNK_SIZE",
@@ -55,6 +58,7 @@ __all__ = [
     "NETWORK_CHUNK_SIZE",
     "OPTIONS",
     "START_METHODS",
+    "STOP_LIST_NAMES",
     "TOKENIZERS",
     "Conversion",
     "CountOptions",

@@ -33,6 +33,7 @@ from wordfreq import (
     describe_engine,
     discover_words,
     find_collocates,
+    stop_lists,
     words_from_file,
     write_candidates,
     write_collocates,
@@ -579,3 +580,11 @@ def collocates_command(
         f"{result.seconds:.1f} s" + _damage(result.bad_bytes, result.bad_records)
     )
     _report(result.summary(), line, summary_json, quiet)
+
+
+@cli.command("stop-lists")
+@shell_tool
+def stop_lists_command() -> None:
+    """The named stopword lists of --stop-list: 'name<TAB>words<TAB>source' per line."""
+    for name, size, source in stop_lists():
+        click.echo(f"{name}\t{size}\t{source}")

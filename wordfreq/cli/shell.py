@@ -32,6 +32,7 @@ from wordfreq.options import (
     MODES,
     NETWORK_CHUNK_SIZE,
     START_METHODS,
+    STOP_LIST_NAMES,
     TOKENIZERS,
     option_default,
 )
@@ -354,6 +355,16 @@ filtering_options = together(
         metavar="FILE",
         type=click.Path(dir_okay=False),
         help="Drop the tokens listed in FILE (one a line, UTF-8).",
+    ),
+    model_option(
+        "stop_list",
+        "--stop-list",
+        multiple=True,
+        type=click.Choice(STOP_LIST_NAMES),
+        metavar="NAME",
+        help="Drop the tokens of this named list (repeatable; with --stopwords too): "
+        + ", ".join(STOP_LIST_NAMES)
+        + " (wordfreq stop-lists says what each is).",
     ),
     model_option(
         "no_punct", "--no-punct", is_flag=True, help="Drop tokens made only of punctuation and symbols."

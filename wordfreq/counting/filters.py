@@ -6,7 +6,8 @@ partial counts and then merging equals merging and then applying them):
 
 * ``lowercase``: fold tokens with `str.lower` (after segmentation, so jieba
   segments exactly as the naive program does);
-* ``stopwords``: drop these tokens (compared after lowercasing);
+* ``stopwords``: drop these tokens (compared after lowercasing), with the
+  words of the named lists of ``stop_list`` (`wordfreq.counting.stoplists`);
 * ``no_punct``: drop tokens made only of punctuation and symbols (Unicode
   categories P* and S*);
 * ``no_numbers``: drop tokens made only of digits of any script (category
@@ -25,6 +26,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from wordfreq.counting.stoplists import stop_list
 from wordfreq.errors import OptionError, require_whole
 from wordfreq.sources.inputs import read_option_file
 
@@ -58,11 +60,13 @@ class Filters:
     """The per-token rules of a run (see the module docstring).
 
     ``stopwords`` may be given as the path of a stopword list (one word a
-    line), read once, here, or as any iterable of words.
+    line), read once, here, or as any iterable of words; the words of the
+    lists named in ``stop_list`` are added to it.
     """
 
     lowercase: bool = False
     stopwords: frozenset[str] = frozenset()
+    stop_list: tuple[str, ...] = ()
     no_punct: bool = False
     no_numbers: bool = False
     min_length: int = 0
@@ -76,6 +80,10 @@ class Filters:
         words = frozenset(words)
         if not all(isinstance(word, str) for word in words):
             raise OptionError("stopwords", "stopwords must be strings")
+        names = (self.stop_list,) if isinstance(self.stop_list, str) else tuple(self.stop_list or ())
+        object.__setattr__(self, "stop_list", names)
+        for name in names:
+            words |= stop_list(name)
         if self.lowercase:
             words = frozenset(word.lower() for word in words)
         object.__setattr__(self, "stopwords", words)

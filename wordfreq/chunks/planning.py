@@ -196,11 +196,14 @@ def find_cut(read: Read, offset: int, cut_points: re.Pattern[str]) -> int | None
     involve those characters.  They are read in windows of a fixed sequence
     of sizes from ``offset``, so the answer depends on the file and
     ``offset`` alone, whoever asks (the two workers that share a nominal end).
-    The `CONTEXT_BYTES` before ``offset`` are decoded with them, for cut
-    points that look behind (`wordfreq.chunks.conversion`); the search starts at the
-    first character that starts at or after ``offset``.
+    For cut points that look behind (`wordfreq.chunks.conversion`), the
+    `CONTEXT_BYTES` before ``offset`` are read and decoded with them (for an
+    object in a store, one more small ranged read a task); the search starts
+    at the first character that starts at or after ``offset``.
     """
-    before = read(max(0, offset - CONTEXT_BYTES), min(offset, CONTEXT_BYTES)) if offset else b""
+    before = b""
+    if offset and "(?<" in cut_points.pattern:  # a cut point that looks behind
+        before = read(max(0, offset - CONTEXT_BYTES), min(offset, CONTEXT_BYTES))
     window = _SCAN_WINDOW
     while True:
         data = read(offset, window)

@@ -20,6 +20,7 @@ import wordfreq
 from wordfreq.analyses.keyness import COLUMNS, KeyRow, Keywords
 from wordfreq.api import CountResult
 from wordfreq.reduce.packs import merge_packs, pack
+from wordfreq.tables import frames
 from wordfreq.tables.frames import MissingLibrary
 
 
@@ -68,6 +69,22 @@ def test_a_packed_table_crosses_to_arrow_and_polars_unchanged(counts: dict[str, 
     rows = list(result.rows())
     assert result.to_polars().rows() == rows
     assert result.to_arrow().to_pylist() == [{"token": t, "count": c} for t, c in rows]
+
+
+def test_without_the_compiled_export_the_frames_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    results = [packed_result(COUNTS), held_result({"a": 3, "b": 1}, {"a": 2, "b": 1})]
+    keywords = Keywords(
+        [
+            KeyRow("x", 1, 0, 1.0, 0.0, math.nan, math.inf, 1.0, 1),
+            KeyRow("y", 0, 2, 0.0, 2.0, 1.5, 0.2, -1.0, -1),
+        ]
+    )
+    expected = [(r.to_arrow(), r.to_polars(), r.to_pandas()) for r in [*results, keywords]]
+    monkeypatch.setattr(frames, "_arrow", None)
+    for result, (arrow, polars, pandas) in zip([*results, keywords], expected):
+        assert result.to_arrow().equals(arrow)
+        assert result.to_polars().equals(polars)
+        assert result.to_pandas().equals(pandas)
 
 
 def test_a_frame_outlives_its_result() -> None:

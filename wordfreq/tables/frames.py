@@ -16,6 +16,9 @@ result of a count) gives its columns straight from C
 (``PackedTable.columns``); rows held as Python objects are laid out once here.
 pandas without pyarrow keeps text as Python strings, so `to_pandas` goes
 through Arrow when pyarrow is installed, else builds the columns itself.
+Where ``_arrow`` was not built (no C compiler), pyarrow takes the same
+buffers through ``Array.from_buffers`` and polars gets Python values: the
+same frames, polars' more slowly.
 """
 
 from __future__ import annotations
@@ -179,12 +182,23 @@ class Frames:
     def to_arrow(self) -> Any:
         """The result as a ``pyarrow.Table`` (needs the ``arrow`` extra); no copy of the columns."""
         pa = _require("pyarrow", "arrow", "to_arrow")
-        return pa.table(pa.record_batch(self.columns()))
+        columns = self.columns()
+        if _arrow is None:  # not built: pyarrow takes the same buffers through its own API
+            return pa.table({c.name: _pyarrow_array(pa, c, columns.length) for c in columns.columns})
+        return pa.table(pa.record_batch(columns))
 
     def to_polars(self) -> Any:
-        """The result as a ``polars.DataFrame`` (needs the ``polars`` extra); no copy of the columns."""
+        """The result as a ``polars.DataFrame`` (needs the ``polars`` extra); no copy of the columns
+        (where ``wordfreq.tables._arrow`` was not built, through Python objects)."""
         pl = _require("polars", "polars", "to_polars")
-        return pl.DataFrame(self.columns())
+        columns = self.columns()
+        if _arrow is None:
+            types = {TEXT: pl.String, INT: pl.Int64, FLOAT: pl.Float64, BOOL: pl.Boolean}
+            return pl.DataFrame(
+                {c.name: c.values(columns.length) for c in columns.columns},
+                schema={c.name: types[c.format] for c in columns.columns},
+            )
+        return pl.DataFrame(columns)
 
     def to_pandas(self) -> Any:
         """The result as a ``pandas.DataFrame`` (needs the ``pandas`` extra; through Arrow when pyarrow
@@ -197,4 +211,13 @@ class Frames:
             frame = {c.name: c.values(columns.length) for c in columns.columns}
             dtypes = {c.name: "int64" for c in columns.columns if c.format == INT}
             return pd.DataFrame(frame).astype(dtypes) if columns.length else pd.DataFrame(frame)
+        if _arrow is None:
+            return self.to_arrow().to_pandas()
         return pa.table(pa.record_batch(columns)).to_pandas()
+
+
+def _pyarrow_array(pa: Any, column: Column, length: int) -> Any:
+    """``column`` as a pyarrow array over its own buffers (no copy)."""
+    kind = {TEXT: pa.large_string(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_()}[column.format]
+    buffers = [None if b is None else pa.py_buffer(b) for b in column.buffers]
+    return pa.Array.from_buffers(kind, length, buffers, null_count=column.nulls)

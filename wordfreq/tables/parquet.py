@@ -6,8 +6,8 @@ write or read it.  docs/dataframes.md has the measurements behind the choice.
 
 Writing streams: the rows are written, batch by batch, as CSV to a file in
 a temporary directory, and DuckDB copies that file into Parquet in the same
-directory (in bounded memory: it reads and writes row group by row group,
-spilling to that directory past `MEMORY_LIMIT`); the Parquet bytes are then
+directory (in bounded memory: one thread reads and writes row group by row
+group, spilling to that directory past `MEMORY_LIMIT`); the Parquet bytes are then
 copied into the output stream, which `wordfreq.tables.output.atomic_output` renames
 into place only when everything was written.  The temporary directory is
 removed whatever happens.  Columns are typed: text as ``VARCHAR`` (Parquet
@@ -100,6 +100,7 @@ def write_parquet(columns: Sequence[Column], lines: Iterable[bytes], out: Binary
                 spool.write(chunk)
         types = ", ".join(f"{_quoted(name)}: {_quoted(kind)}" for name, kind in columns)
         con = _connect(directory)
+        con.execute("SET threads = 1")  # one ordered stream: memory flat whatever the table's size
         try:
             con.execute(
                 f"COPY (SELECT * FROM read_csv({_quoted(text)}, header = false, delim = ',', quote = '\"', "

@@ -106,6 +106,18 @@ def test_parquet_is_read_from_standard_input_and_from_a_compressed_file(tables: 
     assert list(read_table(gz)) == tsv_rows(tsv)
 
 
+def test_tables_that_polars_and_pyarrow_wrote_are_read_too(runner: CliRunner, tmp_path: Path) -> None:
+    by_polars, by_pyarrow = tmp_path / "pl.parquet", tmp_path / "pa.parquet"
+    pl.DataFrame(
+        {"token": ["b", "a"], "count": [1, 3]}, schema={"token": pl.String, "count": pl.Int32}
+    ).write_parquet(by_polars)
+    pq.write_table(
+        pa.table({"n": [9], "token": pa.array(["x"], pa.large_string()), "count": [2]}), by_pyarrow
+    )
+    assert runner.invoke(cli, ["top", str(by_polars)]).stdout == "a\t3\nb\t1\n"
+    assert runner.invoke(cli, ["merge", str(by_polars), str(by_pyarrow)]).stdout == "a\t3\nx\t2\nb\t1\n"
+
+
 def test_a_tsv_whose_first_token_is_par1_is_still_tsv() -> None:
     assert list(read_rows(io.BytesIO(b"PAR1\t3\nx\t1\n"), "t")) == [("PAR1", 3), ("x", 1)]
 

@@ -102,6 +102,12 @@ def test_json_lines_and_filters_equal_local(scheduler: str, tmp_path: Path) -> N
     assert on_dask(scheduler, [tmp_path / "records.jsonl"], chunk_size=200, stopwords=["在"], **options)
 
 
+def test_conversion_and_stop_lists_equal_local(scheduler: str, tmp_path: Path) -> None:
+    path = tmp_path / "tw.txt"
+    path.write_text(("後來他們在臺灣用軟體。\n頭髮乾燥 ⿰\n車\n" * 30), encoding="utf-8")
+    assert on_dask(scheduler, [path], chunk_size=100, convert="t2s", stop_list=("hit",))
+
+
 def test_a_task_error_is_the_local_engines_error(scheduler: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes("我们在北京，".encode() * 100 + b"\xff")

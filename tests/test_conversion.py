@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordfreq import count
+from wordfreq import count, discover_words
 from wordfreq.chunks.conversion import CONFIGS, IDS_OPERATORS, converter, safe_cut_points
 from wordfreq.cli import cli
 from wordfreq.tokenizers.jieba_py import ACCURATE_CUT_POINTS
@@ -108,6 +109,20 @@ def test_the_dictionaries_of_opencc_hold_no_whitespace(tmp_path: Path) -> None:
             assert not any("\u2ff0" <= c <= "\u2fff" or c == "\u31ef" for c in key), key
     assert keys > 50_000
     assert IDS_OPERATORS == "\u2ff0-\u2fff\u31ef"
+
+
+def test_discover_finds_in_the_converted_text_what_it_finds_in_that_text(tmp_path: Path) -> None:
+    traditional, simplified = tmp_path / "t.txt", tmp_path / "s.txt"
+    rng = random.Random(7)
+    lines = [
+        "".join(rng.choices(CONVERTED[:11] + ["的", "在", "我們", "說"], k=12)) + "\n" for _ in range(300)
+    ]
+    traditional.write_text("".join(lines), encoding="utf-8")
+    simplified.write_text(opencc.OpenCC("t2s").convert("".join(lines)), encoding="utf-8")
+    found = discover_words([str(traditional)], workers=1, min_count=2, convert="t2s", chunk_size=500)
+    expected = discover_words([str(simplified)], workers=1, min_count=2)
+    assert found.candidates == expected.candidates and len(found.candidates) > 5
+    assert any(c.word == "头发" for c in found.candidates)
 
 
 def test_every_named_configuration_loads() -> None:

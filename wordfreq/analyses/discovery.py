@@ -315,6 +315,7 @@ def discover_words(
         decoding=count_options.decoding,
         records=count_options.records,
         selection=count_options.selection,
+        conversion=count_options.conversion,
                        tokenizer=words or TokenizerSpec(name="char"), segment=words is not None)  # fmt: skip
     counted = api.count(
         paths, han_run_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources

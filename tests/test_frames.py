@@ -54,6 +54,8 @@ def test_three_columns_and_an_empty_result() -> None:
     result = held_result({"a": 3, "b": 1}, {"a": 2, "b": 1})
     assert result.to_polars().rows() == [("a", 3, 2), ("b", 1, 1)]
     assert result.to_arrow().schema.names == ["token", "count", "docs"]
+    zero = held_result({"a": 0, "b": 2})  # a count changed by hand: kept, as rows() keeps it
+    assert zero.to_polars().rows() == list(zero.rows()) == [("b", 2), ("a", 0)]
     empty = held_result({})
     assert (
         empty.to_polars().shape == (0, 2) and empty.to_arrow().num_rows == 0 and len(empty.to_pandas()) == 0
@@ -62,13 +64,17 @@ def test_three_columns_and_an_empty_result() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), st.integers(1, 2**62))
+    st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), st.integers(1, 2**62)),
+    st.booleans(),
 )
-def test_a_packed_table_crosses_to_arrow_and_polars_unchanged(counts: dict[str, int]) -> None:
-    result = packed_result(counts)
+def test_any_table_crosses_in_table_order(counts: dict[str, int], packed: bool) -> None:
+    """A packed table's columns are in table order; a Counter's are sorted by polars and pyarrow, whose
+    string order must be code-point order."""
+    result = packed_result(counts) if packed else held_result(counts)
     rows = list(result.rows())
     assert result.to_polars().rows() == rows
     assert result.to_arrow().to_pylist() == [{"token": t, "count": c} for t, c in rows]
+    assert list(result.to_pandas().itertuples(index=False, name=None)) == rows
 
 
 def test_without_the_compiled_export_the_frames_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,9 +119,11 @@ def test_compare_and_discover_results_become_frames_with_nulls_where_undefined(s
 def test_each_method_needs_only_its_own_library(monkeypatch: pytest.MonkeyPatch) -> None:
     result = packed_result(COUNTS)
     rows = list(result.rows())
+    held = held_result({"b": 1, "a": 1, "c": 5})
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     assert result.to_polars().rows() == rows
     assert list(result.to_pandas().itertuples(index=False, name=None)) == rows  # pandas alone
+    assert list(held.to_pandas().itertuples(index=False, name=None)) == list(held.rows())  # sorted by pandas
     with pytest.raises(
         MissingLibrary, match=r"to_arrow\(\) needs pyarrow: pip install 'corpus-wordfreq\[arrow\]'"
     ):

@@ -33,7 +33,7 @@ from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
 from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
 from wordfreq.sources.inputs import Source, list_inputs
-from wordfreq.tables.frames import Columns, Frames, packed_columns, table_columns
+from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
 from wordfreq.tokenizers import engine_name
 from wordfreq.workers.pool import default_workers, run_tasks
 from wordfreq.workers.run_options import RunOptions
@@ -118,10 +118,20 @@ class CountResult(HoldsSpilledTable, Frames):
         }
 
     def columns(self) -> Columns:
-        """The rows as columns, for `to_arrow`, `to_polars` and `to_pandas`: from C for a packed table."""
+        """The rows as columns, for `to_arrow`, `to_polars` and `to_pandas`: from C for a packed table,
+        and for a `Counter` of two columns, packed first; a `Counter` with docs is left to the frame
+        library to sort."""
         columns = getattr(self.packed, "columns", None)
         if columns is not None:
             return packed_columns(*columns())
+        if self.spilled is None and self.packed is None:
+            assert self.counts is not None
+            if self.docs is None and (not self.counts or min(self.counts.values()) >= 1):
+                packed = pack(self.counts)  # sorted in C, as the workers' tables are summed
+                table = merge_packs([packed], 1, None) if packed is not None else None
+                if table is not None and hasattr(table, "columns"):
+                    return packed_columns(*table.columns())
+            return counter_columns(self.counts, self.docs)  # for the frame library to sort
         return table_columns(self.rows())
 
     def rows(self) -> Iterable[Row]:

@@ -211,3 +211,21 @@ def test_parquet_goes_to_a_pipe_but_not_to_a_terminal(sample_corpus: Path) -> No
         os.close(follower)
         os.close(leader)
     assert refused.returncode == 2 and b"not a terminal" in refused.stderr
+
+
+def test_a_parquet_vocabulary_is_a_user_dictionary(
+    runner: CliRunner, sample_corpus: Path, tmp_path: Path
+) -> None:
+    text_dict, table = tmp_path / "words.txt", tmp_path / "words.parquet"
+    text_dict.write_text("云栖茶舍 50\n青禾线 40\n", encoding="utf-8")
+    with atomic_output(table) as out:
+        write_rows([("云栖茶舍", 50, 1), ("青禾线", 40, 1)], out, "parquet")
+    told = runner.invoke(cli, ["count", str(sample_corpus), "-j1", "-q", "--user-dict", str(text_dict)])
+    untold = runner.invoke(cli, ["count", str(sample_corpus), "-j1", "-q", "--user-dict", str(table)])
+    assert told.exit_code == untold.exit_code == 0 and untold.stdout == told.stdout
+    assert "云栖茶舍\t" in untold.stdout
+    bad = tmp_path / "bad.parquet"
+    with atomic_output(bad) as out:
+        write_rows([("two words", 3)], out, "parquet")
+    refused = runner.invoke(cli, ["count", str(sample_corpus), "-j1", "-q", "--user-dict", str(bad)])
+    assert refused.exit_code == 2 and "whitespace" in refused.stderr

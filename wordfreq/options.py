@@ -32,6 +32,8 @@ line and a notebook see.
 from __future__ import annotations
 
 import dataclasses
+import io
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +44,10 @@ from wordfreq.counting.filters import Filters
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import DOC_UNITS, RowSpec
 from wordfreq.counting.stoplists import STOP_LISTS
+from wordfreq.errors import InputError, OptionError, OutputError
 from wordfreq.sources.inputs import Selection
+from wordfreq.tables.formats import read_table, write_rows
+from wordfreq.tables.parquet import is_parquet
 from wordfreq.tokenizers import MODES, TOKENIZERS, TokenizerSpec
 from wordfreq.workers.run_options import ENGINES, START_METHODS, RunOptions
 
@@ -101,12 +106,31 @@ def option_default(option: str) -> Any:
     return f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
 
 
+def parquet_vocabulary(path: str | os.PathLike[str]) -> bytes | None:
+    """The Parquet table at ``path`` (its ``token`` and ``count`` columns) as a jieba user dictionary,
+    'token count' per line; None when ``path`` is not a local Parquet file.  A row jieba cannot
+    take (a token with whitespace) is an `OptionError` of ``user_dict``."""
+    try:
+        with open(path, "rb") as f:
+            if not is_parquet(f.read(5)):
+                return None
+    except OSError:
+        return None  # TokenizerSpec says what is wrong with it
+    out = io.BytesIO()
+    try:
+        write_rows(read_table(path, "parquet"), out, "jieba")
+    except (InputError, OutputError) as err:
+        raise OptionError("user_dict", f"{os.fspath(path)}: {err}") from None
+    return out.getvalue()
+
+
 def with_keywords(
     count_options: CountOptions, run_options: RunOptions, keywords: Mapping[str, Any]
 ) -> tuple[CountOptions, RunOptions]:
     """``count_options`` and ``run_options`` with the options named in ``keywords`` set (each part
     checked again once).
 
+    A ``user_dict`` that names a Parquet table is read as a vocabulary (`parquet_vocabulary`).
     Raises TypeError for a keyword that names no option.
     """
     unknown = sorted(set(keywords) - set(OPTIONS))
@@ -114,6 +138,8 @@ def with_keywords(
         raise TypeError(f"unknown option {unknown[0]!r} (the options are: {', '.join(sorted(OPTIONS))})")
     changes: dict[str | None, dict[str, Any]] = {}
     for option, value in keywords.items():
+        if option == "user_dict" and isinstance(value, (str, os.PathLike)):
+            value = parquet_vocabulary(value) or value
         part, _, name = OPTIONS[option]
         changes.setdefault(part, {})[name] = value
     run_changes = changes.pop(None, None)

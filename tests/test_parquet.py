@@ -229,3 +229,23 @@ def test_a_parquet_vocabulary_is_a_user_dictionary(
         write_rows([("two words", 3)], out, "parquet")
     refused = runner.invoke(cli, ["count", str(sample_corpus), "-j1", "-q", "--user-dict", str(bad)])
     assert refused.exit_code == 2 and "whitespace" in refused.stderr
+
+
+def test_kwic_and_collocates_write_typed_columns_with_the_rows_of_their_jsonl(
+    runner: CliRunner, sample_corpus: Path, tmp_path: Path
+) -> None:
+    import json
+
+    for command, extra in (("kwic", []), ("collocates", ["--min-count", "1"])):
+        table = tmp_path / f"{command}.parquet"
+        args = [command, "茶", str(sample_corpus), "-j1", "-q", *extra]
+        assert runner.invoke(cli, [*args, "--output-format", "parquet", "-o", str(table)]).exit_code == 0
+        lines = runner.invoke(cli, [*args, "--output-format", "jsonl"]).stdout.splitlines()
+        expected = [json.loads(line) for line in lines]
+        frame = pl.read_parquet(table)
+        assert len(expected) > 1 and frame.to_dicts() == expected
+        assert all(
+            frame.schema[name]
+            == (pl.String if isinstance(value, str) else pl.Int64 if isinstance(value, int) else pl.Float64)
+            for name, value in expected[0].items()
+        )

@@ -53,8 +53,11 @@ from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, require_choice, require_whole
 from wordfreq.options import with_keywords
+from wordfreq.reduce.order import in_batches
 from wordfreq.reduce.packs import Pack, pack
 from wordfreq.sources.inputs import Source
+from wordfreq.tables.formats import WRITE_BATCH
+from wordfreq.tables.parquet import csv_lines, write_parquet
 from wordfreq.tokenizers import Tokenizer, add_counts, build_tokenizer
 from wordfreq.workers.run_options import RunOptions
 
@@ -64,7 +67,14 @@ MARK = "\uffff"
 MEASURES = ("o", "e", "f_node", "f_collocate", "mi", "mi3", "t", "ll", "log_dice")
 COLUMNS = ("node", "collocate", *MEASURES)
 COLLOCATE_SORTS = ("collocate", *MEASURES)
-COLLOCATE_FORMATS = ("tsv", "csv", "jsonl")
+COLLOCATE_FORMATS = ("tsv", "csv", "jsonl", "parquet")
+_COLUMN_TYPES = {
+    "node": "VARCHAR",
+    "collocate": "VARCHAR",
+    "o": "BIGINT",
+    "f_node": "BIGINT",
+    "f_collocate": "BIGINT",
+}
 
 
 @dataclass(frozen=True)
@@ -425,8 +435,14 @@ def _rows_of(
 
 
 def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool) -> None:
-    """Write ``rows`` as ``fmt``: tsv or csv (a header line), or jsonl; the node column ``with_node``."""
+    """Write ``rows`` as ``fmt``: tsv or csv (a header line), jsonl, or parquet (typed columns: counts
+    int64, measures float64, null where not finite); the node column ``with_node``."""
     columns = COLUMNS if with_node else COLUMNS[1:]
+    if fmt == "parquet":
+        types = [(column, _COLUMN_TYPES.get(column, "DOUBLE")) for column in columns]
+        batches = in_batches(([getattr(row, column) for column in columns] for row in rows), WRITE_BATCH)
+        write_parquet(types, (csv_lines(batch).encode("utf-8") for batch in batches), out)
+        return
     if fmt == "jsonl":
         for row in rows:
             record = {column: getattr(row, column) for column in columns}

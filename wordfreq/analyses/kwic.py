@@ -40,14 +40,15 @@ from wordfreq.analyses.occurrences import LineCountOptions, Nodes, line_reader, 
 from wordfreq.api import corpus_tasks
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
 from wordfreq.counting.options import CountOptions
-from wordfreq.errors import OptionError, WordfreqError, require_choice, require_whole
+from wordfreq.errors import OptionError, OutputError, WordfreqError, require_choice, require_whole
 from wordfreq.options import with_keywords
 from wordfreq.sources.inputs import STDIN, Source, display_name, list_inputs
+from wordfreq.tables.parquet import csv_lines, write_parquet
 from wordfreq.workers.pool import default_workers, map_tasks
 from wordfreq.workers.run_options import RunOptions
 
 KWIC_SORTS = ("source", "left", "right")
-KWIC_FORMATS = ("tsv", "jsonl", "text")
+KWIC_FORMATS = ("tsv", "jsonl", "parquet", "text")
 SORT_TOKENS = 8  # the tokens each side a sort compares (L1..L8, R1..R8)
 ROW_OVERHEAD = 400  # bytes a row compiled for a sort takes besides its text (objects, the list)
 COLUMNS = ("source", "line", "left", "node", "right")
@@ -311,9 +312,26 @@ def _clean(text: str) -> str:
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise OutputError(
+            "a line holds undecodable bytes, which Parquet's text cannot: write tsv or jsonl"
+        ) from None
+
+
 def write_kwic(rows: Iterable[KwicRow], out: BinaryIO, fmt: str, width: int, highlight: bool = False) -> None:
-    """Write ``rows`` as ``fmt``: tsv (a header line), jsonl, or text (aligned for a terminal)."""
+    """Write ``rows`` as ``fmt``: tsv (a header line), jsonl, parquet (typed columns: ``line`` int64, the
+    rest text), or text (aligned for a terminal)."""
     import json
+
+    if fmt == "parquet":
+        types = [(column, "BIGINT" if column == "line" else "VARCHAR") for column in COLUMNS]
+        write_parquet(
+            types, (_utf8(csv_lines([row.cells() for row in batch])) for batch in _batches(rows)), out
+        )
+        return
 
     if fmt == "tsv":
         out.write(("\t".join(COLUMNS) + "\n").encode())

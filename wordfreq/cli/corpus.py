@@ -386,6 +386,7 @@ _words_given = together(
     "--output-format",
     type=click.Choice(KWIC_FORMATS),
     help="tsv: a header, then source, line, left, node, right; jsonl: one object per row with those keys; "
+    "parquet: typed columns (to a file or a pipe); "
     "text: aligned on the node, --width columns each side (default: text on a terminal, else tsv).",
 )
 @field_option(
@@ -447,6 +448,7 @@ def kwic_command(
     word has as many rows as its count in that table.  Rows are in corpus
     order, for any -j.
     """
+    binary_output(output, output_format or "tsv")
     found, paths = _words_and_paths(args, words, None)
     spec = KwicSpec(Nodes(found, regex), width, sort, max_rows, sample, seed)
     count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
@@ -486,7 +488,8 @@ def kwic_command(
     default="tsv",
     show_default=True,
     help="tsv or csv: a header line, then collocate, o, e, f_node, f_collocate, mi, mi3, t, ll, "
-    "log_dice (after a node column for several words); jsonl: one object per row with those keys.",
+    "log_dice (after a node column for several words); jsonl: one object per row with those keys; "
+    "parquet: typed columns (to a file or a pipe).",
 )
 @click.option(
     "--window", type=click.IntRange(min=0), metavar="N", help="N tokens each side (both --left and --right)."
@@ -559,6 +562,7 @@ def collocates_command(
     mi, mi3, t, ll (log-likelihood) and log_dice as docs/collocates.md
     defines them.
     """
+    binary_output(output, output_format)
     found, paths = _words_and_paths(args, words, nodes_from)
     ctx = click.get_current_context()
     if window is not None:

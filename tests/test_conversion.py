@@ -147,3 +147,17 @@ def test_cli_convert_and_its_errors(
         converter.cache_clear()
     assert missing.exit_code == 1 and "corpus-wordfreq[convert]" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_kwic_and_collocates_read_the_converted_text(tmp_path: Path) -> None:
+    runner = cli_runner()
+    traditional, simplified = tmp_path / "t.txt", tmp_path / "s.txt"
+    text = "他的頭髮很乾燥。\n後來頭髮長了，頭髮乾燥 ⿰\n車\n" * 40
+    traditional.write_text(text, encoding="utf-8")
+    simplified.write_text(opencc.OpenCC("t2s").convert(text), encoding="utf-8")
+    for command, extra in (("kwic", ["--output-format", "tsv"]), ("collocates", ["--min-count", "1"])):
+        got = runner.invoke(cli, [command, "头发", str(traditional), "-j2", "--chunk-size", "200", "-q",
+                                  "--convert", "t2s", *extra])  # fmt: skip
+        expected = runner.invoke(cli, [command, "头发", str(simplified), "-j1", "-q", *extra])
+        assert got.exit_code == expected.exit_code == 0
+        assert got.stdout.replace("t.txt", "s.txt") == expected.stdout and expected.stdout.count("\n") > 2

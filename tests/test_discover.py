@@ -339,3 +339,27 @@ def test_verbose_names_the_dictionary(tmp_path: Path) -> None:
     main.write_text("新词 5\n", encoding="utf-8")
     result = run_wordfreq("discover", str(SAMPLE_CORPUS), "-v", "--dict", str(main), "-o", os.devnull)
     assert "dictionary: the main dictionary given (1 word)" in result.stderr.decode()
+
+
+def test_the_count_behind_a_discovery_reads_with_the_runs_reading_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every option of how the inputs are read (storage options of URLs included) reaches discovery's count."""
+    from wordfreq import api
+    from wordfreq.options import CountOptions, RunOptions, with_keywords
+
+    seen = []
+
+    def count(paths, count_options, run_options, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(count_options)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(api, "count", count)
+    options, _ = with_keywords(
+        CountOptions(), RunOptions(), {"storage_option": ("anon=true",), "field": "text", "encoding": "gbk"}
+    )
+    with pytest.raises(RuntimeError, match="stop here"):
+        discover_words(["x.jsonl"], options)
+    (counted,) = seen
+    for part in ("storage", "records", "decoding", "selection", "conversion"):
+        assert getattr(counted, part) == getattr(options, part), part

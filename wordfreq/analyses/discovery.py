@@ -315,8 +315,11 @@ def discover_words(
         decoding=count_options.decoding,
         records=count_options.records,
         selection=count_options.selection,
+        storage=count_options.storage,
         conversion=count_options.conversion,
-                       tokenizer=words or TokenizerSpec(name="char"), segment=words is not None)  # fmt: skip
+        tokenizer=words or TokenizerSpec(name="char"),
+        segment=words is not None,
+    )
     counted = api.count(
         paths, han_run_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     )

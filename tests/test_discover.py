@@ -344,7 +344,7 @@ def test_verbose_names_the_dictionary(tmp_path: Path) -> None:
 def test_the_count_behind_a_discovery_reads_with_the_runs_reading_options(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Every option of how the inputs are read (storage options of URLs included) reaches discovery's count."""
+    """Every option of how the inputs are read (storage options of URLs too) reaches discovery's count."""
     from wordfreq import api
     from wordfreq.options import CountOptions, RunOptions, with_keywords
 

@@ -12,7 +12,12 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
-        Extension("wordfreq.reduce._tables", ["wordfreq/reduce/_tables.c"], optional=True),
+        Extension(
+            "wordfreq.reduce._tables",
+            ["wordfreq/reduce/_tables.c"],
+            depends=["wordfreq/reduce/_runs.h"],
+            optional=True,
+        ),
         Extension("wordfreq.analyses._windows", ["wordfreq/analyses/_windows.c"], optional=True),
         Extension("wordfreq.tables._arrow", ["wordfreq/tables/_arrow.c"], optional=True),
     ]

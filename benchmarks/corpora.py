@@ -39,6 +39,16 @@ PROSE_MEMBERS = re.compile(
     r"package/dist/(lunyu/lunyu|sishuwujing/\w+|mengxue/guwenguanzhi|youmengying/youmengying)\.json"
 )
 """论语, 四书 (大学, 中庸, 孟子), 古文观止 and 幽梦影 of the npm tarball."""
+EXTRA_MEMBERS = re.compile(
+    r"package/dist/(quantangshi/authors\.(tang|song)|songci/author\.song|shijing/shijing|chuci/chuci"
+    r"|wudaishici/(huajianji/huajianji-[^/]+|nantang/(poetrys|authors|intro))|caocaoshiji/caocao"
+    r"|nalanxingde/纳兰性德诗集|quantangshi/唐诗补录|mengxue/(baijiaxing|dizigui|qianziwen|sanzijing-new"
+    r"|shenglvqimeng|wenzimengqiu|youxueqionglin|zengguangxianwen|zhuzijiaxun))\.json"
+)
+"""The rest of the npm tarball's distinct text: the poets' lives (唐宋诗人, 宋词人), 诗经, 楚辞, 花间集,
+南唐二主词, 曹操诗集, 纳兰性德诗集, 唐诗补录 and the primers (蒙学) not in PROSE_MEMBERS; not
+the anthologies drawn from 全唐诗 and 全宋词 (唐诗三百首, 千家诗, 宋词三百首, 水墨唐诗), which would
+repeat text."""
 PROSE_KEYS = ("title", "chapter", "paragraphs", "content", "comment")
 """The fields of a prose record that hold its text, in the order they are written."""
 
@@ -160,6 +170,30 @@ def prose_lines(cache: Path) -> list[str]:
     return lines
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every string of a JSON value but its ids, in document order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for key, v in value.items():
+            if key != "id":
+                yield from _strings(v)
+
+
+def extra_lines(cache: Path) -> list[str]:
+    """The text of :data:`EXTRA_MEMBERS`: each string of their records (a poem's verses joined) a line."""
+    lines = []
+    for value in _json_members(poetry_tarball(cache), EXTRA_MEMBERS):
+        for record in value if isinstance(value, list) else [value]:
+            if isinstance(record, dict) and isinstance(record.get("paragraphs"), list):
+                record = {**record, "paragraphs": "".join(map(str, record["paragraphs"]))}
+            lines += [s for s in _strings(record) if s.strip()]
+    return lines
+
+
 def shuffled(lines: list[str]) -> list[str]:
     """The lines in a fixed pseudo-random order: sorted by the blake2b hash of their index.
 
@@ -229,6 +263,20 @@ KINDS: dict[str, Kind] = {
             82_603_889,
             "cf2ec89757b8688a9577f8651c6542a2da145a592d0da30219be40c0d61a3ceb",
             lambda cache: shuffled(poetry_lines(cache) + prose_lines(cache) + review_lines(cache)),
+        ),
+        Kind(
+            "growing",
+            "growing: news + reviews + every distinct text of chinese-poetry (shuffled)",
+            "growing.txt",
+            92303999,
+            "0e8959d3e894b9e174d064c364678b09bef8193cec561f6d7f608df867812fc4",
+            lambda cache: shuffled(
+                news_lines(cache)
+                + review_lines(cache)
+                + poetry_lines(cache)
+                + prose_lines(cache)
+                + extra_lines(cache)
+            ),
         ),
     )
 }

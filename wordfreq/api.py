@@ -31,7 +31,8 @@ from wordfreq.options import with_keywords
 from wordfreq.reduce.order import Row, sorted_rows, top_rows
 from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
-from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable
+from wordfreq.reduce.runs import PartitionedTable
+from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, merged_runs
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
 from wordfreq.tokenizers import engine_name
@@ -64,7 +65,7 @@ class CountResult(HoldsSpilledTable, Frames):
     docs: Counter[str] | None = None  # with document counts: the documents each row occurs in
     documents: int | None = None  # with document counts: how many documents were counted
     ngram: tuple[int, int] = (1, 1)  # the orders counted; tokens and types are of rows then
-    spilled: SpilledTable | None = None  # the table, when it is on disk
+    spilled: SpilledTable | PartitionedTable | None = None  # the table, when it is on disk
     packed: PackedTable | None = None  # the table, when it was summed packed
 
     @property
@@ -203,7 +204,11 @@ def count(
                 progress=progress,
             )
         else:
-            spill = Spill(run_options.memory_budget() // (n_workers + 1), spill_dir.path)
+            spill = Spill(
+                run_options.memory_budget() // (n_workers + 1),
+                spill_dir.path,
+                packed=not count_options.rows.doc_freq,
+            )
             total = run_tasks(
                 tasks(),
                 count_options,
@@ -215,7 +220,7 @@ def count(
             )
             if total.runs or total.open_runs:
                 spill_finished(total, count_options, spill)
-                spilled = SpilledTable(
+                spilled = merged_runs(
                     spill_dir,
                     total.runs,
                     total.open_runs,

@@ -62,7 +62,7 @@ from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, OutputError, require_whole
 from wordfreq.options import with_keywords
-from wordfreq.reduce.spill import SpilledTable, table_on_disk
+from wordfreq.reduce.spill import SpilledTable, in_sql, table_on_disk
 from wordfreq.sources.inputs import Source
 from wordfreq.tables.frames import Columns, Frames, bool_column, float_column, int_column, text_column
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
@@ -325,7 +325,7 @@ def discover_words(
     )
     with counted:
         if counted.spilled is not None:
-            table = counted.spilled
+            table = in_sql(counted.spilled, run_options.memory_budget())
             counted.spilled = None  # closed below, by us
         else:
             assert counted.counts is not None

@@ -16,6 +16,8 @@
  *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
  *                          n-grams a worker held in C), sorted and summed;
  *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
+ *   partition_pack, PackedTable.write, TableMerge
+ *                          the spilled reduce's pieces (_runs.h);
  *   merge_packs(packs, min_count, max_rows)
  *                          the sum of packed tables, sorted in table order
  *                          and cut, as a PackedTable, with no Python object
@@ -564,6 +566,21 @@ sort_by_count(const Entry *entries, Py_ssize_t n, Entry *out)
     PyMem_Free(start);
 }
 
+/* hi * 2**64 + lo as a Python int; NULL with an error. */
+static PyObject *
+int_of_u128(uint64_t hi, uint64_t lo)
+{
+    PyObject *h = PyLong_FromUnsignedLongLong(hi), *l = PyLong_FromUnsignedLongLong(lo);
+    PyObject *shift = PyLong_FromLong(64);
+    PyObject *hs = (h && shift) ? PyNumber_Lshift(h, shift) : NULL;
+    PyObject *sum = (hs && l) ? PyNumber_Add(hs, l) : NULL;
+    Py_XDECREF(h);
+    Py_XDECREF(l);
+    Py_XDECREF(shift);
+    Py_XDECREF(hs);
+    return sum;
+}
+
 PyDoc_STRVAR(merge_packs_doc,
 "merge_packs(packs, min_count, max_rows) -> PackedTable\n\n"
 "The sum of the packed tables ``packs`` (a list of (keys, counts) pairs\n"
@@ -667,16 +684,8 @@ merge_packs(PyObject *module, PyObject *args)
             Py_SETREF(tokens, sum);
         }
     }
-    else {
-        PyObject *h = PyLong_FromUnsignedLongLong(hi), *l = PyLong_FromUnsignedLongLong(lo);
-        PyObject *shift = PyLong_FromLong(64);
-        PyObject *hs = (h && shift) ? PyNumber_Lshift(h, shift) : NULL;
-        tokens = (hs && l) ? PyNumber_Add(hs, l) : NULL;
-        Py_XDECREF(h);
-        Py_XDECREF(l);
-        Py_XDECREF(shift);
-        Py_XDECREF(hs);
-    }
+    else
+        tokens = int_of_u128(hi, lo);
     if (tokens == NULL)
         goto fail;
     PyMem_Free(src);
@@ -703,6 +712,8 @@ fail:
     Py_XDECREF(tokens);
     return NULL;
 }
+
+#include "_runs.h"
 
 static void
 PackedTable_dealloc(PackedTable *self)
@@ -830,6 +841,8 @@ static PyMethodDef PackedTable_methods[] = {
     {"to_dict", (PyCFunction)PackedTable_to_dict, METH_NOARGS, "to_dict() -> {token: count}, in table order"},
     {"columns", (PyCFunction)PackedTable_columns, METH_NOARGS,
      "columns() -> (offsets, utf8, counts): the rows as Arrow buffers (int64 offsets, UTF-8, int64)"},
+    {"write", (PyCFunction)PackedTable_write, METH_O,
+     "write(path) -> None: the rows, in table order, as a table file (see _runs.h)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -861,6 +874,7 @@ static PyMethodDef methods[] = {
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
     {"sort_pack", sort_pack, METH_O, sort_pack_doc},
     {"run_lines", run_lines, METH_O, run_lines_doc},
+    {"partition_pack", partition_pack, METH_VARARGS, partition_pack_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -872,7 +886,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__tables(void)
 {
-    if (PyType_Ready(&PackedTableType) < 0)
+    if (PyType_Ready(&PackedTableType) < 0 || PyType_Ready(&TableMergeType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
@@ -880,6 +894,12 @@ PyInit__tables(void)
     Py_INCREF(&PackedTableType);
     if (PyModule_AddObject(m, "PackedTable", (PyObject *)&PackedTableType) < 0) {
         Py_DECREF(&PackedTableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&TableMergeType);
+    if (PyModule_AddObject(m, "TableMerge", (PyObject *)&TableMergeType) < 0) {
+        Py_DECREF(&TableMergeType);
         Py_DECREF(m);
         return NULL;
     }

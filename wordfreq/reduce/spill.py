@@ -40,6 +40,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wordfreq.errors import OptionError, OutputError
+from wordfreq.reduce.runs import (
+    PartitionedTable,
+    compiled,
+    disk_full,
+    is_packed_run,
+    packed_run_lines,
+    write_packed_run,
+)
 
 if TYPE_CHECKING:
     from wordfreq.counting.tasks import PartialCount
@@ -100,6 +108,7 @@ class Spill:
 
     budget: int  # bytes of counts one process may hold
     directory: str
+    packed: bool = False  # plain rows go to packed runs (`wordfreq.reduce.runs`), not to text ones
 
     def over(self, part: PartialCount, extra: int = 0) -> bool:
         """Whether ``part`` (and ``extra`` bytes held beside it, e.g. its packed rows) take more than
@@ -131,14 +140,26 @@ class Spill:
         return path
 
     def _full(self, err: OSError) -> OutputError:
-        return OutputError(
-            f"{self.directory}: cannot write counts to the temporary directory: {err.strerror or err}",
-            options=("temp_dir", "memory"),
-        )
+        return disk_full(self.directory, err)
 
     def write(self, part: PartialCount) -> None:
         """Write ``part``'s (finished) rows, its packed ones as they are, as runs, and empty it; the runs'
-        paths go to ``part.runs``."""
+        paths go to ``part.runs``.  Plain rows go to a packed run when ``packed`` (those UTF-8 cannot
+        encode, to a text run)."""
+        if self.packed and compiled() and not part.docs and not part.open_docs:
+            from wordfreq.reduce.packs import pack
+
+            packs = list(part.packs)
+            rest = pack(part.counts) if part.counts else None
+            if part.counts and rest is None:
+                part.runs.append(self.write_rows(part.counts.items(), None))
+            elif rest is not None:
+                packs.append(rest)
+            if packs:
+                part.runs.append(write_packed_run(self.directory, packs))
+            part.counts.clear()
+            part.packs = []
+            return
         part.runs.append(self.write_rows(part.counts.items(), part.docs, part.packs))
         try:
             if part.open_docs:
@@ -154,6 +175,47 @@ class Spill:
         part.docs.clear()
         part.open_docs = {}
         part.packs = []
+
+
+def merged_runs(
+    directory: SpillDir,
+    runs: list[str],
+    open_runs: list[str],
+    *,
+    min_count: int,
+    max_rows: int | None,
+    memory: int,
+    threads: int,
+) -> SpilledTable | PartitionedTable:
+    """The table of a run that spilled ``runs`` (and ``open_runs``): merged from packed runs
+    (`wordfreq.reduce.runs.PartitionedTable`) when all are packed, else by DuckDB (`SpilledTable`), the
+    packed ones first written as text."""
+    if runs and not open_runs and all(map(is_packed_run, runs)):
+        return PartitionedTable(directory, runs, min_count=min_count, max_rows=max_rows, memory=memory)
+    text = [_as_text_run(directory.path, run) if is_packed_run(run) else run for run in runs]
+    return SpilledTable(
+        directory, text, open_runs, min_count=min_count, max_rows=max_rows, memory=memory, threads=threads
+    )
+
+
+def _as_text_run(directory: str, run: str) -> str:
+    fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.writelines(packed_run_lines(run))
+    except OSError as err:
+        raise disk_full(directory, err) from None
+    os.remove(run)
+    return path
+
+
+def in_sql(table: SpilledTable | PartitionedTable, memory: int) -> SpilledTable:
+    """``table`` in DuckDB, for an analysis in SQL (`wordfreq.analyses.discovery`): itself, or a
+    `PartitionedTable`'s rows as one text run (in its directory, which the result then owns)."""
+    if isinstance(table, SpilledTable):
+        return table
+    run = Spill(memory, table.directory.path).write_rows(iter(table.rows()), None)  # type: ignore[arg-type]
+    return SpilledTable(table.directory, [run], [], min_count=1, max_rows=None, memory=memory, threads=1)
 
 
 class SpilledTable:

@@ -1,0 +1,370 @@
+/* The spilled reduce's compiled pieces, included by _tables.c (which defines Entry, PackedTable and the
+ * orders); wordfreq/reduce/runs.py says how they fit together.
+ *
+ *   partition_pack(pack, parts, seed)  a pack's rows split by a hash of the row into ``parts`` packs,
+ *                                      each in the pack's own order;
+ *   PackedTable.write(path)            a merged table, in table order, as a *table file*: per row its
+ *                                      length (uint32), its count (int64), its UTF-8, native order;
+ *   TableMerge(paths, buffer)          the rows of sorted table files merged in table order, read
+ *                                      ``buffer`` bytes at a time from each; ``take(n)`` gives the next
+ *                                      n (fewer at the end) as a PackedTable, so that they are written
+ *                                      as TSV or made into Python objects as any merged table's are.
+ *
+ * The hash is FNV-1a with a 64-bit finaliser, the same in every process and on every machine (a row
+ * goes to the same partition wherever it was counted); ``seed`` gives an independent split of one
+ * partition that outgrew its budget.
+ */
+
+static uint64_t
+row_hash(const char *utf8, uint32_t len, uint64_t seed)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x9E3779B97F4A7C15ULL);
+    for (uint32_t i = 0; i < len; i++) {
+        h ^= (unsigned char)utf8[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+PyDoc_STRVAR(partition_pack_doc,
+"partition_pack(pack, parts, seed) -> list of packs\n\n"
+"The rows of ``pack`` split into ``parts`` packs by a hash of the row (and\n"
+"``seed``), each keeping the pack's order.  ValueError for a malformed pack.");
+
+static PyObject *
+partition_pack(PyObject *module, PyObject *args)
+{
+    PyObject *pack;
+    Py_ssize_t parts;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "OnK:partition_pack", &pack, &parts, &seed))
+        return NULL;
+    if (parts < 1 || parts > 65536) {
+        PyErr_SetString(PyExc_ValueError, "parts must be 1 to 65536");
+        return NULL;
+    }
+    Py_ssize_t n;
+    Entry *entries = read_any_pack(pack, &n, 1);
+    if (entries == NULL)
+        return NULL;
+    PyObject *out = NULL;
+    uint32_t *where = PyMem_Malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+    Py_ssize_t *rows = PyMem_Calloc(parts, sizeof(Py_ssize_t));
+    Py_ssize_t *size = PyMem_Calloc(parts, sizeof(Py_ssize_t));
+    char **k = PyMem_Calloc(parts, sizeof(char *));
+    char **c = PyMem_Calloc(parts, sizeof(char *));
+    if (where == NULL || rows == NULL || size == NULL || k == NULL || c == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t p = (uint32_t)(row_hash(entries[i].utf8, entries[i].len, seed) % (uint64_t)parts);
+        where[i] = p;
+        rows[p]++;
+        size[p] += (Py_ssize_t)sizeof(uint32_t) + entries[i].len;
+    }
+    out = PyList_New(parts);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t p = 0; p < parts; p++) {
+        PyObject *keys = PyBytes_FromStringAndSize(NULL, size[p]);
+        PyObject *counts = PyBytes_FromStringAndSize(NULL, rows[p] * (Py_ssize_t)sizeof(int64_t));
+        PyObject *pair = (keys && counts) ? PyTuple_Pack(2, keys, counts) : NULL;
+        Py_XDECREF(keys);
+        Py_XDECREF(counts);
+        if (pair == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        k[p] = PyBytes_AS_STRING(keys);
+        c[p] = PyBytes_AS_STRING(counts);
+        PyList_SET_ITEM(out, p, pair);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t p = where[i];
+        memcpy(k[p], &entries[i].len, sizeof(uint32_t));
+        memcpy(k[p] + sizeof(uint32_t), entries[i].utf8, entries[i].len);
+        k[p] += sizeof(uint32_t) + entries[i].len;
+        memcpy(c[p], &entries[i].count, sizeof(int64_t));
+        c[p] += sizeof(int64_t);
+    }
+done:
+    PyMem_Free(entries);
+    PyMem_Free(where);
+    PyMem_Free(rows);
+    PyMem_Free(size);
+    PyMem_Free(k);
+    PyMem_Free(c);
+    return out;
+}
+
+static PyObject *
+PackedTable_write(PackedTable *self, PyObject *arg)
+{
+    PyObject *path_bytes;
+    if (!PyUnicode_FSConverter(arg, &path_bytes))
+        return NULL;
+    const char *path = PyBytes_AS_STRING(path_bytes);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, arg);
+        Py_DECREF(path_bytes);
+        return NULL;
+    }
+    int ok = 1;
+    for (Py_ssize_t i = 0; ok && i < self->n; i++) {
+        const Entry *e = &self->rows[i];
+        ok = fwrite(&e->len, sizeof e->len, 1, f) == 1 && fwrite(&e->count, sizeof e->count, 1, f) == 1 &&
+             (e->len == 0 || fwrite(e->utf8, e->len, 1, f) == 1);
+    }
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, arg);
+        Py_DECREF(path_bytes);
+        return NULL;
+    }
+    Py_DECREF(path_bytes);
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    FILE *file;
+    char *utf8;   /* the current row's, ``cap`` bytes */
+    uint32_t cap;
+    Entry row;
+} Source;
+
+typedef struct {
+    PyObject_HEAD
+    Source *sources;
+    Py_ssize_t k;
+    Py_ssize_t *heap;   /* the sources that have a row, a binary heap in table order */
+    Py_ssize_t live;
+} TableMerge;
+
+/* Read the next row of ``s`` into s->row: 1, or 0 at the end of its file, or -1 with an error. */
+static int
+source_next(Source *s)
+{
+    uint32_t len;
+    if (fread(&len, sizeof len, 1, s->file) != 1) {
+        if (ferror(s->file)) {
+            PyErr_SetFromErrno(PyExc_OSError);
+            return -1;
+        }
+        return 0;
+    }
+    if (len > s->cap) {
+        char *grown = PyMem_Realloc(s->utf8, len);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->utf8 = grown;
+        s->cap = len;
+    }
+    if (fread(&s->row.count, sizeof s->row.count, 1, s->file) != 1 ||
+        (len > 0 && fread(s->utf8, len, 1, s->file) != 1)) {
+        PyErr_SetString(PyExc_ValueError, "a table file ends inside a row");
+        return -1;
+    }
+    s->row.utf8 = s->utf8;
+    s->row.len = len;
+    s->row.prefix = prefix_of(s->utf8, len);
+    return 1;
+}
+
+static int
+heap_less(TableMerge *m, Py_ssize_t a, Py_ssize_t b)
+{
+    return compare_entries(&m->sources[m->heap[a]].row, &m->sources[m->heap[b]].row) < 0;
+}
+
+static void
+heap_down(TableMerge *m, Py_ssize_t i)
+{
+    for (;;) {
+        Py_ssize_t least = i, l = 2 * i + 1, r = l + 1;
+        if (l < m->live && heap_less(m, l, least))
+            least = l;
+        if (r < m->live && heap_less(m, r, least))
+            least = r;
+        if (least == i)
+            return;
+        Py_ssize_t swap = m->heap[i];
+        m->heap[i] = m->heap[least];
+        m->heap[least] = swap;
+        i = least;
+    }
+}
+
+static void
+TableMerge_close_files(TableMerge *self)
+{
+    for (Py_ssize_t i = 0; self->sources != NULL && i < self->k; i++) {
+        if (self->sources[i].file != NULL)
+            fclose(self->sources[i].file);
+        self->sources[i].file = NULL;
+        PyMem_Free(self->sources[i].utf8);
+        self->sources[i].utf8 = NULL;
+    }
+    self->live = 0;
+}
+
+static void
+TableMerge_dealloc(TableMerge *self)
+{
+    TableMerge_close_files(self);
+    PyMem_Free(self->sources);
+    PyMem_Free(self->heap);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+TableMerge_init(TableMerge *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *paths;
+    Py_ssize_t buffer;
+    if (!PyArg_ParseTuple(args, "O!n:TableMerge", &PyList_Type, &paths, &buffer))
+        return -1;
+    TableMerge_close_files(self);
+    self->k = PyList_GET_SIZE(paths);
+    self->sources = PyMem_Calloc(self->k > 0 ? self->k : 1, sizeof(Source));
+    self->heap = PyMem_Calloc(self->k > 0 ? self->k : 1, sizeof(Py_ssize_t));
+    if (self->sources == NULL || self->heap == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < self->k; i++) {
+        PyObject *path_bytes;
+        if (!PyUnicode_FSConverter(PyList_GET_ITEM(paths, i), &path_bytes))
+            return -1;
+        FILE *f = fopen(PyBytes_AS_STRING(path_bytes), "rb");
+        Py_DECREF(path_bytes);
+        if (f == NULL) {
+            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, PyList_GET_ITEM(paths, i));
+            return -1;
+        }
+        self->sources[i].file = f;
+        if (buffer > 0)
+            setvbuf(f, NULL, _IOFBF, (size_t)buffer);
+        int got = source_next(&self->sources[i]);
+        if (got < 0)
+            return -1;
+        if (got)
+            self->heap[self->live++] = i;
+    }
+    for (Py_ssize_t i = self->live / 2 - 1; i >= 0; i--)
+        heap_down(self, i);
+    return 0;
+}
+
+static PyObject *
+TableMerge_take(TableMerge *self, PyObject *arg)
+{
+    Py_ssize_t want = PyLong_AsSsize_t(arg);
+    if (want == -1 && PyErr_Occurred())
+        return NULL;
+    if (want < 0)
+        want = 0;
+    Py_ssize_t cap = want < 4096 ? (want > 0 ? want : 1) : 4096, n = 0, bytes = 0, room = 1 << 16;
+    Entry *rows = PyMem_Malloc(cap * sizeof(Entry));
+    char *text = PyMem_Malloc(room);
+    PyObject *keep = NULL, *tokens = NULL;
+    unsigned __int128 sum = 0;
+    if (rows == NULL || text == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    while (n < want && self->live > 0) {
+        Source *s = &self->sources[self->heap[0]];
+        if (n == cap) {
+            cap *= 2;
+            Entry *grown = PyMem_Realloc(rows, cap * sizeof(Entry));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            rows = grown;
+        }
+        if (bytes + (Py_ssize_t)s->row.len > room) {
+            while (bytes + (Py_ssize_t)s->row.len > room)
+                room *= 2;
+            char *grown = PyMem_Realloc(text, room);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            text = grown;
+        }
+        memcpy(text + bytes, s->row.utf8, s->row.len);
+        rows[n] = s->row;
+        rows[n].utf8 = (const char *)(intptr_t)bytes; /* an offset until the text has its home */
+        bytes += s->row.len;
+        sum += s->row.count;
+        n++;
+        int got = source_next(s);
+        if (got < 0)
+            goto fail;
+        if (!got)
+            self->heap[0] = self->heap[--self->live];
+        heap_down(self, 0);
+    }
+    keep = PyBytes_FromStringAndSize(text, bytes);
+    if (keep == NULL)
+        goto fail;
+    PyMem_Free(text);
+    text = NULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        rows[i].utf8 = PyBytes_AS_STRING(keep) + (intptr_t)rows[i].utf8;
+    tokens = int_of_u128((uint64_t)(sum >> 64), (uint64_t)sum); /* counts >= 0 */
+    if (tokens == NULL)
+        goto fail;
+    PackedTable *table = PyObject_New(PackedTable, &PackedTableType);
+    if (table == NULL)
+        goto fail;
+    table->packs = keep;
+    table->rows = rows;
+    table->n = n;
+    table->tokens = tokens;
+    return (PyObject *)table;
+fail:
+    PyMem_Free(rows);
+    PyMem_Free(text);
+    Py_XDECREF(keep);
+    Py_XDECREF(tokens);
+    return NULL;
+}
+
+static PyObject *
+TableMerge_close(TableMerge *self, PyObject *unused)
+{
+    TableMerge_close_files(self);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef TableMerge_methods[] = {
+    {"take", (PyCFunction)TableMerge_take, METH_O,
+     "take(n) -> PackedTable of the next n rows in table order (fewer at the end, none after it)"},
+    {"close", (PyCFunction)TableMerge_close, METH_NOARGS, "close() -> None: close the files"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject TableMergeType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "wordfreq.reduce._tables.TableMerge",
+    .tp_basicsize = sizeof(TableMerge),
+    .tp_dealloc = (destructor)TableMerge_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "TableMerge(paths, buffer): the rows of table files (each in table order) merged in table "
+              "order.",
+    .tp_methods = TableMerge_methods,
+    .tp_init = (initproc)TableMerge_init,
+    .tp_new = PyType_GenericNew,
+};

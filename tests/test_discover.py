@@ -119,7 +119,7 @@ def test_spilled_runs_give_the_same_statistics(tmp_path: Path) -> None:
         "".join(read_text(str(p)) for p in sorted(SAMPLE_CORPUS.rglob("*.txt"))), encoding="utf-8"
     )
     spilled = discover_words(
-        [corpus], chunk_size=2048, workers=2, memory=4096, temp_dir=str(tmp_path), **PERMISSIVE
+        [corpus], chunk_size=2048, workers=2, memory=65536, temp_dir=str(tmp_path), **PERMISSIVE
     )
     assert_same(spilled, naive_discovery([read_text(str(corpus))], **PERMISSIVE))  # type: ignore[arg-type]
     assert sorted(os.listdir(tmp_path)) == ["corpus.txt"]  # the runs and DuckDB's files are gone

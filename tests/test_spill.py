@@ -14,13 +14,13 @@ import pytest
 from test_faults import start, wait_for_workers
 from test_shell import processes_in_session
 
-from wordfreq import OutputError, count
+from wordfreq import OptionError, OutputError, count
 from wordfreq.cli import cli
 from wordfreq.signals import Terminated, handle_sigterm, signals_to
 
 from conftest import SAMPLE_CORPUS, cli_runner
 
-TINY = "2K"  # bytes of counts a process may hold: forces a spill after nearly every task
+TINY = "64K"  # the least budget (runs.MIN_MEMORY): a share of 21K, a spill after nearly every task
 
 
 def table(*args: str) -> bytes:
@@ -41,15 +41,71 @@ def table(*args: str) -> bytes:
         ["--lowercase", "--min-length", "2", "--output-format", "jsonl", "--chunk-size", "100"],
     ],
 )
-def test_a_spilled_table_is_the_same_bytes(args: list[str], tmp_path: Path) -> None:
+def test_a_spilled_table_is_the_same_bytes(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wordfreq.reduce.spill.MIN_SQL_MEMORY", 0)  # document counts spill tiny here too
     assert table(*args, "--memory", TINY, "--temp-dir", str(tmp_path)) == table(*args)
     assert os.listdir(tmp_path) == []
 
 
-def test_a_spilled_result_streams_its_rows_and_removes_its_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ngram", ["1", "2", "1-3"])
+def test_every_budget_down_to_the_least_gives_the_same_bytes(ngram: str, tmp_path: Path) -> None:
+    args = ["--ngram", ngram, "-j", "2", "--chunk-size", "2K"]
+    whole = table(*args)
+    for budget in ["64K", "200K", "1M", "32M"]:
+        assert table(*args, "--memory", budget, "--temp-dir", str(tmp_path)) == whole, budget
+        assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("budget", ["63K", "1K", "1"])
+def test_a_budget_below_the_least_is_a_usage_error_that_states_it(budget: str) -> None:
+    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "--ngram", "1-3", "--memory", budget])
+    assert result.exit_code == 2 and "Invalid value for '--memory'" in result.stderr
+    assert "64K" in result.stderr and "Out of Memory" not in result.stderr
+    with pytest.raises(OptionError, match="64K") as raised:
+        count([str(SAMPLE_CORPUS)], memory=65535)
+    assert raised.value.option == "memory"
+
+
+def test_document_counts_under_a_budget_too_small_for_duckdb_are_a_usage_error() -> None:
+    """Document counts are merged on disk by DuckDB, which fails below `MIN_SQL_MEMORY` rather than
+    spill: such a budget is refused before anything is read, never met by DuckDB's own message."""
+    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "--doc-freq", "--memory", "32M"])
+    assert result.exit_code == 2 and "Invalid value for '--memory'" in result.stderr
+    assert "at least 128M" in result.stderr and result.stdout == ""
+    assert table("--doc-freq", "--memory", "128M") == table("--doc-freq")
+
+
+def test_a_partition_over_the_budget_is_split_until_it_fits(tmp_path: Path) -> None:
+    """The merge of packed runs holds one partition at a time; one that would pass the budget is split
+    again by another hash (here, with a budget of one byte, as deep as it goes), to the same rows."""
+    from collections import Counter
+
+    from wordfreq.reduce.packs import pack
+    from wordfreq.reduce.runs import PartitionedTable, write_packed_run
+    from wordfreq.reduce.spill import SpillDir
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE_CORPUS.rglob("*.txt"))]
+    parts = [Counter(text[i : i + 2] for i in range(len(text) - 1)) for text in texts]
+    expected = sorted((Counter() + sum(parts, Counter())).items(), key=lambda row: (-row[1], row[0]))
+    for memory in (1, 1 << 12, 1 << 30):
+        directory = SpillDir(str(tmp_path))
+        runs = [write_packed_run(directory.path, [pack(part)]) for part in parts]  # type: ignore[list-item]
+        merged = PartitionedTable(directory, runs, min_count=1, max_rows=None, memory=memory)
+        assert (merged.types, merged.tokens) == (len(expected), sum(n for _, n in expected))
+        assert list(merged.rows()) == expected
+        merged.close()
+        assert os.listdir(tmp_path) == []
+
+
+def test_a_spilled_result_streams_its_rows_and_removes_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wordfreq.reduce.spill.MIN_SQL_MEMORY", 0)
     whole = count([str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400)
     with count(
-        [str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400, memory=2048, temp_dir=str(tmp_path)
+        [str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400, memory=65536, temp_dir=str(tmp_path)
     ) as got:
         assert got.counts is None and got.spilled is not None
         assert (got.tokens, got.types, got.documents) == (whole.tokens, whole.types, whole.documents)
@@ -124,7 +180,7 @@ def test_a_full_temporary_disk_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_
 
     monkeypatch.setattr("wordfreq.reduce.spill.os.fdopen", full)
     with pytest.raises(OutputError, match="cannot write counts to the temporary directory: No space left"):
-        count([str(SAMPLE_CORPUS)], workers=1, memory=2048, temp_dir=str(tmp_path))
+        count([str(SAMPLE_CORPUS)], workers=1, memory=65536, temp_dir=str(tmp_path))
     assert os.listdir(tmp_path) == []
     result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "-j", "1", "--memory", TINY])
     assert result.exit_code == 1 and result.stderr.count("\n") == 1

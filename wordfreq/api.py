@@ -32,7 +32,14 @@ from wordfreq.reduce.order import Row, sorted_rows, top_rows
 from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
 from wordfreq.reduce.runs import PartitionedTable
-from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, merged_runs
+from wordfreq.reduce.spill import (
+    HoldsSpilledTable,
+    Spill,
+    SpillDir,
+    SpilledTable,
+    merged_runs,
+    require_sql_memory,
+)
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
 from wordfreq.tokenizers import engine_name
@@ -174,6 +181,8 @@ def count(
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
+    if count_options.rows.doc_freq:
+        require_sql_memory(run_options.memory, "counting document frequencies")
     sources = list_inputs(
         paths,
         warn,

@@ -62,7 +62,7 @@ from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, OutputError, require_whole
 from wordfreq.options import with_keywords
-from wordfreq.reduce.spill import SpilledTable, in_sql, table_on_disk
+from wordfreq.reduce.spill import MIN_SQL_MEMORY, SpilledTable, in_sql, table_on_disk
 from wordfreq.sources.inputs import Source
 from wordfreq.tables.frames import Columns, Frames, bool_column, float_column, int_column, text_column
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
@@ -80,7 +80,6 @@ NO_WORDS = f"{BOUNDARY} 1\n".encode()
 MAX_LENGTH = 12
 RUN_CACHE = 1 << 16  # segmented runs each counting process keeps (`HanRuns`)
 BATCH = 1 << 16  # candidates re-segmented at a time (`_resegmented`)
-MIN_SQL_MEMORY = 128 << 20  # below this, DuckDB's window and joins fail rather than spill
 COLUMNS = (
     "word",
     "count",

@@ -40,8 +40,8 @@ from wordfreq.reduce.order import Row, _tables
 PARTITIONS = 64  # partitions of every packed run
 FAN_OUT = 16  # partitions a partition too large to merge is split into
 RUN_SUFFIX = ".pack"
-READ_BUFFER = (4 << 10, 1 << 20)  # the smallest and largest read buffer of a table file in the final merge
-MIN_MEMORY = 1 << 20  # the budget the merge needs at least: its read buffers, and room for a part's rows
+READ_BUFFER = (1 << 10, 1 << 20)  # the smallest and largest read buffer of a table file in the final merge
+MIN_MEMORY = PARTITIONS * READ_BUFFER[0]  # the least budget: the final merge's read buffers, one a partition
 _ENTRY_BYTES = 64  # what merging a row costs besides its pack: two arrays of 32-byte entries
 _FOOTER = struct.Struct("<Q")
 _MAX_DEPTH = 8
@@ -170,6 +170,7 @@ class PartitionedTable:
 
     def _reduce(self, parts: list[Segment], depth: int) -> Iterator[tuple[str, int, int]]:
         """Merge ``parts`` (of one partition) into table files: (path, rows, tokens) of each."""
+        # A part alone is merged as it is: it was written by one process within its share.
         if sum(part.merge_bytes for part in parts) <= self.memory or depth > _MAX_DEPTH or len(parts) == 1:
             table = _tables.merge_packs([part.read() for part in parts], self.min_count, self.max_rows)
             fd, path = tempfile.mkstemp(prefix="table-", suffix=".rows", dir=self.directory.path)

@@ -58,6 +58,7 @@ _SAMPLE = 64
 _FETCH_ROWS = 1 << 16
 _COLUMNS = "{'token': 'VARCHAR', 'n': 'BIGINT', 'd': 'BIGINT'}"
 _OPEN_COLUMNS = "{'token': 'VARCHAR', 'doc': 'VARCHAR'}"
+MIN_SQL_MEMORY = 128 << 20  # below this, DuckDB's aggregates, windows and joins fail rather than spill
 MISSING_DUCKDB = "merging spilled counts needs the duckdb package: pip install duckdb"
 
 
@@ -83,6 +84,16 @@ def counts_over_budget(counts: Mapping[str, int], docs: Mapping[str, int] | None
     if len(counts) * _ROW_OVERHEAD <= budget:
         return False  # the usual case, decided without a sample
     return estimate_bytes(counts, len(counts) + len(docs or ())) > budget
+
+
+def require_sql_memory(memory: int | None, what: str) -> None:
+    """Refuse a budget too small for DuckDB (`MIN_SQL_MEMORY`), which ``what`` runs in on disk."""
+    if memory is not None and memory < MIN_SQL_MEMORY:
+        raise OptionError(
+            "memory",
+            f"{what} under a memory budget needs at least {MIN_SQL_MEMORY >> 20}M (its rows are merged on "
+            f"disk in DuckDB, which fails with less): give {MIN_SQL_MEMORY >> 20}M or more, or no budget",
+        )
 
 
 class SpillDir:

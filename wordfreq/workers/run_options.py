@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from wordfreq.errors import OptionError, require_choice, require_whole
+from wordfreq.reduce.runs import MIN_MEMORY
 from wordfreq.reduce.spill import physical_memory
 
 ENGINES = ("local", "dask")
@@ -56,6 +57,13 @@ class RunOptions:
             require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
         if self.memory is not None:
             require_whole("memory", self.memory, 1, "the memory budget (bytes)")
+            if self.memory < MIN_MEMORY:
+                raise OptionError(
+                    "memory",
+                    f"a memory budget of {self.memory:,} bytes is less than the {MIN_MEMORY >> 10}K a run "
+                    f"needs at least (the read buffers of the merge of spilled counts): give "
+                    f"{MIN_MEMORY >> 10}K or more",
+                )
         if (self.memory is not None or self.temp_dir is not None) and self.engine != "local":
             option = "memory" if self.memory is not None else "temp_dir"
             raise OptionError(option, "spilling counts to disk is for the local engine only")

@@ -168,6 +168,19 @@ def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
     assert time.perf_counter() - started < 30
 
 
+def test_orders_1_to_3_under_a_budget_on_a_local_cluster(sample_corpus: Path, tmp_path: Path) -> None:
+    """The reduce is partitioned: the table, many times a budget of 64K, comes back on disk (the client
+    fetched each partition's rows in table order into files of its own) and is the local engine's."""
+    pytest.importorskip("distributed")
+    local = count([str(sample_corpus)], ngram=(1, 3), workers=1)
+    options = {"ngram": (1, 3), "chunk_size": 2000, "memory": 65536, "temp_dir": str(tmp_path)}
+    with count([str(sample_corpus)], engine="dask", workers=2, **options) as remote:  # type: ignore[arg-type]
+        assert remote.counts is None and remote.spilled is not None
+        assert (remote.tokens, remote.types) == (local.tokens, local.types) and local.types * 100 > 65536 * 4
+        assert list(remote.rows()) == list(local.rows())
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -187,7 +200,7 @@ def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
             processes.append(
                 subprocess.Popen(
                     [*dask, "worker", "--scheduler-file", str(address_file), "--nthreads", "1"]
-                    + ["--host", "127.0.0.1", "--no-dashboard"],
+                    + ["--host", "127.0.0.1", "--no-dashboard", "--memory-limit", "400MB"],
                     stderr=subprocess.DEVNULL,
                     **common,  # type: ignore[arg-type]
                 )
@@ -208,6 +221,15 @@ def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert done.stdout.decode() == naive_table(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
         assert done.stderr.decode().count("\n") == 1  # the summary line alone: no logs from dask
+        spill = tmp_path / "spill"
+        spill.mkdir()
+        ngrams = ["data/corpus", "--ngram", "1-3", "--chunk-size", "3K", "--memory", "64K"]
+        done = run_wordfreq(
+            "count", *ngrams, "--engine", "dask", "--scheduler", address, "--temp-dir", str(spill), cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == run_wordfreq("count", *ngrams, "-j", "1", cwd=ROOT).stdout
+        assert os.listdir(spill) == []
     finally:
         for process in reversed(processes):
             if process.poll() is None:

@@ -83,7 +83,7 @@ def test_a_partition_over_the_budget_is_split_until_it_fits(tmp_path: Path) -> N
     from collections import Counter
 
     from wordfreq.reduce.packs import pack
-    from wordfreq.reduce.runs import PartitionedTable, write_packed_run
+    from wordfreq.reduce.runs import merge_packed_runs, write_packed_run
     from wordfreq.reduce.spill import SpillDir
 
     texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE_CORPUS.rglob("*.txt"))]
@@ -92,7 +92,7 @@ def test_a_partition_over_the_budget_is_split_until_it_fits(tmp_path: Path) -> N
     for memory in (1, 1 << 12, 1 << 30):
         directory = SpillDir(str(tmp_path))
         runs = [write_packed_run(directory.path, [pack(part)]) for part in parts]  # type: ignore[list-item]
-        merged = PartitionedTable(directory, runs, min_count=1, max_rows=None, memory=memory)
+        merged = merge_packed_runs(directory, runs, min_count=1, max_rows=None, memory=memory)
         assert (merged.types, merged.tokens) == (len(expected), sum(n for _, n in expected))
         assert list(merged.rows()) == expected
         merged.close()
@@ -192,7 +192,7 @@ def test_a_full_temporary_disk_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_
     [
         (["--memory", "0"], "--memory"),
         (["--temp-dir", "no/such/dir"], "--temp-dir"),
-        (["--engine", "dask", "--memory", "1M"], "--memory"),
+        (["--engine", "dask", "--doc-freq", "--memory", "1G"], "--memory"),
     ],
 )
 def test_bad_spill_options_are_usage_errors(args: list[str], flag: str) -> None:

@@ -17,6 +17,7 @@ and the filters to each partial count, and the reducer here applies
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections import Counter
@@ -27,16 +28,19 @@ from typing import Any, BinaryIO
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.tasks import PartialCount
+from wordfreq.errors import OptionError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import Row, sorted_rows, top_rows
 from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
 from wordfreq.reduce.runs import PartitionedTable
+from wordfreq.reduce.runs import compiled as runs_compiled
 from wordfreq.reduce.spill import (
     HoldsSpilledTable,
     Spill,
     SpillDir,
     SpilledTable,
+    estimate_bytes,
     merged_runs,
     require_sql_memory,
 )
@@ -183,6 +187,9 @@ def count(
     )
     if count_options.rows.doc_freq:
         require_sql_memory(run_options.memory, "counting document frequencies")
+        if run_options.engine != "local" and (run_options.memory or run_options.temp_dir):
+            option = "memory" if run_options.memory is not None else "temp_dir"
+            raise OptionError(option, "document frequencies on dask are counted without a budget")
     sources = list_inputs(
         paths,
         warn,
@@ -198,21 +205,36 @@ def count(
     def tasks() -> Iterator[Task]:
         return corpus_tasks(sources, count_options, run_options, stdin)
 
-    spill_dir = SpillDir(run_options.temp_dir) if local else None
-    spilled = None
+    partitioned = not local and not count_options.rows.doc_freq and runs_compiled()
+    spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
+    spilled: SpilledTable | PartitionedTable | None = None
     try:
-        if spill_dir is None:
+        if not local:
             from wordfreq.workers.dask_cluster import run_tasks_on_dask
 
-            total = run_tasks_on_dask(
+            merged = dict(
+                directory=spill_dir,
+                min_count=run_options.min_count,
+                max_rows=run_options.max_rows,
+                memory=run_options.memory_budget(),
+            )
+            total, spilled = run_tasks_on_dask(
                 tasks(),
                 count_options,
                 scheduler=run_options.scheduler,
                 workers=n_workers,
                 batch_bytes=run_options.chunk_size or CHUNK_SIZE,
                 progress=progress,
+                memory=run_options.memory,
+                temp_dir=spill_dir.path if spill_dir is not None and run_options.temp_dir else None,
+                table=merged if partitioned else None,
             )
+            if isinstance(spilled, PartitionedTable) and _fits(spilled, run_options.memory_budget()):
+                total.counts, total.finished = Counter(dict(iter(spilled.rows()))), True
+                spilled.close()
+                spilled = None
         else:
+            assert spill_dir is not None
             spill = Spill(
                 run_options.memory_budget() // (n_workers + 1),
                 spill_dir.path,
@@ -298,6 +320,12 @@ def corpus_tasks(
             direct=run_options.engine == "local",
             after=after,
         )
+
+
+def _fits(table: PartitionedTable, memory: int) -> bool:
+    """Whether ``table`` would fit in ``memory`` bytes as a `Counter` (as a table that never spilled)."""
+    tokens = (token for token, _ in itertools.islice(iter(table.rows()), 64))
+    return estimate_bytes(tokens, table.types) <= memory
 
 
 def _merge_packed(total: PartialCount, min_count: int, max_rows: int | None) -> PackedTable | None:

@@ -3,8 +3,9 @@
  *
  *   partition_pack(pack, parts, seed)  a pack's rows split by a hash of the row into ``parts`` packs,
  *                                      each in the pack's own order;
- *   PackedTable.write(path)            a merged table, in table order, as a *table file*: per row its
- *                                      length (uint32), its count (int64), its UTF-8, native order;
+ *   PackedTable.records(start, stop)   rows of a merged table, in table order, as the bytes of a *table
+ *                                      file*: per row its length (uint32), its count (int64), its
+ *                                      UTF-8, native order;
  *   TableMerge(paths, buffer)          the rows of sorted table files merged in table order, read
  *                                      ``buffer`` bytes at a time from each; ``take(n)`` gives the next
  *                                      n (fewer at the end) as a PackedTable, so that they are written
@@ -104,33 +105,25 @@ done:
 }
 
 static PyObject *
-PackedTable_write(PackedTable *self, PyObject *arg)
+PackedTable_records(PackedTable *self, PyObject *args)
 {
-    PyObject *path_bytes;
-    if (!PyUnicode_FSConverter(arg, &path_bytes))
+    Py_ssize_t start, stop, size = 0;
+    if (parse_range(self, args, "|nn:records", &start, &stop) < 0)
         return NULL;
-    const char *path = PyBytes_AS_STRING(path_bytes);
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, arg);
-        Py_DECREF(path_bytes);
+    for (Py_ssize_t i = start; i < stop; i++)
+        size += (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t)) + self->rows[i].len;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
+    if (out == NULL)
         return NULL;
-    }
-    int ok = 1;
-    for (Py_ssize_t i = 0; ok && i < self->n; i++) {
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = start; i < stop; i++) {
         const Entry *e = &self->rows[i];
-        ok = fwrite(&e->len, sizeof e->len, 1, f) == 1 && fwrite(&e->count, sizeof e->count, 1, f) == 1 &&
-             (e->len == 0 || fwrite(e->utf8, e->len, 1, f) == 1);
+        memcpy(p, &e->len, sizeof e->len);
+        memcpy(p + sizeof e->len, &e->count, sizeof e->count);
+        memcpy(p + sizeof e->len + sizeof e->count, e->utf8, e->len);
+        p += sizeof e->len + sizeof e->count + e->len;
     }
-    if (fclose(f) != 0)
-        ok = 0;
-    if (!ok) {
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, arg);
-        Py_DECREF(path_bytes);
-        return NULL;
-    }
-    Py_DECREF(path_bytes);
-    Py_RETURN_NONE;
+    return out;
 }
 
 typedef struct {

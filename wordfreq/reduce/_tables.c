@@ -16,7 +16,7 @@
  *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
  *                          n-grams a worker held in C), sorted and summed;
  *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
- *   partition_pack, PackedTable.write, TableMerge
+ *   partition_pack, PackedTable.records, TableMerge
  *                          the spilled reduce's pieces (_runs.h);
  *   merge_packs(packs, min_count, max_rows)
  *                          the sum of packed tables, sorted in table order
@@ -713,8 +713,6 @@ fail:
     return NULL;
 }
 
-#include "_runs.h"
-
 static void
 PackedTable_dealloc(PackedTable *self)
 {
@@ -832,6 +830,8 @@ PackedTable_get_tokens(PackedTable *self, void *closure)
     return self->tokens;
 }
 
+#include "_runs.h"
+
 static PyMethodDef PackedTable_methods[] = {
     {"rows", (PyCFunction)PackedTable_rows, METH_VARARGS,
      "rows(start=0, stop=len) -> list of (token, count), in table order"},
@@ -841,8 +841,8 @@ static PyMethodDef PackedTable_methods[] = {
     {"to_dict", (PyCFunction)PackedTable_to_dict, METH_NOARGS, "to_dict() -> {token: count}, in table order"},
     {"columns", (PyCFunction)PackedTable_columns, METH_NOARGS,
      "columns() -> (offsets, utf8, counts): the rows as Arrow buffers (int64 offsets, UTF-8, int64)"},
-    {"write", (PyCFunction)PackedTable_write, METH_O,
-     "write(path) -> None: the rows, in table order, as a table file (see _runs.h)"},
+    {"records", (PyCFunction)PackedTable_records, METH_VARARGS,
+     "records(start=0, stop=len) -> bytes: the rows, in table order, as a table file's (see _runs.h)"},
     {NULL, NULL, 0, NULL},
 };
 

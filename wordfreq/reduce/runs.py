@@ -7,7 +7,7 @@ by row (`wordfreq.reduce.packs`), written one after another, with an index of
 the parts at the end of the file.  A row is in the same partition in every run
 of every process, so each partition is a table of its own.
 
-Once every task is counted, `PartitionedTable` merges one partition at a
+Once every task is counted, `merge_packed_runs` merges one partition at a
 time: the parts of that partition in every run are read and summed packed
 (``_tables.merge_packs``: sorted runs merged, then ordered by count), cut to
 ``min_count`` and ``max_rows``, and written as a *table file* in table order
@@ -133,31 +133,22 @@ def packed_run_lines(path: str) -> Iterator[bytes]:
 
 
 class PartitionedTable:
-    """The merged table of a run whose spilled runs are all packed (see the module docstring).
+    """A table held on disk as table files, one a partition (or a piece of one), each in table order;
+    its rows are read by merging them (see the module docstring).
 
     Offers what `wordfreq.reduce.spill.SpilledTable` does but the SQL: ``types``,
     ``tokens``, `rows`, `close` (`wordfreq.reduce.spill.in_sql` gives it to DuckDB).
+    With ``max_rows``, each file holds the first ``max_rows`` rows of its
+    partition at most; the table, the first ``max_rows`` of them all.
     """
 
-    def __init__(self, directory: Any, runs: list[str], *, min_count: int, max_rows: int | None, memory: int):
-        self.directory = directory  # a SpillDir
+    def __init__(
+        self, directory: Any, files: list[tuple[str, int, int]], *, memory: int, max_rows: int | None
+    ):
+        self.directory = directory  # a SpillDir, removed by `close`
         self.memory = memory
-        self.min_count = min_count
-        self.max_rows = max_rows
-        self.files: list[str] = []
-        self.spilled_bytes = sum(os.path.getsize(run) for run in runs)
-        by_partition: dict[int, list[Segment]] = {}
-        for run in runs:
-            for segment in segments(run):
-                by_partition.setdefault(segment.partition, []).append(segment)
-        types = tokens = 0
-        for partition in sorted(by_partition):
-            for path, rows, summed in self._reduce(by_partition.pop(partition), 1):
-                self.files.append(path)
-                types += rows
-                tokens += summed
-        for run in runs:
-            os.remove(run)
+        self.files = [path for path, _, _ in files]
+        types, tokens = sum(rows for _, rows, _ in files), sum(summed for _, _, summed in files)
         if max_rows is not None and types > max_rows:  # each partition was cut: now the whole
             types, tokens = max_rows, 0
             merge = self.merge()
@@ -167,33 +158,6 @@ class PartitionedTable:
             finally:
                 merge.close()
         self.types, self.tokens = types, tokens
-
-    def _reduce(self, parts: list[Segment], depth: int) -> Iterator[tuple[str, int, int]]:
-        """Merge ``parts`` (of one partition) into table files: (path, rows, tokens) of each."""
-        # A part alone is merged as it is: it was written by one process within its share.
-        if sum(part.merge_bytes for part in parts) <= self.memory or depth > _MAX_DEPTH or len(parts) == 1:
-            table = _tables.merge_packs([part.read() for part in parts], self.min_count, self.max_rows)
-            fd, path = tempfile.mkstemp(prefix="table-", suffix=".rows", dir=self.directory.path)
-            os.close(fd)
-            try:
-                table.write(path)
-            except OSError as err:
-                raise disk_full(self.directory.path, err) from None
-            yield path, len(table), table.tokens
-            return
-        # Too large to merge at once: split each part by another hash, and merge the pieces one by one.
-        split = [
-            write_packed_run(self.directory.path, [part.read()], parts=FAN_OUT, seed=depth, sort=False)
-            for part in parts
-        ]
-        pieces: dict[int, list[Segment]] = {}
-        for run in split:
-            for segment in segments(run):
-                pieces.setdefault(segment.partition, []).append(segment)
-        for piece in sorted(pieces):
-            yield from self._reduce(pieces.pop(piece), depth + 1)
-        for run in split:
-            os.remove(run)
 
     def merge(self) -> Any:
         """A ``_tables.TableMerge`` of the table files, each read through its share of half the budget."""
@@ -258,6 +222,59 @@ class MergedRows:
 
     def tsv(self, start: int, stop: int) -> bytes | None:
         return self._slice(start, stop).tsv()  # type: ignore[no-any-return]
+
+
+def merge_packed_runs(
+    directory: Any, runs: list[str], *, min_count: int, max_rows: int | None, memory: int
+) -> PartitionedTable:
+    """The table of packed ``runs`` in ``directory`` (a SpillDir), merged a partition at a time within
+    ``memory`` bytes (see the module docstring); the runs are removed."""
+    by_partition: dict[int, list[Segment]] = {}
+    for run in runs:
+        for segment in segments(run):
+            by_partition.setdefault(segment.partition, []).append(segment)
+    files: list[tuple[str, int, int]] = []
+    for partition in sorted(by_partition):
+        files += _reduce(directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows)
+    for run in runs:
+        os.remove(run)
+    return PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
+
+
+def _reduce(
+    directory: str, parts: list[Segment], depth: int, memory: int, min_count: int, max_rows: int | None
+) -> Iterator[tuple[str, int, int]]:
+    """Merge ``parts`` (of one partition) into table files: (path, rows, tokens) of each."""
+    # A part alone is merged as it is: it was written by one process within its share.
+    if sum(part.merge_bytes for part in parts) <= memory or depth > _MAX_DEPTH or len(parts) == 1:
+        table = _tables.merge_packs([part.read() for part in parts], min_count, max_rows)
+        yield write_table_file(directory, table), len(table), table.tokens
+        return
+    # Too large to merge at once: split each part by another hash, and merge the pieces one by one.
+    split = [
+        write_packed_run(directory, [part.read()], parts=FAN_OUT, seed=depth, sort=False) for part in parts
+    ]
+    pieces: dict[int, list[Segment]] = {}
+    for run in split:
+        for segment in segments(run):
+            pieces.setdefault(segment.partition, []).append(segment)
+    for piece in sorted(pieces):
+        yield from _reduce(directory, pieces.pop(piece), depth + 1, memory, min_count, max_rows)
+    for run in split:
+        os.remove(run)
+
+
+def write_table_file(directory: str, table: Any) -> str:
+    """Write ``table`` (a ``_tables.PackedTable``) in ``directory`` as a table file, a slice at a time;
+    its path."""
+    try:
+        fd, path = tempfile.mkstemp(prefix="table-", suffix=".rows", dir=directory)
+        with os.fdopen(fd, "wb") as f:
+            for start in range(0, len(table), _BATCH):
+                f.write(table.records(start, start + _BATCH))
+    except OSError as err:
+        raise disk_full(directory, err) from None
+    return path
 
 
 def disk_full(directory: str, err: OSError) -> OutputError:

@@ -45,6 +45,7 @@ from wordfreq.reduce.runs import (
     compiled,
     disk_full,
     is_packed_run,
+    merge_packed_runs,
     packed_run_lines,
     write_packed_run,
 )
@@ -202,7 +203,7 @@ def merged_runs(
     (`wordfreq.reduce.runs.PartitionedTable`) when all are packed, else by DuckDB (`SpilledTable`), the
     packed ones first written as text."""
     if runs and not open_runs and all(map(is_packed_run, runs)):
-        return PartitionedTable(directory, runs, min_count=min_count, max_rows=max_rows, memory=memory)
+        return merge_packed_runs(directory, runs, min_count=min_count, max_rows=max_rows, memory=memory)
     text = [_as_text_run(directory.path, run) if is_packed_run(run) else run for run in runs]
     return SpilledTable(
         directory, text, open_runs, min_count=min_count, max_rows=max_rows, memory=memory, threads=threads

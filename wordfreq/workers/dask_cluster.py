@@ -62,11 +62,14 @@ from wordfreq.counting.options import CountOptions
 from wordfreq.counting.tasks import PartialCount, count_tasks
 from wordfreq.errors import WordfreqError, WorkerError
 from wordfreq.reduce.partial import finish, merge_into, unpack_rows
+from wordfreq.reduce.runs import PartitionedTable
 from wordfreq.signals import HeldInterrupt, ignore_interrupts
 from wordfreq.sources.remote import is_url
+from wordfreq.workers.dask_reduce import PartitionedRun, partitions_for
 from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
+WORKER_BASE = 256 << 20  # a local worker's memory limit beyond the budget: Python, Dask, the dictionary
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
 _CLOSE_SECONDS = 5
 _CONNECT_SECONDS = 10
@@ -84,12 +87,21 @@ def run_tasks_on_dask(
     workers: int,
     batch_bytes: int,
     progress: Progress | None = None,
-) -> PartialCount:
-    """Count every task of ``tasks`` on a Dask cluster and return the merged count.
+    memory: int | None = None,
+    temp_dir: str | None = None,
+    table: dict[str, Any] | None = None,
+) -> tuple[PartialCount, PartitionedTable | None]:
+    """Count every task of ``tasks`` on a Dask cluster: the merged count, and None; or, with ``table``
+    (the keywords of `PartitionedRun.table`: a SpillDir, ``min_count``, ``max_rows``, ``memory``),
+    what was read and the table, reduced by partition (`wordfreq.workers.dask_reduce`).
 
     Without ``scheduler``, on a new `LocalCluster` of ``workers`` one-thread
-    processes, closed at the end; with one (``tcp://host:8786``), on that
-    cluster, whose size then sets how many tasks are kept in flight.
+    processes, each with a memory limit of ``memory`` bytes for its results
+    (and `WORKER_BASE` for itself; else Dask's share of this machine's) and
+    its spilled results in ``temp_dir``, closed
+    at the end; with one (``tcp://host:8786``), on that cluster, whose size
+    then sets how many tasks are kept in flight, and whose workers' own
+    limits and directories hold.
     """
     try:
         import distributed
@@ -102,10 +114,15 @@ def run_tasks_on_dask(
         client = None
         try:
             if scheduler is None:
+                settings = dict(_LOCAL_CLUSTER)
+                if memory is not None:
+                    settings["memory_limit"] = memory + WORKER_BASE
+                if temp_dir is not None:
+                    settings["local_directory"] = temp_dir
                 with (
                     HeldInterrupt() as compiled_rows
                 ):  # a KeyboardInterrupt must not land inside Dask's start-up
-                    cluster = distributed.LocalCluster(n_workers=0, **_LOCAL_CLUSTER)
+                    cluster = distributed.LocalCluster(n_workers=0, **settings)
                     with compiled_rows.ignored():
                         spawned = start_children(
                             functools.partial(cluster.scale, workers), workers, _SPAWN_SECONDS
@@ -116,8 +133,19 @@ def run_tasks_on_dask(
                 client = _client_for_scheduler(distributed, scheduler)
             threads = sum(client.nthreads().values())
             limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
-            run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
-            return run.count(batches(tasks, batch_bytes))
+            stream = batches(tasks, batch_bytes)
+            if table is None:
+                run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
+                return run.count(stream), None
+            prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
+            parted = PartitionedRun(client, count_options, limit, partitions_for(threads), report)
+            try:
+                read = parted.count(stream, prepare)
+                return read, parted.table(**table)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    client.cancel(parted.futures())
+                raise
         except distributed.KilledWorker:
             raise WorkerError(
                 "a task killed dask workers again and again (out of memory?); no table was written"
@@ -274,6 +302,10 @@ class _Run:
         if futures:
             with contextlib.suppress(Exception):
                 self.client.cancel(futures)
+
+
+def _absolute_batch(batch: list[Task]) -> list[Task]:
+    return [_absolute(task) for task in batch]
 
 
 def _absolute(task: Task) -> Task:

@@ -64,9 +64,6 @@ class RunOptions:
                     f"needs at least (the read buffers of the merge of spilled counts): give "
                     f"{MIN_MEMORY >> 10}K or more",
                 )
-        if (self.memory is not None or self.temp_dir is not None) and self.engine != "local":
-            option = "memory" if self.memory is not None else "temp_dir"
-            raise OptionError(option, "spilling counts to disk is for the local engine only")
         if self.temp_dir is not None and not os.path.isdir(self.temp_dir):
             raise OptionError("temp_dir", f"{self.temp_dir}: not a directory")
 

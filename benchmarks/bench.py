@@ -32,6 +32,7 @@ from common import BENCH_DIR, note
 from corpora import KINDS, build_corpus, corpus_label, head_sample, replicate, sha256_file
 from per_core import PER_CORE_SAMPLE_MB, SETTINGS, scenario_per_core
 from phrases import scenario_phrases
+from reduce_rows import scenario_reduce
 from remote_inputs import scenario_remote
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
@@ -47,7 +48,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add(
         "--scenario",
         default="main",
-        help="comma-separated: main, oneline, growth, phrases, per-core, remote (default: main)",
+        help="comma-separated: main, oneline, growth, phrases, reduce, per-core, remote (default: main)",
     )
     add(
         "--corpus-kind",
@@ -93,6 +94,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--growth-factor", type=int, default=5, help="growth: compare ×K with ×(K·factor) (default: 5)")
     add("--phrases-memory", default="256M", help="phrases: the --memory of the budgeted row (default: 256M)")
     add("--phrases-ngram", default="2", help="phrases: the --ngram of the n-gram rows (default: 2)")
+    add("--reduce-ngrams", default="1,1-3", help="reduce: comma-separated --ngram values (default: 1,1-3)")
     add(
         "--per-core-kinds",
         default="news,reviews,poetry",
@@ -211,6 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)
                 scenario_phrases(args, inp, digest, workdir)
+            elif scenario == "reduce":
+                inp = replicate(src, args.replicate, args.cache_dir, digest)
+                warm_up(inp)
+                scenario_reduce(args, inp, digest, workdir)
             elif scenario == "remote":
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)

@@ -45,6 +45,8 @@ class RunResult:
     other_load: float = 0.0
     equal: str = ""
     parent_cpu: float = 0.0  # user+system CPU seconds of the run's first process alone (not its children)
+    root_peak: int = 0  # the peak of the run's first process alone
+    child_peak: int = 0  # the largest peak of any other process of its tree
 
 
 def _machine_busy() -> float:
@@ -175,5 +177,7 @@ def run_one(row: Row, inp: Path, workdir: Path, args: argparse.Namespace, tag: s
         max_procs=sampler.max_procs,
         sampler_cpu=sampler.busy,
         other_load=other,
+        root_peak=sampler.peaks.get(proc.pid, 0),
+        child_peak=max((v for pid, v in sampler.peaks.items() if pid != proc.pid), default=0),
         parent_cpu=parent_cpu,
     )

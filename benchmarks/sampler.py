@@ -100,6 +100,7 @@ class TreeSampler(threading.Thread):
         self.peak = 0
         self.samples = 0
         self.max_procs = 0
+        self.peaks: dict[int, int] = {}  # pid -> its own peak
         self.kinds: set[str] = set()
         self.busy = 0.0  # CPU seconds spent sampling (this thread only)
         self._known: dict[int, int] = {}  # pid -> starttime
@@ -167,6 +168,7 @@ class TreeSampler(threading.Thread):
         for pid in self._tree():
             m = _memory(pid)
             if m is not None:
+                self.peaks[pid] = max(self.peaks.get(pid, 0), m[0])
                 total += m[0]
                 n += 1
                 self.kinds.add(m[1])

@@ -127,6 +127,7 @@ class CountResult(HoldsSpilledTable, Frames):
             "workers": self.workers,
             "engine": self.engine,
             "merged_on_disk": self.spilled is not None,
+            "spilled_bytes": getattr(self.spilled, "spilled_bytes", None),
         }
 
     def columns(self) -> Columns:

@@ -148,6 +148,7 @@ class PartitionedTable:
         self.directory = directory  # a SpillDir, removed by `close`
         self.memory = memory
         self.files = [path for path, _, _ in files]
+        self.spilled_bytes = sum(map(os.path.getsize, self.files))  # and the runs merged into them
         types, tokens = sum(rows for _, rows, _ in files), sum(summed for _, _, summed in files)
         if max_rows is not None and types > max_rows:  # each partition was cut: now the whole
             types, tokens = max_rows, 0
@@ -234,11 +235,14 @@ def merge_packed_runs(
         for segment in segments(run):
             by_partition.setdefault(segment.partition, []).append(segment)
     files: list[tuple[str, int, int]] = []
+    runs_bytes = sum(map(os.path.getsize, runs))
     for partition in sorted(by_partition):
         files += _reduce(directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows)
     for run in runs:
         os.remove(run)
-    return PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
+    table = PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
+    table.spilled_bytes += runs_bytes
+    return table
 
 
 def _reduce(

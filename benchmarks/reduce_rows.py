@@ -1,0 +1,85 @@
+"""The ``reduce`` scenario: the local engine and Dask, with and without a memory budget, side by side.
+
+On the corpus (``--corpus-kind growing``: a vocabulary that grows with the
+input), with ``-j N``: for each order of ``--reduce-ngrams`` (default ``1`` and
+``1-3``), the local engine and ``--engine dask`` (a local cluster of N
+workers), each without a budget and under ``--memory`` (``--phrases-memory``,
+default 256M).  Prints time and its ratio to the local engine's run with the
+same budget, the peak memory (PSS) of the whole process tree, of the client
+(the first process) alone and of the largest other process (a worker), the
+bytes the reduce wrote to disk (``spilled_bytes`` of ``--summary-json``), and
+whether the table equals the local engine's without a budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from common import note
+from report import compare, error_row, input_line, machine_line, md_table, mib, note_run
+from rows import Row
+from runner import RunResult, run_one
+
+
+def reduce_rows(jobs: int, ngram: str, memory: str, workdir: Path) -> list[tuple[Row, Path]]:
+    rows = []
+    for engine in ("local", "dask"):
+        for budget in ((), ("--memory", memory)):
+            name = f"{engine}-ngram-{ngram}" + (f"-memory-{memory}" if budget else "")
+            summary = workdir / f"{name}.json"
+            extra = ("--ngram", ngram, "--engine", engine, "-j", str(jobs), *budget)
+            extra += ("--summary-json", str(summary))
+            rows.append((Row(name, "wordfreq", extra), summary))
+    return rows
+
+
+def _spilled(summary: Path) -> str:
+    try:
+        spilled = json.loads(summary.read_text(encoding="utf-8")).get("spilled_bytes")
+    except (OSError, ValueError):
+        return "?"
+    return "–" if spilled is None else mib(spilled)
+
+
+def scenario_reduce(args: argparse.Namespace, inp: Path, src_digest: str, workdir: Path) -> None:
+    """Local and Dask, unbudgeted and budgeted, for each order: one table."""
+    header = ["command", "wall s", "t / local", "peak MiB", "client MiB", "largest other MiB", "procs"]
+    header += ["other load", "spilled MiB", "same table", "error"]
+    table = []
+    for ngram in args.reduce_ngrams.split(","):
+        rows = reduce_rows(args.jobs, ngram, args.phrases_memory, workdir)
+        results: list[RunResult] = []
+        for row, _ in rows:
+            note(f"reduce: {row.name} ...")
+            res = run_one(row, inp, workdir, args)
+            note_run(res)
+            results.append(res)
+        local, local_budget = results[0], results[1]
+        for (row, summary), res in zip(rows, results):
+            if res.error:
+                table.append(error_row(row.name, res.error, len(header)))
+                continue
+            baseline = local_budget if "--memory" in row.extra else local
+            ratio = f"{res.wall / baseline.wall:.2f}×" if not baseline.error else "–"
+            same = compare(local.out, res.out) if res is not local and not local.error else "–"
+            table.append(
+                [
+                    row.name,
+                    f"{res.wall:.2f}",
+                    ratio,
+                    mib(res.peak_bytes),
+                    mib(res.root_peak),
+                    mib(res.child_peak),
+                    str(res.max_procs),
+                    f"{res.other_load:.2f}",
+                    _spilled(summary),
+                    same,
+                    "",
+                ]
+            )
+    print(f"\n### reduce: local and dask, --memory {args.phrases_memory} or none\n")
+    print(f"{machine_line(args.jobs)}  ")
+    print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
+    print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8}))

@@ -42,10 +42,11 @@ PARTS_PER_THREAD = 2  # partitions per worker thread of the cluster
 Counted = tuple[PartialCount, list[Pack]]  # a batch's count: what was read, the rows of each partition
 
 
-def partitions_for(threads: int) -> int:
+def partitions_for(threads: int, budget: bool) -> int:
     """How many partitions a cluster of ``threads`` worker threads splits the rows into: enough that
-    each thread merges a few, so a partition's sum is a small share of the table."""
-    return max(4, PARTS_PER_THREAD * threads)
+    each thread merges a few, so a partition's sum is a small share of the table; under a memory
+    budget four times as many, so that a worker's merge of one fits in less."""
+    return max(4, PARTS_PER_THREAD * threads) * (4 if budget else 1)
 
 
 # On the workers.

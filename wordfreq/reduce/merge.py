@@ -1,8 +1,8 @@
 """Merging whole tables (``wordfreq merge``): the sum of tables read from files, within a memory budget.
 
 Tables of two columns, or all of three (documents); past the budget the sum
-is written to runs and merged on disk (`wordfreq.reduce.spill`), to the same
-rows.
+is written to runs and merged on disk as a count's are (`wordfreq.reduce.runs`
+for two columns, `wordfreq.reduce.spill` for three), to the same rows.
 """
 
 from __future__ import annotations
@@ -12,9 +12,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wordfreq.counting.tasks import PartialCount
 from wordfreq.errors import InputError
 from wordfreq.reduce.order import COLUMN_WORDS, Row, in_batches, sorted_rows
-from wordfreq.reduce.spill import HoldsSpilledTable, Spill, SpillDir, SpilledTable, counts_over_budget
+from wordfreq.reduce.runs import PartitionedTable
+from wordfreq.reduce.spill import (
+    HoldsSpilledTable,
+    Spill,
+    SpillDir,
+    SpilledTable,
+    counts_over_budget,
+    merged_runs,
+)
 
 _MERGE_BATCH = 1 << 16  # rows summed between two looks at the memory budget
 
@@ -30,7 +39,7 @@ class MergedTable(HoldsSpilledTable):
 
     counts: Counter[str] | None
     docs: Counter[str] | None = None
-    spilled: SpilledTable | None = None
+    spilled: SpilledTable | PartitionedTable | None = None
     columns: int = 2
 
     def rows(self) -> Iterable[Row]:
@@ -39,6 +48,16 @@ class MergedTable(HoldsSpilledTable):
             return self.spilled.rows(docs=self.columns == 3)
         assert self.counts is not None
         return sorted_rows(self.counts, self.docs)
+
+
+def _spill(spill: Spill, counts: Counter[str], docs: Counter[str] | None, runs: list[str]) -> None:
+    """Write ``counts`` (and ``docs``) as a run, as a count's are (packed without docs), and empty them."""
+    part = PartialCount(counts=counts, docs=docs if docs is not None else Counter(), finished=True)
+    spill.write(part)
+    runs.extend(part.runs)
+    counts.clear()
+    if docs is not None:
+        docs.clear()
 
 
 def merge_tables(
@@ -98,16 +117,13 @@ def merge_tables(
                     continue
                 if spill is None:
                     spill_dir = SpillDir(temp_dir)
-                    spill = Spill(memory, spill_dir.path)
-                runs.append(spill.write_rows(counts.items(), docs))
-                counts.clear()
-                if docs is not None:
-                    docs.clear()
+                    spill = Spill(memory, spill_dir.path, packed=True)
+                _spill(spill, counts, docs, runs)
         if not runs:
             return MergedTable(counts, docs, columns=first[0] if first else 2)
         assert spill is not None and spill_dir is not None and memory is not None
-        runs.append(spill.write_rows(counts.items(), docs))
-        spilled = SpilledTable(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
+        _spill(spill, counts, docs, runs)
+        spilled = merged_runs(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
         spill_dir = None  # the table owns it now
         return MergedTable(None, None, spilled, columns=first[0] if first else 2)
     finally:

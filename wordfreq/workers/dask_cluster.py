@@ -138,7 +138,8 @@ def run_tasks_on_dask(
                 run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
                 return run.count(stream), None
             prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
-            parted = PartitionedRun(client, count_options, limit, partitions_for(threads, memory is not None), report)
+            parts = partitions_for(threads, memory is not None)
+            parted = PartitionedRun(client, count_options, limit, parts, report)
             try:
                 read = parted.count(stream, prepare)
                 return read, parted.table(**table)

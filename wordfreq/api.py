@@ -60,9 +60,12 @@ class CountResult(HoldsSpilledTable, Frames):
     there, and `close` (or leaving a ``with`` block) removes the files.
     When the workers' tables were summed packed (`wordfreq.reduce.packs`), the
     table is ``packed`` and the `Counter` is made only when ``counts`` is
-    read: `rows`, `tokens` and `types` read the packed table.  `to_arrow`,
-    `to_polars` and `to_pandas` (`wordfreq.frames`) make a DataFrame of the
-    rows: ``token``, ``count`` and, with document counts, ``docs``.
+    read: `rows`, `tokens` and `types` read the packed table.  A plain table
+    reduced on Dask arrives on disk (``spilled``); when it fits the budget,
+    reading ``counts`` makes the `Counter` of it (and removes the files).
+    `to_arrow`, `to_polars` and `to_pandas` (`wordfreq.frames`) make a
+    DataFrame of the rows: ``token``, ``count`` and, with document counts,
+    ``docs``.
     """
 
     _counts: Counter[str] | None
@@ -78,6 +81,7 @@ class CountResult(HoldsSpilledTable, Frames):
     ngram: tuple[int, int] = (1, 1)  # the orders counted; tokens and types are of rows then
     spilled: SpilledTable | PartitionedTable | None = None  # the table, when it is on disk
     packed: PackedTable | None = None  # the table, when it was summed packed
+    fits_in_memory: bool = False  # whether ``counts`` may be made of ``spilled`` (a Dask table within budget)
 
     @property
     def counts(self) -> Counter[str] | None:
@@ -85,6 +89,10 @@ class CountResult(HoldsSpilledTable, Frames):
         replaces (so that a change to it shows in `rows`)."""
         if self._counts is None and self.packed is not None:
             self.counts = Counter(self.packed.to_dict())
+        if self._counts is None and self.spilled is not None and self.fits_in_memory:
+            table, self.spilled = self.spilled, None
+            self.counts = Counter(dict(iter(table.rows())))
+            table.close()
         return self._counts
 
     @counts.setter
@@ -209,6 +217,7 @@ def count(
     partitioned = not local and not count_options.rows.doc_freq and runs_compiled()
     spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
     spilled: SpilledTable | PartitionedTable | None = None
+    fits = False
     try:
         if not local:
             from wordfreq.workers.dask_cluster import run_tasks_on_dask
@@ -230,10 +239,7 @@ def count(
                 temp_dir=spill_dir.path if spill_dir is not None and run_options.temp_dir else None,
                 table=merged if partitioned else None,
             )
-            if isinstance(spilled, PartitionedTable) and _fits(spilled, run_options.memory_budget()):
-                total.counts, total.finished = Counter(dict(iter(spilled.rows()))), True
-                spilled.close()
-                spilled = None
+            fits = isinstance(spilled, PartitionedTable) and _fits(spilled, run_options.memory_budget())
         else:
             assert spill_dir is not None
             spill = Spill(
@@ -296,6 +302,7 @@ def count(
         ngram=count_options.rows.ngram,
         spilled=spilled,
         packed=packed,
+        fits_in_memory=fits,
     )
 
 

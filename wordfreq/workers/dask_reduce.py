@@ -35,7 +35,7 @@ from wordfreq.errors import OutputError
 from wordfreq.reduce.order import _tables
 from wordfreq.reduce.packs import pack
 from wordfreq.reduce.partial import finish, take_compiled_rows
-from wordfreq.reduce.runs import PartitionedTable, disk_full
+from wordfreq.reduce.runs import PARTITIONS, PartitionedTable, disk_full
 
 FETCH_BYTES = 8 << 20  # bytes of a table file the client fetches at a time
 PARTS_PER_THREAD = 2  # partitions per worker thread of the cluster
@@ -45,8 +45,11 @@ Counted = tuple[PartialCount, list[Pack]]  # a batch's count: what was read, the
 def partitions_for(threads: int, budget: bool) -> int:
     """How many partitions a cluster of ``threads`` worker threads splits the rows into: enough that
     each thread merges a few, so a partition's sum is a small share of the table; under a memory
-    budget four times as many, so that a worker's merge of one fits in less."""
-    return max(4, PARTS_PER_THREAD * threads) * (4 if budget else 1)
+    budget, as many as a spilled run has (`wordfreq.reduce.runs.PARTITIONS`) and four times as many a
+    thread, so that a worker's merge of one fits in less."""
+    if budget:
+        return max(PARTITIONS, 4 * PARTS_PER_THREAD * threads)
+    return max(4, PARTS_PER_THREAD * threads)
 
 
 # On the workers.

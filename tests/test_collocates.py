@@ -62,7 +62,7 @@ def test_filters_shape_the_windows() -> None:
 def test_spilled_counts_give_the_same_collocates(tmp_path: Path) -> None:
     words = ["的", "市集"]
     result = found(
-        [str(SAMPLE_CORPUS)], words, 4, 4, workers=2, chunk_size=400, memory=4096, temp_dir=str(tmp_path)
+        [str(SAMPLE_CORPUS)], words, 4, 4, workers=2, chunk_size=400, memory=65536, temp_dir=str(tmp_path)
     )
     check_against_naive(result, sample_texts(), words, 4, 4)
     assert list(tmp_path.iterdir()) == []

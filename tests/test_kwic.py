@@ -198,7 +198,7 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["kwic", "的"]).exit_code == 2
     result = runner.invoke(cli, ["kwic", "的", str(tmp_path / "missing")])
     assert result.exit_code == 1
-    result = runner.invoke(cli, ["kwic", "的", str(SAMPLE_CORPUS), "--sort", "left", "--memory", "2K"])
+    result = runner.invoke(cli, ["kwic", "的", str(SAMPLE_CORPUS), "--sort", "left", "--memory", "64K"])
     assert result.exit_code == 1 and "--memory" in result.stderr
 
 

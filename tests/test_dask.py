@@ -152,6 +152,32 @@ def test_a_killed_worker_changes_nothing(scheduler: str, tmp_path: Path) -> None
         assert killed[0] not in client.run(os.getpid).values()
 
 
+def test_a_worker_killed_once_counting_is_done_changes_nothing(scheduler: str, tmp_path: Path) -> None:
+    """Killed as the last batch is reported, a worker takes partition sums with it; Dask recounts what
+    they came from, and the partitioned reduce still gives the exact table."""
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "big.txt"
+    path.write_text("".join(read_text(str(p)) for p in files_under(SAMPLE_CORPUS)) * 6, encoding="utf-8")
+    expected = list(count([str(path)], ngram=(1, 2), workers=1).rows())
+    with distributed.Client(scheduler) as client:
+        pids = list(client.run(os.getpid).values())
+    seen: list[int] = []
+
+    def kill_after_the_last(nbytes: int) -> None:
+        seen.append(nbytes)
+        if sum(seen) == path.stat().st_size:
+            os.kill(pids[0], signal.SIGKILL)
+
+    options = {"ngram": (1, 2), "chunk_size": 2000, "memory": 1 << 20}
+    with count(
+        [str(path)], engine="dask", scheduler=scheduler, progress=kill_after_the_last, **options
+    ) as got:  # type: ignore[arg-type]
+        assert list(got.rows()) == expected
+    with distributed.Client(scheduler) as client:
+        client.wait_for_workers(2, timeout=60)
+        assert pids[0] not in client.run(os.getpid).values()
+
+
 def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
     pytest.importorskip("distributed")
     expected = naive_table(read_text(str(p)) for p in files_under(sample_corpus))

@@ -20,7 +20,7 @@ each imports only from those below it (docs/how-it-works.md draws it):
 * `wordfreq.tables`     -- how a table is written and read, atomically; Parquet; results as DataFrames;
 * `wordfreq.options`    -- the one options model (`CountOptions`, `RunOptions`);
 * `wordfreq.api`        -- `count`, which wires the stages together;
-* `wordfreq.analyses`   -- what is built on tables and on the count: stats, keyness, the report,
+* `wordfreq.analyses`   -- what is built on tables and on the count: stats, keyness, dispersion, the report,
                            new words, the concordance (KWIC) and the collocates;
 * `wordfreq.cli`        -- the click commands, a thin shell over this module.
 
@@ -46,6 +46,7 @@ from wordfreq.analyses.discovery import (
     discover_words,
     write_candidates,
 )
+from wordfreq.analyses.dispersion import DispersionRow, dispersion_table, write_dispersion
 from wordfreq.analyses.keyness import (
     KEYNESS_SORTS,
     STANDARD_P,
@@ -79,6 +80,16 @@ from wordfreq.signals import Terminated, handle_sigterm
 from wordfreq.sources.inputs import STDIN, Source, display_name, open_binary
 from wordfreq.tables.formats import FORMATS, WRITE_FORMATS, read_rows, read_table, write_rows
 from wordfreq.tables.frames import MissingLibrary
+from wordfreq.tables.long import (
+    REST,
+    key_rows,
+    merged_long_rows,
+    part_against,
+    read_any_table,
+    read_table_of_kind,
+    table_rows,
+    write_long_rows,
+)
 from wordfreq.tables.output import atomic_output
 from wordfreq.tokenizers import describe_engine
 from wordfreq.workers.run_options import RunOptions
@@ -118,6 +129,8 @@ __all__ = [
     "CountResult",
     "DiscoverResult",
     "DiscoverSpec",
+    "DispersionRow",
+    "REST",
     "InputError",
     "KeyRow",
     "Keywords",
@@ -137,6 +150,15 @@ __all__ = [
     "describe_dictionaries",
     "describe_engine",
     "discover_words",
+    "dispersion_table",
+    "key_rows",
+    "merged_long_rows",
+    "part_against",
+    "read_any_table",
+    "read_table_of_kind",
+    "table_rows",
+    "write_dispersion",
+    "write_long_rows",
     "display_name",
     "format_stats",
     "handle_sigterm",

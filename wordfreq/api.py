@@ -17,6 +17,7 @@ and the filters to each partial count, and the reducer here applies
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import time
@@ -27,6 +28,7 @@ from typing import Any, BinaryIO
 
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.counting.options import CountOptions
+from wordfreq.counting.rowspec import RowSpec
 from wordfreq.counting.tasks import PartialCount
 from wordfreq.errors import OptionError
 from wordfreq.options import with_keywords
@@ -46,6 +48,7 @@ from wordfreq.reduce.spill import (
 )
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
+from wordfreq.tables.long import LongColumns, LongRow, columns_of, long_rows, spilled_long_rows
 from wordfreq.tokenizers import engine_name
 from wordfreq.workers.pool import default_workers, run_tasks
 from wordfreq.workers.run_options import RunOptions
@@ -82,6 +85,9 @@ class CountResult(HoldsSpilledTable, Frames):
     spilled: SpilledTable | PartitionedTable | None = None  # the table, when it is on disk
     packed: PackedTable | None = None  # the table, when it was summed packed
     fits_in_memory: bool = False  # whether ``counts`` may be made of ``spilled`` (a Dask table within budget)
+    part_rows: RowSpec | None = None  # with parts: what the rows are; the table's rows are then keys
+    min_count: int = 1  # with parts, applied per part (long table) or per row (dispersion)
+    max_rows: int | None = None  # likewise
 
     @property
     def counts(self) -> Counter[str] | None:
@@ -126,7 +132,8 @@ class CountResult(HoldsSpilledTable, Frames):
             "files": self.files,
             "bytes": self.bytes,
             "tokens" if self.ngram == (1, 1) else "ngrams": self.tokens,
-            "types": self.types,
+            "types": self.types,  # with part_by: distinct (part, row) pairs
+            "part_by": None if self.part_rows is None else str(self.part_rows.part_by),
             "documents": self.documents,
             "ngram": list(self.ngram),
             "seconds": round(self.seconds, 3),
@@ -163,6 +170,22 @@ class CountResult(HoldsSpilledTable, Frames):
             return PackedRows(self.packed)
         assert self.counts is not None
         return sorted_rows(self.counts, self.docs)
+
+    def long_rows(self) -> Iterator[LongRow]:
+        """With ``per_part``: the long table (part, row, count), parts in code-point order, then table
+        order, ``min_count`` and ``max_rows`` within each part (`wordfreq.tables.long`)."""
+        connection = getattr(self.spilled, "connection", None)  # a count by part spills to DuckDB
+        if connection is not None:
+            return spilled_long_rows(connection, self.min_count, self.max_rows)
+        keys = columns_of(self.packed) if self.packed is not None else None
+        if keys is not None:
+            return iter(LongColumns(keys, self.min_count, self.max_rows))
+        return long_rows(self.rows(), self.min_count, self.max_rows)  # type: ignore[arg-type]
+
+    def long_table(self) -> Iterable[LongRow]:
+        """`long_rows`, as an object that `write_long_rows` may write as a whole (faster)."""
+        keys = columns_of(self.packed) if self.spilled is None and self.packed is not None else None
+        return LongColumns(keys, self.min_count, self.max_rows) if keys is not None else self.long_rows()
 
 
 def count(
@@ -210,11 +233,18 @@ def count(
         on_sources(sources)
     n_workers = run_options.workers if run_options.workers is not None else default_workers()
     local = run_options.engine == "local"
+    part_by = count_options.rows.part_by
+    file_parts: list[str | None] = [None] * len(sources)
+    if part_by is not None and not part_by.of_records:
+        file_parts = [part_by.part_of_file(source.path, source.relative or source.path) for source in sources]
+    # Rows counted per part are cut to min_count and max_rows per part (or per row), not as keys.
+    min_count, max_rows = (1, None) if part_by is not None else (run_options.min_count, run_options.max_rows)
 
     def tasks() -> Iterator[Task]:
-        return corpus_tasks(sources, count_options, run_options, stdin)
+        return corpus_tasks(sources, count_options, run_options, stdin, file_parts)
 
-    partitioned = not local and not count_options.rows.doc_freq and runs_compiled()
+    # A count by part spills text runs that DuckDB merges: its tables are read from there in SQL.
+    partitioned = not local and not count_options.rows.doc_freq and part_by is None and runs_compiled()
     spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
     spilled: SpilledTable | PartitionedTable | None = None
     fits = False
@@ -224,8 +254,8 @@ def count(
 
             merged = dict(
                 directory=spill_dir,
-                min_count=run_options.min_count,
-                max_rows=run_options.max_rows,
+                min_count=min_count,
+                max_rows=max_rows,
                 memory=run_options.memory_budget(),
             )
             total, spilled = run_tasks_on_dask(
@@ -245,7 +275,7 @@ def count(
             spill = Spill(
                 run_options.memory_budget() // (n_workers + 1),
                 spill_dir.path,
-                packed=not count_options.rows.doc_freq,
+                packed=not count_options.rows.doc_freq and part_by is None,
             )
             total = run_tasks(
                 tasks(),
@@ -262,8 +292,8 @@ def count(
                     spill_dir,
                     total.runs,
                     total.open_runs,
-                    min_count=run_options.min_count,
-                    max_rows=run_options.max_rows,
+                    min_count=min_count,
+                    max_rows=max_rows,
                     memory=run_options.memory_budget(),
                     threads=n_workers,
                 )
@@ -274,15 +304,15 @@ def count(
     docs = None
     packed = None
     if spilled is None and total.packs and not count_options.rows.doc_freq:
-        packed = _merge_packed(finish(total, count_options), run_options.min_count, run_options.max_rows)
+        packed = _merge_packed(finish(total, count_options), min_count, max_rows)
     if spilled is None and packed is None:
         unpack_rows(total)
         counts = finish(total, count_options).counts
         close_documents(total)
-        if run_options.min_count > 1:
-            counts = Counter({token: n for token, n in counts.items() if n >= run_options.min_count})
-        if run_options.max_rows is not None and len(counts) > run_options.max_rows:
-            counts = Counter(dict(top_rows(counts.items(), run_options.max_rows)))
+        if min_count > 1:
+            counts = Counter({token: n for token, n in counts.items() if n >= min_count})
+        if max_rows is not None and len(counts) > max_rows:
+            counts = Counter(dict(top_rows(counts.items(), max_rows)))
         if count_options.rows.doc_freq:
             docs = Counter({token: total.docs[token] for token in counts})
     documents = None
@@ -303,6 +333,9 @@ def count(
         spilled=spilled,
         packed=packed,
         fits_in_memory=fits,
+        part_rows=count_options.rows if part_by is not None else None,
+        min_count=run_options.min_count,
+        max_rows=run_options.max_rows,
     )
 
 
@@ -311,14 +344,15 @@ def corpus_tasks(
     count_options: CountOptions,
     run_options: RunOptions,
     stdin: BinaryIO | None = None,
+    parts: Sequence[str | None] | None = None,
 ) -> Iterator[Task]:
     """The tasks of every source, in corpus order, lazily (`chunks.planning.plan_tasks`, cut where
-    ``count_options`` allows)."""
+    ``count_options`` allows); with ``parts``, each source's tasks carry its part (a count by file)."""
     cut_points = count_options.cut_points()
     after = sum(source.size or 0 for source in sources)
-    for source in sources:
+    for source, part in zip(sources, parts or [None] * len(sources)):
         after -= source.size or 0
-        yield from plan_tasks(
+        planned = plan_tasks(
             source,
             count_options.decoding,
             cut_points,
@@ -328,6 +362,7 @@ def corpus_tasks(
             direct=run_options.engine == "local",
             after=after,
         )
+        yield from planned if part is None else (dataclasses.replace(task, part=part) for task in planned)
 
 
 def _fits(table: PartitionedTable, memory: int) -> bool:

@@ -1,7 +1,9 @@
 """Stage 9, analyses: what is built on tables and on the count.
 
 Owns the statistics of one table (`stats`), keywords of two (`keyness`),
-the HTML report (`report`, drawn by `charts`), new-word discovery
+how evenly each row of a count by part is spread over its parts
+(`dispersion`), the HTML report (`report`, drawn by `charts`, and
+`parts_report` for the tables of parts), new-word discovery
 (`discovery`, which runs a count of its own through `wordfreq.api`), and a
 word in its company: the concordance (`kwic`, on the workers' pool) and
 the collocates (`collocates`, a count of its own whose windows are walked

@@ -32,6 +32,7 @@ on screen.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import os
 from collections import Counter
@@ -51,10 +52,13 @@ from wordfreq.analyses.charts import (
     top_figure,
 )
 from wordfreq.analyses.keyness import KeyRow, compare
+from wordfreq.analyses.parts_report import dispersion_figure, parts_figure, parts_page_rows, table_kind
 from wordfreq.analyses.stats import ZIPF_MIN_COUNT, TableStats, stats_from_spectrum
+from wordfreq.errors import InputError
 from wordfreq.reduce.order import Row
-from wordfreq.sources.inputs import display_name
-from wordfreq.tables.formats import read_table
+from wordfreq.sources.inputs import display_name, open_binary
+from wordfreq.tables.formats import read_rows, read_table
+from wordfreq.tables.long import first_line, one_part, sniffed
 
 CURVE_POINTS = 160  # log-spaced ranks at which a curve is sampled
 FONT_STACK = (
@@ -199,24 +203,73 @@ def report_html(
     top: int = 30,
     keywords_per_side: int = 20,
     fmt: str | None = None,
+    labels: Sequence[str] = (),
+    track: Sequence[str] | None = None,
+    part: str | None = None,
 ) -> str:
     """The report of the table at ``paths[0]``, compared with ``paths[1]`` if given, as HTML text.
 
-    Each table is read once (``-``: standard input).
+    Each table is read once (``-``: standard input), and named on the page by
+    ``labels`` or else its file's base name (`table_names`).  A long table or
+    a dispersion table (told by its first line, `parts_report.table_kind`)
+    is drawn alone, across its parts (the ``top`` most frequent rows, or
+    those of ``track``) or as DP against frequency; or, with ``part``, one
+    part of a long table is reported as a table.
     """
-    if len(paths) == 1:
-        return render([summarize(read_table(paths[0], fmt), _name(paths[0]), top)])
-    if len(paths) != 2:
+    if not 1 <= len(paths) <= 2:
         raise ValueError("a report is of one table or two")
-    a_counts: Counter[str] = Counter()
-    b_counts: Counter[str] = Counter()
-    a = summarize(read_table(paths[0], fmt), _name(paths[0]), top, a_counts)
-    b = summarize(read_table(paths[1], fmt), _name(paths[1]), top, b_counts)
+    names = table_names(paths, labels)
+    first = os.fspath(paths[0])
+    with open_binary(first) as stream:
+        stream, fmt = sniffed(stream, fmt)
+        head, lines, text = first_line(stream) if fmt != "parquet" else ([], iter(stream), "")
+        kind = table_kind(text, fmt)
+        if kind != "plain":
+            if len(paths) > 1:
+                raise InputError(
+                    f"{display_name(first)}: a {kind} table is reported alone, not against another"
+                )
+            rows = parts_page_rows(
+                kind, itertools.chain(head, lines) if fmt == "jsonl" else lines, first, fmt
+            )
+            if kind == "long" and part is not None:
+                name = f"{names[0]}: {part}"
+                return render([summarize(one_part(rows, part, first), name, top)])  # type: ignore[arg-type]
+            if kind == "long":
+                figure = parts_figure(rows, min(top, 8), track, names[0])  # type: ignore[arg-type]
+            else:
+                figure = dispersion_figure(rows, names[0])  # type: ignore[arg-type]
+            return render_figure(names[0], figure)
+        if track is not None or part is not None:
+            option = "--track" if track is not None else "--part"
+            raise InputError(f"{display_name(first)}: {option} is for a long table (count --per-part)")
+        rows_a = read_rows(
+            stream if fmt == "parquet" else itertools.chain(head, lines),  # type: ignore[arg-type]
+            display_name(first),
+            fmt,
+        )
+        if len(paths) == 1:
+            return render([summarize(rows_a, names[0], top)])
+        a_counts: Counter[str] = Counter()
+        b_counts: Counter[str] = Counter()
+        a = summarize(rows_a, names[0], top, a_counts)
+    b = summarize(read_table(paths[1], fmt), names[1], top, b_counts)
     return render([a, b], keywords(a_counts, b_counts, keywords_per_side))
 
 
-def _name(path: str | os.PathLike[str]) -> str:
-    return display_name(os.fspath(path))
+def table_names(paths: Sequence[str | os.PathLike[str]], labels: Sequence[str] = ()) -> list[str]:
+    """How the page names each table: its label if given, else its file's base name (``<stdin>`` for
+    ``-``), with as many of its parent folders as tell two tables apart; never a whole long path."""
+    if len(labels) > len(paths):
+        raise ValueError("more labels than tables")
+    full = [display_name(os.fspath(p)) for p in paths]
+    depth = 1
+    while True:
+        names = [os.path.join(*f.replace(os.sep, "/").split("/")[-depth:]) for f in full]
+        if len(set(names)) == len(names) or depth > max(f.count("/") for f in full):
+            break
+        depth += 1
+    return [*labels, *names[len(labels) :]]
 
 
 # --- the page -----------------------------------------------------------------------
@@ -298,6 +351,29 @@ def render(summaries: Sequence[TableSummary], keys: tuple[Sequence[KeyRow], ...]
     parts.extend(top_figure(s, i if len(summaries) > 1 else 0) for i, s in enumerate(summaries))
     parts += ["</div>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def render_figure(name: str, figure: str) -> str:
+    """A page of one figure (a table of parts)."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="zh-Hans">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>wordfreq report: {escape(name)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            f"<h1>wordfreq report: {escape(name)}</h1>",
+            '<p class="lead">What this table of parts says about its corpus.</p>',
+            figure,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def _figures_section(summaries: Sequence[TableSummary]) -> str:

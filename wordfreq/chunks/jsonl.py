@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wordfreq.charclasses import SURROGATE
+from wordfreq.chunks.parts import part_of_record
 from wordfreq.errors import InputError, OptionError
 
 __all__ = ["RecordFormat", "record_lines", "record_texts"]
@@ -65,19 +66,31 @@ def _text_at(record: object, field: tuple[str, ...]) -> str | None:
 
 
 def record_texts(
-    text: str, fmt: RecordFormat, path: str, line_number: Callable[[int], int]
+    text: str,
+    fmt: RecordFormat,
+    path: str,
+    line_number: Callable[[int], int],
+    parts: list[str] | None = None,
+    part_field: tuple[str, ...] = (),
 ) -> tuple[list[str], int]:
     """The texts of the records in ``text``, and how many bad records were skipped.
 
     ``line_number(i)`` gives the file's line number of the chunk's ``i``-th line
-    (called only to report an error).  Blank lines are ignored.
+    (called only to report an error).  Blank lines are ignored.  With
+    ``part_field``, each record's part (`wordfreq.parts`) is appended to
+    ``parts``, one for each text; a record without one is a bad record.
     """
-    records, bad = record_lines(text, fmt, path, line_number)
+    records, bad = record_lines(text, fmt, path, line_number, parts, part_field)
     return [record for _, record in records], bad
 
 
 def record_lines(
-    text: str, fmt: RecordFormat, path: str, line_number: Callable[[int], int]
+    text: str,
+    fmt: RecordFormat,
+    path: str,
+    line_number: Callable[[int], int],
+    parts: list[str] | None = None,
+    part_field: tuple[str, ...] = (),
 ) -> tuple[list[tuple[int, str]], int]:
     """`record_texts`, each text with the index of its line in ``text`` (0 for the first)."""
     texts: list[tuple[int, str]] = []
@@ -85,16 +98,25 @@ def record_lines(
     for i, line in enumerate(text.split("\n")):
         if not line.strip():
             continue
+        part: str | None = None
         try:
-            value = _text_at(json.loads(line), fmt.path)
+            record = json.loads(line)
         except ValueError as err:
             problem = f"not valid JSON ({getattr(err, 'msg', err)})"
         else:
+            value = _text_at(record, fmt.path)
             surrogate = SURROGATE.search(value) if value is not None else None
-            if value is not None and surrogate is None:
+            part_problem = None
+            if part_field and value is not None and surrogate is None:
+                part, part_problem = part_of_record(record, part_field)
+            if value is not None and surrogate is None and part_problem is None:
                 texts.append((i, value))
+                if part is not None and parts is not None:
+                    parts.append(part)
                 continue
-            if surrogate is not None:
+            if part_problem is not None:
+                problem = part_problem
+            elif surrogate is not None:
                 code = ord(surrogate.group())
                 problem = f"the text holds a lone surrogate (U+{code:04X}), which UTF-8 cannot hold"
             else:

@@ -142,6 +142,7 @@ class RangeTask:
     end: int | None  # None: to the end of the file
     size: int  # the file's size when the run began
     direct: DirectRead | None = None  # an S3 object's presigned GET, signed when the task was made
+    part: str | None = None  # the part of the corpus the range is of, when parts are counted by file
 
     @property
     def nbytes(self) -> int:
@@ -163,6 +164,7 @@ class TextTask:
     bad_bytes: int = 0
     first_line: int = 1  # the line number of the text's first line in its source
     whole: bool = True  # the whole of its source (the stream's only task)
+    part: str | None = None  # the part of the corpus the text is of, when parts are counted by file
 
 
 Task = Union[RangeTask, TextTask]

@@ -32,15 +32,19 @@ from wordfreq import (
     describe_dictionaries,
     describe_engine,
     discover_words,
+    dispersion_table,
     find_collocates,
     stop_lists,
     words_from_file,
     write_candidates,
     write_collocates,
+    write_dispersion,
     write_kwic,
+    write_long_rows,
     write_rows,
 )
 from wordfreq.cli.shell import (
+    PART_FORMATS,
     F,
     Orders,
     binary_output,
@@ -61,6 +65,7 @@ from wordfreq.cli.shell import (
     tokenizing_options,
     user_dict_option,
 )
+from wordfreq.errors import OptionError
 from wordfreq.options import DOC_UNITS, CountOptions, RunOptions, with_keywords
 
 R = TypeVar("R")
@@ -111,7 +116,8 @@ def summary_line(result: CountResult) -> str:
     counted = "tokens" if result.ngram == (1, 1) else "n-grams"
     line = (
         f"{files}, {_human_bytes(result.bytes)}, {result.tokens:,} {counted}, "
-        f"{result.types:,} distinct, {result.seconds:.1f} s, {rate:.2f} MB/s"
+        f"{result.types:,} distinct{' by part' if result.part_rows is not None else ''}, "
+        f"{result.seconds:.1f} s, {rate:.2f} MB/s"
     )
     if result.documents is not None:
         line += f", {result.documents:,} documents"
@@ -219,6 +225,27 @@ def _report(summary: dict[str, object], line: str, summary_json: str | None, qui
     type=click.Choice(DOC_UNITS),
     help="With --doc-freq: what a document is (default: a file; a record with --field).",
 )
+@model_option(
+    "part_by",
+    "--part-by",
+    metavar="file|field:PATH|path:REGEX",
+    help="Count per part of the corpus: each file, the value at a JSON Lines field, or the first group "
+    "of a regular expression over each file's path; with --per-part or --dispersion.",
+)
+@model_option(
+    "per_part",
+    "--per-part",
+    is_flag=True,
+    help="With --part-by: the long table, 'part<TAB>token<TAB>count' after a header line, parts in order; "
+    "--min-count and --max-rows apply within each part.",
+)
+@model_option(
+    "dispersion",
+    "--dispersion",
+    is_flag=True,
+    help="With --part-by: the table with per_million, parts, dp, dp_norm and juilland_d columns, after a "
+    "header line.",
+)
 @memory_option
 @temp_dir_option
 @reporting_options
@@ -244,9 +271,16 @@ def count_command(
     count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
         say(f"engine: {describe_engine(count_options.tokenizer)}")
+    if count_options.rows.part_by is not None and output_format not in PART_FORMATS:
+        raise OptionError("output_format", f"a table of parts is written as {', '.join(PART_FORMATS)}")
     result = _with_progress(quiet, count, paths, count_options, run_options)
     with result, atomic_output(output) as out:
-        write_rows(result.rows(), out, output_format, documents=result.documents)
+        if count_options.rows.per_part:
+            write_long_rows(result.long_table(), out, output_format)
+        elif count_options.rows.dispersion:
+            write_dispersion(dispersion_table(result), out, output_format)
+        else:
+            write_rows(result.rows(), out, output_format, documents=result.documents)
     result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
     _report(result.summary(), summary_line(result), summary_json, quiet)
 

@@ -40,6 +40,7 @@ from wordfreq.options import (
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
 DISTRIBUTION = "corpus-wordfreq"  # the name on the package index; the command and the import stay wordfreq
+PART_FORMATS = ("tsv", "csv", "jsonl")  # the formats of the tables of parts (long, dispersion)
 _SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import click
@@ -9,23 +10,29 @@ import click
 from wordfreq import (
     FORMATS,
     KEYNESS_SORTS,
+    REST,
     STANDARD_P,
     atomic_output,
     compare,
     display_name,
     format_stats,
+    key_rows,
     merge_tables,
-    open_binary,
-    read_rows,
-    read_table,
+    merged_long_rows,
+    part_against,
+    read_any_table,
+    read_table_of_kind,
     report_html,
+    table_rows,
     table_stats,
     token_counts,
     top_rows,
     write_keyness,
+    write_long_rows,
     write_rows,
 )
 from wordfreq.cli.shell import (
+    PART_FORMATS,
     binary_output,
     cli,
     documents_option,
@@ -36,7 +43,12 @@ from wordfreq.cli.shell import (
     stdin_once,
     temp_dir_option,
 )
+from wordfreq.errors import OptionError
 from wordfreq.options import RunOptions
+
+part_option = click.option(
+    "--part", metavar="NAME", help="Of a long table (count --per-part): work on this part's rows."
+)
 
 
 @cli.command("top")
@@ -46,6 +58,7 @@ from wordfreq.options import RunOptions
 @output_format_option
 @input_format_option
 @documents_option
+@part_option
 @shell_tool
 def top_command(
     table: str,
@@ -54,11 +67,12 @@ def top_command(
     output_format: str,
     input_format: str | None,
     documents: int | None,
+    part: str | None,
 ) -> None:
-    """The most frequent rows of TABLE ('-' reads standard input), sorted or not."""
+    """The most frequent rows of TABLE ('-' reads standard input), sorted or not; of one part of a long
+    table with --part."""
     binary_output(output, output_format)
-    with open_binary(table) as stream:  # opened even for -n 0: a missing TABLE is an error
-        selected = top_rows(read_rows(stream, display_name(table), input_format), rows)
+    selected = top_rows(table_rows(table, input_format, part), rows)  # opened even for -n 0
     with atomic_output(output) as out:
         write_rows(selected, out, output_format, documents)
 
@@ -85,34 +99,44 @@ def merge_command(
 
     The tables may be unsorted; the result is in table order.  Memory grows
     with the union of their vocabularies up to --memory; past it the sum is
-    merged on disk.  All have two columns, or all three.
+    merged on disk.  All have two columns, or all three, or all are long
+    tables (count --per-part, told by their header line), whose parts are
+    kept apart.
     """
     binary_output(output, output_format)
     budget = RunOptions(memory=memory, temp_dir=temp_dir)
     stdin_once(tables, "TABLE...")
+    long, first = read_any_table(tables[0], input_format)
+    if long and output_format not in PART_FORMATS:
+        raise OptionError("output_format", f"a long table is written as {', '.join(PART_FORMATS)}")
+    rest = (read_table_of_kind(t, input_format, long, display_name(tables[0])) for t in tables[1:])
     merged = merge_tables(
-        (read_table(table, input_format) for table in tables),
+        (key_rows(rows) if long else rows for rows in itertools.chain([first], rest)),
         [*map(display_name, tables)],
         memory=budget.memory_budget(),
         temp_dir=budget.temp_dir,
     )
     with merged, atomic_output(output) as out:
-        write_rows(merged.rows(), out, output_format, documents)
+        if long:
+            write_long_rows(merged_long_rows(merged), out, output_format)
+        else:
+            write_rows(merged.rows(), out, output_format, documents)
 
 
 @cli.command("stats")
 @click.argument("table", metavar="TABLE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of aligned lines.")
 @input_format_option
+@part_option
 @shell_tool
-def stats_command(table: str, as_json: bool, input_format: str | None) -> None:
+def stats_command(table: str, as_json: bool, input_format: str | None, part: str | None) -> None:
     """Tokens, types, hapax legomena, coverage and a Zipf exponent of TABLE ('-': stdin).
 
     The table may be unsorted; it is read once, in memory that grows with its
     number of distinct counts only.  With a docs column, also the rows that
     occur in one document only.
     """
-    result = table_stats(read_table(table, input_format))
+    result = table_stats(table_rows(table, input_format, part))
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
@@ -121,7 +145,7 @@ def stats_command(table: str, as_json: bool, input_format: str | None) -> None:
 
 @cli.command("compare")
 @click.argument("table_a", metavar="A")
-@click.argument("table_b", metavar="B")
+@click.argument("table_b", metavar="[B]", required=False)
 @click.option("-o", "--output", metavar="FILE", help="Write the comparison here (default: stdout).")
 @click.option(
     "--output-format",
@@ -159,10 +183,18 @@ def stats_command(table: str, as_json: bool, input_format: str | None) -> None:
     "0.001 (10.83) or 0.0001 (15.14).",
 )
 @click.option("--bonferroni", is_flag=True, help="With --p: divide P by the number of tokens compared.")
+@click.option(
+    "--part", metavar="NAME", help="With a long table A (count --per-part) and no B: A's part NAME ..."
+)
+@click.option(
+    "--against",
+    metavar="NAME|rest",
+    help="... against the part NAME of the same table, or against every other part together (rest).",
+)
 @shell_tool
 def compare_command(
     table_a: str,
-    table_b: str,
+    table_b: str | None,
     output: str | None,
     output_format: str,
     input_format: str | None,
@@ -172,6 +204,8 @@ def compare_command(
     min_count: int,
     p: str | None,
     bonferroni: bool,
+    part: str | None,
+    against: str | None,
 ) -> None:
     """Keywords: compare the counts of table A with those of table B ('-' reads standard input).
 
@@ -181,14 +215,24 @@ def compare_command(
     negative ones, strongest first.  Memory grows with the union of the
     vocabularies.
     """
+    if (table_b is None) == (part is None or against is None) or (table_b is not None and against):
+        raise click.UsageError(
+            "give two tables A B, or one long table A with --part NAME --against NAME|rest"
+        )
     stdin_once((table_a, table_b), "A, B")
     binary_output(output, output_format)
     if negative and positive_only:
         raise click.BadParameter("choose one of them, or neither", param_hint="--negative / --positive-only")
     if bonferroni and p is None:
         raise click.BadParameter("needs a cut-off to correct: --p", param_hint="--bonferroni")
-    counts_a = token_counts(read_table(table_a, input_format))
-    counts_b = token_counts(read_table(table_b, input_format))
+    names = (display_name(table_a), display_name(table_b or table_a))
+    if table_b is None:
+        assert part is not None and against is not None
+        counts_a, counts_b = part_against(table_a, input_format, part, against)
+        names = (part, "the other parts" if against == REST else against)
+    else:
+        counts_a = token_counts(table_rows(table_a, input_format, part))
+        counts_b = token_counts(table_rows(table_b, input_format, part))
     rows = compare(
         counts_a,
         counts_b,
@@ -197,7 +241,7 @@ def compare_command(
         min_count=min_count,
         p=None if p is None else float(p),
         bonferroni=bonferroni,
-        names=(display_name(table_a), display_name(table_b)),
+        names=names,
     )
     with atomic_output(output) as out:
         write_keyness(rows, out, output_format)
@@ -226,17 +270,45 @@ def compare_command(
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the page here (default: stdout, also '-').")
 @input_format_option
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="Name TABLE (given again: TABLE_B) on the page so (default: its file's base name).",
+)
+@click.option(
+    "--track",
+    metavar="ROW,...",
+    help="Of a long table (count --per-part): draw these rows across the parts (default: the most frequent).",
+)
+@part_option
 @shell_tool
 def report_command(
-    table: str, table_b: str | None, top: int, keywords: int, output: str | None, input_format: str | None
+    table: str,
+    table_b: str | None,
+    top: int,
+    keywords: int,
+    output: str | None,
+    input_format: str | None,
+    labels: tuple[str, ...],
+    track: str | None,
+    part: str | None,
 ) -> None:
     """One self-contained HTML page of TABLE, or of TABLE against TABLE_B ('-': stdin, once).
 
     The stats figures, the rank-frequency plot with its Zipf fit, the
     coverage curve, the most frequent rows and, with TABLE_B, the keywords
-    of each table.  No network, no script: it opens by double-click.
+    of each table.  Of a long table (count --per-part): the per-million
+    frequency of its most frequent rows (or of --track's) across the parts;
+    of a dispersion table (count --dispersion): DP against frequency.  No
+    network, no script: it opens by double-click.
     """
     stdin_once((table, table_b), "TABLE_B")
-    page = report_html([table] if table_b is None else [table, table_b], top, keywords, input_format)
+    tables = [table] if table_b is None else [table, table_b]
+    if len(labels) > len(tables):
+        raise click.BadParameter("one label per table at most", param_hint="--label")
+    tracked = [row for row in track.split(",") if row] if track is not None else None
+    page = report_html(tables, top, keywords, input_format, labels, tracked, part)
     with atomic_output(output) as out:
         out.write(page.encode("utf-8"))

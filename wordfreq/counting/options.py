@@ -36,6 +36,9 @@ class CountOptions:
     def __post_init__(self) -> None:
         if self.rows.doc_unit == "record" and not self.records.active:
             raise OptionError("doc_unit", "a record is a document only in JSON Lines (with a field)")
+        part_by = self.rows.part_by
+        if part_by is not None and part_by.of_records and not self.records.active:
+            raise OptionError("part_by", "a part named by a field is of JSON Lines records (give --field)")
 
     @property
     def document_unit(self) -> str:

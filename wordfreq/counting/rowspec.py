@@ -13,6 +13,10 @@
   table's third column).  ``doc_unit`` says what a document is: a ``file``
   (the default), a ``record`` (the default with a JSON Lines field) or a
   ``line`` (one with a character other than whitespace).
+* ``part_by`` -- count each row per part of the corpus (`wordfreq.parts`),
+  for the long table (``per_part``: one row per part and row) or the
+  table of dispersion (``dispersion``: how evenly each row is spread over
+  the parts); one of the two is asked for with it.
 
 The plain table (single tokens, no document counts) is counted by the
 tokenizers' fast ``add_counts``; `count_lines` here counts the rows of one
@@ -32,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from wordfreq.chunks.parts import PartBy
 from wordfreq.counting.filters import Filters
 from wordfreq.errors import OptionError, require_choice
 from wordfreq.tokenizers import Tokenizer
@@ -48,9 +53,24 @@ class RowSpec:
     ngram: tuple[int, int] = (1, 1)
     doc_freq: bool = False
     doc_unit: str | None = None
+    part_by: PartBy | None = None
+    per_part: bool = False
+    dispersion: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram", _parse_orders(self.ngram))
+        if self.part_by is not None:
+            object.__setattr__(self, "part_by", PartBy.parse(self.part_by))
+            if self.per_part == self.dispersion:
+                raise OptionError("part_by", "ask for one table of the parts: --per-part or --dispersion")
+            if self.doc_freq:
+                raise OptionError("doc_freq", "document counts are not counted per part")
+        else:
+            for option in ("per_part", "dispersion"):
+                if getattr(self, option):
+                    raise OptionError(
+                        option, "counting per part needs --part-by (file, field:PATH or path:REGEX)"
+                    )
         if self.doc_unit is not None:
             require_choice("doc_unit", self.doc_unit, DOC_UNITS, "document unit")
             if not self.doc_freq:
@@ -58,8 +78,8 @@ class RowSpec:
 
     @property
     def plain(self) -> bool:
-        """Single tokens and no document counts: the tokenizers' fast counting path."""
-        return self.ngram == (1, 1) and not self.doc_freq
+        """Single tokens, no document counts, no parts: the tokenizers' fast counting path."""
+        return self.ngram == (1, 1) and not self.doc_freq and self.part_by is None
 
     @property
     def ordered(self) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wordfreq.chunks.jsonl import record_texts
+from wordfreq.chunks.parts import SEP
 from wordfreq.chunks.planning import RangeTask, Task, lines_before, load_range
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import count_lines, lines_of, row_table
@@ -62,6 +63,8 @@ class PartialCount:
     runs: list[str] = field(default_factory=list)  # spilled rows (`wordfreq.reduce.spill`)
     open_runs: list[str] = field(default_factory=list)  # spilled rows of documents cut into several tasks
     packs: list[Pack] = field(default_factory=list)  # more rows, packed (see `pack_rows`)
+    keyed: list[dict[str, int]] = field(default_factory=list)  # more rows: each task's keys by part
+    keyed_rows: int = 0  # how many keys ``keyed`` holds, for the memory check
     compiled_rows: Any = (
         None  # more rows, in a compiled table (`wordfreq.counting.rowspec.row_table`); never pickled
     )
@@ -84,9 +87,12 @@ def count_tasks(
     result = into if into is not None else PartialCount()
     for task in tasks:
         result.finished = False
-        texts = _texts_of(task, count_options, result)
+        parts: list[str] | None = [] if count_options.rows.part_by is not None else None
+        texts = _texts_of(task, count_options, result, parts)
         if count_options.rows.plain:
             _count_plain(tokenizer, "\n".join(texts), result)
+        elif parts is not None:
+            _count_parts(task, texts, parts, tokenizer, count_options, result)
         else:
             _count_rows(task, texts, tokenizer, count_options, result)
         result.nbytes += task.nbytes
@@ -148,6 +154,34 @@ def _count_rows(
         result.docs.update(rows.keys())
 
 
+def _count_parts(
+    task: Task,
+    texts: list[str],
+    parts: list[str],
+    tokenizer: Tokenizer,
+    count_options: CountOptions,
+    result: PartialCount,
+) -> None:
+    """Count the rows of a task's texts by part, as keys (`wordfreq.chunks.parts`): the texts of one part
+    are counted together, finished, and each row is then keyed by its part.  A part's keys are mostly
+    new to the count, so they are kept apart (``keyed``) to be packed and summed in C by the reduce
+    (`wordfreq.reduce.partial.take_compiled_rows`): adding them to the count's Counter, task after
+    task, took as long as segmenting the text."""
+    part_by = count_options.rows.part_by
+    by_part: dict[str, list[str]] = {}
+    if part_by is not None and part_by.of_records:
+        for part, text in zip(parts, texts):
+            by_part.setdefault(part, []).append(text)
+    else:
+        assert task.part is not None, "a task of a count by file carries its part"
+        by_part[task.part] = texts
+    for part, group in by_part.items():
+        suffix = SEP + part
+        rows = _rows_of("\n".join(group), tokenizer, count_options)
+        result.keyed.append({row + suffix: n for row, n in rows.items()})
+        result.keyed_rows += len(rows)
+
+
 def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Counter[str]:
     """The finished rows of ``text``: its n-grams, or its tokens with the whitespace rule and the filters."""
     if count_options.rows.ordered:
@@ -157,15 +191,20 @@ def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Co
     return count_options.filters.apply(finish_counts(counts))
 
 
-def _texts_of(task: Task, count_options: CountOptions, result: PartialCount) -> list[str]:
+def _texts_of(
+    task: Task, count_options: CountOptions, result: PartialCount, parts: list[str] | None = None
+) -> list[str]:
     """The text of ``task`` (or its records' texts), converted when asked (`wordfreq.chunks.conversion`);
-    adds its bad bytes and bad records to ``result``."""
+    adds its bad bytes and bad records to ``result``, and when parts are records' (``--part-by
+    field:PATH``), each text's part to ``parts``."""
     text, bad_bytes, line_number = load_task(task, count_options)
     result.bad_bytes += bad_bytes
     conversion = count_options.conversion
     if not count_options.records.active:
         return [conversion.apply(text)]
-    texts, bad_records = record_texts(text, count_options.records, task.path, line_number)
+    part_by = count_options.rows.part_by
+    part_field = part_by.field_path if part_by is not None else ()
+    texts, bad_records = record_texts(text, count_options.records, task.path, line_number, parts, part_field)
     result.bad_records += bad_records
     return [conversion.apply(text) for text in texts] if conversion.active else texts
 

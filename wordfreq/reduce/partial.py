@@ -21,6 +21,8 @@ from wordfreq.reduce.order import add_table
 from wordfreq.reduce.packs import add_packs, pack, packed_bytes, sort_pack, unpack
 from wordfreq.reduce.spill import Spill
 
+KEYED_ROW_BYTES = 160  # what a key by part takes in its task's dict: the slot, the string, the count
+
 
 def spill_finished(part: PartialCount, count_options: CountOptions, spill: Spill) -> None:
     """Finish ``part`` and write its rows (packed ones as they are; its compiled table's unsorted, since
@@ -45,7 +47,8 @@ def due_to_spill(part: PartialCount, spill: Spill) -> bool:
     """Whether ``part`` holds more than this process's share: its Counter as `Spill.over` estimates
     it, plus its packed rows and its compiled table at their own, compact sizes."""
     compiled_rows = part.compiled_rows.nbytes if part.compiled_rows is not None else 0
-    return spill.over(part, packed_bytes(part.packs) + compiled_rows)
+    keyed = part.keyed_rows * KEYED_ROW_BYTES
+    return spill.over(part, packed_bytes(part.packs) + compiled_rows + keyed)
 
 
 def unpack_rows(part: PartialCount) -> None:
@@ -66,9 +69,11 @@ def finish(part: PartialCount, count_options: CountOptions) -> PartialCount:
 
 
 def take_compiled_rows(part: PartialCount, sort: bool = True) -> None:
-    """Move the rows of ``part``'s compiled table, if any, into its packs (into its counts where they do
-    not pack: a row UTF-8 cannot encode, a sum beyond int64), and drop the table.  With ``sort`` false
-    the pack is left in no order and may repeat a row: only for a spill run, written at once."""
+    """Move the rows of ``part``'s compiled table, if any, and its keys by part into its packs (into its
+    counts where they do not pack: a row UTF-8 cannot encode, a sum beyond int64), and drop the table.
+    With ``sort`` false the pack is left in no order and may repeat a row: only for a spill run, written
+    at once."""
+    _take_keyed(part, sort)
     compiled_rows, part.compiled_rows = part.compiled_rows, None
     if compiled_rows is None:
         return
@@ -83,6 +88,24 @@ def take_compiled_rows(part: PartialCount, sort: bool = True) -> None:
             part.counts[row] += n
     elif packed[1]:
         part.packs.append(packed)
+
+
+def _take_keyed(part: PartialCount, sort: bool) -> None:
+    """Move a count by part's keys (each task's, `counting.tasks`) into one pack: each task's packed,
+    laid end to end, then summed in C (`packs.sort_pack`); into the counts where they do not pack."""
+    keyed, part.keyed, part.keyed_rows = part.keyed, [], 0
+    if not keyed:
+        return
+    packed = [pack(keys) for keys in keyed]
+    whole = None
+    if all(p is not None for p in packed):
+        raw = (b"".join(p[0] for p in packed), b"".join(p[1] for p in packed))  # type: ignore[index]
+        whole = sort_pack(raw) if sort else raw
+    if whole is None:
+        for keys in keyed:
+            add_table(part.counts, keys)
+    elif whole[1]:
+        part.packs.append(whole)
 
 
 def close_documents(total: PartialCount) -> None:

@@ -55,6 +55,7 @@ class Source:
     size: int | None  # bytes on disk (or in the store), for regular files and objects; None when unknown
     seekable: bool  # an uncompressed regular file or object, which workers may read by byte ranges
     compression: str | None = None
+    relative: str | None = None  # the path relative to the directory (or URL prefix) it was found under
 
     @property
     def is_stdin(self) -> bool:
@@ -168,18 +169,18 @@ def list_inputs(
     seen_dirs: set[tuple[int, int]] = set()
     seen_urls: set[str] = set()
 
-    def add_file(path: str, st: os.stat_result) -> None:
+    def add_file(path: str, st: os.stat_result, relative: str | None = None) -> None:
         key = (st.st_dev, st.st_ino)
         if key in seen_files:
             return
         seen_files.add(key)
         compression = compression_of(path)
         if not stat.S_ISREG(st.st_mode):
-            sources.append(Source(path, None, seekable=False, compression=compression))
+            sources.append(Source(path, None, seekable=False, compression=compression, relative=relative))
         elif skip_binary and compression is None and _looks_binary(path):
             warn(f"skipping {path}: looks like a binary file (NUL bytes)")
         else:
-            sources.append(Source(path, st.st_size, compression is None, compression))
+            sources.append(Source(path, st.st_size, compression is None, compression, relative))
 
     def walk(top: str, directory: str, st: os.stat_result) -> int:
         """Add the files below ``directory``; return how many were found."""
@@ -204,9 +205,10 @@ def list_inputs(
             if stat.S_ISDIR(entry_st.st_mode):
                 found += walk(top, entry.path, entry_st)
             elif stat.S_ISREG(entry_st.st_mode):
-                if not selection.takes(os.path.relpath(entry.path, top)):
+                relative = os.path.relpath(entry.path, top)
+                if not selection.takes(relative):
                     continue
-                add_file(entry.path, entry_st)
+                add_file(entry.path, entry_st, relative)
                 found += 1
         return found
 
@@ -228,7 +230,8 @@ def list_inputs(
                 warn(f"skipping {obj.url}: looks like a binary file (NUL bytes)")
                 continue
             seekable = compression is None and ranged and obj.size is not None
-            sources.append(Source(obj.url, obj.size, seekable, compression))
+            relative = obj.url[len(url) :].lstrip("/") if obj.url.startswith(url) else None
+            sources.append(Source(obj.url, obj.size, seekable, compression, relative or None))
 
     for raw in paths:
         path = os.fspath(raw)

@@ -1,0 +1,494 @@
+"""Dispersion: how evenly each row is spread over the parts of a corpus (``count --dispersion``).
+
+With n parts that hold at least one token, part i's share of all tokens
+s_i = t_i / T, and a row's count f_i in part i of its total F:
+
+* ``per_million`` = F / T x 10^6; ``parts`` = the number of parts with f_i > 0;
+* ``dp`` = 1/2 sum_i |f_i/F - s_i| (Gries 2008, "Dispersions and adjusted
+  frequencies in corpora", IJCL 13(4));
+* ``dp_norm`` = dp / (1 - min_i s_i) (Lijffijt & Gries 2012, "Correction to
+  Stefan Th. Gries' 'Dispersions and adjusted frequencies in corpora'",
+  IJCL 17(1)); None (empty, null) when n = 1, where it is 0/0;
+* ``juilland_d`` = 1 - (sigma/mu) / sqrt(n - 1) over the relative frequencies
+  r_i = f_i / t_i of all n parts (sigma the population standard deviation,
+  mu the mean); None when n = 1.
+
+Every figure is printed with `DIGITS` decimals, rounded half to even from
+its exact value, so any correct program prints the same digits.  ``dp``,
+``dp_norm`` and ``per_million`` are ratios of integers (2FT dp =
+sum_i |f_i T - t_i F|, the parts without the row adding F (T - their
+tokens)) and are rounded in integers.  D = 1 - sqrt(X) with X rational; it
+is computed in floating point with a bound on the error, and, when the
+bound's interval holds a rounding boundary (an evenly spread row over a few
+parts), again exactly, in fractions and integer square roots.
+
+The rows of one row's parts come together from a count's keys
+(`wordfreq.parts`): grouped in a dict when they are in memory, read in key
+order from DuckDB when they were spilled.  The table (one row per row, the
+usual table order, ``min_count`` and ``max_rows`` on the total F) holds one
+entry per row, as any table does.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import Any, BinaryIO
+
+from wordfreq.api import CountResult
+from wordfreq.chunks.parts import SEP, split_key
+from wordfreq.reduce.order import in_batches
+from wordfreq.tables.formats import csv_field
+from wordfreq.tables.long import Columns, as_strings, columns_of, tsv_lines
+
+DIGITS = 6
+DISPERSION_COLUMNS = ("token", "count", "per_million", "parts", "dp", "dp_norm", "juilland_d")
+DISPERSION_FORMATS = ("tsv", "csv", "jsonl")
+_SCALE = 10**DIGITS
+_INT64_SAFE = 1 << 62
+_QUANTUM = Decimal(1).scaleb(-DIGITS)
+_BATCH = 1 << 14
+
+
+@dataclass(frozen=True)
+class DispersionRow:
+    """One row of the dispersion table; the figures exact to `DIGITS` decimals (see the module)."""
+
+    token: str
+    count: int
+    per_million: Decimal
+    parts: int
+    dp: Decimal
+    dp_norm: Decimal | None
+    juilland_d: Decimal | None
+
+
+@dataclass(frozen=True)
+class PartSizes:
+    """The tokens of each part that holds any (by name), their sum and the smallest (summed once: a
+    row's measures read them, and a corpus may have 100,000 parts)."""
+
+    tokens: dict[str, int]
+    total: int = field(init=False)
+    smallest: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.tokens.values()))
+        object.__setattr__(self, "smallest", min(self.tokens.values(), default=0))
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def rounded(num: int, den: int) -> Decimal:
+    """num / den (both >= 0, den > 0) to `DIGITS` decimals, half to even."""
+    q, r = divmod(num * _SCALE, den)
+    if 2 * r > den or (2 * r == den and q % 2):
+        q += 1
+    return Decimal(q).scaleb(-DIGITS)
+
+
+def measures(token: str, freqs: Sequence[tuple[int, int]], sizes: PartSizes) -> DispersionRow:
+    """The row of ``token``, whose counts are ``freqs``: (f_i, t_i) for each part that holds it."""
+    total, n = sizes.total, len(sizes)
+    f = sum(fi for fi, _ in freqs)
+    present = sum(ti for _, ti in freqs)
+    num = sum(abs(fi * total - ti * f) for fi, ti in freqs) + f * (total - present)
+    dp = rounded(num, 2 * f * total)
+    rest = total - sizes.smallest
+    dp_norm = rounded(num, 2 * f * rest) if rest else None
+    return DispersionRow(token, f, rounded(f * 10**6, total), len(freqs), dp, dp_norm, juilland_d(freqs, n))
+
+
+def juilland_d(freqs: Sequence[tuple[int, int]], n: int) -> Decimal | None:
+    """Juilland's D over n parts, of which ``freqs`` ((f_i, t_i)) hold the row; None when n = 1.
+
+    D = 1 - sqrt(X), X = (n sum r_i^2 / (sum r_i)^2 - 1) / (n - 1).  In
+    floating point (fsum, correctly rounded sums of correctly rounded terms)
+    the relative error of n sum r^2 / (sum r)^2 = 1 + (n - 1) X is a few
+    units in the last place, so X is within 1e-12 (1/(n-1) + X) of its value
+    (a margin 10^4 times wider); when both ends of D's interval round alike,
+    so does D.
+    """
+    if n == 1:
+        return None
+    r = [fi / ti for fi, ti in freqs]
+    s1 = math.fsum(r)
+    x = (n * math.fsum([v * v for v in r]) / (s1 * s1) - 1) / (n - 1)
+    margin = 1e-12 * (1 / (n - 1) + abs(x))
+    low = max(0.0, 1 - math.sqrt(x + margin) - 1e-15)
+    high = min(1.0, 1 - math.sqrt(max(0.0, x - margin)) + 1e-15)
+    a = Decimal(low).quantize(_QUANTUM, ROUND_HALF_EVEN)
+    b = Decimal(high).quantize(_QUANTUM, ROUND_HALF_EVEN)
+    if a == b:
+        return b
+    return exact_juilland(freqs, n)
+
+
+def exact_juilland(freqs: Sequence[tuple[int, int]], n: int) -> Decimal:
+    """Juilland's D, exactly: X as a fraction a/b; y = 10^DIGITS sqrt(X) rounded half to even in
+    integers (y^2 = 10^(2 DIGITS) a / b), and D = (10^DIGITS - y) / 10^DIGITS."""
+    s1 = sum((Fraction(fi, ti) for fi, ti in freqs), Fraction(0))
+    s2 = sum((Fraction(fi * fi, ti * ti) for fi, ti in freqs), Fraction(0))
+    x = (n * s2 / (s1 * s1) - 1) / (n - 1)
+    a, b = x.numerator * _SCALE * _SCALE, x.denominator
+    k = math.isqrt(a // b)
+    twice = 4 * a - (2 * k + 1) ** 2 * b  # sign of y - (k + 1/2)
+    if twice > 0 or (twice == 0 and k % 2):
+        k += 1
+    return Decimal(_SCALE - k).scaleb(-DIGITS)
+
+
+def dispersion_table(result: CountResult) -> Iterable[DispersionRow]:
+    """The dispersion table of a count by part (``dispersion``): each row's count, per-million frequency
+    and dispersion over the parts, in table order, the count's ``min_count`` and ``max_rows`` applied to
+    the rows' counts; computed on columns where the count is packed, from disk where it spilled, else
+    row by row.  `write_dispersion` writes it."""
+    connection = getattr(result.spilled, "connection", None)  # a count by part spills to DuckDB
+    if connection is not None:
+        spilled = spilled_dispersion_columns(connection, result.min_count, result.max_rows)
+        if spilled is not None:
+            return spilled
+        return spilled_dispersion_rows(connection, result.min_count, result.max_rows)
+    keys = columns_of(result.packed) if result.packed is not None else None
+    table = dispersion_columns(keys, result.min_count, result.max_rows) if keys is not None else None
+    if table is not None:
+        return table
+    return dispersion_rows(result.rows(), result.min_count, result.max_rows)  # type: ignore[arg-type]
+
+
+def dispersion_rows(
+    keys: Iterable[tuple[str, int]], min_count: int = 1, max_rows: int | None = None
+) -> list[DispersionRow]:
+    """The dispersion table of a count's ``keys`` (key, count), in any order, held in memory."""
+    by_row: dict[str, list[Any]] = {}
+    tokens: dict[str, int] = {}
+    for text, n in keys:
+        row, part = split_key(text)
+        tokens[part] = tokens.get(part, 0) + n
+        entry = by_row.get(row)
+        if entry is None:
+            by_row[row] = [n, part, n]
+        else:
+            entry[0] += n
+            entry.append(part)
+            entry.append(n)
+    return _table(((row, entry) for row, entry in by_row.items()), PartSizes(tokens), min_count, max_rows)
+
+
+def spilled_dispersion_rows(
+    connection: Any, min_count: int = 1, max_rows: int | None = None
+) -> list[DispersionRow]:
+    """The dispersion table of a spilled count's keys (DuckDB's table ``merged(token, n, d)``): the
+    keys read in key order, where a row's keys come together."""
+    part = f"substr(token, strpos(token, chr({ord(SEP)})) + 1)"
+    totals = connection.execute(f"SELECT {part}, SUM(n) FROM merged GROUP BY 1").fetchall()
+    sizes = PartSizes({name: int(n) for name, n in totals})
+    cursor = connection.execute("SELECT token, n FROM merged ORDER BY token")
+
+    def groups() -> Iterator[tuple[str, list[Any]]]:
+        current: str | None = None
+        entry: list[Any] = [0]
+        while batch := cursor.fetchmany(_BATCH):
+            for text, n in batch:
+                row, name = split_key(text)
+                if row != current:
+                    if current is not None:
+                        yield current, entry
+                    current, entry = row, [0]
+                entry[0] += int(n)
+                entry.append(name)
+                entry.append(int(n))
+        if current is not None:
+            yield current, entry
+
+    return _table(groups(), sizes, min_count, max_rows)
+
+
+def spilled_dispersion_columns(
+    connection: Any, min_count: int = 1, max_rows: int | None = None
+) -> DispersionColumns | None:
+    """The dispersion table of a spilled count's keys, each row's sums computed by DuckDB on disk (the
+    sum of |f_i T - t_i F| in 128-bit integers, exact; those of r_i and r_i^2 in floating point, whose
+    error `juilland_of_sums` bounds) and the figures rounded as in memory; one row of the result per
+    row of the table.  None when the sums leave int64's range, or when DuckDB's memory limit (the
+    budget, 16 MB at least) is too small for its joins: then `spilled_dispersion_rows`."""
+    import numpy as np
+
+    at = f"strpos(token, chr({ord(SEP)}))"
+    keys = f"SELECT substr(token, 1, {at} - 1) AS row, substr(token, {at} + 1) AS part, n FROM merged"
+    sizes = f"SELECT part, SUM(n) AS t FROM ({keys}) GROUP BY part"
+    total, n, smallest = connection.execute(f"SELECT SUM(t), COUNT(*), MIN(t) FROM ({sizes})").fetchone()
+    if not n:
+        return None
+    total, n, smallest = int(total), int(n), int(smallest)
+    limit = f" LIMIT {int(max_rows)}" if max_rows is not None else ""
+    query = (
+        f"WITH k AS ({keys}), s AS ({sizes}), "
+        f"f AS (SELECT row, SUM(n) AS f FROM k GROUP BY row HAVING SUM(n) >= {int(min_count)}) "
+        f"SELECT k.row, f.f, COUNT(*), SUM(ABS(k.n::HUGEINT * {total} - s.t::HUGEINT * f.f)), SUM(s.t), "
+        "SUM(k.n::DOUBLE / s.t), SUM((k.n::DOUBLE / s.t) * (k.n::DOUBLE / s.t)) "
+        f"FROM k JOIN f USING (row) JOIN s USING (part) GROUP BY k.row, f.f ORDER BY f.f DESC, k.row{limit}"
+    )
+    import duckdb
+
+    try:
+        rows = connection.execute(query).fetchall()
+    except duckdb.OutOfMemoryException:  # its joins want more than a small budget gives: row by row then
+        return None
+    if rows and 2 * total * int(rows[0][1]) >= _INT64_SAFE:
+        return None
+    tokens, f, parts, num, present, s1, s2 = (list(column) for column in zip(*rows)) if rows else [[]] * 7
+    f_kept = np.array(f, dtype=np.int64)
+    num_all = np.array(
+        [int(a) + int(b) * (total - int(c)) for a, b, c in zip(num, f, present)], dtype=np.int64
+    )
+    figures = {
+        "count": f_kept,
+        "per_million": _round(f_kept * 10**6, np.full(len(rows), total)),
+        "parts": np.array(parts, dtype=np.int64),
+        "dp": _round(num_all, 2 * f_kept * total),
+    }
+    if n > 1:
+
+        def freqs_of(i: int) -> list[tuple[int, int]]:
+            pairs = f"WITH k AS ({keys}), s AS ({sizes}) SELECT k.n, s.t FROM k JOIN s USING (part)"
+            found = connection.execute(f"{pairs} WHERE k.row = ?", [tokens[i]]).fetchall()
+            return [(int(a), int(b)) for a, b in found]
+
+        figures["dp_norm"] = _round(num_all, 2 * f_kept * (total - smallest))
+        figures["juilland_d"] = juilland_of_sums(
+            np.array(s1, dtype=np.float64), np.array(s2, dtype=np.float64), np.array(parts), n, freqs_of
+        )
+    return DispersionColumns(np.array(tokens, dtype=np.dtypes.StringDType()), figures, n > 1)
+
+
+def _table(
+    groups: Iterable[tuple[str, list[Any]]], sizes: PartSizes, min_count: int, max_rows: int | None
+) -> list[DispersionRow]:
+    """The rows of ``groups`` ((row, [F, part, f, part, f...])) with F >= ``min_count``, the ``max_rows``
+    first in table order, with their measures."""
+    kept: Iterable[tuple[str, list[Any]]] = (group for group in groups if group[1][0] >= min_count)
+    if max_rows is not None:
+        kept = heapq.nsmallest(max_rows, kept, key=lambda group: (-group[1][0], group[0]))
+    tokens = sizes.tokens
+    rows = [
+        measures(row, [(entry[i + 1], tokens[entry[i]]) for i in range(1, len(entry), 2)], sizes)
+        for row, entry in kept
+    ]
+    rows.sort(key=lambda row: (-row.count, row.token))
+    return rows
+
+
+def _fields(row: DispersionRow) -> tuple[str, ...]:
+    """The columns of a row as text: an empty field for None."""
+    return (
+        row.token,
+        str(row.count),
+        str(row.per_million),
+        str(row.parts),
+        str(row.dp),
+        "" if row.dp_norm is None else str(row.dp_norm),
+        "" if row.juilland_d is None else str(row.juilland_d),
+    )
+
+
+def _json_line(row: DispersionRow) -> str:
+    """A row as a JSON object, its figures as JSON numbers with their printed digits (null for None)."""
+    token, *figures = _fields(row)
+    values = [json.dumps(token, ensure_ascii=False), *(figure or "null" for figure in figures)]
+    return "{" + ", ".join(f'"{key}": {value}' for key, value in zip(DISPERSION_COLUMNS, values)) + "}\n"
+
+
+def write_dispersion(rows: Iterable[DispersionRow], out: BinaryIO, fmt: str = "tsv") -> None:
+    """Write the dispersion table ``rows`` to ``out`` as ``fmt`` (`DISPERSION_FORMATS`): TSV and CSV with
+    a header line naming the `DISPERSION_COLUMNS`, JSON Lines with them as keys (null for None)."""
+    if fmt not in DISPERSION_FORMATS:
+        raise ValueError(f"a dispersion table is written as {', '.join(DISPERSION_FORMATS)}, not {fmt!r}")
+    if fmt in ("tsv", "csv"):
+        sep = "\t" if fmt == "tsv" else ","
+        quote = (lambda text: text) if fmt == "tsv" else csv_field
+        out.write((sep.join(DISPERSION_COLUMNS) + "\n").encode())
+        tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
+        if fmt == "tsv" and tsv is not None:
+            for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
+                out.write(tsv(start, start + (_BATCH << 2)).encode())
+            return
+        for batch in in_batches(rows, _BATCH):
+            out.write("".join([sep.join(map(quote, _fields(row))) + "\n" for row in batch]).encode())
+        return
+    for batch in in_batches(rows, _BATCH):
+        out.write("".join(map(_json_line, batch)).encode())
+
+
+# --- the table on columns, where the count is packed (`wordfreq.tables.long.columns_of`) ------------
+
+
+class DispersionColumns:
+    """The dispersion table, as columns (see the module); iterates as `DispersionRow` values."""
+
+    def __init__(self, tokens: Any, figures: dict[str, Any], has_norm: bool):  # tokens: numpy strings
+        self.tokens, self.figures, self.has_norm = tokens, figures, has_norm
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __iter__(self) -> Iterator[DispersionRow]:
+        f = {name: column.tolist() for name, column in self.figures.items()}
+        for i, token in enumerate(self.tokens.tolist()):
+            yield DispersionRow(
+                token,
+                f["count"][i],
+                Decimal(f["per_million"][i]).scaleb(-DIGITS),
+                f["parts"][i],
+                Decimal(f["dp"][i]).scaleb(-DIGITS),
+                Decimal(f["dp_norm"][i]).scaleb(-DIGITS) if self.has_norm else None,
+                Decimal(f["juilland_d"][i]).scaleb(-DIGITS) if self.has_norm else None,
+            )
+
+    def tsv(self, start: int, stop: int) -> str:
+        """The TSV lines of the rows [start, stop)."""
+        import numpy as np
+
+        f = {name: column[start:stop] for name, column in self.figures.items()}
+        columns = [self.tokens[start:stop], as_strings(f["count"])]
+        columns += [_fixed(f["per_million"]), as_strings(f["parts"]), _fixed(f["dp"])]
+        if self.has_norm:
+            columns += [_fixed(f["dp_norm"]), _fixed(f["juilland_d"])]
+        else:
+            empty = as_strings(np.full(len(columns[0]), ""))
+            columns += [empty, empty]
+        return tsv_lines(columns)
+
+
+def _round(num: Any, den: Any) -> Any:
+    """num / den x 10^DIGITS (int64 arrays, den > 0) rounded half to even, from floating point where
+    its error (a few units in the last place) is far from a half; else exactly (`dispersion.rounded`)."""
+    import numpy as np
+
+    x = num.astype(np.float64) / den.astype(np.float64) * _SCALE
+    q = np.floor(x + 0.5).astype(np.int64)
+    unsure = np.abs(x - np.floor(x) - 0.5) <= x * 1e-13 + 1e-9
+    for i in np.flatnonzero(unsure).tolist():
+        q[i] = int(rounded(int(num[i]), int(den[i])).scaleb(DIGITS))
+    return q
+
+
+def dispersion_columns(keys: Columns, min_count: int, max_rows: int | None) -> DispersionColumns | None:
+    """The dispersion table of ``keys`` (the measures of `wordfreq.dispersion`), or None when its sums
+    would leave int64's range."""
+    import numpy as np
+
+    tokens, tid = _sorted_ids(keys.rows)
+    _, pid = _ids(keys.parts)
+    counts = keys.counts
+    n = int(pid.max()) + 1 if len(pid) else 0
+    sizes = _sum_by(pid, counts, n)
+    total = int(sizes.sum())
+    f = _sum_by(tid, counts, len(tokens))
+    if not len(f) or 2 * total * int(f.max()) >= _INT64_SAFE:
+        return None
+    # Which rows, in which order: count descending, then row in code-point order (the ids' order).
+    keep = np.flatnonzero(f >= min_count)
+    keep = keep[np.argsort(-f[keep], kind="stable")]
+    if max_rows is not None:
+        keep = keep[:max_rows]
+    size_of = sizes[pid]
+    fi = f[tid]
+    num = _sum_by(tid, np.abs(counts * total - size_of * fi), len(tokens))
+    num += f * (total - _sum_by(tid, size_of, len(tokens)))
+    parts = np.bincount(tid, minlength=len(tokens))
+    num, f_kept = num[keep], f[keep]
+    figures = {
+        "count": f_kept,
+        "per_million": _round(f_kept * 10**6, np.full(len(keep), total)),
+        "parts": parts[keep],
+        "dp": _round(num, 2 * f_kept * total),
+    }
+    has_norm = n > 1
+    if has_norm:
+        figures["dp_norm"] = _round(num, 2 * f_kept * (total - int(sizes.min())))
+        figures["juilland_d"] = _juilland(tid, counts, size_of, n, keep, len(tokens))
+    return DispersionColumns(tokens[keep], figures, has_norm)
+
+
+def _juilland(tid: Any, counts: Any, size_of: Any, n: int, keep: Any, rows: int) -> Any:
+    """Juilland's D x 10^DIGITS of the rows ``keep`` (`juilland_of_sums`)."""
+    import numpy as np
+
+    r = counts / size_of
+    s1 = _sum_by(tid, r, rows)[keep]
+    s2 = _sum_by(tid, r * r, rows)[keep]
+    k = np.bincount(tid, minlength=rows)[keep]
+    by_row = np.argsort(tid, kind="stable")
+
+    def freqs_of(i: int) -> list[tuple[int, int]]:
+        start, end = np.searchsorted(tid[by_row], [keep[i], keep[i] + 1])
+        held = by_row[start:end]
+        return list(zip(counts[held].tolist(), size_of[held].tolist()))
+
+    return juilland_of_sums(s1, s2, k, n, freqs_of)
+
+
+def juilland_of_sums(
+    s1: Any, s2: Any, k: Any, n: int, freqs_of: Callable[[int], list[tuple[int, int]]]
+) -> Any:
+    """Juilland's D x 10^DIGITS of rows whose relative frequencies r in their k parts sum to ``s1`` (their
+    squares to ``s2``), in floating point: X = (n s2 / s1^2 - 1) / (n - 1) is within
+    (1e-12 + k 1e-15)(1/(n-1) + X) of its value (sums of k positive terms, in any order); where both
+    ends of D = 1 - sqrt(X)'s interval round alike, so does D, else it is computed exactly from the
+    row's (f_i, t_i), ``freqs_of(i)``."""
+    import numpy as np
+
+    x = (n * s2 / (s1 * s1) - 1) / (n - 1)
+    margin = (1e-12 + k * 1e-15) * (1 / (n - 1) + np.abs(x))
+    low = np.maximum(0.0, 1 - np.sqrt(x + margin) - 1e-15) * _SCALE
+    high = np.minimum(1.0, 1 - np.sqrt(np.maximum(0.0, x - margin)) + 1e-15) * _SCALE
+    q = np.floor(low - 1e-9 + 0.5).astype(np.int64)
+    for i in np.flatnonzero(q != np.floor(high + 1e-9 + 0.5).astype(np.int64)).tolist():
+        q[i] = int(exact_juilland(freqs_of(i), n).scaleb(DIGITS))
+    return q
+
+
+def _sorted_ids(values: list[str]) -> tuple[Any, Any]:
+    """The distinct ``values`` in code-point order, and each value's index among them (a sort in C:
+    a dict of the distinct values took three times as long)."""
+    import numpy as np
+
+    strings = np.array(values, dtype=np.dtypes.StringDType())
+    order = np.argsort(strings, kind="stable")
+    ordered = strings[order]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    ids = np.empty(len(values), dtype=np.int64)
+    ids[order] = np.cumsum(first) - 1
+    return ordered[first], ids
+
+
+def _ids(values: list[str]) -> tuple[list[str], Any]:
+    """The distinct ``values`` (in first-seen order) and each value's index among them."""
+    import numpy as np
+
+    distinct = list(dict.fromkeys(values))
+    index = {value: i for i, value in enumerate(distinct)}
+    return distinct, np.fromiter(map(index.__getitem__, values), np.int64, len(values))
+
+
+def _sum_by(ids: Any, values: Any, n: int) -> Any:
+    import numpy as np
+
+    total = np.zeros(n, dtype=values.dtype)
+    np.add.at(total, ids, values)
+    return total
+
+
+def _fixed(q: Any) -> Any:
+    """The numbers ``q`` / 10^DIGITS as text with `DIGITS` decimals."""
+    import numpy as np
+
+    return as_strings(q // _SCALE) + "." + np.strings.zfill(as_strings(q % _SCALE), DIGITS)

@@ -112,25 +112,10 @@ def _build_dictionary(user_dict: bytes | None, dictionary: bytes | None) -> Any:
     return _jieba.dictionary_from_freq(tok.FREQ, tok.total)
 
 
-class CompiledJiebaTokenizer:
-    """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
+class CompiledRows:
+    """The n-gram methods of a tokenizer whose ``_segmenter`` is a `_jieba.Segmenter`."""
 
-    def __init__(
-        self,
-        mode: str = "accurate",
-        hmm: bool = True,
-        user_dict: bytes | None = None,
-        dictionary: bytes | None = None,
-    ):
-        from jieba import finalseg
-
-        emit, start, trans = _model()
-        self._segmenter = _jieba.Segmenter(
-            dictionary_for(user_dict, dictionary), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
-        )
-        self.cut_points = cut_points_for_mode(mode)
-        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
-        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
+    _segmenter: Any
 
     def add_rows(
         self,
@@ -154,3 +139,24 @@ class CompiledJiebaTokenizer:
     def count_rows(self, text: str, table: Any) -> None:
         """Add the n-grams of ``text``, line by line, to ``table`` (made by `row_table`)."""
         self._segmenter.count_rows(text, table)
+
+
+class CompiledJiebaTokenizer(CompiledRows):
+    """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
+
+    def __init__(
+        self,
+        mode: str = "accurate",
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+    ):
+        from jieba import finalseg
+
+        emit, start, trans = _model()
+        self._segmenter = _jieba.Segmenter(
+            dictionary_for(user_dict, dictionary), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
+        )
+        self.cut_points = cut_points_for_mode(mode)
+        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
+        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts

@@ -1,0 +1,280 @@
+"""Parts of speech: jieba.posseg's exact (word, tag) pairs, computed in C, and the tag filter.
+
+``_jieba_posseg.c`` (compiled into ``_jieba``) computes jieba 0.42.1's
+``posseg.cut``: its own blocks, its route over the dictionary (the same
+DAG and route as ``jieba.cut``), ``__cut_DAG`` with its buffers through
+``__cut_detail`` and posseg's HMM over (state, tag) pairs, and
+``__cut_DAG_NO_HMM``; with the same floating point operations and ties, so
+its pairs are posseg's by construction.  What it is given:
+
+* posseg's model, read from jieba's own tables (``jieba.posseg``'s
+  ``prob_start``, ``prob_trans``, ``prob_emit`` and ``char_state_tab``) at
+  the first use in a process and packed into arrays (`pos_model`);
+* its ``word_tag_tab``: the main dictionary's tags (``load_word_tag``'s
+  rules, in C) and the user dictionary's (as jieba parsed them);
+* which tags are kept (`TagFilter`) and whether a token is ``word/tag``.
+
+`CompiledPosTokenizer` answers the tokenizer interface with the tags:
+``tokenize`` gives ``word/tag`` (or the plain word) for every pair whose
+tag the filter keeps, ``tag`` the pairs themselves.  Where the compiled code
+is not built (or with the ``jieba-py`` tokenizer), `PythonPosTokenizer`
+gives the same tokens from jieba.posseg itself.
+Paddle mode (``use_paddle``) is not supported.
+"""
+
+from __future__ import annotations
+
+import functools
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from wordfreq.errors import OptionError
+from wordfreq.tokenizers.jieba_compiled import CompiledRows
+from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
+
+# The tags posseg gives by itself, besides the model's and the dictionary's.
+OWN_TAGS = ("x", "m", "eng")
+
+
+@dataclass(frozen=True)
+class TagFilter:
+    """Which tags are kept: those matching ``include`` (all when empty), then not ``exclude``.
+
+    A pattern is a tag (``ns``) or a prefix followed by ``*`` (``n*``: every
+    tag that starts with ``n``).  Patterns may be given as one comma list.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @staticmethod
+    def patterns(option: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
+        """``value`` (a comma list, or patterns) as a tuple of checked patterns; OptionError if bad."""
+        if value is None:
+            return ()
+        items = value.split(",") if isinstance(value, str) else list(value)
+        patterns = tuple(item.strip() for item in items if isinstance(item, str))
+        if len(patterns) != len(items) or not patterns:
+            raise OptionError(option, "expected a comma list of tags, e.g. n*,v")
+        for pattern in patterns:
+            body = pattern[:-1] if pattern.endswith("*") else pattern
+            if not pattern or "*" in body or any(c.isspace() or c in ",/" for c in body):
+                raise OptionError(option, f"{pattern!r} is not a tag or a tag prefix followed by * (e.g. n*)")
+        return patterns
+
+    @property
+    def active(self) -> bool:
+        return bool(self.include or self.exclude)
+
+    def keeps(self, tag: str) -> bool:
+        def matches(patterns: tuple[str, ...]) -> bool:
+            return any(tag.startswith(p[:-1]) if p.endswith("*") else tag == p for p in patterns)
+
+        return (not self.include or matches(self.include)) and not matches(self.exclude)
+
+
+KEEP_ALL = TagFilter()
+
+
+def split_tagged(token: str) -> tuple[str, str]:
+    """A ``word/tag`` token as (word, tag): a tag holds no ``/`` (`check_tags`)."""
+    word, _, tag = token.rpartition("/")
+    return word, tag
+
+
+def check_tags(tags: Iterable[str]) -> None:
+    """OptionError unless every tag can follow a word after ``/`` in a table (no ``/``, no whitespace)."""
+    for tag in tags:
+        if not tag or "/" in tag or any(c.isspace() for c in tag):
+            raise OptionError("dict", f"the tag {tag!r} cannot be written after a word and '/'")
+
+
+@functools.lru_cache(maxsize=1)
+def pos_model() -> Any:
+    """posseg's HMM as `_jieba.PosModel`: its states (every (letter, tag) pair) numbered in sorted order,
+    so that comparing numbers compares the tuples as posseg's max() does."""
+    from jieba.posseg import char_state_tab_P, emit_P, start_P, trans_P
+
+    from wordfreq.tokenizers.jieba_compiled import _jieba
+
+    states = sorted(trans_P)
+    number = {state: k for k, state in enumerate(states)}
+    tags = tuple(sorted({tag for _, tag in states} | set(OWN_TAGS)))
+    tag_number = {tag: k for k, tag in enumerate(tags)}
+    trans = [(number[a], number[b], p) for a, row in trans_P.items() for b, p in row.items()]
+    emit = [(number[state], ord(c), p) for state, row in emit_P.items() for c, p in row.items()]
+    chars = [(ord(c), number[state]) for c, states_of in char_state_tab_P.items() for state in states_of]
+    return _jieba.PosModel(
+        letters="".join(letter for letter, _ in states).encode("ascii"),
+        state_tags=array("H", [tag_number[tag] for _, tag in states]).tobytes(),
+        start=array("d", [start_P[state] for state in states]).tobytes(),
+        tags=tags,
+        trans_from=array("H", [a for a, _, _ in trans]).tobytes(),
+        trans_to=array("H", [b for _, b, _ in trans]).tobytes(),
+        trans_p=array("d", [p for _, _, p in trans]).tobytes(),
+        emit_state=array("H", [s for s, _, _ in emit]).tobytes(),
+        emit_char=array("I", [c for _, c, _ in emit]).tobytes(),
+        emit_p=array("d", [p for _, _, p in emit]).tobytes(),
+        char_char=array("I", [c for c, _ in chars]).tobytes(),
+        char_state=array("H", [s for _, s in chars]).tobytes(),
+    )
+
+
+def main_dictionary_bytes(dictionary: bytes | None) -> bytes:
+    """The main dictionary file's bytes: ``dictionary``, or jieba's own."""
+    if dictionary is not None:
+        return dictionary
+    with import_jieba().Tokenizer().get_dict_file() as f:
+        return f.read()
+
+
+def check_pos_dictionary(contents: bytes, name: str) -> None:
+    """OptionError unless posseg's load_word_tag reads every line of ``contents`` ('word freq tag')."""
+    for number, raw in enumerate(contents.split(b"\n"), 1):
+        try:
+            line = raw.strip().decode("utf-8")
+        except UnicodeDecodeError:
+            line = None
+        if line == "":
+            continue
+        if line is None or len(line.split(" ")) != 3:
+            raise OptionError("dict", f"{name}: line {number}: parts of speech need 'word frequency tag'")
+        check_tags([line.split(" ")[2]])
+
+
+def pos_tokenizer(
+    hmm: bool = True,
+    user_dict: bytes | None = None,
+    dictionary: bytes | None = None,
+    with_tags: bool = True,
+    tag_filter: TagFilter = KEEP_ALL,
+    compiled: bool = True,
+) -> CompiledPosTokenizer | PythonPosTokenizer:
+    """The tokenizer of jieba.posseg's pairs: computed in C when ``compiled``, else by jieba.posseg."""
+    make = CompiledPosTokenizer if compiled else PythonPosTokenizer
+    return make(hmm, user_dict, dictionary, with_tags, tag_filter)
+
+
+class CompiledPosTokenizer(CompiledRows):
+    """jieba.posseg's pairs (HMM on or off, a user dictionary, a main dictionary), computed in C, as
+    tokens ``word/tag`` (``with_tags``) or plain words, those whose tag ``tag_filter`` drops left out
+    (which breaks an n-gram, as a dropped piece does)."""
+
+    def __init__(
+        self,
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+        with_tags: bool = True,
+        tag_filter: TagFilter = KEEP_ALL,
+    ):
+        self.cut_points = cut_points_for_mode("accurate")  # posseg's blocks are within jieba.cut's
+        self._segmenter = _compiled_segmenter(hmm, user_dict, dictionary, with_tags, tag_filter)
+        self.tag: Callable[[str], list[tuple[str, str]]] = self._segmenter.tag
+        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
+        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
+
+
+class PythonPosTokenizer:
+    """The same tokens as `CompiledPosTokenizer`, made by jieba.posseg itself."""
+
+    def __init__(
+        self,
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+        with_tags: bool = True,
+        tag_filter: TagFilter = KEEP_ALL,
+    ):
+        from jieba.posseg import POSTokenizer
+
+        if dictionary is not None:
+            check_pos_dictionary(dictionary, "the main dictionary")
+        self.cut_points = cut_points_for_mode("accurate")
+        self._posseg = POSTokenizer(load_jieba(dictionary, user_dict))
+        self.hmm = hmm
+        self.with_tags = with_tags
+        self.tag_filter = tag_filter
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        return [(p.word, p.flag) for p in self._posseg.cut(text, HMM=self.hmm)]
+
+    def _token(self, word: str, tag: str) -> str | None:
+        """The token of a pair: None where the tag is dropped."""
+        if not self.tag_filter.keeps(tag):
+            return None
+        return f"{word}/{tag}" if self.with_tags else word
+
+    def tokenize(self, text: str) -> list[str]:
+        tokens = [word if word.isspace() else self._token(word, tag) for word, tag in self.tag(text)]
+        return [t for t in tokens if t is not None]
+
+    def add_rows(
+        self,
+        text: str,
+        orders: tuple[int, int],
+        keep: Callable[[str], str | None] | None,
+        counts: Counter[str],
+    ) -> None:
+        """As `CompiledRows.add_rows`: the n-grams of the tokens line by line; a dropped tag or piece
+        breaks a run."""
+        runs: list[list[str]] = []
+        for line in text.split("\n"):
+            runs.append([])
+            for word, tag in self.tag(line):
+                for piece in word.split():
+                    token = self._token(piece, tag)
+                    kept = token if keep is None or token is None else keep(token)
+                    if kept is None:
+                        runs.append([])
+                    else:
+                        runs[-1].append(kept)
+        for run in runs:
+            for n in range(orders[0], min(orders[1], len(run)) + 1):
+                counts.update(map(" ".join, zip(*(run[k:] for k in range(n)))))
+
+
+def _compiled_segmenter(
+    hmm: bool, user_dict: bytes | None, dictionary: bytes | None, with_tags: bool, tag_filter: TagFilter
+) -> Any:
+    from jieba import finalseg
+
+    from wordfreq.tokenizers.jieba_compiled import _jieba, _model, dictionary_for
+
+    model = pos_model()
+    compiled = dictionary_for(user_dict, dictionary)
+    tags, node_tags = _word_tags(user_dict, dictionary)
+    keep = bytes(1 if tag_filter.keeps(tag) else 0 for tag in tags)
+    emit, start, trans = _model()
+    return _jieba.Segmenter(
+        compiled,
+        emit,
+        start,
+        trans,
+        finalseg.Force_Split_Words,
+        "accurate",
+        hmm,
+        pos=(model, tags, node_tags, keep, with_tags),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _word_tags(user_dict: bytes | None, dictionary: bytes | None) -> tuple[tuple[str, ...], bytes]:
+    """posseg's word_tag_tab for these dictionaries: every tag (the model's first), and a tag number per
+    node of the compiled dictionary."""
+    from wordfreq.tokenizers.jieba_compiled import _jieba, dictionary_for
+
+    extra: dict[str, str] = {}
+    if user_dict is not None:
+        extra = dict(load_jieba(dictionary, user_dict).user_word_tag_tab)
+    tags = list(pos_model().tags)
+    data = main_dictionary_bytes(dictionary)
+    try:
+        node_tags = _jieba.word_tags(dictionary_for(user_dict, dictionary), data, extra, tags)
+    except ValueError as e:  # checked with the options; jieba's own dictionary always reads
+        raise OptionError("dict", f"parts of speech need 'word frequency tag' lines ({e})") from None
+    check_tags(tags)
+    return tuple(tags), node_tags

@@ -23,7 +23,8 @@ from test_jieba_compiled import PIECES, USER_DICT, ordered_texts
 
 from wordfreq.errors import OptionError
 from wordfreq.tokenizers.jieba_compiled import available
-from wordfreq.tokenizers.jieba_posseg import KEEP_ALL, TagFilter, pos_model, pos_tokenizer
+from wordfreq.tokenizers.jieba_posseg import pos_model, pos_tokenizer
+from wordfreq.tokenizers.tags import KEEP_ALL, TagFilter
 
 from naive import _posseg, naive_pos_counts, tag_matches
 
@@ -271,6 +272,18 @@ def test_rows_of_tagged_tokens(text: str, include) -> None:
 def test_any_string_at_all(text: str) -> None:
     for hmm in (True, False):
         assert tagger(hmm, None).tag(text) == posseg_pairs(text, hmm, None)
+
+
+def test_the_pickled_tables_are_the_ones_posseg_imports() -> None:
+    import jieba.posseg
+
+    from wordfreq.tokenizers.jieba_posseg import posseg_tables
+
+    cs, start, trans, emit = posseg_tables()
+    assert cs == jieba.posseg.char_state_tab_P
+    assert start == jieba.posseg.start_P
+    assert trans == jieba.posseg.trans_P
+    assert emit == jieba.posseg.emit_P
 
 
 def test_the_model_is_possegs() -> None:

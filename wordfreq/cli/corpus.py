@@ -51,6 +51,7 @@ from wordfreq.cli.shell import (
     memory_option,
     model_option,
     output_format_option,
+    pos_options,
     reading_options,
     reporting_options,
     say,
@@ -184,6 +185,7 @@ def _report(summary: dict[str, object], line: str, summary_json: str | None, qui
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
 @output_format_option
 @tokenizing_options
+@pos_options
 @filtering_options
 @model_option(
     "min_count",

@@ -321,25 +321,13 @@ tag_number(PyObject *tags, PyObject *index, PyObject *tag)
     return (int)n;
 }
 
-/* node_tags[the node of word] = tag's number (a word not in the trie has no node: nothing to do). */
-static int
-set_word_tag(const DictionaryObject *d, uint16_t *node_tags, PyObject *word, PyObject *tag, PyObject *tags,
-             PyObject *index)
+/* node_tags[the node of s[0:n]] = tag (a word not in the trie has no node: nothing to do). */
+static void
+set_node_tag(const DictionaryObject *d, uint16_t *node_tags, const Py_UCS4 *s, Py_ssize_t n, int tag)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
-    if (n == 0)
-        return 0;
-    Py_UCS4 *s = PyUnicode_AsUCS4Copy(word);
-    if (s == NULL)
-        return -1;
-    const Step *step = trie_find(d, s, n);
-    PyMem_Free(s);
-    int number = tag_number(tags, index, tag);
-    if (number < 0)
-        return -1;
+    const Step *step = n > 0 ? trie_find(d, s, n) : &NO_STEP;
     if (step->flags & STEP_PRESENT)
-        node_tags[step->child] = (uint16_t)number;
-    return 0;
+        node_tags[step->child] = (uint16_t)tag;
 }
 
 PyDoc_STRVAR(word_tags_doc,
@@ -363,6 +351,8 @@ word_tags(PyObject *module, PyObject *args)
         return NULL;
     PyObject *result = PyBytes_FromStringAndSize(NULL, d->n_nodes * (Py_ssize_t)sizeof(uint16_t));
     PyObject *index = PyDict_New();
+    Py_UCS4 *units = NULL;
+    Py_ssize_t cap = 0;
     if (result == NULL || index == NULL)
         goto error;
     uint16_t *node_tags = (uint16_t *)PyBytes_AS_STRING(result);
@@ -388,22 +378,32 @@ word_tags(PyObject *module, PyObject *args)
             b--;
         if (a == b)
             continue;
-        /* word, _, tag = line.split(" "): exactly two spaces (bytes, as UTF-8 keeps ' ' one byte) */
-        const char *s1 = memchr(a, ' ', b - a);
-        const char *s2 = s1 ? memchr(s1 + 1, ' ', b - s1 - 1) : NULL;
-        if (s2 == NULL || memchr(s2 + 1, ' ', b - s2 - 1) != NULL)
-            goto bad_line;
-        PyObject *line = PyUnicode_DecodeUTF8(a, b - a, "strict"); /* the whole line must decode */
+        PyObject *line = PyUnicode_DecodeUTF8(a, b - a, "strict");
         if (line == NULL)
             goto bad_line;
-        Py_DECREF(line);
-        PyObject *word = PyUnicode_DecodeUTF8(a, s1 - a, "strict");
-        PyObject *tag = word == NULL ? NULL : PyUnicode_DecodeUTF8(s2 + 1, b - s2 - 1, "strict");
-        int rc = tag == NULL ? -1 : set_word_tag(d, node_tags, word, tag, tags, index);
-        Py_XDECREF(word);
-        Py_XDECREF(tag);
-        if (rc < 0)
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        if (grow((void **)&units, &cap, n + 1, sizeof(Py_UCS4)) < 0 ||
+            PyUnicode_AsUCS4(line, units, cap, 0) == NULL) {
+            Py_DECREF(line);
             goto error;
+        }
+        Py_DECREF(line);
+        /* word, _, tag = line.split(" "): exactly two spaces */
+        Py_ssize_t s1 = 0, s2, s3;
+        while (s1 < n && units[s1] != ' ')
+            s1++;
+        for (s2 = s1 + 1; s2 < n && units[s2] != ' ';)
+            s2++;
+        for (s3 = s2 + 1; s3 < n && units[s3] != ' ';)
+            s3++;
+        if (s2 >= n || s3 < n)
+            goto bad_line;
+        PyObject *tag = units_to_str(units + s2 + 1, n - s2 - 1);
+        int number = tag == NULL ? -1 : tag_number(tags, index, tag);
+        Py_XDECREF(tag);
+        if (number < 0)
+            goto error;
+        set_node_tag(d, node_tags, units, s1, number);
         continue;
     bad_line:
         PyErr_Clear();
@@ -417,15 +417,21 @@ word_tags(PyObject *module, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "extra maps str to str");
             goto error;
         }
-        if (set_word_tag(d, node_tags, word, tag, tags, index) < 0)
+        int number = tag_number(tags, index, tag);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+        if (number < 0 || grow((void **)&units, &cap, n + 1, sizeof(Py_UCS4)) < 0 ||
+            PyUnicode_AsUCS4(word, units, cap, 0) == NULL)
             goto error;
+        set_node_tag(d, node_tags, units, n, number);
     }
     Py_DECREF(index);
+    PyMem_Free(units);
     PyBuffer_Release(&data);
     return result;
 error:
     Py_XDECREF(result);
     Py_XDECREF(index);
+    PyMem_Free(units);
     PyBuffer_Release(&data);
     return NULL;
 }

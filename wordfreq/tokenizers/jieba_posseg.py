@@ -8,8 +8,9 @@ DAG and route as ``jieba.cut``), ``__cut_DAG`` with its buffers through
 its pairs are posseg's by construction.  What it is given:
 
 * posseg's model, read from jieba's own tables (``jieba.posseg``'s
-  ``prob_start``, ``prob_trans``, ``prob_emit`` and ``char_state_tab``) at
-  the first use in a process and packed into arrays (`pos_model`);
+  ``prob_start``, ``prob_trans``, ``prob_emit`` and ``char_state_tab``, as
+  its pickles) at the first use in a process and packed into arrays
+  (`pos_model`);
 * its ``word_tag_tab``: the main dictionary's tags (``load_word_tag``'s
   rules, in C) and the user dictionary's (as jieba parsed them);
 * which tags are kept (`TagFilter`) and whether a token is ``word/tag``.
@@ -27,79 +28,35 @@ from __future__ import annotations
 import functools
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from wordfreq.errors import OptionError
 from wordfreq.tokenizers.jieba_compiled import CompiledRows
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
+from wordfreq.tokenizers.tags import KEEP_ALL, OWN_TAGS, TagFilter, check_pos_dictionary, check_tags
 
-# The tags posseg gives by itself, besides the model's and the dictionary's.
-OWN_TAGS = ("x", "m", "eng")
-
-
-@dataclass(frozen=True)
-class TagFilter:
-    """Which tags are kept: those matching ``include`` (all when empty), then not ``exclude``.
-
-    A pattern is a tag (``ns``) or a prefix followed by ``*`` (``n*``: every
-    tag that starts with ``n``).  Patterns may be given as one comma list.
-    """
-
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    @staticmethod
-    def patterns(option: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
-        """``value`` (a comma list, or patterns) as a tuple of checked patterns; OptionError if bad."""
-        if value is None:
-            return ()
-        items = value.split(",") if isinstance(value, str) else list(value)
-        patterns = tuple(item.strip() for item in items if isinstance(item, str))
-        if len(patterns) != len(items) or not patterns:
-            raise OptionError(option, "expected a comma list of tags, e.g. n*,v")
-        for pattern in patterns:
-            body = pattern[:-1] if pattern.endswith("*") else pattern
-            if not pattern or "*" in body or any(c.isspace() or c in ",/" for c in body):
-                raise OptionError(option, f"{pattern!r} is not a tag or a tag prefix followed by * (e.g. n*)")
-        return patterns
-
-    @property
-    def active(self) -> bool:
-        return bool(self.include or self.exclude)
-
-    def keeps(self, tag: str) -> bool:
-        def matches(patterns: tuple[str, ...]) -> bool:
-            return any(tag.startswith(p[:-1]) if p.endswith("*") else tag == p for p in patterns)
-
-        return (not self.include or matches(self.include)) and not matches(self.exclude)
+POSSEG_TABLES = ("char_state_tab.p", "prob_start.p", "prob_trans.p", "prob_emit.p")
 
 
-KEEP_ALL = TagFilter()
+def posseg_tables() -> tuple[Any, ...]:
+    """jieba.posseg's tables (char_state_tab, start, trans, emit), read from its pickles as its
+    ``load_model`` does: importing ``jieba.posseg`` would take 0.4 s more (it reads the whole dictionary
+    for its own default tagger); ``tests/test_posseg_compiled.py`` checks they are its modules' tables."""
+    import pickle
+    from pathlib import Path
 
-
-def split_tagged(token: str) -> tuple[str, str]:
-    """A ``word/tag`` token as (word, tag): a tag holds no ``/`` (`check_tags`)."""
-    word, _, tag = token.rpartition("/")
-    return word, tag
-
-
-def check_tags(tags: Iterable[str]) -> None:
-    """OptionError unless every tag can follow a word after ``/`` in a table (no ``/``, no whitespace)."""
-    for tag in tags:
-        if not tag or "/" in tag or any(c.isspace() for c in tag):
-            raise OptionError("dict", f"the tag {tag!r} cannot be written after a word and '/'")
+    folder = Path(import_jieba().__file__).parent / "posseg"
+    return tuple(pickle.loads((folder / name).read_bytes()) for name in POSSEG_TABLES)
 
 
 @functools.lru_cache(maxsize=1)
 def pos_model() -> Any:
     """posseg's HMM as `_jieba.PosModel`: its states (every (letter, tag) pair) numbered in sorted order,
     so that comparing numbers compares the tuples as posseg's max() does."""
-    from jieba.posseg import char_state_tab_P, emit_P, start_P, trans_P
-
     from wordfreq.tokenizers.jieba_compiled import _jieba
 
+    char_state_tab_P, start_P, trans_P, emit_P = posseg_tables()
     states = sorted(trans_P)
     number = {state: k for k, state in enumerate(states)}
     tags = tuple(sorted({tag for _, tag in states} | set(OWN_TAGS)))
@@ -129,20 +86,6 @@ def main_dictionary_bytes(dictionary: bytes | None) -> bytes:
         return dictionary
     with import_jieba().Tokenizer().get_dict_file() as f:
         return f.read()
-
-
-def check_pos_dictionary(contents: bytes, name: str) -> None:
-    """OptionError unless posseg's load_word_tag reads every line of ``contents`` ('word freq tag')."""
-    for number, raw in enumerate(contents.split(b"\n"), 1):
-        try:
-            line = raw.strip().decode("utf-8")
-        except UnicodeDecodeError:
-            line = None
-        if line == "":
-            continue
-        if line is None or len(line.split(" ")) != 3:
-            raise OptionError("dict", f"{name}: line {number}: parts of speech need 'word frequency tag'")
-        check_tags([line.split(" ")[2]])
 
 
 def pos_tokenizer(

@@ -10,13 +10,18 @@ being exit 2.
 
 from __future__ import annotations
 
+import io
+import json
 from collections import Counter
 from pathlib import Path
 
+import jieba
 import pytest
 
 from wordfreq import count, sorted_rows
-from wordfreq.errors import OptionError
+from wordfreq.errors import OptionError, OutputError
+from wordfreq.analyses.stats import table_stats
+from wordfreq.tables.formats import jieba_tagged_text
 
 from conftest import run_wordfreq
 from naive import naive_pos_counts, read_text
@@ -164,3 +169,48 @@ def test_the_command_line(sample_corpus: Path) -> None:
     assert done.stdout.decode() == expected
     bad = run_wordfreq("count", str(sample_corpus), "--pos-include", "n**")
     assert bad.returncode == 2 and "--pos-include" in bad.stderr.decode()
+
+
+def test_stats_give_the_share_of_each_tag(sample_corpus: Path, tmp_path: Path) -> None:
+    naive_counts = naive_pos_counts(read_text(str(p)) for p in files_under(sample_corpus))
+    total = sum(naive_counts.values())
+    by_tag: Counter[str] = Counter()
+    rows: Counter[str] = Counter()
+    for token, n in naive_counts.items():
+        by_tag[token.rpartition("/")[2]] += n
+        rows[token.rpartition("/")[2]] += 1
+    result = table_stats(sorted_rows(naive_counts), pos=True)
+    assert result.tag_rows()[0][0] == by_tag.most_common(1)[0][0]
+    assert {tag: (n, k) for tag, n, _, k in result.tag_rows()} == {t: (by_tag[t], rows[t]) for t in by_tag}
+    assert sum(share for _, _, share, _ in result.tag_rows()) == pytest.approx(1.0)
+    table_path = tmp_path / "pos.tsv"
+    table_path.write_text(table(naive_counts), encoding="utf-8")
+    done = run_wordfreq("stats", "--pos", "--json", str(table_path))
+    figures = json.loads(done.stdout)
+    assert figures["tokens"] == total
+    assert {entry["tag"]: entry["tokens"] for entry in figures["tags"]} == dict(by_tag)
+    text = run_wordfreq("stats", "--pos", str(table_path)).stdout.decode()
+    assert "tag" in text and "\nn " in text
+
+
+def test_the_jieba_vocabulary_keeps_the_tags(sample_corpus: Path) -> None:
+    """``--output-format jieba`` with --pos: ``word freq tag``, one line per word, which jieba.posseg
+    then tags so."""
+    done = run_wordfreq("count", str(sample_corpus), "--pos", "-q", "--output-format", "jieba")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    words = [line.split(" ")[0] for line in lines]
+    assert len(words) == len(set(words))
+    assert all(len(line.split(" ")) == 3 for line in lines)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(io.BytesIO(done.stdout))
+    word, freq, tag = next(line.split(" ") for line in lines if line.split(" ")[2] == "n")
+    assert tokenizer.FREQ[word] == int(freq)
+    assert tokenizer.user_word_tag_tab[word] == tag
+
+
+def test_the_jieba_vocabulary_sums_the_tags_of_a_word() -> None:
+    rows = [("发展/v", 5), ("发展/vn", 7), ("北京/ns", 3), ("发展/n", 7)]
+    assert jieba_tagged_text(rows) == "发展 19 vn\n北京 3 ns\n"
+    with pytest.raises(OutputError, match="ASCII lowercase"):
+        jieba_tagged_text([("词/N1", 2)])

@@ -19,8 +19,8 @@ import jieba
 import pytest
 
 from wordfreq import count, sorted_rows
-from wordfreq.errors import OptionError, OutputError
 from wordfreq.analyses.stats import table_stats
+from wordfreq.errors import OptionError, OutputError
 from wordfreq.tables.formats import jieba_tagged_text
 
 from conftest import run_wordfreq

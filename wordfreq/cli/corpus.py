@@ -248,7 +248,9 @@ def count_command(
         say(f"engine: {describe_engine(count_options.tokenizer)}")
     result = _with_progress(quiet, count, paths, count_options, run_options)
     with result, atomic_output(output) as out:
-        write_rows(result.rows(), out, output_format, documents=result.documents, tagged=what.tokenizer.pos)
+        write_rows(
+            result.rows(), out, output_format, documents=result.documents, tagged=count_options.tokenizer.pos
+        )
     result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
     _report(result.summary(), summary_line(result), summary_json, quiet)
 

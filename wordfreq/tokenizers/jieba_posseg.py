@@ -26,12 +26,15 @@ Paddle mode (``use_paddle``) is not supported.
 from __future__ import annotations
 
 import functools
+import json
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wordfreq.errors import OptionError
+from wordfreq.tokenizers.dictionary_cache import cached_blob
 from wordfreq.tokenizers.jieba_compiled import CompiledRows
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
 from wordfreq.tokenizers.tags import KEEP_ALL, OWN_TAGS, TagFilter, check_pos_dictionary, check_tags
@@ -44,40 +47,74 @@ def posseg_tables() -> tuple[Any, ...]:
     ``load_model`` does: importing ``jieba.posseg`` would take 0.4 s more (it reads the whole dictionary
     for its own default tagger); ``tests/test_posseg_compiled.py`` checks they are its modules' tables."""
     import pickle
-    from pathlib import Path
 
     folder = Path(import_jieba().__file__).parent / "posseg"
     return tuple(pickle.loads((folder / name).read_bytes()) for name in POSSEG_TABLES)
 
 
+MODEL_PARTS = (
+    "letters", "state_tags", "start", "trans_from", "trans_to", "trans_p",
+    "emit_state", "emit_char", "emit_p", "char_char", "char_state",
+)  # fmt: skip
+MODEL_FORMAT = b"WFPOS001"  # the packed model's layout (`_packed_model`); a new layout, a new name
+
+
 @functools.lru_cache(maxsize=1)
 def pos_model() -> Any:
     """posseg's HMM as `_jieba.PosModel`: its states (every (letter, tag) pair) numbered in sorted order,
-    so that comparing numbers compares the tuples as posseg's max() does."""
+    so that comparing numbers compares the tuples as posseg's max() does.  Packed once from jieba's
+    tables, then read from the cache (`dictionary_cache.cached_blob`, keyed by the tables' bytes)."""
+    folder = Path(import_jieba().__file__).parent / "posseg"
+    key = MODEL_FORMAT + b"".join((folder / name).read_bytes() for name in POSSEG_TABLES)
+    return cached_blob("jieba-posseg-model", key, _packed_model, _model_from_blob)
+
+
+def _model_from_blob(blob: bytes) -> Any:
+    """The `_jieba.PosModel` of `_packed_model`'s bytes; ValueError for bytes that are not one (which
+    PosModel checks too: every state, tag and character in range)."""
     from wordfreq.tokenizers.jieba_compiled import _jieba
 
+    if not blob.startswith(MODEL_FORMAT) or len(blob) < len(MODEL_FORMAT) + 4:
+        raise ValueError("not a packed posseg model")
+    at = len(MODEL_FORMAT) + 4
+    size = int.from_bytes(blob[at - 4 : at], "little")
+    meta = json.loads(blob[at : at + size].decode("utf-8"))
+    at += size
+    parts = {}
+    for name, length in zip(MODEL_PARTS, meta["sizes"]):
+        parts[name] = blob[at : at + length]
+        at += length
+    if at != len(blob) or len(parts) != len(MODEL_PARTS):
+        raise ValueError("a packed posseg model of the wrong size")
+    return _jieba.PosModel(tags=tuple(meta["tags"]), **parts)
+
+
+def _packed_model() -> bytes:
+    """posseg's tables as `_jieba.PosModel`'s arrays, in one blob: the format, the length of a JSON
+    header (the tags, each array's size), the header, the arrays."""
     char_state_tab_P, start_P, trans_P, emit_P = posseg_tables()
     states = sorted(trans_P)
     number = {state: k for k, state in enumerate(states)}
-    tags = tuple(sorted({tag for _, tag in states} | set(OWN_TAGS)))
+    tags = sorted({tag for _, tag in states} | set(OWN_TAGS))
     tag_number = {tag: k for k, tag in enumerate(tags)}
     trans = [(number[a], number[b], p) for a, row in trans_P.items() for b, p in row.items()]
     emit = [(number[state], ord(c), p) for state, row in emit_P.items() for c, p in row.items()]
     chars = [(ord(c), number[state]) for c, states_of in char_state_tab_P.items() for state in states_of]
-    return _jieba.PosModel(
-        letters="".join(letter for letter, _ in states).encode("ascii"),
-        state_tags=array("H", [tag_number[tag] for _, tag in states]).tobytes(),
-        start=array("d", [start_P[state] for state in states]).tobytes(),
-        tags=tags,
-        trans_from=array("H", [a for a, _, _ in trans]).tobytes(),
-        trans_to=array("H", [b for _, b, _ in trans]).tobytes(),
-        trans_p=array("d", [p for _, _, p in trans]).tobytes(),
-        emit_state=array("H", [s for s, _, _ in emit]).tobytes(),
-        emit_char=array("I", [c for _, c, _ in emit]).tobytes(),
-        emit_p=array("d", [p for _, _, p in emit]).tobytes(),
-        char_char=array("I", [c for c, _ in chars]).tobytes(),
-        char_state=array("H", [s for _, s in chars]).tobytes(),
-    )
+    parts = [
+        "".join(letter for letter, _ in states).encode("ascii"),
+        array("H", [tag_number[tag] for _, tag in states]).tobytes(),
+        array("d", [start_P[state] for state in states]).tobytes(),
+        array("H", [a for a, _, _ in trans]).tobytes(),
+        array("H", [b for _, b, _ in trans]).tobytes(),
+        array("d", [p for _, _, p in trans]).tobytes(),
+        array("H", [s for s, _, _ in emit]).tobytes(),
+        array("I", [c for _, c, _ in emit]).tobytes(),
+        array("d", [p for _, _, p in emit]).tobytes(),
+        array("I", [c for c, _ in chars]).tobytes(),
+        array("H", [s for _, s in chars]).tobytes(),
+    ]
+    meta = json.dumps({"tags": tags, "sizes": [len(part) for part in parts]}).encode("utf-8")
+    return MODEL_FORMAT + len(meta).to_bytes(4, "little") + meta + b"".join(parts)
 
 
 def main_dictionary_bytes(dictionary: bytes | None) -> bytes:

@@ -286,6 +286,29 @@ def test_the_pickled_tables_are_the_ones_posseg_imports() -> None:
     assert emit == jieba.posseg.emit_P
 
 
+def test_the_packed_model_reads_back_and_a_damaged_one_is_rebuilt(tmp_path, monkeypatch) -> None:
+    from wordfreq.tokenizers.jieba_posseg import _model_from_blob
+
+    monkeypatch.setenv("WORDFREQ_CACHE_DIR", str(tmp_path))
+    pos_model.cache_clear()
+    try:
+        first = pos_model()
+        [path] = tmp_path.glob("jieba-posseg-model-*.bin")
+        blob = path.read_bytes()
+        assert _model_from_blob(blob).tags == first.tags
+        flipped = bytearray(blob)
+        flipped[-5] ^= 1  # a probability's last bits: only the digest sees it
+        for damaged in (blob[:-1], b"x" + blob[1:], blob[:100], bytes(flipped)):
+            path.write_bytes(damaged)
+            with pytest.raises(ValueError):
+                _model_from_blob(damaged)
+            pos_model.cache_clear()
+            assert pos_model().tags == first.tags
+            assert path.read_bytes() == blob
+    finally:
+        pos_model.cache_clear()
+
+
 def test_the_model_is_possegs() -> None:
     """Every state of posseg's model, numbered in the order of its tuples; the tags posseg adds itself."""
     from jieba.posseg import trans_P

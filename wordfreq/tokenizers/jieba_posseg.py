@@ -26,6 +26,7 @@ Paddle mode (``use_paddle``) is not supported.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from array import array
 from collections import Counter
@@ -57,6 +58,7 @@ MODEL_PARTS = (
     "emit_state", "emit_char", "emit_p", "char_char", "char_state",
 )  # fmt: skip
 MODEL_FORMAT = b"WFPOS001"  # the packed model's layout (`_packed_model`); a new layout, a new name
+_DIGEST = 16  # bytes of the packed model's digest
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,9 +76,12 @@ def _model_from_blob(blob: bytes) -> Any:
     PosModel checks too: every state, tag and character in range)."""
     from wordfreq.tokenizers.jieba_compiled import _jieba
 
-    if not blob.startswith(MODEL_FORMAT) or len(blob) < len(MODEL_FORMAT) + 4:
+    head = len(MODEL_FORMAT) + _DIGEST
+    if not blob.startswith(MODEL_FORMAT) or len(blob) < head + 4:
         raise ValueError("not a packed posseg model")
-    at = len(MODEL_FORMAT) + 4
+    if hashlib.blake2b(blob[head:], digest_size=_DIGEST).digest() != blob[len(MODEL_FORMAT) : head]:
+        raise ValueError("a damaged packed posseg model")
+    at = head + 4
     size = int.from_bytes(blob[at - 4 : at], "little")
     meta = json.loads(blob[at : at + size].decode("utf-8"))
     at += size
@@ -90,8 +95,8 @@ def _model_from_blob(blob: bytes) -> Any:
 
 
 def _packed_model() -> bytes:
-    """posseg's tables as `_jieba.PosModel`'s arrays, in one blob: the format, the length of a JSON
-    header (the tags, each array's size), the header, the arrays."""
+    """posseg's tables as `_jieba.PosModel`'s arrays, in one blob: the format, a digest of the rest, the
+    length of a JSON header (the tags, each array's size), the header, the arrays."""
     char_state_tab_P, start_P, trans_P, emit_P = posseg_tables()
     states = sorted(trans_P)
     number = {state: k for k, state in enumerate(states)}
@@ -114,7 +119,8 @@ def _packed_model() -> bytes:
         array("H", [s for _, s in chars]).tobytes(),
     ]
     meta = json.dumps({"tags": tags, "sizes": [len(part) for part in parts]}).encode("utf-8")
-    return MODEL_FORMAT + len(meta).to_bytes(4, "little") + meta + b"".join(parts)
+    body = len(meta).to_bytes(4, "little") + meta + b"".join(parts)
+    return MODEL_FORMAT + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
 
 
 def main_dictionary_bytes(dictionary: bytes | None) -> bytes:

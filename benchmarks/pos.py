@@ -8,6 +8,8 @@ runs, one after the other, in fresh processes:
   ``NAIVE_MB`` of the kind's corpus (whole lines): jieba.posseg handles some
   50,000 characters a second on news and a few KB a second on HMM-heavy
   text, so the whole input would take hours;
+* the same loop with ``jieba_fast`` (a peer: jieba with parts in C), where
+  it is importable (``pip install jieba-fast``), on the sample;
 * ``wordfreq count --pos -j N`` on that sample, whose table is compared
   with the naive loop's byte for byte;
 * ``wordfreq count --pos -j N`` and ``wordfreq count -j N`` (the plain
@@ -15,16 +17,20 @@ runs, one after the other, in fresh processes:
   overrides it).
 
 Each wordfreq command also runs on a ~100-character line of the sample: its
-wall time there is its start-up (interpreter, imports, dictionary and
-model loading).  A command's rate is the bytes it counted over its wall time
-less its start-up (``net``), so that start-up does not decide, and also over
-its whole wall time; ``× naive`` is a rate over the naive loop's, and
-``× plain`` a command's whole wall time on the input over the plain count's.
+wall and CPU time there are its start-up (interpreter, imports, dictionary
+and model loading).  A command's rate is the bytes it counted over its wall
+time, or its CPU time (all its processes), less its start-up (``net``), so
+that start-up does not decide; ``× naive`` is a rate over the naive loop's
+(whose start-up, a second or so, is left in), and ``× plain`` a command's
+whole time on the input over the plain count's.  On a machine where other
+processes keep the cores busy (``other load``), the wall rates of the
+parallel rows say little: the CPU rates say what the work costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 from common import note
@@ -63,10 +69,13 @@ def _rate(size: int, seconds: float) -> str:
 def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
     """Naive posseg loop, ``--pos`` and the plain count, per kind: one table."""
     jobs = args.jobs
-    header = ["kind", "command", "on", "bytes", "wall s", "start-up s", "MB/s (net)", "MB/s (wall)"]
-    header += ["× naive (net)", "× naive (wall)", "× plain (wall)", "other load", "equal to naive"]
+    header = ["kind", "command", "on", "bytes", "wall s", "start-up s", "CPU s", "start-up CPU s"]
+    header += ["MB/s (net wall)", "MB/s (net CPU)", "× naive (net wall)", "× naive (net CPU)"]
+    header += ["× plain (wall)", "× plain (CPU)", "other load", "equal to naive"]
     table, inputs = [], []
     naive_row = Row("naive-posseg", "baseline")
+    peer_row = Row("jieba-fast-posseg", "baseline")
+    has_peer = importlib.util.find_spec("jieba_fast") is not None
     pos_row = Row(f"wordfreq-pos-j{jobs}", "wordfreq", ("--pos", "-j", str(jobs)))
     plain_row = Row(f"wordfreq-j{jobs}", "wordfreq", ("-j", str(jobs)))
     for kind in args.pos_kinds:
@@ -79,8 +88,10 @@ def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
         warm_up(inp)
         line = oneline_input(sample, workdir, f"oneline-pos-{kind}.txt")
         runs: list[tuple[str, str, Path, RunResult, RunResult | None]] = []
+        peers = [("jieba_fast posseg loop", peer_row, "sample", sample)] if has_peer else []
         for label, row, on, path in [
             ("naive posseg loop", naive_row, "sample", sample),
+            *peers,
             (f"wordfreq --pos -j {jobs}", pos_row, "sample", sample),
             (f"wordfreq --pos -j {jobs}", pos_row, "input", inp),
             (f"wordfreq -j {jobs} (plain)", plain_row, "input", inp),
@@ -88,24 +99,25 @@ def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
             note(f"pos: {kind} {label} on the {on} ...")
             tag = f"-{kind}-{on}"
             result = _run(row, path, workdir, args, tag)
-            start = _run(row, line, workdir, args, f"{tag}-1") if row is not naive_row else None
+            start = _run(row, line, workdir, args, f"{tag}-1") if row.kind == "wordfreq" else None
             note(f"  {result.wall:.2f} s" + (f", start-up {start.wall:.2f} s" if start else ""))
             runs.append((label, on, path, result, start))
-        naive = runs[0][3]
-        naive_size = runs[0][2].stat().st_size
-        naive_rate = naive_size / naive.wall if not naive.error and naive.wall > 0 else 0.0
-        plain = runs[3][3]
+        naive, naive_size = runs[0][3], runs[0][2].stat().st_size
+        ok = not naive.error and naive.wall > 0 and naive.cpu > 0
+        naive_wall, naive_cpu = (naive_size / naive.wall, naive_size / naive.cpu) if ok else (0.0, 0.0)
+        plain = runs[-1][3]
         for label, on, path, result, start in runs:
             error = result.error or (start.error if start else None)
             if error:
                 table.append([kind, *error_row(label, error, len(header) - 1)])
                 continue
             size = path.stat().st_size
-            up = start.wall if start else 0.0
-            net = result.wall - up
+            net = result.wall - (start.wall if start else 0.0)
+            net_cpu = result.cpu - (start.cpu if start else 0.0)
             eq = "–"
-            if on == "sample" and result is not naive:
+            if on == "sample" and result is not naive:  # jieba_fast's too: is it jieba's?
                 eq = compare(naive.out, result.out) if not naive.error else "n/a (naive failed)"
+            input_row = on == "input" and not plain.error
             table.append(
                 [
                     kind,
@@ -113,12 +125,15 @@ def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
                     on,
                     f"{size:,}",
                     f"{result.wall:.2f}",
-                    f"{up:.2f}" if start else "–",
+                    f"{start.wall:.2f}" if start else "–",
+                    f"{result.cpu:.2f}",
+                    f"{start.cpu:.2f}" if start else "–",
                     _rate(size, net),
-                    _rate(size, result.wall),
-                    f"{size / net / naive_rate:.0f}×" if naive_rate and net > 0 else "–",
-                    f"{size / result.wall / naive_rate:.0f}×" if naive_rate else "–",
-                    f"{result.wall / plain.wall:.2f}×" if on == "input" and not plain.error else "–",
+                    _rate(size, net_cpu),
+                    f"{size / net / naive_wall:.0f}×" if naive_wall and net > 0 else "–",
+                    f"{size / net_cpu / naive_cpu:.0f}×" if naive_cpu and net_cpu > 0 else "–",
+                    f"{result.wall / plain.wall:.2f}×" if input_row else "–",
+                    f"{result.cpu / plain.cpu:.2f}×" if input_row and plain.cpu > 0 else "–",
                     f"{result.other_load:.2f}",
                     eq,
                 ]
@@ -127,4 +142,4 @@ def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
     print(f"{machine_line(jobs)}  ")
     reps = f"; median of {args.repeat} runs" if args.repeat > 1 else ""
     print(f"Inputs: {'; '.join(inputs)}{reps}\n")
-    print(md_table(header, table, right={3, 4, 5, 6, 7, 8, 9, 10, 11}))
+    print(md_table(header, table, right=set(range(3, 15))))

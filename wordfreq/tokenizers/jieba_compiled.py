@@ -86,6 +86,7 @@ def _model() -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
 
 
 _DICTIONARIES: dict[tuple[bytes | None, bytes | None], Any] = {}
+_USER_TAGS: dict[tuple[bytes | None, bytes | None], dict[str, str]] = {}
 
 
 def dictionary_for(user_dict: bytes | None, dictionary: bytes | None = None) -> Any:
@@ -109,7 +110,17 @@ def _build_dictionary(user_dict: bytes | None, dictionary: bytes | None) -> Any:
         except ValueError:  # a line gen_pfdict may read otherwise: jieba reads it
             pass
     tok = load_jieba(dictionary, user_dict)
+    _USER_TAGS[(user_dict, dictionary)] = dict(tok.user_word_tag_tab)
     return _jieba.dictionary_from_freq(tok.FREQ, tok.total)
+
+
+def user_tags_for(user_dict: bytes | None, dictionary: bytes | None = None) -> dict[str, str]:
+    """The tags ``user_dict``'s lines give their words, as jieba's ``load_userdict`` parsed them for the
+    dictionary of `dictionary_for` (kept when it was built: loading jieba again would cost a second)."""
+    if user_dict is None:
+        return {}
+    dictionary_for(user_dict, dictionary)
+    return _USER_TAGS[(user_dict, dictionary)]
 
 
 class CompiledRows:

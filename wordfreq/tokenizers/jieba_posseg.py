@@ -251,11 +251,9 @@ def _compiled_segmenter(
 def _word_tags(user_dict: bytes | None, dictionary: bytes | None) -> tuple[tuple[str, ...], bytes]:
     """posseg's word_tag_tab for these dictionaries: every tag (the model's first), and a tag number per
     node of the compiled dictionary."""
-    from wordfreq.tokenizers.jieba_compiled import _jieba, dictionary_for
+    from wordfreq.tokenizers.jieba_compiled import _jieba, dictionary_for, user_tags_for
 
-    extra: dict[str, str] = {}
-    if user_dict is not None:
-        extra = dict(load_jieba(dictionary, user_dict).user_word_tag_tab)
+    extra = user_tags_for(user_dict, dictionary)
     tags = list(pos_model().tags)
     data = main_dictionary_bytes(dictionary)
     try:

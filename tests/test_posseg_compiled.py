@@ -325,3 +325,12 @@ def test_the_tag_filter_patterns() -> None:
     for bad in ["", "n**", "*n", "n,,v", "a b", "n/v"]:
         with pytest.raises(OptionError):
             TagFilter.patterns("pos_include", bad)
+
+
+def test_a_huge_run_of_rare_characters() -> None:
+    """One HMM buffer of 100,000 characters (the Viterbi keeps a row of back pointers per character):
+    the words give the text back; a shorter one of the same kind is posseg's."""
+    text = rare_han_text(7, 4000).replace("，", "")
+    check(text[:3000], True)
+    pairs = tagger(True, None).tag(text[:100_000])
+    assert "".join(word for word, _ in pairs) == text[:100_000]

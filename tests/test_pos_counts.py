@@ -214,3 +214,19 @@ def test_the_jieba_vocabulary_sums_the_tags_of_a_word() -> None:
     assert jieba_tagged_text(rows) == "发展 19 vn\n北京 3 ns\n"
     with pytest.raises(OutputError, match="ASCII lowercase"):
         jieba_tagged_text([("词/N1", 2)])
+
+
+@pytest.mark.parametrize("what", ["kwic", "collocates", "discover"])
+def test_the_other_corpus_commands_refuse_tags(sample_corpus: Path, what: str) -> None:
+    """kwic, collocates and discover count plain tokens: parts of speech are refused, not ignored."""
+    from wordfreq import CollocatesSpec, KwicSpec, Nodes, concordance, discover_words, find_collocates
+
+    paths = [str(sample_corpus)]
+    call = {
+        "kwic": lambda **o: concordance(paths, KwicSpec(Nodes(("我们",))), **o),
+        "collocates": lambda **o: find_collocates(paths, CollocatesSpec(Nodes(("我们",))), **o),
+        "discover": lambda **o: discover_words(paths, **o),
+    }[what]
+    with pytest.raises(OptionError) as caught:
+        call(pos=True)
+    assert caught.value.option == "pos"

@@ -119,6 +119,12 @@ class TokenizerSpec:
         """Whether the tokens come from jieba.posseg: with tags, or chosen by them."""
         return self.pos or bool(self.pos_include or self.pos_exclude)
 
+    def refuse_tags(self, what: str) -> None:
+        """OptionError if parts of speech were asked for ``what``, which counts plain tokens only."""
+        if self.tags_used:
+            option = "pos" if self.pos else "pos_include" if self.pos_include else "pos_exclude"
+            raise OptionError(option, f"parts of speech are for count, not {what}")
+
     @property
     def tag_filter(self) -> TagFilter:
         return TagFilter(tuple(self.pos_include or ()), tuple(self.pos_exclude or ()))

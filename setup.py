@@ -11,7 +11,12 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("wordfreq.tokenizers._jieba", ["wordfreq/tokenizers/_jieba.c"], optional=True),
+        Extension(
+            "wordfreq.tokenizers._jieba",
+            ["wordfreq/tokenizers/_jieba.c"],
+            depends=["wordfreq/tokenizers/_jieba_posseg.c"],
+            optional=True,
+        ),
         Extension(
             "wordfreq.reduce._tables",
             ["wordfreq/reduce/_tables.c"],

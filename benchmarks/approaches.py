@@ -116,6 +116,30 @@ def rjieba_counter(in_path: str, out_path: str, jobs: int) -> None:
     write_table(c, out_path)
 
 
+def naive_posseg(
+    in_path: str, out_path: str, jobs: int, mode: str = "accurate", hmm: bool = True, package: str = "jieba"
+) -> None:
+    """The part-of-speech reference: ``jieba.posseg.cut`` per line, each pair counted as ``word/tag``
+    (with ``package`` jieba_fast, its posseg: a peer)."""
+    del jobs, mode  # single process; posseg has one mode
+    import importlib
+
+    posseg = importlib.import_module(f"{package}.posseg")
+    d: dict[str, int] = {}
+    with open(in_path, encoding="utf-8") as f:
+        for line in f:
+            for word, tag in posseg.cut(line, HMM=hmm):
+                for piece in word.split():
+                    key = f"{piece}/{tag}"
+                    d[key] = d.get(key, 0) + 1
+    write_table(d, out_path)
+
+
+def jieba_fast_posseg(in_path: str, out_path: str, jobs: int) -> None:
+    """The naive posseg loop with ``jieba_fast`` (jieba 0.39 with parts in C) instead of jieba."""
+    naive_posseg(in_path, out_path, jobs, package="jieba_fast")
+
+
 APPROACHES: dict[str, Callable[[str, str, int], None]] = {
     "naive": naive,
     "pool-batch": pool_batch,
@@ -124,26 +148,34 @@ APPROACHES: dict[str, Callable[[str, str, int], None]] = {
 }
 """Baseline name -> implementation.  ``bench.py`` uses these names as rows, in this order."""
 
-NEEDS: dict[str, str] = {"rjieba": "rjieba"}
+OTHER_APPROACHES: dict[str, Callable[[str, str, int], None]] = {
+    "naive-posseg": naive_posseg,
+    "jieba-fast-posseg": jieba_fast_posseg,
+}
+"""Baselines of one scenario only (``pos``), not rows of the main table."""
+
+NEEDS: dict[str, str] = {"rjieba": "rjieba", "jieba-fast-posseg": "jieba_fast"}
 """Baseline -> module it needs; ``bench.py`` skips the row (with a note) without it."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: run one baseline."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("name", choices=sorted(APPROACHES))
+    p.add_argument("name", choices=sorted({*APPROACHES, *OTHER_APPROACHES}))
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("-j", "--jobs", type=int, default=1)
     p.add_argument("--mode", choices=("accurate", "search", "all"), default="accurate", help="naive only")
-    p.add_argument("--no-hmm", dest="hmm", action="store_false", help="naive only")
+    p.add_argument("--no-hmm", dest="hmm", action="store_false", help="naive and naive-posseg only")
     a = p.parse_args(argv)
     if a.name == "naive":
         naive(a.input, a.output, a.jobs, a.mode, a.hmm)
+    elif a.name == "naive-posseg":
+        naive_posseg(a.input, a.output, a.jobs, a.mode, a.hmm)
     elif (a.mode, a.hmm) != ("accurate", True):
         p.error("--mode and --no-hmm are for the naive baseline only")
     else:
-        APPROACHES[a.name](a.input, a.output, a.jobs)
+        {**APPROACHES, **OTHER_APPROACHES}[a.name](a.input, a.output, a.jobs)
     return 0
 
 

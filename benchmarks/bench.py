@@ -32,6 +32,7 @@ from common import BENCH_DIR, note
 from corpora import KINDS, build_corpus, corpus_label, head_sample, replicate, sha256_file
 from per_core import PER_CORE_SAMPLE_MB, SETTINGS, scenario_per_core
 from phrases import scenario_phrases
+from pos import POS_KINDS, scenario_pos
 from reduce_rows import scenario_reduce
 from remote_inputs import scenario_remote
 from sampler import SAMPLE_INTERVAL
@@ -108,6 +109,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"per-core: jieba settings, from {', '.join(SETTINGS)} (default: all)",
     )
     add(
+        "--pos-kinds",
+        default=",".join(POS_KINDS),
+        metavar="KIND,...",
+        help=f"pos: the corpus kinds (default: {','.join(POS_KINDS)})",
+    )
+    add(
         "--sample-interval",
         type=float,
         default=SAMPLE_INTERVAL,
@@ -141,6 +148,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if bad:
         p.error(f"unknown scenario(s): {', '.join(sorted(bad))}")
     args.per_core_kinds = [k.strip() for k in args.per_core_kinds.split(",") if k.strip()]
+    args.pos_kinds = [k.strip() for k in args.pos_kinds.split(",") if k.strip()]
+    if set(args.pos_kinds) - set(KINDS):
+        p.error(f"unknown pos kind(s): {', '.join(sorted(set(args.pos_kinds) - set(KINDS)))}")
     args.per_core_settings = [s.strip() for s in args.per_core_settings.split(",") if s.strip()]
     bad = set(args.per_core_kinds) - set(KINDS) or set(args.per_core_settings) - set(SETTINGS)
     if bad:
@@ -195,13 +205,15 @@ def _corpus(args: argparse.Namespace) -> tuple[Path, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected scenarios and print their tables."""
     args = parse_args(argv)
-    if any(s != "per-core" for s in args.scenarios):
+    if any(s not in ("per-core", "pos") for s in args.scenarios):
         src, digest = _corpus(args)
     with _Workdir(args.keep) as workdir:
         for scenario in args.scenarios:
             note(f"=== scenario {scenario} ===")
             if scenario == "per-core":
                 scenario_per_core(args, workdir)
+            elif scenario == "pos":
+                scenario_pos(args, workdir)
             elif scenario == "main":
                 inp = replicate(src, args.replicate, args.cache_dir, digest)
                 warm_up(inp)

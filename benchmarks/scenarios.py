@@ -26,7 +26,7 @@ from report import compare, error_row, input_line, machine_line, md_table, mib, 
 from rows import ONELINE_EXTRA_ROWS, WORDFREQ_ROWS, Row, available, make_rows, select
 from runner import RunResult, run_one
 
-SCENARIOS = ("main", "oneline", "growth", "phrases", "reduce", "per-core", "remote")
+SCENARIOS = ("main", "oneline", "growth", "phrases", "reduce", "per-core", "remote", "pos")
 
 
 def warm_up(inp: Path) -> None:

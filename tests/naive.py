@@ -49,6 +49,47 @@ def naive_counts(
     return counts
 
 
+@functools.lru_cache(maxsize=8)
+def _posseg(user_dict: bytes | None, dictionary: str | None = None) -> object:
+    """jieba.posseg's tokenizer over a jieba.Tokenizer with ``dictionary`` (a path, as set_dictionary
+    takes it) and ``user_dict`` loaded; made once, since posseg takes the user dictionary's tags over at
+    its first cut."""
+    import jieba.posseg
+
+    tokenizer = jieba.Tokenizer(dictionary) if dictionary is not None else jieba.Tokenizer()
+    if user_dict is not None:
+        tokenizer.load_userdict(io.BytesIO(user_dict))
+    return jieba.posseg.POSTokenizer(tokenizer)
+
+
+def tag_matches(tag: str, patterns: Iterable[str]) -> bool:
+    """``tag`` is one of ``patterns``, or starts with the part of one before its final ``*``."""
+    return any(tag.startswith(p[:-1]) if p.endswith("*") else tag == p for p in patterns)
+
+
+def naive_pos_counts(
+    texts: Iterable[str],
+    hmm: bool = True,
+    user_dict: bytes | None = None,
+    dictionary: str | None = None,
+    with_tags: bool = True,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> Counter[str]:
+    """The naive part-of-speech loop: each text through jieba.posseg.cut, each word split on whitespace,
+    each piece counted as ``piece/tag`` (or the piece), where the tag is included and not excluded."""
+    tagger = _posseg(user_dict, dictionary)
+    include, exclude = tuple(include), tuple(exclude)
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for word, tag in tagger.cut(text, HMM=hmm):  # type: ignore[attr-defined]
+            if (include and not tag_matches(tag, include)) or tag_matches(tag, exclude):
+                continue
+            for piece in word.split():
+                counts[f"{piece}/{tag}" if with_tags else piece] += 1
+    return counts
+
+
 def naive_table(texts: Iterable[str], **options: object) -> str:
     counts = naive_counts(texts, **options)  # type: ignore[arg-type]
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

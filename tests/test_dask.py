@@ -26,7 +26,7 @@ from wordfreq.errors import InputError, OptionError, WordfreqError
 from wordfreq.workers.dask_cluster import MISSING_EXTRA
 
 from conftest import ROOT, SAMPLE_CORPUS, run_wordfreq
-from naive import naive_table, read_text
+from naive import naive_pos_counts, naive_table, read_text
 
 
 def table(result: CountResult) -> str:
@@ -280,3 +280,10 @@ def test_an_unknown_engine_is_refused(sample_corpus: Path) -> None:
     with pytest.raises(OptionError, match="unknown engine") as error:
         count([str(sample_corpus)], engine="spark")
     assert error.value.option == "engine"
+
+
+def test_parts_of_speech_equal_the_naive_loop(scheduler: str) -> None:
+    expected = naive_pos_counts(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
+    table_text = "".join(f"{t}\t{n}\n" for t, n in sorted_rows(expected))
+    assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True, pos_exclude="x") != table_text
+    assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True) == table_text

@@ -365,6 +365,7 @@ def find_collocates(
     )
     if not count_options.rows.plain:
         raise OptionError("ngram", "collocates are of tokens: no n-grams or document counts")
+    count_options.tokenizer.refuse_tags("collocates")
     if run_options.min_count != 1 or run_options.max_rows is not None:
         run_options = dataclasses.replace(run_options, min_count=1, max_rows=None)
     parts = {name: getattr(count_options, name) for name in CountOptions.__dataclass_fields__}

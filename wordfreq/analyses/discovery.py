@@ -309,6 +309,7 @@ def discover_words(
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
+    count_options.tokenizer.refuse_tags("discover")
     words = _words_of(count_options.tokenizer) if spec.resegment else None
     han_run_options = HanRunCountOptions(
         decoding=count_options.decoding,

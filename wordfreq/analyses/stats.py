@@ -30,6 +30,10 @@ docs column, in one integer of memory:
 
 It is ``None`` for a two-column table, whose JSON then has no ``one_doc``
 keys, as before.  Shares of an empty table are ``None`` (JSON ``null``), not 0.
+
+With ``pos`` (a table of ``count --pos``, tokens ``word/tag``), the same pass
+also sums the tokens and rows of each tag (``tags``, in memory that grows
+with the number of tags): the share of the corpus each part of speech has.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
@@ -59,6 +63,12 @@ class TableStats:
     zipf_exponent: float | None = None
     zipf_rows: int = 0
     one_doc: int | None = None  # rows in exactly one document; None without a docs column
+    tags: dict[str, tuple[int, int]] | None = None  # tag -> (tokens, rows); None unless asked
+
+    def tag_rows(self) -> list[tuple[str, int, float | None, int]]:
+        """(tag, tokens, share of all tokens, rows) of each tag, most tokens first."""
+        tags = sorted((self.tags or {}).items(), key=lambda item: (-item[1][0], item[0]))
+        return [(tag, n, n / self.tokens if self.tokens else None, rows) for tag, (n, rows) in tags]
 
     @property
     def hapax_share(self) -> float | None:
@@ -84,6 +94,9 @@ class TableStats:
         }
         if self.one_doc is not None:
             figures.update(one_doc=self.one_doc, one_doc_share=self.one_doc_share)
+        if self.tags is not None:
+            keys = ("tag", "tokens", "share", "rows")
+            figures["tags"] = [dict(zip(keys, row)) for row in self.tag_rows()]
         return figures
 
 
@@ -92,8 +105,23 @@ def frequency_spectrum(rows: Iterable[Row]) -> Counter[int]:
     return Counter(map(itemgetter(1), rows))
 
 
-def table_stats(rows: Iterable[Row], coverage_ranks: Iterable[int] = COVERAGE_RANKS) -> TableStats:
-    """The statistics of the table ``rows`` (any order, either shape), in one streaming pass."""
+def table_stats(
+    rows: Iterable[Row], coverage_ranks: Iterable[int] = COVERAGE_RANKS, pos: bool = False
+) -> TableStats:
+    """The statistics of the table ``rows`` (any order, either shape), in one streaming pass; with
+    ``pos``, the tokens and rows of each tag of its ``word/tag`` tokens too."""
+    if pos:
+        tags: dict[str, list[int]] = {}
+
+        def tally(rows: Iterable[Row]) -> Iterator[Row]:
+            for row in rows:
+                entry = tags.setdefault(row[0].rpartition("/")[2], [0, 0])
+                entry[0] += row[1]
+                entry[1] += 1
+                yield row
+
+        found = table_stats(tally(rows), coverage_ranks)
+        return replace(found, tags={tag: (n, k) for tag, (n, k) in tags.items()})
     rows = iter(rows)
     first = next(rows, None)
     if first is None or len(first) == 2:
@@ -187,4 +215,14 @@ def format_stats(stats: TableStats) -> str:
         zipf = f"{stats.zipf_exponent:.3f} (least squares over {fitted})"
     lines.append(("zipf exponent", zipf))
     width = max(len(label) for label, _ in lines)
-    return "".join(f"{label:<{width}}  {value}\n" for label, value in lines)
+    text = "".join(f"{label:<{width}}  {value}\n" for label, value in lines)
+    if stats.tags is None:
+        return text
+    cells = [("tag", "tokens", "share", "rows")]
+    cells += [(tag, f"{n:,}", share(part), f"{k:,}") for tag, n, part, k in stats.tag_rows()]
+    widths = [max(len(row[i]) for row in cells) for i in range(4)]
+    aligned = [
+        f"{row[0]:<{widths[0]}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(row[1:], widths[1:]))
+        for row in cells
+    ]
+    return text + "\n" + "".join(line + "\n" for line in aligned)

@@ -55,6 +55,7 @@ from wordfreq.cli.shell import (
     memory_option,
     model_option,
     output_format_option,
+    pos_options,
     reading_options,
     reporting_options,
     say,
@@ -190,6 +191,7 @@ def _report(summary: dict[str, object], line: str, summary_json: str | None, qui
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
 @output_format_option
 @tokenizing_options
+@pos_options
 @filtering_options
 @model_option(
     "min_count",
@@ -280,7 +282,13 @@ def count_command(
         elif count_options.rows.dispersion:
             write_dispersion(dispersion_table(result), out, output_format)
         else:
-            write_rows(result.rows(), out, output_format, documents=result.documents)
+            write_rows(
+                result.rows(),
+                out,
+                output_format,
+                documents=result.documents,
+                tagged=count_options.tokenizer.pos,
+            )
     result.seconds = time.perf_counter() - started  # the command's time: counting, sorting and writing
     _report(result.summary(), summary_line(result), summary_json, quiet)
 

@@ -227,6 +227,28 @@ dict_option = model_option(
     help="jieba's main dictionary to use instead of its own, as jieba.set_dictionary takes it "
     "('word freq [tag]' per line, UTF-8; e.g. dict.txt.big).",
 )
+# Parts of speech: jieba.posseg's tags on the tokens, or choosing them.
+pos_options = together(
+    model_option(
+        "pos",
+        "--pos",
+        is_flag=True,
+        help="Count each token as word/tag, with jieba.posseg's part of speech (tags: docs/pos-tags.md).",
+    ),
+    model_option(
+        "pos_include",
+        "--pos-include",
+        metavar="TAGS",
+        help="Keep only the tokens whose tag matches, with or without --pos "
+        "(a comma list; n* matches every tag that starts with n).",
+    ),
+    model_option(
+        "pos_exclude",
+        "--pos-exclude",
+        metavar="TAGS",
+        help="Drop the tokens whose tag matches (as --pos-include).",
+    ),
+)
 # Where the text comes from and how the run goes: the same for every command that reads a corpus.
 
 

@@ -126,17 +126,18 @@ def merge_command(
 @cli.command("stats")
 @click.argument("table", metavar="TABLE")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of aligned lines.")
+@click.option("--pos", is_flag=True, help="A table of count --pos: also the share of each part of speech.")
 @input_format_option
 @part_option
 @shell_tool
-def stats_command(table: str, as_json: bool, input_format: str | None, part: str | None) -> None:
+def stats_command(table: str, as_json: bool, pos: bool, input_format: str | None, part: str | None) -> None:
     """Tokens, types, hapax legomena, coverage and a Zipf exponent of TABLE ('-': stdin).
 
     The table may be unsorted; it is read once, in memory that grows with its
     number of distinct counts only.  With a docs column, also the rows that
     occur in one document only.
     """
-    result = table_stats(table_rows(table, input_format, part))
+    result = table_stats(table_rows(table, input_format, part), pos=pos)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:

@@ -14,6 +14,9 @@ partial counts and then merging equals merging and then applying them):
   Nd) and the separators in `NUMBER_SEPARATORS`, with at least one digit;
 * ``min_length``: drop tokens shorter than this many characters.
 
+With parts of speech (``--pos``), a token is ``word/tag``: the rules look
+at the word and keep the tag (``tagged``).
+
 ``min_count`` and ``max_rows`` act on the merged table, at the reducer
 (`wordfreq.api`), not here.
 """
@@ -104,10 +107,29 @@ class Filters:
             or (self.no_numbers and is_number(token))
         )
 
-    def apply(self, counts: Counter[str]) -> Counter[str]:
-        """``counts`` with every rule applied (a new counter when anything changes)."""
+    def piece(self, token: str, tagged: bool = False) -> str | None:
+        """What the rules make of ``token`` (lowercased if asked), or None where they drop it; a
+        ``tagged`` token (``word/tag``) is judged by its word and keeps its tag."""
+        if tagged:
+            word, slash, tag = token.rpartition("/")
+            kept = self.piece(word)
+            return None if kept is None else kept + slash + tag
+        if self.lowercase:
+            token = token.lower()
+        return token if self.keeps(token) else None
+
+    def apply(self, counts: Counter[str], tagged: bool = False) -> Counter[str]:
+        """``counts`` with every rule applied (a new counter when anything changes); ``tagged`` as for
+        `piece`."""
         if not self.active:
             return counts
+        if tagged:
+            result: Counter[str] = Counter()
+            for token, n in counts.items():
+                kept = self.piece(token, tagged)
+                if kept is not None:
+                    result[kept] += n
+            return result
         if self.lowercase:
             folded: Counter[str] = Counter()
             for token, n in counts.items():

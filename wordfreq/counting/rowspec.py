@@ -30,6 +30,7 @@ whole text's, and the line is what an n-gram may not cross.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -159,7 +160,7 @@ def count_lines(
     counts = Counter() if counts is None else counts
     add_rows = getattr(tokenizer, "add_rows", None)
     if add_rows is not None:
-        add_rows(text, orders, piece_filter(filters), counts)
+        add_rows(text, orders, piece_filter(filters, tagged_tokens(tokenizer)), counts)
         return counts
     for line in text.split("\n"):
         pieces = " ".join(tokenizer.tokenize(line)).split()
@@ -177,22 +178,21 @@ def row_table(tokenizer: Tokenizer, filters: Filters, orders: tuple[int, int]) -
     there (``tokenizer.count_rows(text, table)``; ``table.take()``), where ``tokenizer`` has one (the
     compiled jieba); else None.  The same rows as `count_lines`, without a Python object per row."""
     make = getattr(tokenizer, "row_table", None)
-    return None if make is None else make(orders, piece_filter(filters))
+    return None if make is None else make(orders, piece_filter(filters, tagged_tokens(tokenizer)))
 
 
-def piece_filter(filters: Filters) -> Callable[[str], str | None] | None:
+def piece_filter(filters: Filters, tagged: bool = False) -> Callable[[str], str | None] | None:
     """The filters as one function of a piece: what to count in its place (lowercased if asked), or None
-    to drop it; None when no filter is active.  `kept_runs`, one piece at a time."""
+    to drop it; None when no filter is active.  `kept_runs`, one piece at a time.  ``tagged``: pieces
+    are ``word/tag`` (`Filters.piece`)."""
     if not filters.active:
         return None
-    lower, keeps = filters.lowercase, filters.keeps
+    return functools.partial(filters.piece, tagged=tagged)
 
-    def keep(piece: str) -> str | None:
-        if lower:
-            piece = piece.lower()
-        return piece if keeps(piece) else None
 
-    return keep
+def tagged_tokens(tokenizer: Tokenizer) -> bool:
+    """Whether ``tokenizer``'s tokens are ``word/tag`` (parts of speech)."""
+    return bool(getattr(tokenizer, "with_tags", False))
 
 
 def lines_of(text: str) -> list[str]:

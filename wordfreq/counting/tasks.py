@@ -188,7 +188,7 @@ def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Co
         return count_lines(text, tokenizer, count_options.filters, count_options.rows.ngram)
     counts: Counter[str] = Counter()
     add_counts(tokenizer, text, counts)
-    return count_options.filters.apply(finish_counts(counts))
+    return count_options.filters.apply(finish_counts(counts), tagged=count_options.tokenizer.pos)
 
 
 def _texts_of(

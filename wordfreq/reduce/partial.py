@@ -63,7 +63,9 @@ def finish(part: PartialCount, count_options: CountOptions) -> PartialCount:
     take_compiled_rows(part)
     if not part.finished:
         if count_options.rows.plain:
-            part.counts = count_options.filters.apply(finish_counts(part.counts))
+            part.counts = count_options.filters.apply(
+                finish_counts(part.counts), tagged=count_options.tokenizer.pos
+            )
         part.finished = True
     return part
 

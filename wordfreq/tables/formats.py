@@ -243,7 +243,38 @@ def _check_format(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
     raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(formats)}")
 
 
-def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: int | None = None) -> None:
+_JIEBA_TAG = re.compile("[a-z]+")  # what load_userdict's pattern takes for a tag
+
+
+def jieba_tagged_text(rows: Iterable[Row]) -> str:
+    """``word freq tag`` per line from ``word/tag`` rows (``count --pos``): a jieba user dictionary with
+    parts of speech.
+
+    jieba keeps one entry per word (a later line replaces an earlier one), so
+    the rows of a word are summed into one line, with the tag of its most
+    frequent row (the first in table order on a tie); lines in order of
+    frequency, then word.  load_userdict reads a tag only if it is made of
+    ASCII lowercase letters, as all of jieba's are; `OutputError` otherwise.
+    """
+    totals: dict[str, int] = {}
+    best: dict[str, tuple[int, str]] = {}  # word -> (count, tag) of its most frequent row
+    for token, count, *_ in rows:
+        word, _, tag = token.rpartition("/")
+        problem = _jieba_problem(word) if word else "it has no word before a /tag"
+        if problem is None and not _JIEBA_TAG.fullmatch(tag):
+            problem = f"its tag {tag!r} is not made of ASCII lowercase letters, as load_userdict reads a tag"
+        if problem is not None:
+            raise OutputError(f"token {token!r} cannot be a jieba user dictionary entry: {problem}")
+        totals[word] = totals.get(word, 0) + count
+        if word not in best or count > best[word][0]:
+            best[word] = (count, tag)
+    ordered = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{word} {total} {best[word][1]}\n" for word, total in ordered)
+
+
+def write_rows(
+    rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: int | None = None, tagged: bool = False
+) -> None:
     """Write ``rows`` (all two-column or all three-column) to the binary stream ``out`` as ``fmt``.
 
     ``fmt`` is one of `WRITE_FORMATS`.  ``documents``, the number of documents
@@ -252,11 +283,15 @@ def write_rows(rows: Iterable[Row], out: BinaryIO, fmt: str = "tsv", documents: 
     the format cannot hold: in TSV, a token with a line break (or, in two
     columns, one ending in a tab and digits), which would not read back as
     it was written; in the write-only formats, what their tool would misread
-    (see their `_..._text` functions); gensim from two columns.
+    (see their `_..._text` functions); gensim from two columns.  With
+    ``tagged`` (tokens ``word/tag``) jieba's is ``word freq tag`` (`jieba_tagged_text`).
     """
     _check_format(fmt, WRITE_FORMATS)
     if fmt == "parquet":
         _write_parquet_table(rows, out)
+        return
+    if fmt == "jieba" and tagged:
+        out.write(jieba_tagged_text(rows).encode("utf-8"))
         return
     writer = _WRITERS[fmt]
     if fmt == "tsv" and isinstance(rows, SlicedRows):

@@ -40,6 +40,7 @@ from typing import Protocol
 
 from wordfreq.errors import OptionError, WordfreqError, require_choice
 from wordfreq.sources.inputs import read_option_file
+from wordfreq.tokenizers.tags import TagFilter, check_pos_dictionary
 
 MODES = ("accurate", "all", "search")
 TOKENIZERS = ("jieba", "jieba-py", "jieba-rs", "whitespace", "char")
@@ -69,6 +70,11 @@ class TokenizerSpec:
     jieba itself can load one: the ``jieba`` tokenizer then takes the pure
     Python route (exact, slower; `describe_engine` says so), and ``jieba-rs``
     refuses it.  As an option, ``name`` is called ``tokenizer``.
+
+    Parts of speech (jieba.posseg's, accurate mode only): with ``pos`` a
+    token is ``word/tag``; ``pos_include`` and ``pos_exclude`` (tag patterns,
+    `tags.TagFilter`, given as comma lists or sequences) keep only the tokens
+    whose tag matches, with or without ``pos``.
     """
 
     name: str = field(default="jieba", metadata={"option": "tokenizer"})
@@ -76,8 +82,13 @@ class TokenizerSpec:
     hmm: bool = True
     user_dict: bytes | None = None
     dictionary: bytes | None = field(default=None, metadata={"option": "dict"})
+    pos: bool = False
+    pos_include: tuple[str, ...] | str | None = None  # a tuple once checked
+    pos_exclude: tuple[str, ...] | str | None = None
 
     def __post_init__(self) -> None:
+        for option in ("pos_include", "pos_exclude"):
+            object.__setattr__(self, option, TagFilter.patterns(option, getattr(self, option)))
         require_choice("tokenizer", self.name, TOKENIZERS, "tokenizer")
         require_choice("mode", self.mode, MODES, "mode")
         if isinstance(self.user_dict, (str, os.PathLike)):
@@ -100,6 +111,34 @@ class TokenizerSpec:
             ]:
                 if used:
                     raise OptionError(option, f"{what} is for the jieba tokenizers only, not {self.name!r}")
+        if self.tags_used:
+            self._check_tagging()
+
+    @property
+    def tags_used(self) -> bool:
+        """Whether the tokens come from jieba.posseg: with tags, or chosen by them."""
+        return self.pos or bool(self.pos_include or self.pos_exclude)
+
+    def refuse_tags(self, what: str) -> None:
+        """OptionError if parts of speech were asked for ``what``, which counts plain tokens only."""
+        if self.tags_used:
+            option = "pos" if self.pos else "pos_include" if self.pos_include else "pos_exclude"
+            raise OptionError(option, f"parts of speech are for count, not {what}")
+
+    @property
+    def tag_filter(self) -> TagFilter:
+        return TagFilter(tuple(self.pos_include or ()), tuple(self.pos_exclude or ()))
+
+    def _check_tagging(self) -> None:
+        option = "pos" if self.pos else "pos_include" if self.pos_include else "pos_exclude"
+        if self.name not in ("jieba", "jieba-py"):
+            raise OptionError(
+                option, f"parts of speech are jieba.posseg's: not for the {self.name} tokenizer"
+            )
+        if self.mode != "accurate":
+            raise OptionError(option, f"jieba.posseg has the accurate mode only, not {self.mode}")
+        if self.dictionary is not None:
+            check_pos_dictionary(self.dictionary, "the main dictionary (--dict)")
 
 
 def check_main_dictionary(contents: bytes, name: str) -> None:
@@ -141,6 +180,11 @@ def cut_points_for(spec: TokenizerSpec) -> re.Pattern[str]:
 @lru_cache(maxsize=8)
 def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     """The tokenizer for ``spec``, built once per process."""
+    if spec.tags_used:
+        from wordfreq.tokenizers.jieba_posseg import pos_tokenizer
+
+        compiled = spec.name == "jieba" and _compiled_reason() is None
+        return pos_tokenizer(spec.hmm, spec.user_dict, spec.dictionary, spec.pos, spec.tag_filter, compiled)
     if spec.name == "jieba" and _compiled_reason() is None:
         from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer
 
@@ -187,6 +231,9 @@ def _version(distribution: str) -> str:
 
 def engine_name(spec: TokenizerSpec) -> str:
     """What does the tokenizing for ``spec``, in a few words (no version: looking one up costs 10 ms)."""
+    if spec.tags_used:
+        compiled = spec.name == "jieba" and _compiled_reason() is None
+        return "jieba.posseg, compiled (exact)" if compiled else "jieba.posseg (pure Python)"
     if spec.name == "jieba":
         return "jieba, compiled (exact)" if _compiled_reason() is None else "jieba (pure Python)"
     return {"jieba-py": "jieba (pure Python)", "jieba-rs": "jieba-rs (not exact)"}.get(spec.name, spec.name)
@@ -194,6 +241,10 @@ def engine_name(spec: TokenizerSpec) -> str:
 
 def describe_engine(spec: TokenizerSpec) -> str:
     """What does the tokenizing for ``spec``, as a sentence with versions and reasons."""
+    if spec.tags_used:
+        reason = _compiled_reason() if spec.name == "jieba" else "as asked"
+        how = "computed in C (exact)" if reason is None else f"pure Python: {reason}"
+        return f"jieba {_version('jieba')}'s parts of speech (jieba.posseg), {how}"
     if spec.name == "jieba":
         reason = _compiled_reason()
         if reason is None:

@@ -1146,6 +1146,10 @@ grams_next(const Grams *g, Py_ssize_t *pos, uint32_t two[2], const uint32_t **id
 #define WANT_COUNTS 0
 #define WANT_LIST 1
 #define WANT_ROWS 2
+#define WANT_PAIRS 3
+
+typedef struct PosModelObject PosModelObject;
+typedef struct PosScratch PosScratch;
 
 typedef struct {
     PyObject_HEAD
@@ -1155,6 +1159,15 @@ typedef struct {
     double trans[8];        /* E>B, S>B, M>M, B>M, S>S, E>S, B>E, M>E */
     PyObject *force;        /* finalseg.Force_Split_Words, the live set */
     int mode, hmm;
+    /* jieba.posseg (_jieba_posseg.c), when pos is not NULL */
+    PosModelObject *pos;
+    PyObject *tags;         /* tuple of str: the model's tags, then the dictionary's */
+    uint16_t *node_tags;    /* word_tag_tab: a tag number per trie node, POS_NO_TAG for none */
+    unsigned char *tag_keep; /* per tag: 1 if its tokens are kept */
+    Py_UCS4 *tag_units;     /* every tag's code points, one after the other */
+    Py_ssize_t *tag_at, *tag_len;
+    int with_tags;          /* tokens are word/tag */
+    int tag_x, tag_m, tag_eng;
 } SegmenterObject;
 
 /* The state of one call: scratch memory and where the tokens go. */
@@ -1177,6 +1190,12 @@ typedef struct {
     Py_ssize_t back_cap;
     Py_UCS4 *buf;            /* all mode's eng_buf */
     Py_ssize_t buf_len, buf_cap;
+    /* posseg */
+    PosScratch *pos;
+    unsigned char *pback;    /* the Viterbi's back pointers, a row of states per position */
+    Py_ssize_t pback_cap;
+    Py_UCS4 *tagged;         /* a token word/tag */
+    Py_ssize_t tagged_cap;
 } Call;
 
 static int rows_end_line(Call *call);
@@ -1598,10 +1617,14 @@ cut_between(Call *call, const Py_UCS4 *s, Py_ssize_t n)
     }
 }
 
-/* jieba.cut(text) / cut_for_search(text), every token to the call. */
+#include "_jieba_posseg.c"
+
+/* jieba.cut(text) / cut_for_search(text) / posseg.cut(text), every token to the call. */
 static int
 segment(Call *call, const Py_UCS4 *s, Py_ssize_t n)
 {
+    if (call->seg->pos != NULL)
+        return pos_segment(call, s, n);
     Py_ssize_t i = 0;
     while (i < n) {
         int block = is_block(s[i]);
@@ -2047,6 +2070,9 @@ call_free(Call *call)
     PyMem_Free(call->rx);
     PyMem_Free(call->back);
     PyMem_Free(call->buf);
+    PyMem_Free(call->pos);
+    PyMem_Free(call->pback);
+    PyMem_Free(call->tagged);
 }
 
 static int
@@ -2102,15 +2128,13 @@ PyDoc_STRVAR(tokenize_doc,
 "segmenter's mode and HMM setting: every token in order, whitespace tokens\n"
 "(and, in all mode, the empty pieces between them) included.");
 
+/* The list of a text's tokens (WANT_LIST) or pairs (WANT_PAIRS). */
 static PyObject *
-Segmenter_tokenize(SegmenterObject *self, PyObject *args)
+segment_to_list(SegmenterObject *self, PyObject *text, int want)
 {
-    PyObject *text;
-    if (!PyArg_ParseTuple(args, "U:tokenize", &text))
-        return NULL;
     Call call;
     PyObject *list = NULL;
-    if (call_init(&call, self, WANT_LIST) < 0)
+    if (call_init(&call, self, want) < 0)
         goto done;
     call.list = list = PyList_New(0);
     if (list == NULL || segment_text(&call, text) < 0)
@@ -2118,6 +2142,34 @@ Segmenter_tokenize(SegmenterObject *self, PyObject *args)
 done:
     call_free(&call);
     return list;
+}
+
+static PyObject *
+Segmenter_tokenize(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:tokenize", &text))
+        return NULL;
+    return segment_to_list(self, text, WANT_LIST);
+}
+
+PyDoc_STRVAR(tag_doc,
+"tag(text) -> list\n\n"
+"Exactly [tuple(p) for p in jieba.posseg.cut(text, HMM=hmm)]: every (word,\n"
+"tag) pair in order, whitespace included, whatever the tag filter.  Only for\n"
+"a segmenter made with pos.");
+
+static PyObject *
+Segmenter_tag(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:tag", &text))
+        return NULL;
+    if (self->pos == NULL) {
+        PyErr_SetString(PyExc_ValueError, "this segmenter does not tag (made without pos)");
+        return NULL;
+    }
+    return segment_to_list(self, text, WANT_PAIRS);
 }
 
 PyDoc_STRVAR(add_rows_doc,
@@ -2193,19 +2245,114 @@ Segmenter_count_rows(SegmenterObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The number of `name` in the tuple `tags`, or -1 with ValueError. */
+static int
+tag_index(PyObject *tags, const char *name)
+{
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(tags); k++) {
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(tags, k), name) == 0)
+            return (int)k;
+    }
+    PyErr_Format(PyExc_ValueError, "the tags lack %s", name);
+    return -1;
+}
+
+/* pos = (model, tags, node_tags, keep, with_tags): this segmenter is jieba.posseg's. */
+static int
+segmenter_set_pos(SegmenterObject *self, PyObject *pos)
+{
+    PyObject *model, *tags;
+    Py_buffer node_tags, keep;
+    int with_tags;
+    if (!PyArg_ParseTuple(pos, "O!O!y*y*p:pos", &PosModelType, &model, &PyTuple_Type, &tags, &node_tags, &keep,
+                          &with_tags))
+        return -1;
+    int rc = -1;
+    const PosModelObject *m = (const PosModelObject *)model;
+    Py_ssize_t n_tags = PyTuple_GET_SIZE(tags), n_model = PyTuple_GET_SIZE(m->tags);
+    if (self->mode != MODE_ACCURATE) {
+        PyErr_SetString(PyExc_ValueError, "posseg has the accurate mode only");
+        goto done;
+    }
+    if (n_tags < n_model || n_tags >= POS_NO_TAG || keep.len != n_tags ||
+        node_tags.len != self->dict->n_nodes * (Py_ssize_t)sizeof(uint16_t)) {
+        PyErr_SetString(PyExc_ValueError, "pos: tags, node_tags or keep of the wrong size");
+        goto done;
+    }
+    Py_ssize_t units = 0;
+    for (Py_ssize_t k = 0; k < n_tags; k++) {
+        PyObject *tag = PyTuple_GET_ITEM(tags, k);
+        if (!PyUnicode_Check(tag)) {
+            PyErr_SetString(PyExc_TypeError, "tags must be str");
+            goto done;
+        }
+        if (k < n_model) {
+            int same = PyObject_RichCompareBool(tag, PyTuple_GET_ITEM(m->tags, k), Py_EQ);
+            if (same <= 0) {
+                if (same == 0)
+                    PyErr_SetString(PyExc_ValueError, "tags must begin with the model's tags");
+                goto done;
+            }
+        }
+        units += PyUnicode_GET_LENGTH(tag);
+    }
+    const uint16_t *nt = node_tags.buf;
+    for (Py_ssize_t k = 0; k < self->dict->n_nodes; k++) {
+        if (nt[k] != POS_NO_TAG && nt[k] >= n_tags) {
+            PyErr_SetString(PyExc_ValueError, "node_tags: a tag number out of range");
+            goto done;
+        }
+    }
+    self->node_tags = PyMem_Malloc(node_tags.len + 1);
+    self->tag_keep = PyMem_Malloc(n_tags + 1);
+    self->tag_units = PyMem_Malloc((units + 1) * sizeof(Py_UCS4));
+    self->tag_at = PyMem_Malloc((n_tags + 1) * sizeof(Py_ssize_t));
+    self->tag_len = PyMem_Malloc((n_tags + 1) * sizeof(Py_ssize_t));
+    if (self->node_tags == NULL || self->tag_keep == NULL || self->tag_units == NULL || self->tag_at == NULL ||
+        self->tag_len == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(self->node_tags, node_tags.buf, node_tags.len);
+    memcpy(self->tag_keep, keep.buf, n_tags);
+    units = 0;
+    for (Py_ssize_t k = 0; k < n_tags; k++) {
+        PyObject *tag = PyTuple_GET_ITEM(tags, k);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(tag);
+        if (len > 0 && PyUnicode_AsUCS4(tag, self->tag_units + units, len, 0) == NULL)
+            goto done;
+        self->tag_at[k] = units;
+        self->tag_len[k] = len;
+        units += len;
+    }
+    if ((self->tag_x = tag_index(tags, "x")) < 0 || (self->tag_m = tag_index(tags, "m")) < 0 ||
+        (self->tag_eng = tag_index(tags, "eng")) < 0)
+        goto done;
+    Py_INCREF(model);
+    self->pos = (PosModelObject *)model;
+    Py_INCREF(tags);
+    self->tags = tags;
+    self->with_tags = with_tags;
+    rc = 0;
+done:
+    PyBuffer_Release(&node_tags);
+    PyBuffer_Release(&keep);
+    return rc;
+}
+
 static PyObject *
 Segmenter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"dictionary", "emit", "start", "trans", "force_split", "mode", "hmm", NULL};
-    PyObject *dict, *force;
+    static char *kwlist[] = {"dictionary", "emit", "start", "trans", "force_split", "mode", "hmm", "pos", NULL};
+    PyObject *dict, *force, *pos = Py_None;
     Py_buffer emit;
     double start[4], trans[8];
     const char *mode;
     int hmm;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!y*(dddd)(dddddddd)O!sp:Segmenter", kwlist,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!y*(dddd)(dddddddd)O!sp|O:Segmenter", kwlist,
                                      &DictionaryType, &dict, &emit, &start[0], &start[1], &start[2],
                                      &start[3], &trans[0], &trans[1], &trans[2], &trans[3], &trans[4],
-                                     &trans[5], &trans[6], &trans[7], &PySet_Type, &force, &mode, &hmm))
+                                     &trans[5], &trans[6], &trans[7], &PySet_Type, &force, &mode, &hmm, &pos))
         return NULL;
     int mode_code = strcmp(mode, "accurate") == 0 ? MODE_ACCURATE
                     : strcmp(mode, "all") == 0    ? MODE_ALL
@@ -2239,6 +2386,10 @@ Segmenter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->force = force;
     self->mode = mode_code;
     self->hmm = hmm;
+    if (pos != Py_None && segmenter_set_pos(self, pos) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
     return (PyObject *)self;
 }
 
@@ -2247,6 +2398,13 @@ Segmenter_dealloc(SegmenterObject *self)
 {
     Py_XDECREF(self->dict);
     Py_XDECREF(self->force);
+    Py_XDECREF(self->pos);
+    Py_XDECREF(self->tags);
+    PyMem_Free(self->node_tags);
+    PyMem_Free(self->tag_keep);
+    PyMem_Free(self->tag_units);
+    PyMem_Free(self->tag_at);
+    PyMem_Free(self->tag_len);
     PyMem_Free(self->emit);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -2254,6 +2412,7 @@ Segmenter_dealloc(SegmenterObject *self)
 static PyMethodDef Segmenter_methods[] = {
     {"add_counts", (PyCFunction)Segmenter_add_counts, METH_VARARGS, add_counts_doc},
     {"tokenize", (PyCFunction)Segmenter_tokenize, METH_VARARGS, tokenize_doc},
+    {"tag", (PyCFunction)Segmenter_tag, METH_VARARGS, tag_doc},
     {"add_rows", (PyCFunction)Segmenter_add_rows, METH_VARARGS, add_rows_doc},
     {"count_rows", (PyCFunction)Segmenter_count_rows, METH_VARARGS, count_rows_doc},
     {NULL, NULL, 0, NULL},
@@ -2261,7 +2420,9 @@ static PyMethodDef Segmenter_methods[] = {
 
 static PyTypeObject SegmenterType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wordfreq.tokenizers._jieba.Segmenter",
-    .tp_doc = "Segmenter(dictionary, emit, start, trans, force_split, mode, hmm): jieba's cut in one mode.",
+    .tp_doc = "Segmenter(dictionary, emit, start, trans, force_split, mode, hmm, pos=None): jieba's cut in one\n"
+              "mode; with pos = (PosModel, tags, node_tags, keep, with_tags), jieba.posseg's cut (see\n"
+              "jieba_posseg.py).",
     .tp_basicsize = sizeof(SegmenterObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = Segmenter_new,
@@ -2276,6 +2437,7 @@ static PyMethodDef methods[] = {
     {"dictionary_from_file", dictionary_from_file, METH_VARARGS, dictionary_from_file_doc},
     {"dictionary_from_image", dictionary_from_image, METH_VARARGS, dictionary_from_image_doc},
     {"char_classes", char_classes, METH_NOARGS, char_classes_doc},
+    {"word_tags", word_tags, METH_VARARGS, word_tags_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2288,7 +2450,7 @@ PyMODINIT_FUNC
 PyInit__jieba(void)
 {
     if (PyType_Ready(&DictionaryType) < 0 || PyType_Ready(&SegmenterType) < 0 ||
-        PyType_Ready(&RowTableType) < 0)
+        PyType_Ready(&RowTableType) < 0 || PyType_Ready(&PosModelType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
@@ -2296,7 +2458,9 @@ PyInit__jieba(void)
     Py_INCREF(&DictionaryType);
     Py_INCREF(&SegmenterType);
     Py_INCREF(&RowTableType);
-    if (PyModule_AddStringConstant(m, "IMAGE_FORMAT", IMAGE_MAGIC) < 0 ||
+    Py_INCREF(&PosModelType);
+    if (PyModule_AddObject(m, "PosModel", (PyObject *)&PosModelType) < 0 ||
+        PyModule_AddStringConstant(m, "IMAGE_FORMAT", IMAGE_MAGIC) < 0 ||
         PyModule_AddObject(m, "Dictionary", (PyObject *)&DictionaryType) < 0 ||
         PyModule_AddObject(m, "Segmenter", (PyObject *)&SegmenterType) < 0 ||
         PyModule_AddObject(m, "RowTable", (PyObject *)&RowTableType) < 0) {

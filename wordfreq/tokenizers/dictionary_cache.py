@@ -24,7 +24,8 @@ the first run with a dictionary stores the image, and later runs read it.
 
 Only dictionaries read from a file are cached (jieba's own and ``--dict``);
 one with a user dictionary is jieba's own parsing of it and is built each
-time.
+time.  `cached_blob` keeps other bytes the same way (jieba.posseg's model,
+packed: `wordfreq.tokenizers.jieba_posseg`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,24 @@ def cached_dictionary(data: bytes, build: Callable[[bytes], Any], load: Callable
     with contextlib.suppress(OSError, OverflowError):
         _store(path, dictionary.image())
     return dictionary
+
+
+def cached_blob(name: str, key: bytes, build: Callable[[], bytes], load: Callable[[bytes], Any]) -> Any:
+    """``load`` of the bytes kept in the cache as ``name`` for ``key`` (a digest of what they are made
+    from) when they load, else ``load(build())``, whose bytes are then stored for the next run.
+    ``load`` raises ValueError for bytes it refuses (a damaged file), which are then built again."""
+    directory = cache_dir()
+    digest = hashlib.blake2b(key, digest_size=16).hexdigest()
+    path = None if directory is None else directory / f"{name}-{digest}-{platform.machine() or 'any'}.bin"
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return load(path.read_bytes())
+    blob = build()
+    found = load(blob)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            _store(path, blob)
+    return found
 
 
 def _store(path: Path, image: bytes) -> None:

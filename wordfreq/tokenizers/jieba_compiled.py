@@ -86,6 +86,7 @@ def _model() -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
 
 
 _DICTIONARIES: dict[tuple[bytes | None, bytes | None], Any] = {}
+_USER_TAGS: dict[tuple[bytes | None, bytes | None], dict[str, str]] = {}
 
 
 def dictionary_for(user_dict: bytes | None, dictionary: bytes | None = None) -> Any:
@@ -109,28 +110,23 @@ def _build_dictionary(user_dict: bytes | None, dictionary: bytes | None) -> Any:
         except ValueError:  # a line gen_pfdict may read otherwise: jieba reads it
             pass
     tok = load_jieba(dictionary, user_dict)
+    _USER_TAGS[(user_dict, dictionary)] = dict(tok.user_word_tag_tab)
     return _jieba.dictionary_from_freq(tok.FREQ, tok.total)
 
 
-class CompiledJiebaTokenizer:
-    """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
+def user_tags_for(user_dict: bytes | None, dictionary: bytes | None = None) -> dict[str, str]:
+    """The tags ``user_dict``'s lines give their words, as jieba's ``load_userdict`` parsed them for the
+    dictionary of `dictionary_for` (kept when it was built: loading jieba again would cost a second)."""
+    if user_dict is None:
+        return {}
+    dictionary_for(user_dict, dictionary)
+    return _USER_TAGS[(user_dict, dictionary)]
 
-    def __init__(
-        self,
-        mode: str = "accurate",
-        hmm: bool = True,
-        user_dict: bytes | None = None,
-        dictionary: bytes | None = None,
-    ):
-        from jieba import finalseg
 
-        emit, start, trans = _model()
-        self._segmenter = _jieba.Segmenter(
-            dictionary_for(user_dict, dictionary), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
-        )
-        self.cut_points = cut_points_for_mode(mode)
-        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
-        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
+class CompiledRows:
+    """The n-gram methods of a tokenizer whose ``_segmenter`` is a `_jieba.Segmenter`."""
+
+    _segmenter: Any
 
     def add_rows(
         self,
@@ -154,3 +150,24 @@ class CompiledJiebaTokenizer:
     def count_rows(self, text: str, table: Any) -> None:
         """Add the n-grams of ``text``, line by line, to ``table`` (made by `row_table`)."""
         self._segmenter.count_rows(text, table)
+
+
+class CompiledJiebaTokenizer(CompiledRows):
+    """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""
+
+    def __init__(
+        self,
+        mode: str = "accurate",
+        hmm: bool = True,
+        user_dict: bytes | None = None,
+        dictionary: bytes | None = None,
+    ):
+        from jieba import finalseg
+
+        emit, start, trans = _model()
+        self._segmenter = _jieba.Segmenter(
+            dictionary_for(user_dict, dictionary), emit, start, trans, finalseg.Force_Split_Words, mode, hmm
+        )
+        self.cut_points = cut_points_for_mode(mode)
+        self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
+        self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts

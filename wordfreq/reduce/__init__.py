@@ -3,8 +3,10 @@
 Owns the table's order and the sum of two tables (`order`), the operations
 on a `PartialCount` that finish, pack and merge it (`partial`), packed
 tables that cross processes as two bytes objects (`packs`), spilling to
-sorted runs on disk and their merge (`spill`), the sum of whole tables
-(`merge`), and the compiled code under all of these (``_tables.c``).
+disk under the memory budget (`spill`: the budget, and DuckDB's merge of
+document counts), runs of packed rows split by hash into partitions and
+merged back in table order (`runs`), the sum of whole tables (`merge`), and
+the compiled code under all of these (``_tables.c``, with ``_runs.h``).
 
 May import: `wordfreq.counting` and below.
 """

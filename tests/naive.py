@@ -15,6 +15,7 @@ import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import jieba
 
@@ -285,6 +286,26 @@ def naive_discovery(
 # --- collocates (wordfreq collocates), written out plainly -----------------------------------------
 
 
+@dataclass(frozen=True)
+class NaivePos:
+    """Parts of speech for the naive programs: tokens ``word/tag`` (``with_tags``) or words, only those
+    whose tag is in ``include`` (all when empty) and not in ``exclude``."""
+
+    with_tags: bool = True
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def keeps(self, tag: str) -> bool:
+        return (not self.include or tag_matches(tag, self.include)) and not tag_matches(tag, self.exclude)
+
+
+def naive_pairs(text: str, pos: NaivePos | None) -> Iterable[tuple[str, str | None]]:
+    """jieba.cut's tokens of ``text`` with no tag, or (with ``pos``) jieba.posseg.cut's (word, tag)."""
+    if pos is None:
+        return ((token, None) for token in _jieba(None).cut(text))
+    return ((word, tag) for word, tag in _posseg(None).cut(text))  # type: ignore[attr-defined]
+
+
 def naive_collocates(
     texts: Iterable[str],
     nodes: list[str],
@@ -292,8 +313,10 @@ def naive_collocates(
     right: int,
     lowercase: bool = False,
     no_punct: bool = False,
+    pos: NaivePos | None = None,
 ) -> tuple[Counter[str], dict[str, int], dict[str, Counter[str]]]:
-    """(the table, R of each node, o of each node's collocates): each whole text through jieba.cut, its
+    """(the table, R of each node, o of each node's collocates): each whole text through jieba.cut (or,
+    with ``pos``, jieba.posseg.cut: each piece ``piece/tag`` or the piece, where the tag is kept), its
     tokens split on whitespace (and lowercased, filtered) into one sequence per line, and every position
     of every line looked at in turn: it is in a node's windows when a node is at most ``right`` tokens
     before it or ``left`` after it, and is not that node itself."""
@@ -302,14 +325,14 @@ def naive_collocates(
     cooccurring: dict[str, Counter[str]] = {node: Counter() for node in nodes}
     for text in texts:
         lines: list[list[str]] = [[]]
-        for token in _jieba(None).cut(text):
+        for token, tag in naive_pairs(text, pos):
             for k, part in enumerate(token.split("\n")):
                 if k:
                     lines.append([])
                 for piece in part.split():
                     piece = piece.lower() if lowercase else piece
-                    if naive_kept(piece, no_punct=no_punct):
-                        lines[-1].append(piece)
+                    if naive_kept(piece, no_punct=no_punct) and (tag is None or pos.keeps(tag)):  # type: ignore[union-attr]
+                        lines[-1].append(piece if tag is None or not pos.with_tags else f"{piece}/{tag}")  # type: ignore[union-attr]
         for line in lines:
             table.update(line)
             for node in nodes:

@@ -20,7 +20,7 @@ from wordfreq.analyses.collocates import log_likelihood, measures
 from wordfreq.cli import cli
 
 from conftest import PIECES, SAMPLE_CORPUS, cli_runner
-from naive import naive_collocates, read_text
+from naive import NaivePos, naive_collocates, read_text
 
 
 def found(paths: list[str], words: list[str], left: int, right: int, **options: object):
@@ -29,7 +29,7 @@ def found(paths: list[str], words: list[str], left: int, right: int, **options: 
 
 
 def check_against_naive(
-    result, texts: list[str], words: list[str], left: int, right: int, **filters: bool
+    result, texts: list[str], words: list[str], left: int, right: int, **filters: object
 ) -> None:
     table, windows, cooccurring = naive_collocates(texts, words, left, right, **filters)
     assert result.tokens == sum(table.values())
@@ -120,6 +120,67 @@ def test_any_text_window_and_chunking_gives_the_naive_counts(
     assert [(r.node, r.collocate, r.o) for r in stream.rows] == [
         (r.node, r.collocate, r.o) for r in result.rows
     ]
+
+
+POS_CHOICES = [
+    NaivePos(),
+    NaivePos(include=("n*", "v")),
+    NaivePos(exclude=("x",)),
+    NaivePos(with_tags=False, exclude=("uj", "p")),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=texts,
+    chunk_size=st.integers(1, 64),
+    picks=st.lists(st.integers(0, 1000), min_size=1, max_size=3),
+    left=st.integers(0, 3),
+    right=st.integers(0, 3),
+    pos=st.sampled_from(POS_CHOICES),
+    lowercase=st.booleans(),
+)
+def test_parts_of_speech_windows_are_the_naive_possegs(
+    pieces: list[str],
+    chunk_size: int,
+    picks: list[int],
+    left: int,
+    right: int,
+    pos: NaivePos,
+    lowercase: bool,
+) -> None:
+    """With --pos (tokens word/tag) and --pos-include/--pos-exclude, N, R, f and o are those of a naive
+    program over jieba.posseg.cut: windows over the tokens of the kept tags."""
+    if left + right == 0:
+        return
+    text = "".join(pieces).replace("\0", "").removeprefix("\ufeff")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    table, _, _ = naive_collocates([text], [], 0, 0, lowercase=lowercase, pos=pos)
+    vocabulary = sorted(table) or ["北京/ns"]
+    words = list(dict.fromkeys(vocabulary[p % len(vocabulary)] for p in picks))
+    options = {"pos": pos.with_tags, "pos_include": pos.include or None, "pos_exclude": pos.exclude or None}
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        result = found(
+            [path], words, left, right, workers=1, chunk_size=chunk_size, lowercase=lowercase, **options
+        )
+    finally:
+        os.unlink(path)
+    check_against_naive(result, [text], words, left, right, lowercase=lowercase, pos=pos)
+
+
+def test_parts_of_speech_on_the_sample_corpus() -> None:
+    words = ["的/uj", "市集/n", "，/x", "发展/vn"]
+    for workers, chunk_size in [(1, None), (2, 300)]:
+        result = found([str(SAMPLE_CORPUS)], words, 3, 2, workers=workers, chunk_size=chunk_size, pos=True)
+        check_against_naive(result, sample_texts(), words, 3, 2, pos=NaivePos())
+    result = found([str(SAMPLE_CORPUS)], ["的"], 2, 2, workers=2, chunk_size=500, pos_include="n*,uj")
+    check_against_naive(result, sample_texts(), ["的"], 2, 2, pos=NaivePos(False, ("n*", "uj")))
 
 
 def test_a_hand_worked_example(tmp_path: Path) -> None:

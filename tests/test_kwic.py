@@ -10,7 +10,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import jieba
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +19,7 @@ from wordfreq.analyses.kwic import columns
 from wordfreq.cli import cli
 
 from conftest import PIECES, SAMPLE_CORPUS, cli_runner
-from naive import read_text
+from naive import NaivePos, naive_pairs, naive_pos_counts, read_text
 
 
 def rows_of(paths: list[str], *words: str, regex: bool = False, **options: object) -> list[KwicRow]:
@@ -31,20 +30,25 @@ def rows_of(paths: list[str], *words: str, regex: bool = False, **options: objec
 
 
 def naive_concordance(
-    files: list[Path], words: set[str], width: int = 40, lowercase: bool = False
+    files: list[Path], words: set[str], width: int = 40, lowercase: bool = False, pos: NaivePos | None = None
 ) -> list[tuple[str, int, str, str, str]]:
-    """Each file, line by line through jieba.cut; each token's pieces found in the line in turn."""
+    """Each file, line by line through jieba.cut (or jieba.posseg.cut, with ``pos``: the pieces of a
+    kept tag, ``piece/tag`` or the piece); each token's pieces found in the line in turn."""
     rows = []
     for path in files:
         text = read_text(str(path))
         for number, line in enumerate(text.split("\n"), 1):
             at = 0
-            for token in jieba.cut(line):
+            for token, tag in naive_pairs(line, pos):
                 start = line.index(token, at)
                 at = start + len(token)
+                if tag is not None and not pos.keeps(tag):  # type: ignore[union-attr]
+                    continue
                 for piece in re.finditer(r"\S+", token):
                     s, e = start + piece.start(), start + piece.end()
                     kept = piece.group().lower() if lowercase else piece.group()
+                    if tag is not None and pos.with_tags:  # type: ignore[union-attr]
+                        kept = f"{kept}/{tag}"
                     if kept in words:
                         rows.append(
                             (str(path), number, line[max(0, s - width) : s], line[s:e], line[e : e + width])
@@ -126,6 +130,71 @@ def test_any_text_and_chunking_gives_the_tables_count(
     assert [row.cells()[1:] for row in stream.rows()] == [row[1:] for row in expected]
 
 
+POS_CHOICES = [
+    NaivePos(),
+    NaivePos(include=("n*",)),
+    NaivePos(exclude=("x", "uj")),
+    NaivePos(with_tags=False, include=("v*", "n", "eng", "m")),
+]
+
+
+def pos_options(pos: NaivePos) -> dict[str, object]:
+    return {"pos": pos.with_tags, "pos_include": pos.include or None, "pos_exclude": pos.exclude or None}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=texts,
+    chunk_size=st.integers(1, 64),
+    picks=st.lists(st.integers(0, 1000), min_size=1, max_size=3),
+    lowercase=st.booleans(),
+    pos=st.sampled_from(POS_CHOICES),
+    sort=st.sampled_from(["source", "left"]),
+)
+def test_parts_of_speech_rows_are_the_naive_possegs(
+    pieces: list[str], chunk_size: int, picks: list[int], lowercase: bool, pos: NaivePos, sort: str
+) -> None:
+    """With --pos (tokens word/tag) and --pos-include/--pos-exclude, the rows are those of a naive
+    program over jieba.posseg.cut, and a word has as many as its count in the table."""
+    text = "".join(pieces).replace("\0", "")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    options = {**pos_options(pos), "lowercase": lowercase}
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        table = count([path], workers=1, **options).counts  # type: ignore[arg-type]
+        vocabulary = sorted(table) or ["北京/ns"]
+        words = {vocabulary[p % len(vocabulary)] for p in picks}
+        rows = rows_of([path], *sorted(words), workers=1, chunk_size=chunk_size, sort=sort, **options)
+        expected = naive_concordance([Path(path)], words, lowercase=lowercase, pos=pos)
+    finally:
+        os.unlink(path)
+    assert Counter(row.node.lower() if lowercase else row.node for row in rows) == Counter(
+        e[3].lower() if lowercase else e[3] for e in expected
+    )
+    if sort == "source":
+        assert [row.cells() for row in rows] == expected
+    assert len(rows) == sum(table[w] for w in words)
+    if not lowercase and pos.with_tags and not pos.include and not pos.exclude:
+        assert table == naive_pos_counts([text.removeprefix("\ufeff")])
+
+
+def test_parts_of_speech_on_the_sample_corpus() -> None:
+    """Every word/tag of the sample corpus has as many rows as its count, for -j 1 and 2."""
+    table = count([str(SAMPLE_CORPUS)], pos=True).counts
+    for workers, chunk_size in [(1, None), (2, 300)]:
+        rows = rows_of([str(SAMPLE_CORPUS)], *table, workers=workers, chunk_size=chunk_size, pos=True)
+        assert len(rows) == table.total()
+    words = {"的/uj", "青禾线/n", "发展/vn", "市集/n"} & set(table)
+    expected = naive_concordance(sample_files(), words, width=12, pos=NaivePos())
+    rows = rows_of([str(SAMPLE_CORPUS)], *sorted(words), width=12, workers=2, chunk_size=200, pos=True)
+    assert [row.cells() for row in rows] == expected and expected
+
+
 def test_json_lines_rows_are_numbered_by_the_records_line(tmp_path: Path) -> None:
     records = tmp_path / "r.jsonl"
     records.write_text('{"t": "北京欢迎你"}\n\n{"t": "我在北京\\n北京很大"}\n', encoding="utf-8")
@@ -190,6 +259,24 @@ def test_cli_tsv_jsonl_and_text(tmp_path: Path) -> None:
     )
     starts = {columns(line.split("青禾线")[0]) for line in result.stdout.splitlines()}
     assert starts == {7}
+
+
+def test_cli_takes_parts_of_speech() -> None:
+    """kwic and collocates take --pos, --pos-include and --pos-exclude as count does."""
+    runner = cli_runner()
+    result = runner.invoke(cli, ["kwic", "-e", "的/uj", str(SAMPLE_CORPUS), "--pos", "--max", "2", "-q"])
+    assert result.exit_code == 0 and [line.split("\t")[3] for line in result.stdout.splitlines()] == [
+        "node",
+        "的",
+        "的",
+    ]
+    result = runner.invoke(
+        cli, ["collocates", "-e", "的/uj", str(SAMPLE_CORPUS), "--pos", "--pos-exclude", "x", "-q"]
+    )
+    collocates = [line.split("\t")[0] for line in result.stdout.splitlines()[1:]]
+    assert result.exit_code == 0 and collocates and all("/" in c and not c.endswith("/x") for c in collocates)
+    result = runner.invoke(cli, ["kwic", "-e", "的", str(SAMPLE_CORPUS), "--pos-include", "n,", "-q"])
+    assert result.exit_code == 2
 
 
 def test_cli_errors(tmp_path: Path) -> None:

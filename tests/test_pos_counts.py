@@ -216,17 +216,11 @@ def test_the_jieba_vocabulary_sums_the_tags_of_a_word() -> None:
         jieba_tagged_text([("词/N1", 2)])
 
 
-@pytest.mark.parametrize("what", ["kwic", "collocates", "discover"])
-def test_the_other_corpus_commands_refuse_tags(sample_corpus: Path, what: str) -> None:
-    """kwic, collocates and discover count plain tokens: parts of speech are refused, not ignored."""
-    from wordfreq import CollocatesSpec, KwicSpec, Nodes, concordance, discover_words, find_collocates
+def test_discover_refuses_tags(sample_corpus: Path) -> None:
+    """discover counts plain tokens: parts of speech are refused, not ignored (kwic and collocates take
+    them: tests/test_kwic.py, tests/test_collocates.py)."""
+    from wordfreq import discover_words
 
-    paths = [str(sample_corpus)]
-    call = {
-        "kwic": lambda **o: concordance(paths, KwicSpec(Nodes(("我们",))), **o),
-        "collocates": lambda **o: find_collocates(paths, CollocatesSpec(Nodes(("我们",))), **o),
-        "discover": lambda **o: discover_words(paths, **o),
-    }[what]
     with pytest.raises(OptionError) as caught:
-        call(pos=True)
+        discover_words([str(sample_corpus)], pos=True)
     assert caught.value.option == "pos"

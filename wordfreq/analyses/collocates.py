@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
 from wordfreq.analyses.keyness import g2
-from wordfreq.analyses.occurrences import LineCountOptions, LineReader, Nodes
+from wordfreq.analyses.occurrences import LineCountOptions, LineReader, Nodes, TagUse
 from wordfreq.api import count
 from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
@@ -123,7 +123,8 @@ class WindowCounter:
     def __init__(self, count_options: WindowCountOptions):
         assert count_options.nodes is not None
         self.base = build_tokenizer(count_options.tokenizer)
-        self.reader = LineReader(lambda: self.base, count_options.filters, count_options.nodes)
+        tags = TagUse.of(count_options.tokenizer)
+        self.reader = LineReader(lambda: self.base, count_options.filters, count_options.nodes, tags=tags)
         self.index = {word: i for i, word in enumerate(count_options.nodes.words)}
         self.left = count_options.left
         self.right = count_options.right
@@ -365,7 +366,6 @@ def find_collocates(
     )
     if not count_options.rows.plain:
         raise OptionError("ngram", "collocates are of tokens: no n-grams or document counts")
-    count_options.tokenizer.refuse_tags("collocates")
     if run_options.min_count != 1 or run_options.max_rows is not None:
         run_options = dataclasses.replace(run_options, min_count=1, max_rows=None)
     parts = {name: getattr(count_options, name) for name in CountOptions.__dataclass_fields__}

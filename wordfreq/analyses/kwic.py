@@ -275,7 +275,6 @@ def concordance(
         raise OptionError("engine", "a concordance runs on local workers only")
     if count_options.tokenizer.mode != "accurate":
         raise OptionError("mode", "a concordance needs tokens that do not overlap: the accurate mode")
-    count_options.tokenizer.refuse_tags("a concordance")
     if not count_options.rows.plain:
         raise OptionError("ngram", "a concordance is of tokens: no n-grams or document counts")
     line_options = LineCountOptions(

@@ -48,7 +48,8 @@ from wordfreq.counting.rowspec import piece_filter
 from wordfreq.counting.tasks import load_task
 from wordfreq.errors import OptionError
 from wordfreq.sources.inputs import read_option_file
-from wordfreq.tokenizers import Tokenizer, build_tokenizer
+from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
+from wordfreq.tokenizers.tags import KEEP_ALL, TagFilter, pair_token, split_tagged
 
 _SPACE = re.compile(r"\s")
 _PIECE = re.compile(r"\S+")
@@ -84,6 +85,28 @@ class Nodes:
                     raise OptionError("words", f"{word!r} is not a regular expression: {err}") from None
             elif _SPACE.search(word):
                 raise OptionError("words", f"{word!r} holds whitespace, which no token does")
+
+
+@dataclass(frozen=True)
+class TagUse:
+    """Whether a reader's tokens come from jieba.posseg (``used``: ``--pos``, ``--pos-include`` or
+    ``--pos-exclude``), are ``word/tag`` (``with_tags``), and which tags are kept."""
+
+    used: bool = False
+    with_tags: bool = False
+    tag_filter: TagFilter = KEEP_ALL
+
+    @staticmethod
+    def of(spec: TokenizerSpec) -> TagUse:
+        return TagUse(spec.tags_used, spec.pos, spec.tag_filter) if spec.tags_used else TagUse()
+
+    def word_of(self, token: str) -> str:
+        """The text of ``token`` in its line: its word (empty where a ``word/tag`` has none)."""
+        return split_tagged(token)[0] if self.with_tags else token
+
+    def token(self, word: str, tag: str) -> str | None:
+        """The token of a (word, tag) pair: None where the tag is dropped."""
+        return pair_token(word, tag, self.tag_filter, self.with_tags)
 
 
 def words_from_file(path: str) -> list[str]:
@@ -137,25 +160,35 @@ class LineReader:
     the module docstring)."""
 
     def __init__(
-        self, tokenizer: Callable[[], Tokenizer], filters: Filters, nodes: Nodes, by_block: bool = False
+        self,
+        tokenizer: Callable[[], Tokenizer],
+        filters: Filters,
+        nodes: Nodes,
+        by_block: bool = False,
+        tags: TagUse = TagUse(),
     ):
         self._tokenizer = tokenizer
         self.filters = filters
         self.nodes = nodes
-        keep = piece_filter(filters)
+        self.tags = tags
+        keep = piece_filter(filters, tags.with_tags)
         self.keep: Callable[[str], str | None] | None = (
             None if keep is None else functools.lru_cache(maxsize=1 << 16)(keep)
         )
         self.search: Callable[[str], Any] | None = None
         self.lower = filters.lowercase
-        if not nodes.regex and not (self.lower and any(s in w for w in nodes.words for s in _SIGMA)):
-            longest_first = sorted(nodes.words, key=len, reverse=True)
-            self.search = re.compile("|".join(map(re.escape, longest_first))).search
-        # The words that can be a node at all: a word the filters drop is in no table.
-        self.words = frozenset(w for w in nodes.words if self._kept(w) == w) if not nodes.regex else None
+        # The words that can be a node at all: a word the filters drop is in no table (nor, with tags,
+        # one that is not ``word/tag``).
+        self.words: frozenset[str] | None = None
+        if not nodes.regex:
+            self.words = frozenset(w for w in nodes.words if self._kept(w) == w and tags.word_of(w))
+        texts = sorted({tags.word_of(w) for w in self.words or ()}, key=len, reverse=True)
+        if not nodes.regex and not (self.lower and any(s in w for w in texts for s in _SIGMA)):
+            # A token's text is a substring of its line: a line without any word's text holds no node.
+            self.search = re.compile("|".join(map(re.escape, texts)) or "(?!)").search
         self.patterns = [re.compile(w) for w in nodes.words] if nodes.regex else []
         # `node_spans`: a block at a time, for jieba's accurate mode and words (not patterns).
-        self.by_block = by_block and self.words is not None and self.search is not None
+        self.by_block = by_block and not tags.used and self.words is not None and self.search is not None
         words = sorted(self.words or ())
         self.block_words = [w for w in words if _BLOCK_RUN.fullmatch(w)]
         self.lone = [w for w in words if len(w) == 1 and not _BLOCK_RUN.fullmatch(w)]
@@ -293,6 +326,8 @@ class LineReader:
         in compiled code; else each token is found after the one before it
         and split on whitespace.
         """
+        if self.tags.used:
+            return self._tagged_spans(line)
         tokens = list(self.tokenize(line))
         if "".join(tokens) == line and (
             not _SPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
@@ -303,6 +338,26 @@ class LineReader:
             pieces, starts, ends = _found(line, tokens)
         units: list[str | None] = pieces if self.keep is None else list(map(self.keep, pieces))  # type: ignore[assignment]
         return units, starts, ends
+
+    @functools.cached_property
+    def tag(self) -> Callable[[str], list[tuple[str, str]]]:
+        """jieba.posseg's (word, tag) pairs of a text, whatever the tag filter."""
+        return self._tokenizer().tag  # type: ignore[attr-defined]
+
+    def _tagged_spans(self, line: str) -> tuple[list[str | None], list[int], list[int]]:
+        """`spans` from jieba.posseg's pairs: each word is a piece of the line (posseg never mixes
+        whitespace with other characters in one word), its token ``word/tag`` (or the word) where the
+        tag filter keeps it, else None."""
+        pairs = self.tag(line)
+        starts = list(itertools.accumulate((len(w) for w, _ in pairs), initial=0))
+        if starts[-1] != len(line):  # pragma: no cover - posseg's words are the line cut in pieces
+            raise AssertionError("jieba.posseg's words are not the line")
+        token = self.tags.token
+        units = [w if w.isspace() else token(w, t) for w, t in pairs]
+        if self.keep is not None:
+            keep = self.keep
+            units = [u if u is None or u.isspace() else keep(u) for u in units]
+        return units, starts[:-1], starts[1:]
 
     @staticmethod
     def neighbours(units: list[str | None], at: int, step: int, n: int) -> tuple[str, ...]:
@@ -388,5 +443,5 @@ def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
     spec = count_options.tokenizer
     by_block = spec.name in JIEBA_BY_BLOCK and spec.mode == "accurate"
     return LineReader(
-        functools.partial(build_tokenizer, count_options.tokenizer), count_options.filters, nodes, by_block
+        functools.partial(build_tokenizer, spec), count_options.filters, nodes, by_block, TagUse.of(spec)
     )

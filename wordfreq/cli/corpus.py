@@ -464,6 +464,7 @@ _words_given = together(
 )
 @field_option(KwicSpec, "seed", "--seed", type=int, metavar="S", help="The seed of --sample.")
 @tokenizing_options
+@pos_options
 @filtering_options
 @memory_option
 @reporting_options
@@ -574,6 +575,7 @@ def kwic_command(
     help="At most N rows per node.",
 )
 @tokenizing_options
+@pos_options
 @filtering_options
 @memory_option
 @temp_dir_option

@@ -38,7 +38,14 @@ from wordfreq.errors import OptionError
 from wordfreq.tokenizers.dictionary_cache import cached_blob
 from wordfreq.tokenizers.jieba_compiled import CompiledRows
 from wordfreq.tokenizers.jieba_py import cut_points_for_mode, import_jieba, load_jieba
-from wordfreq.tokenizers.tags import KEEP_ALL, OWN_TAGS, TagFilter, check_pos_dictionary, check_tags
+from wordfreq.tokenizers.tags import (
+    KEEP_ALL,
+    OWN_TAGS,
+    TagFilter,
+    check_pos_dictionary,
+    check_tags,
+    pair_token,
+)
 
 POSSEG_TABLES = ("char_state_tab.p", "prob_start.p", "prob_trans.p", "prob_emit.p")
 
@@ -190,9 +197,7 @@ class PythonPosTokenizer:
 
     def _token(self, word: str, tag: str) -> str | None:
         """The token of a pair: None where the tag is dropped."""
-        if not self.tag_filter.keeps(tag):
-            return None
-        return f"{word}/{tag}" if self.with_tags else word
+        return pair_token(word, tag, self.tag_filter, self.with_tags)
 
     def tokenize(self, text: str) -> list[str]:
         tokens = [word if word.isspace() else self._token(word, tag) for word, tag in self.tag(text)]

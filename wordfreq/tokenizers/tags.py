@@ -58,6 +58,14 @@ class TagFilter:
 KEEP_ALL = TagFilter()
 
 
+def pair_token(word: str, tag: str, tag_filter: TagFilter, with_tags: bool) -> str | None:
+    """The token of a (word, tag) pair of jieba.posseg's: ``word/tag`` (or the word, without
+    ``with_tags``), None where ``tag_filter`` drops the tag."""
+    if not tag_filter.keeps(tag):
+        return None
+    return f"{word}/{tag}" if with_tags else word
+
+
 def split_tagged(token: str) -> tuple[str, str]:
     """A ``word/tag`` token as (word, tag): a tag holds no ``/`` (`check_tags`)."""
     word, _, tag = token.rpartition("/")

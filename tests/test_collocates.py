@@ -346,3 +346,65 @@ def test_the_compiled_windows_refuse_what_they_cannot_take() -> None:
         _windows.add_windows(["a"], {"a": 0}, -1, 1, [{}], [0])
     with pytest.raises(TypeError):
         _windows.add_windows(["a"], {"a": 0}, 1, 1, [None], [0])
+
+
+KEEPS = {
+    "none": None,
+    "lower": str.lower,
+    "drop": lambda piece: None if piece in ("的", "b", "，") else piece,
+    "lower and drop": lambda piece: None if piece.lower() in ("a", "的") else piece.lower(),
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.sampled_from([*PIECES, "\n", " ", "A", "a b", "北京", "的", "\ud800"]), st.text(max_size=3)
+        ),
+        max_size=40,
+    ),
+    words=st.lists(st.sampled_from(["a", "A", "北京", "的", "我们", "b", "\ud800"]), unique=True, max_size=4),
+    left=st.integers(0, 4),
+    right=st.integers(0, 4),
+    keep=st.sampled_from(sorted(KEEPS)),
+    take=st.booleans(),
+)
+def test_the_compiled_table_of_windows_is_pythons(
+    pieces: list[str], words: list[str], left: int, right: int, keep: str, take: bool
+) -> None:
+    """The tokens and windows a compiled RowTable counts (`_jieba.c`, any text, lone surrogates too, by
+    take() or add_to()) are those of the Python path: each line's kept pieces, walked by _add_windows_py."""
+    from collections import Counter
+
+    from wordfreq.analyses.collocates import WindowTable, _add_windows_py
+    from wordfreq.reduce.packs import unpack
+    from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
+
+    tokenizer = build_tokenizer(TokenizerSpec())
+    function = KEEPS[keep]
+    texts = ["".join(pieces), "".join(reversed(pieces))]
+    table = tokenizer.window_table(function, words, left, right)  # type: ignore[attr-defined]
+    for text in texts:
+        tokenizer.count_rows(text, table)  # type: ignore[attr-defined]
+    got: Counter[str] = Counter()
+    try:
+        if not take:
+            raise UnicodeEncodeError("utf-8", "", 0, 1, "asked for add_to")
+        for row, n in unpack(table.take()):
+            got[row] += n
+    except UnicodeEncodeError:
+        table.add_to(got)
+    expected: Counter[str] = Counter()
+    windows = WindowTable(len(words))
+    index = {word: k for k, word in enumerate(words)}
+    for text in texts:
+        for line in text.split("\n"):
+            kept = [p for t in tokenizer.tokenize(line) for p in t.split()]
+            if function is not None:
+                kept = [k for k in map(function, kept) if k is not None]
+            expected.update(kept)
+            _add_windows_py(kept, index, left, right, windows.windows, windows.sizes)
+    expected.update(windows.rows())
+    assert got == expected
+    assert len(table) == 0

@@ -16,11 +16,16 @@ budget): a `WindowCountOptions` makes each worker count the table's tokens as
 `count` does and hold its windows' counts beside them (a `WindowTable`),
 which leave the worker as rows under keys no token has (``MARK``, then
 spaces, which no token holds), so partial counts merge exactly as a
-table's do.  A line is segmented on its own only when it may hold a node
-(`occurrences.LineReader.candidates`); the other lines are counted by the
-tokenizer's fast path, as `count` counts them.  The windows of a line are
-walked in compiled code (`_windows.add_windows`; `_add_windows_py` where
-it was not built).
+table's do.  With the compiled tokenizer the table's tokens and the
+windows are counted together in C, in a `_jieba.RowTable` made with the
+nodes (`CompiledRows.window_table`): each line's kept pieces (a dropped
+piece or tag skipped, not a break) are counted and their windows walked at
+its line feed, pairs held as (node, token id), with no Python object per
+token or pair; its rows come out under the same keys.  With another
+tokenizer, a line is segmented on its own only when it may hold a node
+(`occurrences.LineReader.candidates`), the other lines are counted by the
+tokenizer's fast path, and the windows of a line are walked by
+`_windows.add_windows` (`_add_windows_py` where it was not built).
 
 **Measures**, with e = R * f(c) / N, the count expected if c were spread
 evenly: ``mi`` = log2(o / e); ``mi3`` = log2(o^3 / e); ``t`` = (o - e) /
@@ -51,6 +56,7 @@ from wordfreq.analyses.occurrences import LineCountOptions, LineReader, Nodes, T
 from wordfreq.api import count
 from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
+from wordfreq.counting.rowspec import piece_filter
 from wordfreq.errors import OptionError, require_choice, require_whole
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import in_batches
@@ -139,14 +145,23 @@ class WindowCounter:
         self.add_counts_compiled(text, counts, compiled)
         compiled.add_to(counts)
 
-    def compiled_table(self) -> WindowTable:
+    def compiled_table(self) -> WindowTable | Any:
         """An empty table of windows, which a worker keeps across its tasks
-        (`counting.tasks.PartialCount.compiled_rows`)."""
+        (`counting.tasks.PartialCount.compiled_rows`): with the compiled tokenizer, a `_jieba.RowTable`
+        that counts the table's tokens and the windows together in C, with no Python object per token
+        or pair (`CompiledRows.window_table`); else a `WindowTable`."""
+        make = getattr(self.base, "window_table", None)
+        if make is not None:
+            keep = piece_filter(self.reader.filters, self.reader.tags.with_tags)
+            return make(keep, list(self.index), self.left, self.right)
         return WindowTable(len(self.index))
 
-    def add_counts_compiled(self, text: str, counts: Counter[str], compiled: WindowTable) -> None:
+    def add_counts_compiled(self, text: str, counts: Counter[str], compiled: WindowTable | Any) -> None:
         """Add the tokens of ``text`` to ``counts`` (unfinished, as the tokenizer's ``add_counts`` adds
-        them), its windows to ``compiled``."""
+        them), its windows to ``compiled``; or, to a compiled table, both (its tokens finished)."""
+        if not isinstance(compiled, WindowTable):
+            self.base.count_rows(text, compiled)  # type: ignore[attr-defined]
+            return
         lines = text.split("\n")
         candidates = self.reader.candidates(lines)
         if len(candidates) < len(lines):

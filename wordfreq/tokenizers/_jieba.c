@@ -822,6 +822,7 @@ typedef struct {
     PyObject *str;       /* the token as a str, made once when needed */
     Py_ssize_t piece_off, piece_len; /* n-grams: what the token stands for (after the filters) */
     signed char kept;    /* n-grams: -1 not asked yet, 0 dropped, 1 kept */
+    int32_t node;        /* windows: the node its piece is (an index of Windows.nodes), or -1 */
 } Entry;
 
 typedef struct {
@@ -935,12 +936,30 @@ table_add(Table *t, const uint32_t *u, Py_ssize_t n, long long add)
     x->piece_off = t->arena_len;
     x->piece_len = n;
     x->kept = -1;
+    x->node = -1;
     t->arena_len += n;
     t->index[i] = (int32_t)(t->n + 1);
     t->n++;
     if ((size_t)t->n * 2 > t->mask + 1 && table_reindex(t) < 0)
         return -1;
     return t->n - 1;
+}
+
+/* The id of the entry for u[0:n], or -1 when there is none. */
+static Py_ssize_t
+table_find(const Table *t, const uint32_t *u, Py_ssize_t n)
+{
+    uint64_t h = hash_units(u, n);
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        int32_t e = t->index[i];
+        if (e == 0)
+            return -1;
+        const Entry *x = &t->entries[e - 1];
+        if (x->hash == h && x->len == n && memcmp(t->arena + x->off, u, n * sizeof(uint32_t)) == 0)
+            return e - 1;
+        i = (i + 1) & t->mask;
+    }
 }
 
 static PyObject *
@@ -1137,6 +1156,94 @@ grams_next(const Grams *g, Py_ssize_t *pos, uint32_t two[2], const uint32_t **id
     return 0;
 }
 
+/* ---- the windows of collocates ------------------------------------------- */
+
+/* What a RowTable of collocates holds besides the table's tokens (wordfreq/analyses/collocates.py):
+ * for every node k, R (sizes[k], the positions of the union of its windows in every line, its own
+ * positions left out) and o (pairs: (k, token id) -> count).  A line's kept pieces are collected
+ * across dropped ones (a window is of the table's tokens: a dropped piece is not there), and counted
+ * at its line feed: no window crosses a line, a text or a call. */
+typedef struct {
+    Table nodes;         /* the node words (pieces, as the filters make them) -> their index */
+    Py_ssize_t n_nodes;
+    Py_ssize_t left, right;
+    Grams pairs;         /* node index << 32 | token id -> o */
+    long long *sizes;    /* R of each node */
+    int32_t *node_at;    /* scratch: the node of each position of the line, or -1 */
+    unsigned char *done;
+    Py_ssize_t node_at_cap, done_cap;
+} Windows;
+
+static void
+windows_free(Windows *w)
+{
+    if (w == NULL)
+        return;
+    table_free(&w->nodes);
+    grams_free(&w->pairs);
+    PyMem_Free(w->sizes);
+    PyMem_Free(w->node_at);
+    PyMem_Free(w->done);
+    PyMem_Free(w);
+}
+
+/* Windows for the nodes of `words` (a sequence of str), left and right tokens each side. */
+static Windows *
+windows_new(PyObject *words, Py_ssize_t left, Py_ssize_t right)
+{
+    PyObject *seq = PySequence_Fast(words, "nodes must be a sequence of str");
+    if (seq == NULL)
+        return NULL;
+    Windows *w = PyMem_Calloc(1, sizeof(Windows));
+    Py_UCS4 *units = NULL;
+    if (w == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    w->left = left;
+    w->right = right;
+    if (table_init(&w->nodes) < 0)
+        goto fail;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "too many nodes");
+        goto fail;
+    }
+    w->sizes = PyMem_Calloc(n > 0 ? n : 1, sizeof(long long));
+    if (w->sizes == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(seq, k);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "nodes must be a sequence of str");
+            goto fail;
+        }
+        units = PyUnicode_AsUCS4Copy(word);
+        if (units == NULL)
+            goto fail;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+        Py_ssize_t before = w->nodes.n;
+        if (table_add(&w->nodes, units, len, 0) < 0)
+            goto fail;
+        PyMem_Free(units);
+        units = NULL;
+        if (w->nodes.n == before) {
+            PyErr_SetString(PyExc_ValueError, "a node is given twice");
+            goto fail;
+        }
+    }
+    w->n_nodes = n;
+    Py_DECREF(seq);
+    return w;
+fail:
+    PyMem_Free(units);
+    windows_free(w);
+    Py_DECREF(seq);
+    return NULL;
+}
+
 /* ---- segmenting ------------------------------------------------------- */
 
 #define MODE_ACCURATE 0
@@ -1182,6 +1289,7 @@ typedef struct {
     int low, high;
     uint32_t *line;          /* the ids of the current line's kept run */
     Py_ssize_t line_len, line_cap;
+    Windows *win;            /* WANT_ROWS of collocates: the windows too (NULL for n-grams) */
     /* scratch */
     double *rv;
     int32_t *rx;
@@ -1641,6 +1749,14 @@ segment(Call *call, const Py_UCS4 *s, Py_ssize_t n)
 
 /* ---- n-gram rows -------------------------------------------------------- */
 
+/* With windows: which node a kept token's piece is, if any. */
+static inline void
+mark_node(Call *call, Entry *x)
+{
+    if (call->win != NULL)
+        x->node = (int32_t)table_find(&call->win->nodes, call->tokens.arena + x->piece_off, x->piece_len);
+}
+
 /* Whether token `id` is kept, asking `keep` once per distinct token. */
 static int
 token_kept(Call *call, Py_ssize_t id)
@@ -1650,6 +1766,7 @@ token_kept(Call *call, Py_ssize_t id)
         return x->kept;
     if (call->keep == Py_None) {
         x->kept = 1;
+        mark_node(call, x);
         return 1;
     }
     PyObject *str = entry_str(&call->tokens, x);
@@ -1684,14 +1801,71 @@ token_kept(Call *call, Py_ssize_t id)
     }
     Py_DECREF(piece);
     x->kept = 1;
+    mark_node(call, x);
     Py_CLEAR(x->str); /* asked once: the table holds no Python object per token */
     return 1;
+}
+
+/* A line's kept tokens (with windows): each counted, and the windows of each node in it walked, each
+ * position of their union once and the node's own never; then a new line. */
+static int
+windows_end_line(Call *call)
+{
+    Windows *w = call->win;
+    const uint32_t *line = call->line;
+    Py_ssize_t n = call->line_len;
+    call->line_len = 0;
+    Py_ssize_t found = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (grams_add(&call->grams, line + i, 1) < 0)
+            return -1;
+    }
+    if (n == 0 || grow((void **)&w->node_at, &w->node_at_cap, n, sizeof(int32_t)) < 0 ||
+        grow((void **)&w->done, &w->done_cap, n, 1) < 0)
+        return n == 0 ? 0 : -1;
+    int32_t *node_at = w->node_at;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        node_at[i] = call->tokens.entries[line[i]].node;
+        found += node_at[i] >= 0;
+    }
+    if (found == 0)
+        return 0;
+    memset(w->done, 0, (size_t)n);
+    for (Py_ssize_t p = 0; found > 0 && p < n; p++) {
+        int32_t k = node_at[p];
+        if (k < 0 || w->done[p])
+            continue;
+        /* every position of node k from its first: the union of their windows, walked once */
+        Py_ssize_t covered = 0, positions = 0;
+        for (Py_ssize_t q = p; q < n; q++) {
+            if (node_at[q] != k)
+                continue;
+            w->done[q] = 1;
+            found--;
+            Py_ssize_t start = q - w->left > covered ? q - w->left : covered;
+            Py_ssize_t end = w->right >= n - q ? n : q + w->right + 1;
+            for (Py_ssize_t j = start; j < end; j++) {
+                if (node_at[j] == k)
+                    continue;
+                uint32_t key[2] = {(uint32_t)k, line[j]};
+                if (grams_add(&w->pairs, key, 2) < 0)
+                    return -1;
+                positions++;
+            }
+            if (end > covered)
+                covered = end;
+        }
+        w->sizes[k] += positions;
+    }
+    return 0;
 }
 
 /* The n-grams of the current run of kept tokens, then a new run. */
 static int
 rows_end_line(Call *call)
 {
+    if (call->win != NULL)
+        return windows_end_line(call);
     Py_ssize_t len = call->line_len;
     for (int order = call->low; order <= call->high && order <= len; order++) {
         for (Py_ssize_t start = 0; start + order <= len; start++) {
@@ -1709,8 +1883,8 @@ rows_add(Call *call, Py_ssize_t id)
     int kept = token_kept(call, id);
     if (kept < 0)
         return -1;
-    if (!kept)
-        return rows_end_line(call); /* no n-gram bridges a dropped token */
+    if (!kept) /* no n-gram bridges a dropped token; a window skips it */
+        return call->win != NULL ? 0 : rows_end_line(call);
     if (grow((void **)&call->line, &call->line_cap, call->line_len + 1, sizeof(uint32_t)) < 0)
         return -1;
     call->line[call->line_len++] = (uint32_t)id;
@@ -1781,6 +1955,7 @@ typedef struct {
     Grams grams;      /* n-grams of ids -> count */
     PyObject *keep;   /* None, or piece -> piece or None */
     int low, high;
+    Windows *win;     /* the windows of collocates, or NULL */
     int ready;        /* the tables are allocated (not after take() emptied them) */
     int busy;
 } RowTableObject;
@@ -1792,6 +1967,10 @@ row_table_empty(RowTableObject *t)
 {
     table_free(&t->tokens);
     grams_free(&t->grams);
+    if (t->win != NULL) {
+        grams_free(&t->win->pairs);
+        memset(t->win->sizes, 0, (t->win->n_nodes > 0 ? t->win->n_nodes : 1) * sizeof(long long));
+    }
     t->ready = 0;
 }
 
@@ -1805,7 +1984,8 @@ row_table_use(RowTableObject *t)
         return -1;
     }
     if (!t->ready) {
-        if (table_init(&t->tokens) < 0 || grams_init(&t->grams, t->high <= 2) < 0) {
+        if (table_init(&t->tokens) < 0 || grams_init(&t->grams, t->high <= 2) < 0 ||
+            (t->win != NULL && grams_init(&t->win->pairs, 1) < 0)) {
             row_table_empty(t);
             return -1;
         }
@@ -1831,15 +2011,27 @@ check_orders(int low, int high, PyObject *keep)
 static PyObject *
 RowTable_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"low", "high", "keep", NULL};
+    static char *kwlist[] = {"low", "high", "keep", "nodes", "left", "right", NULL};
     int low, high;
-    PyObject *keep;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiO:RowTable", kwlist, &low, &high, &keep) ||
+    PyObject *keep, *nodes = Py_None;
+    Py_ssize_t left = 0, right = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiO|Onn:RowTable", kwlist, &low, &high, &keep, &nodes,
+                                     &left, &right) ||
         check_orders(low, high, keep) < 0)
         return NULL;
-    RowTableObject *self = (RowTableObject *)type->tp_alloc(type, 0);
-    if (self == NULL)
+    if (nodes != Py_None && (low != 1 || high != 1 || left < 0 || right < 0)) {
+        PyErr_SetString(PyExc_ValueError, "windows are of tokens (orders 1..1), at least 0 each side");
         return NULL;
+    }
+    Windows *win = NULL;
+    if (nodes != Py_None && (win = windows_new(nodes, left, right)) == NULL)
+        return NULL;
+    RowTableObject *self = (RowTableObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        windows_free(win);
+        return NULL;
+    }
+    self->win = win;
     Py_INCREF(keep);
     self->keep = keep;
     self->low = low;
@@ -1851,6 +2043,7 @@ static void
 RowTable_dealloc(RowTableObject *self)
 {
     row_table_empty(self);
+    windows_free(self->win);
     Py_XDECREF(self->keep);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -1864,7 +2057,8 @@ RowTable_len(RowTableObject *self)
 static PyObject *
 RowTable_nbytes(RowTableObject *self, void *closure)
 {
-    return PyLong_FromSsize_t(table_bytes(&self->tokens) + grams_bytes(&self->grams));
+    Py_ssize_t windows = self->win != NULL ? grams_bytes(&self->win->pairs) : 0;
+    return PyLong_FromSsize_t(table_bytes(&self->tokens) + grams_bytes(&self->grams) + windows);
 }
 
 /* The UTF-8 of u[0:n] into out (room for 4n bytes): its length, or -1 if it holds a surrogate. */
@@ -1912,6 +2106,106 @@ raise_unencodable(const Table *tokens, const uint32_t *ids, Py_ssize_t n)
     }
 }
 
+/* The key of a window row as code points into *buf (grown as needed): U+FFFF, a space, the node's
+ * index and, for o (id not NO_ID), a space and the token's piece; R's key has no piece.  Its length, or
+ * -1 on error. */
+static Py_ssize_t
+window_key(const Table *tokens, uint32_t k, uint32_t id, Py_UCS4 **buf, Py_ssize_t *cap)
+{
+    char digits[16];
+    int nd = snprintf(digits, sizeof digits, "%u", (unsigned)k);
+    Py_ssize_t piece = id == NO_ID ? 0 : tokens->entries[id].piece_len;
+    Py_ssize_t need = 2 + nd + (id == NO_ID ? 0 : 1 + piece);
+    if (grow((void **)buf, cap, need, sizeof(Py_UCS4)) < 0)
+        return -1;
+    Py_UCS4 *b = *buf;
+    Py_ssize_t at = 0;
+    b[at++] = 0xFFFF;
+    b[at++] = ' ';
+    for (int i = 0; i < nd; i++)
+        b[at++] = (Py_UCS4)digits[i];
+    if (id != NO_ID) {
+        b[at++] = ' ';
+        memcpy(b + at, tokens->arena + tokens->entries[id].piece_off, piece * sizeof(Py_UCS4));
+        at += piece;
+    }
+    return at;
+}
+
+/* The window rows one by one, from *pos = 0 on (o of every (node, token), then R of every node seen):
+ * 1 with the next one's key (into *buf) and count, 0 when there are no more, -1 on error. */
+static int
+windows_next(const Table *tokens, const Windows *w, Py_ssize_t *pos, Py_UCS4 **buf, Py_ssize_t *cap,
+             Py_ssize_t *len, long long *count)
+{
+    uint32_t two[2];
+    const uint32_t *ids;
+    Py_ssize_t n;
+    if (*pos >= 0) {
+        if (grams_next(&w->pairs, pos, two, &ids, &n, count)) {
+            *len = window_key(tokens, ids[0], ids[1], buf, cap);
+            return *len < 0 ? -1 : 1;
+        }
+        *pos = -1; /* then the nodes: -1 - k */
+    }
+    for (Py_ssize_t k = -1 - *pos; k < w->n_nodes; k++) {
+        if (w->sizes[k] == 0)
+            continue;
+        *pos = -2 - k;
+        *count = w->sizes[k];
+        *len = window_key(tokens, (uint32_t)k, NO_ID, buf, cap);
+        return *len < 0 ? -1 : 1;
+    }
+    *pos = -1 - w->n_nodes;
+    return 0;
+}
+
+/* The window rows as a pack's keys and counts (each key's UTF-8 after its length), in new memory;
+ * UnicodeEncodeError for a key UTF-8 cannot encode. */
+static int
+windows_take(const Table *tokens, const Windows *w, unsigned char **keys, Py_ssize_t *keys_len,
+             int64_t **counts, Py_ssize_t *rows)
+{
+    Py_UCS4 *buf = NULL;
+    Py_ssize_t cap = 0, len, keys_cap = 0, counts_cap = 0, pos = 0;
+    long long count;
+    int rc;
+    *keys = NULL;
+    *counts = NULL;
+    *keys_len = *rows = 0;
+    while ((rc = windows_next(tokens, w, &pos, &buf, &cap, &len, &count)) > 0) {
+        if (grow((void **)keys, &keys_cap, *keys_len + 4 + 4 * len, 1) < 0 ||
+            grow((void **)counts, &counts_cap, *rows + 1, sizeof(int64_t)) < 0)
+            goto fail;
+        Py_ssize_t bytes = utf8_of(buf, len, *keys + *keys_len + 4);
+        if (bytes < 0) { /* a lone surrogate: encoding the key raises the error */
+            PyObject *key = units_to_str(buf, len);
+            PyObject *utf8 = key == NULL ? NULL : PyUnicode_AsUTF8String(key);
+            Py_XDECREF(key);
+            if (utf8 != NULL) {
+                Py_DECREF(utf8);
+                PyErr_SetString(PyExc_SystemError, "a window row's UTF-8 was refused and then made");
+            }
+            goto fail;
+        }
+        uint32_t n32 = (uint32_t)bytes;
+        memcpy(*keys + *keys_len, &n32, sizeof n32);
+        *keys_len += 4 + bytes;
+        (*counts)[(*rows)++] = count;
+    }
+    if (rc < 0)
+        goto fail;
+    PyMem_Free(buf);
+    return 0;
+fail:
+    PyMem_Free(buf);
+    PyMem_Free(*keys);
+    PyMem_Free(*counts);
+    *keys = NULL;
+    *counts = NULL;
+    return -1;
+}
+
 PyDoc_STRVAR(RowTable_take_doc,
 "take() -> (keys, counts)\n\n"
 "The rows held, and the table emptied: each row's UTF-8 after its length\n"
@@ -1937,6 +2231,9 @@ RowTable_take(RowTableObject *self, PyObject *unused)
     Py_ssize_t *at = PyMem_Malloc((tokens->n + 1) * 2 * sizeof(Py_ssize_t));
     unsigned char *utf8 = PyMem_Malloc(((size_t)tokens->arena_len + 1) * 4);
     PyObject *keys = NULL, *counts = NULL;
+    unsigned char *win_keys = NULL;
+    int64_t *win_counts = NULL;
+    Py_ssize_t win_len = 0, win_rows = 0;
     if (at == NULL || utf8 == NULL) {
         PyErr_NoMemory();
         goto fail;
@@ -1965,8 +2262,10 @@ RowTable_take(RowTableObject *self, PyObject *unused)
         }
         size += (Py_ssize_t)sizeof(uint32_t) + len;
     }
-    keys = PyBytes_FromStringAndSize(NULL, size);
-    counts = PyBytes_FromStringAndSize(NULL, grams_len(grams) * (Py_ssize_t)sizeof(int64_t));
+    if (self->win != NULL && windows_take(tokens, self->win, &win_keys, &win_len, &win_counts, &win_rows) < 0)
+        goto fail;
+    keys = PyBytes_FromStringAndSize(NULL, size + win_len);
+    counts = PyBytes_FromStringAndSize(NULL, (grams_len(grams) + win_rows) * (Py_ssize_t)sizeof(int64_t));
     if (keys == NULL || counts == NULL)
         goto fail;
     char *k = PyBytes_AS_STRING(keys);
@@ -1987,13 +2286,21 @@ RowTable_take(RowTableObject *self, PyObject *unused)
         memcpy(c, &value, sizeof value);
         c += sizeof value;
     }
+    if (win_rows > 0) {
+        memcpy(k, win_keys, (size_t)win_len);
+        memcpy(c, win_counts, (size_t)win_rows * sizeof(int64_t));
+    }
     PyMem_Free(at);
     PyMem_Free(utf8);
+    PyMem_Free(win_keys);
+    PyMem_Free(win_counts);
     row_table_empty(self);
     return Py_BuildValue("(NN)", keys, counts);
 fail:
     PyMem_Free(at);
     PyMem_Free(utf8);
+    PyMem_Free(win_keys);
+    PyMem_Free(win_counts);
     Py_XDECREF(keys);
     Py_XDECREF(counts);
     return NULL;
@@ -2012,6 +2319,19 @@ RowTable_add_to(RowTableObject *self, PyObject *args)
         return NULL;
     self->busy = 1; /* a row's hash or comparison may run Python code */
     int rc = rows_add_to(&self->tokens, &self->grams, counts);
+    if (rc == 0 && self->win != NULL) {
+        Py_UCS4 *buf = NULL;
+        Py_ssize_t cap = 0, len, pos = 0;
+        long long count;
+        while ((rc = windows_next(&self->tokens, self->win, &pos, &buf, &cap, &len, &count)) > 0) {
+            PyObject *key = units_to_str(buf, len);
+            rc = key == NULL ? -1 : add_count(counts, key, count);
+            Py_XDECREF(key);
+            if (rc < 0)
+                break;
+        }
+        PyMem_Free(buf);
+    }
     self->busy = 0;
     if (rc < 0)
         return NULL;
@@ -2036,8 +2356,11 @@ static PySequenceMethods RowTable_as_sequence = {
 
 static PyTypeObject RowTableType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wordfreq.tokenizers._jieba.RowTable",
-    .tp_doc = "RowTable(low, high, keep): the word n-grams of orders low..high of many texts, counted by\n"
-              "Segmenter.count_rows and held in C until take() or add_to(); keep as for add_rows.",
+    .tp_doc = "RowTable(low, high, keep, nodes=None, left=0, right=0): the word n-grams of orders\n"
+              "low..high of many texts, counted by Segmenter.count_rows and held in C until take() or\n"
+              "add_to(); keep as for add_rows.  With nodes (a sequence of str, orders 1..1): the tokens\n"
+              "and the windows of collocates, rows keyed '\\uffff k' (R of nodes[k]) and '\\uffff k\n"
+              "piece' (o), a line's dropped pieces skipped (wordfreq/analyses/collocates.py).",
     .tp_basicsize = sizeof(RowTableObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = RowTable_new,
@@ -2227,6 +2550,7 @@ Segmenter_count_rows(SegmenterObject *self, PyObject *args)
     call.keep = table->keep;
     call.low = table->low;
     call.high = table->high;
+    call.win = table->win;
     /* The call counts into the table's own tables, lent for the call and given back after it. */
     call.tokens = table->tokens;
     call.grams = table->grams;

@@ -551,8 +551,8 @@ pos_emit(Call *call, const Py_UCS4 *s, Py_ssize_t n, int tag, int space)
     }
     if (space)
         return emit_token(call, s, n, 1);
-    if (!seg->tag_keep[tag])
-        return call->want == WANT_ROWS ? rows_end_line(call) : 0;
+    if (!seg->tag_keep[tag]) /* no n-gram bridges a dropped tag; a window skips it */
+        return call->want == WANT_ROWS && call->win == NULL ? rows_end_line(call) : 0;
     if (!seg->with_tags)
         return emit_token(call, s, n, 0);
     Py_ssize_t len = n + 1 + seg->tag_len[tag];

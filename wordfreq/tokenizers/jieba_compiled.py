@@ -151,6 +151,14 @@ class CompiledRows:
         """Add the n-grams of ``text``, line by line, to ``table`` (made by `row_table`)."""
         self._segmenter.count_rows(text, table)
 
+    def window_table(
+        self, keep: Callable[[str], str | None] | None, nodes: list[str], left: int, right: int
+    ) -> Any:
+        """An empty `_jieba.RowTable` of the tokens ``keep`` keeps (as for `add_rows`) and the windows of
+        ``nodes`` (node k is ``nodes[k]``), ``left`` and ``right`` tokens each side, counted by
+        `count_rows` (rows as `wordfreq.analyses.collocates.WindowTable`'s)."""
+        return _jieba.RowTable(1, 1, keep, nodes=nodes, left=left, right=right)
+
 
 class CompiledJiebaTokenizer(CompiledRows):
     """jieba's tokens in one mode, with or without the HMM and a user dictionary, computed in C."""

@@ -11,12 +11,13 @@ import tempfile
 from decimal import Decimal, localcontext
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wordfreq import CollocatesSpec, Nodes, OptionError, find_collocates
-from wordfreq.analyses.collocates import log_likelihood, measures
+from wordfreq.analyses.collocates import log_likelihood, measure_columns, measures
 from wordfreq.cli import cli
 
 from conftest import PIECES, SAMPLE_CORPUS, cli_runner
@@ -232,7 +233,15 @@ def reference_g2(o11: int, o12: int, o21: int, o22: int) -> Decimal:
 def test_measures_are_the_formulas(o: int, r_extra: int, f_extra: int, f_node: int, n_extra: int) -> None:
     r, f = o + r_extra, o + f_extra
     n = r + f - o + n_extra + 1
-    got = measures(o, r, f_node, f, n)
+    one = measures(o, r, f_node, f, n)
+    columns = measure_columns(np.array([o]), r, f_node, np.array([f]), n)
+    for name, value in one.items():  # the columns (all rows at once) are the row's own formulas
+        assert columns[name][0] == pytest.approx(value, rel=1e-12, abs=1e-12)
+    check_measures(one, o, r, f, f_node, n)
+    check_measures({name: float(column[0]) for name, column in columns.items()}, o, r, f, f_node, n)
+
+
+def check_measures(got: dict[str, float], o: int, r: int, f: int, f_node: int, n: int) -> None:
     e = Decimal(r) * Decimal(f) / Decimal(n)
     with localcontext() as ctx:
         ctx.prec = 60
@@ -252,6 +261,10 @@ def test_log_likelihood_near_independence_keeps_its_digits() -> None:
     # o within a hair of e: the textbook sum cancels to noise, the term-by-term form does not.
     args = (1000, 10**6 - 1000, 10**6 - 1000, 10**9 - 2 * 10**6 + 1000 + 1)
     assert log_likelihood(*args) == pytest.approx(float(reference_g2(*args)), rel=1e-9)
+    o11, o12, o21, o22 = args
+    r, f, n = o11 + o12, o11 + o21, sum(args)
+    column = measure_columns(np.array([o11]), r, 5, np.array([f]), n)["ll"]
+    assert column[0] == pytest.approx(float(reference_g2(*args)), rel=1e-9)
 
 
 def test_options_are_checked() -> None:
@@ -408,3 +421,42 @@ def test_the_compiled_table_of_windows_is_pythons(
     expected.update(windows.rows())
     assert got == expected
     assert len(table) == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.text(st.sampled_from('ab的,"\t\r\n'), min_size=1, max_size=4),
+            st.text(st.sampled_from('cd京,"\t'), min_size=1, max_size=4),
+            st.integers(1, 10**12),
+            st.floats(allow_nan=False),
+        ),
+        max_size=20,
+    ),
+    fmt=st.sampled_from(["tsv", "csv"]),
+    with_node=st.booleans(),
+)
+def test_the_written_rows_are_the_csv_modules(
+    rows: list[tuple[str, str, int, float]], fmt: str, with_node: bool
+) -> None:
+    """Rows are written by one f-string each where the csv module would not quote a cell: the same bytes
+    as the csv module's, with every float as '.10g'."""
+    import csv
+
+    from wordfreq.analyses.collocates import COLUMNS, Collocate, write_collocates
+
+    made = [
+        Collocate(node, c, o, x, o + 1, o + 2, -x, x / 3, x * 7, x + 1, 1e-300 * x) for node, c, o, x in rows
+    ]
+    out = io.BytesIO()
+    write_collocates(made, out, fmt, with_node)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    columns = COLUMNS if with_node else COLUMNS[1:]
+    writer.writerow(columns)
+    for row in made:
+        writer.writerow(
+            [f"{v:.10g}" if isinstance(v, float) else str(v) for v in (getattr(row, c) for c in columns)]
+        )
+    assert out.getvalue() == text.getvalue().encode()

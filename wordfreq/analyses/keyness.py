@@ -54,7 +54,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from wordfreq.errors import InputError, OptionError, OutputError
 from wordfreq.reduce.order import Row, in_batches
@@ -165,9 +165,17 @@ def g2(cells: Iterable[tuple[int, int, int]]) -> float:
 
 def _one_plus_u_log(u: float) -> float:
     """(1 + u) ln(1 + u) - u, accurate near 0 (where it is u²/2 - u³/6 + u⁴/12 - ...)."""
-    if abs(u) > 1e-3:
+    if abs(u) > SERIES_BELOW:
         return (1 + u) * math.log1p(u) - u
-    # the sum over k >= 2 of (-1)^k u^k / (k (k - 1)), to k = 8 (|u|^7 / 56 < 2e-23 of u^2 / 2)
+    return one_plus_u_log_series(u)
+
+
+SERIES_BELOW = 1e-3  # where |u| is at most this, (1 + u) ln(1 + u) - u is summed by its series
+
+
+def one_plus_u_log_series(u: Any) -> Any:
+    """(1 + u) ln(1 + u) - u near 0 (a float, or a numpy array): the sum over k >= 2 of (-1)^k u^k /
+    (k (k - 1)), to k = 8 (|u|^7 / 56 < 2e-23 of u^2 / 2 where |u| <= 1e-3)."""
     return u * u * (1 / 2 - u * (1 / 6 - u * (1 / 12 - u * (1 / 20 - u * (1 / 30 - u * (1 / 42 - u / 56))))))
 
 

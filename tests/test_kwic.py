@@ -338,3 +338,83 @@ def test_nodes_found_block_by_block_are_those_of_the_whole_line(
     whole = sorted((starts[i], ends[i]) for at in reader.positions(kept).values() for i in at)
     by_block = reader.node_spans(line)
     assert by_block is None or by_block == whole
+
+
+def tsv_of(
+    paths: list[str], words: list[str], fast: bool, stdin: bytes | None = None, **options: object
+) -> bytes:
+    """The TSV of a concordance: made in the workers (``fast``, `KwicResult.tsv_blocks`) or row by row."""
+    from wordfreq import write_kwic, write_kwic_tsv
+
+    width = options.pop("width", 40)
+    spec = KwicSpec(Nodes(tuple(words)), width=width)  # type: ignore[arg-type]
+    result = concordance(
+        paths, spec, stdin=io.BytesIO(stdin) if stdin is not None else None, tsv=fast, **options
+    )
+    out = io.BytesIO()
+    if fast:
+        write_kwic_tsv(result.tsv_blocks(), out)
+    else:
+        write_kwic(result.rows(), out, "tsv", width)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.sampled_from([*PIECES, "\n", "\t", " ", "\r\n", "北京", "的", "Ab"]), st.text(max_size=2)
+        ),
+        max_size=40,
+    ),
+    chunk_size=st.integers(1, 64),
+    picks=st.lists(st.integers(0, 1000), min_size=1, max_size=3),
+    lowercase=st.booleans(),
+    width=st.integers(0, 6),
+    tokenizer=st.sampled_from(["jieba", "jieba", "jieba-py"]),
+)
+def test_the_tsv_made_in_the_workers_is_the_rows(
+    pieces: list[str], chunk_size: int, picks: list[int], lowercase: bool, width: int, tokenizer: str
+) -> None:
+    """The rows written in the workers (in C for the compiled tokenizer, from the hits for another) are
+    the bytes `write_kwic` writes from `rows`, for any text, chunking, words and width, file or stdin."""
+    text = "".join(pieces).replace("\0", "")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        table = count([path], workers=1, lowercase=lowercase).counts
+        vocabulary = sorted(table) or ["北京"]
+        words = sorted({vocabulary[p % len(vocabulary)] for p in picks})
+        options = {"workers": 1, "chunk_size": chunk_size, "lowercase": lowercase, "width": width}
+        options["tokenizer"] = tokenizer
+        fast = tsv_of([path], words, True, **options)
+        assert fast == tsv_of([path], words, False, **options)
+        assert tsv_of(["-"], words, True, stdin=data, **options) == tsv_of(
+            ["-"], words, False, stdin=data, **options
+        )
+    finally:
+        os.unlink(path)
+    assert fast.count(b"\n") - 1 == sum(table[w] for w in words)
+
+
+def test_the_tsv_made_in_the_workers_numbers_records_and_files(tmp_path: Path) -> None:
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"t": "北京欢迎你"}\n\n{"t": "我在北京\\n北京\\t很大"}\n', encoding="utf-8")
+    fast = tsv_of([str(records)], ["北京"], True, field="t", width=2)
+    assert fast == tsv_of([str(records)], ["北京"], False, field="t", width=2)
+    assert fast.decode().splitlines()[1:] == [
+        f"{records}\t1\t\t北京\t欢迎",
+        f"{records}\t3\t我在\t北京\t",
+        f"{records}\t3\t\t北京\t 很",
+    ]
+    for workers, chunk_size in [(1, None), (2, 300)]:
+        options = {"workers": workers, "chunk_size": chunk_size}
+        words = ["的", "青禾线", "市集"]
+        assert tsv_of([str(SAMPLE_CORPUS)], words, True, **options) == tsv_of(
+            [str(SAMPLE_CORPUS)], words, False, **options
+        )

@@ -65,6 +65,7 @@ from wordfreq.analyses.kwic import (
     KwicSpec,
     concordance,
     write_kwic,
+    write_kwic_tsv,
 )
 from wordfreq.analyses.occurrences import Nodes, words_from_file
 from wordfreq.analyses.report import report_html
@@ -112,6 +113,7 @@ __all__ = [
     "words_from_file",
     "write_collocates",
     "write_kwic",
+    "write_kwic_tsv",
     "FORMATS",
     "KEYNESS_SORTS",
     "SPEC_FIELDS",

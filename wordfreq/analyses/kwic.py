@@ -36,7 +36,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
-from wordfreq.analyses.occurrences import LineCountOptions, Nodes, line_reader, task_text
+from wordfreq.analyses.occurrences import (
+    LineCountOptions,
+    LineReader,
+    Nodes,
+    TaskText,
+    line_reader,
+    task_text,
+)
 from wordfreq.api import corpus_tasks
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
 from wordfreq.counting.options import CountOptions
@@ -52,6 +59,7 @@ KWIC_FORMATS = ("tsv", "jsonl", "parquet", "text")
 SORT_TOKENS = 8  # the tokens each side a sort compares (L1..L8, R1..R8)
 ROW_OVERHEAD = 400  # bytes a row compiled for a sort takes besides its text (objects, the list)
 COLUMNS = ("source", "line", "left", "node", "right")
+TSV_HEADER = ("\t".join(COLUMNS) + "\n").encode()
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,9 @@ class _Answer:
     bad_bytes: int
     bad_records: int
     hits: list[_Hit]
+    # TSV rows (`KwicWork.tsv`): each row's cells after its source and line, and its line in the task
+    cells: bytes = b""
+    lines: bytes = b""  # int64, native order
 
 
 @dataclass(frozen=True)
@@ -123,13 +134,46 @@ class KwicWork:
     nodes: Nodes
     width: int
     sort: str
+    tsv: bool = False  # the answers hold TSV cells (in corpus order), not hits
 
     def __call__(self, task: Task) -> _Answer:
         text = task_text(task, self.count_options)
         reader = line_reader(self.count_options, self.nodes)
+        first_line = task.first_line if isinstance(task, TextTask) else (1 if task.start == 0 else None)
+        source = STDIN if task.path == display_name(STDIN) and isinstance(task, TextTask) else task.path
+        answer = _Answer(
+            source, first_line, task.nbytes, text.line_feeds, text.bad_bytes, text.bad_records, []
+        )
+        if self.tsv:
+            answer.cells, answer.lines = self._tsv(reader, text)
+        else:
+            answer.hits = self._hits(reader, text)
+        return answer
+
+    def _tsv(self, reader: LineReader, text: TaskText) -> tuple[bytes, bytes]:
+        """The TSV cells of the task's rows and their lines: segmented, found and written in C where the
+        tokenizer can (`LineReader.kwic_rows`), else from the hits."""
+        import numpy as np
+
+        candidates = reader.candidates(text.lines)
+        found = reader.kwic_rows([text.lines[i] for i in candidates], self.width) if candidates else None
+        if found is None:
+            hits = self._hits(reader, text, candidates)
+            cells = "".join(
+                f"\t{_clean(left)}\t{_clean(node)}\t{_clean(right)}\n" for _, left, node, right, *_ in hits
+            )
+            lines = np.array([hit[0] for hit in hits], dtype=np.int64)
+            return cells.encode("utf-8", "surrogateescape"), lines.tobytes()
+        cells, at = found
+        lines = np.asarray(candidates, dtype=np.int64)[np.frombuffer(at, dtype=np.int64)]
+        if text.numbers is not None:
+            lines = np.asarray(text.numbers, dtype=np.int64)[lines]
+        return cells, lines.tobytes()
+
+    def _hits(self, reader: LineReader, text: TaskText, candidates: list[int] | None = None) -> list[_Hit]:
         width = self.width
         hits: list[_Hit] = []
-        for i in reader.candidates(text.lines):
+        for i in reader.candidates(text.lines) if candidates is None else candidates:
             line = text.lines[i]
             spans = reader.node_spans(line) if self.sort == "source" else None
             if spans is not None:
@@ -158,11 +202,7 @@ class KwicWork:
                     key = reader.neighbours(kept, p, -1 if self.sort == "left" else 1, SORT_TOKENS)
                 left, right = line[max(0, start - width) : start], line[end : end + width]
                 hits.append((number, left, line[start:end], right, start, key, controls))
-        first_line = task.first_line if isinstance(task, TextTask) else (1 if task.start == 0 else None)
-        source = STDIN if task.path == display_name(STDIN) and isinstance(task, TextTask) else task.path
-        return _Answer(
-            source, first_line, task.nbytes, text.line_feeds, text.bad_bytes, text.bad_records, hits
-        )
+        return hits
 
 
 @dataclass
@@ -203,7 +243,23 @@ class KwicResult:
             yield row
         self.seconds = time.perf_counter() - self.started
 
-    def _in_corpus_order(self) -> Iterator[KwicRow]:
+    def tsv_blocks(self) -> Iterator[bytes]:
+        """The rows as TSV lines (no header), a block of bytes per task, from a concordance made with
+        ``tsv`` (`concordance`): in corpus order, all of them (the spec's sort, ``max_rows`` and
+        ``sample`` are `rows`')."""
+        from wordfreq.analyses._windows import tsv_rows
+
+        for answer, first in self._numbered():
+            if not answer.lines:
+                continue
+            self.rows_out += len(answer.lines) // 8
+            prefix = (_clean(answer.source) + "\t").encode("utf-8", "surrogateescape")
+            yield tsv_rows(prefix, first, answer.lines, answer.cells)
+        self.seconds = time.perf_counter() - self.started
+
+    def _numbered(self) -> Iterator[tuple[_Answer, int]]:
+        """Each answer with the line number of its task's first line (the parent numbers the lines: see
+        the module docstring), its figures added to the result's."""
         source: str | None = None
         base = 0
         for answer in self._answers:
@@ -215,10 +271,14 @@ class KwicResult:
             self.bytes += answer.nbytes
             self.bad_bytes += answer.bad_bytes
             self.bad_records += answer.bad_records
-            first = base + 1
+            yield answer, base + 1
+            base += answer.line_feeds
+
+    def _in_corpus_order(self) -> Iterator[KwicRow]:
+        for answer, first in self._numbered():
+            source = answer.source
             for number, left, node, right, column, key, controls in answer.hits:
                 yield KwicRow(source, first + number, left, node, right, column, key, controls)
-            base += answer.line_feeds
 
     def _held(self, rows: Iterable[KwicRow]) -> list[KwicRow]:
         """Every row of ``rows`` in a list, within the memory budget."""
@@ -264,10 +324,12 @@ def concordance(
     progress: Callable[[int], None] | None = None,
     warn: Callable[[str], None] = lambda _: None,
     on_sources: Callable[[list[Source]], None] | None = None,
+    tsv: bool = False,
     **options: Any,
 ) -> KwicResult:
     """The concordance of ``spec.nodes`` in the corpus under ``paths`` (the options as for
-    `wordfreq.count`); read its rows with `KwicResult.rows`."""
+    `wordfreq.count`); read its rows with `KwicResult.rows`, or, made with ``tsv``, every row in corpus
+    order as TSV lines with `KwicResult.tsv_blocks` (made in the workers, in C where it can)."""
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
@@ -289,7 +351,7 @@ def concordance(
     )
     if on_sources is not None:
         on_sources(sources)
-    work = KwicWork(line_options, spec.nodes, spec.width, spec.sort)
+    work = KwicWork(line_options, spec.nodes, spec.width, spec.sort, tsv)
     answers = map_tasks(
         corpus_tasks(sources, line_options, run_options, stdin),
         work,
@@ -334,7 +396,7 @@ def write_kwic(rows: Iterable[KwicRow], out: BinaryIO, fmt: str, width: int, hig
         return
 
     if fmt == "tsv":
-        out.write(("\t".join(COLUMNS) + "\n").encode())
+        out.write(TSV_HEADER)
         for batch in _batches(rows):
             lines = [
                 f"{_clean(row.source)}\t{row.line}\t{_clean(row.left)}\t{_clean(row.node)}\t{_clean(row.right)}\n"
@@ -360,6 +422,14 @@ def write_kwic(rows: Iterable[KwicRow], out: BinaryIO, fmt: str, width: int, hig
             node = f"\x1b[1;31m{node}\x1b[0m"
         line = f"{left} {node} {right}{' ' * (width - columns(right))}  {row.source}:{row.line}\n"
         out.write(line.encode("utf-8", "surrogateescape"))
+
+
+def write_kwic_tsv(blocks: Iterable[bytes], out: BinaryIO) -> None:
+    """Write the header, then ``blocks`` of TSV rows (`KwicResult.tsv_blocks`): what `write_kwic` writes
+    as tsv."""
+    out.write(TSV_HEADER)
+    for block in blocks:
+        out.write(block)
 
 
 def _batches(rows: Iterable[KwicRow], size: int = 1024) -> Iterator[list[KwicRow]]:

@@ -202,6 +202,27 @@ class LineReader:
         """The tokenizer's, built at the first line segmented (a rare word's lines may be none)."""
         return self._tokenizer().tokenize
 
+    @functools.cached_property
+    def _finder(self) -> Any:
+        """The compiled tokenizer's table of the words (`kwic_rows`), or None where it cannot be used:
+        another tokenizer or mode, tags, patterns."""
+        tokenizer = self._tokenizer()
+        make = getattr(tokenizer, "window_table", None)
+        if make is None or not self.by_block or not hasattr(tokenizer, "kwic_rows"):
+            return None
+        return make(self.keep, sorted(self.words or ()), 0, 0)
+
+    def kwic_rows(self, lines: list[str], width: int) -> tuple[bytes, bytes] | None:
+        """The TSV cells of every node of ``lines`` and the index of its line (`_jieba.Segmenter.kwic_rows`:
+        the lines joined by line feeds, segmented whole, in C), or None where the compiled tokenizer
+        cannot do it (see `_finder`) or a context holds a lone surrogate."""
+        if self._finder is None:
+            return None
+        try:
+            return self._tokenizer().kwic_rows("\n".join(lines), self._finder, width)  # type: ignore[attr-defined]
+        except UnicodeError:
+            return None
+
     def _kept(self, piece: str) -> str | None:
         return piece if self.keep is None else self.keep(piece)
 
@@ -275,7 +296,7 @@ class LineReader:
                     backwards = line[::-1]
                 start = n - _BLOCK_RUN.match(backwards, n - p).end()  # type: ignore[union-attr]
                 end = _BLOCK_RUN.match(line, p).end()  # type: ignore[union-attr]
-                tokens = tokenize(line[start:end])
+                tokens = list(tokenize(line[start:end]))
                 finished = tokens if keep is None else list(map(keep, tokens))
                 starts = None
                 for word in words:

@@ -40,6 +40,7 @@ from wordfreq import (
     write_collocates,
     write_dispersion,
     write_kwic,
+    write_kwic_tsv,
     write_long_rows,
     write_rows,
 )
@@ -500,6 +501,8 @@ def kwic_command(
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = output_format or ("text" if to_terminal else "tsv")
     bar = _ProgressBar(enabled=not quiet)
+    # Every row in corpus order as TSV: made in the workers (in C where it can), not row by row here.
+    whole_tsv = fmt == "tsv" and sort == "source" and max_rows is None and sample is None
     try:
         result = concordance(
             paths,
@@ -509,9 +512,14 @@ def kwic_command(
             progress=bar.update,
             on_sources=bar.start,
             warn=lambda m: say(f"warning: {m}"),
+            tsv=whole_tsv,
         )
-        with contextlib.closing(result.rows()) as rows, atomic_output(output) as out:
-            write_kwic(rows, out, fmt, width, highlight=fmt == "text" and to_terminal)
+        if whole_tsv:
+            with contextlib.closing(result.tsv_blocks()) as blocks, atomic_output(output) as out:
+                write_kwic_tsv(blocks, out)
+        else:
+            with contextlib.closing(result.rows()) as rows, atomic_output(output) as out:
+                write_kwic(rows, out, fmt, width, highlight=fmt == "text" and to_terminal)
     finally:
         bar.close()
     line = (

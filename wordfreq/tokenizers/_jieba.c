@@ -1254,6 +1254,7 @@ fail:
 #define WANT_LIST 1
 #define WANT_ROWS 2
 #define WANT_PAIRS 3
+#define WANT_PLACES 4
 
 typedef struct PosModelObject PosModelObject;
 typedef struct PosScratch PosScratch;
@@ -1289,7 +1290,12 @@ typedef struct {
     int low, high;
     uint32_t *line;          /* the ids of the current line's kept run */
     Py_ssize_t line_len, line_cap;
-    Windows *win;            /* WANT_ROWS of collocates: the windows too (NULL for n-grams) */
+    Windows *win;            /* WANT_ROWS of collocates: the windows too (NULL for n-grams); WANT_PLACES: the nodes */
+    /* WANT_PLACES: the text segmented, and where each node is in it (start, length) */
+    const Py_UCS4 *text;
+    Py_ssize_t text_len;
+    Py_ssize_t *places;
+    Py_ssize_t places_len, places_cap;
     /* scratch */
     double *rv;
     int32_t *rx;
@@ -1308,6 +1314,7 @@ typedef struct {
 
 static int rows_end_line(Call *call);
 static int rows_add(Call *call, Py_ssize_t id);
+static int token_kept(Call *call, Py_ssize_t id);
 
 /* One token of jieba's, in order.  `space` marks the whitespace tokens of
  * re_skip_default (dropped by counting; a line feed ends an n-gram line). */
@@ -1325,6 +1332,25 @@ emit_token(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
             return -1;
         PyObject *str = entry_str(&call->tokens, &call->tokens.entries[id]);
         return str == NULL ? -1 : PyList_Append(call->list, str);
+    }
+    case WANT_PLACES: {
+        if (space || n == 0)
+            return 0;
+        Py_ssize_t id = table_add(&call->tokens, s, n, 0);
+        if (id < 0)
+            return -1;
+        int kept = token_kept(call, id);
+        if (kept <= 0 || call->tokens.entries[id].node < 0)
+            return kept < 0 ? -1 : 0;
+        if (s < call->text || s + n > call->text + call->text_len) { /* not reached in accurate mode */
+            PyErr_SetString(PyExc_ValueError, "a token that is not a piece of the text");
+            return -1;
+        }
+        if (grow((void **)&call->places, &call->places_cap, call->places_len + 2, sizeof(Py_ssize_t)) < 0)
+            return -1;
+        call->places[call->places_len++] = s - call->text;
+        call->places[call->places_len++] = n;
+        return 0;
     }
     default:
         if (space) {
@@ -2396,6 +2422,7 @@ call_free(Call *call)
     PyMem_Free(call->pos);
     PyMem_Free(call->pback);
     PyMem_Free(call->tagged);
+    PyMem_Free(call->places);
 }
 
 static int
@@ -2569,6 +2596,150 @@ Segmenter_count_rows(SegmenterObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* A growing run of bytes. */
+typedef struct {
+    unsigned char *b;
+    Py_ssize_t len, cap;
+} Bytes;
+
+/* A cell of a TSV row: u[0:n] in UTF-8, control characters (U+0000..U+001F, U+007F) as spaces and
+ * U+DC80..U+DCFF as the bytes they stand for (Python's surrogateescape); 0, or -1 with an error (a
+ * lone surrogate surrogateescape cannot write: UnicodeEncodeError). */
+static int
+put_cell(Bytes *out, const Py_UCS4 *u, Py_ssize_t n)
+{
+    if (grow((void **)&out->b, &out->cap, out->len + 4 * n + 1, 1) < 0)
+        return -1;
+    unsigned char *o = out->b + out->len;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = u[i];
+        if (c < 0x20 || c == 0x7F) {
+            *o++ = ' ';
+        }
+        else if (c >= 0xDC80 && c <= 0xDCFF) {
+            *o++ = (unsigned char)(c - 0xDC00);
+        }
+        else if (c >= 0xD800 && c <= 0xDFFF) {
+            PyObject *text = units_to_str(u + i, 1);
+            if (text != NULL) {
+                PyObject *utf8 = PyUnicode_AsEncodedString(text, "utf-8", "surrogateescape");
+                Py_XDECREF(utf8); /* not made: the error is raised */
+                Py_DECREF(text);
+            }
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_UnicodeError, "a lone surrogate");
+            return -1;
+        }
+        else {
+            Py_ssize_t k = utf8_of(&c, 1, o);
+            o += k;
+        }
+    }
+    out->len = o - out->b;
+    return 0;
+}
+
+static int
+put_byte(Bytes *out, unsigned char c)
+{
+    if (grow((void **)&out->b, &out->cap, out->len + 1, 1) < 0)
+        return -1;
+    out->b[out->len++] = c;
+    return 0;
+}
+
+PyDoc_STRVAR(kwic_rows_doc,
+"kwic_rows(text, table, width) -> (cells, lines)\n\n"
+"The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
+"applies) in text, segmented as tokenize(text) (accurate mode, no tags): for\n"
+"each kept token that is a node, in order, the TSV cells after a row's\n"
+"source and line, '\\tleft\\tnode\\tright\\n' (width characters each side, never\n"
+"past a line feed; control characters as spaces; UTF-8 with surrogateescape),\n"
+"in cells; and the 0-based index of its line in text (int64, native order), in\n"
+"lines.  UnicodeEncodeError for a context with a lone surrogate U+D800..U+DC7F\n"
+"or U+DD00..U+DFFF.");
+
+static PyObject *
+Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    RowTableObject *table;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "UO!n:kwic_rows", &text, &RowTableType, &table, &width))
+        return NULL;
+    if (self->pos != NULL || self->mode != MODE_ACCURATE || table->win == NULL || width < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "kwic_rows needs the accurate mode without tags, a table with nodes, a width >= 0");
+        return NULL;
+    }
+    if (row_table_use(table) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "a text of 2**31 characters or more, cut it into chunks");
+        return NULL;
+    }
+    Py_UCS4 *s = n > 0 ? PyUnicode_AsUCS4Copy(text) : NULL;
+    if (n > 0 && s == NULL)
+        return NULL;
+    Call call;
+    memset(&call, 0, sizeof(call));
+    call.seg = self;
+    call.want = WANT_PLACES;
+    call.keep = table->keep;
+    call.win = table->win;
+    call.text = s;
+    call.text_len = n;
+    call.tokens = table->tokens; /* lent for the call: a token's filters and node are asked once */
+    table->busy = 1;
+    int rc = n > 0 ? segment(&call, s, n) : 0;
+    table->tokens = call.tokens;
+    table->busy = 0;
+    memset(&call.tokens, 0, sizeof(Table));
+    Bytes cells = {NULL, 0, 0};
+    PyObject *result = NULL;
+    Py_ssize_t rows = call.places_len / 2;
+    int64_t *lines = PyMem_Malloc((rows > 0 ? rows : 1) * sizeof(int64_t));
+    if (rc < 0)
+        goto done;
+    if (lines == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the places are in order: one walk of the text finds each one's line */
+    Py_ssize_t scanned = 0, line_start = 0, line_end = -1, line = 0;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        Py_ssize_t start = call.places[2 * r], end = start + call.places[2 * r + 1];
+        for (; scanned < start; scanned++) {
+            if (s[scanned] == '\n') {
+                line++;
+                line_start = scanned + 1;
+            }
+        }
+        if (line_end < start) {
+            line_end = end;
+            while (line_end < n && s[line_end] != '\n')
+                line_end++;
+        }
+        Py_ssize_t left = start - line_start > width ? start - width : line_start;
+        Py_ssize_t right = line_end - end > width ? end + width : line_end;
+        if (put_byte(&cells, '\t') < 0 || put_cell(&cells, s + left, start - left) < 0 ||
+            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + start, end - start) < 0 ||
+            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + end, right - end) < 0 ||
+            put_byte(&cells, '\n') < 0)
+            goto done;
+        lines[r] = line;
+    }
+    result = Py_BuildValue("(y#y#)", cells.b != NULL ? (const char *)cells.b : "", cells.len,
+                           (const char *)lines, rows * (Py_ssize_t)sizeof(int64_t));
+done:
+    PyMem_Free(cells.b);
+    PyMem_Free(lines);
+    PyMem_Free(s);
+    call_free(&call);
+    return result;
+}
+
 /* The number of `name` in the tuple `tags`, or -1 with ValueError. */
 static int
 tag_index(PyObject *tags, const char *name)
@@ -2739,6 +2910,7 @@ static PyMethodDef Segmenter_methods[] = {
     {"tag", (PyCFunction)Segmenter_tag, METH_VARARGS, tag_doc},
     {"add_rows", (PyCFunction)Segmenter_add_rows, METH_VARARGS, add_rows_doc},
     {"count_rows", (PyCFunction)Segmenter_count_rows, METH_VARARGS, count_rows_doc},
+    {"kwic_rows", (PyCFunction)Segmenter_kwic_rows, METH_VARARGS, kwic_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -179,3 +179,5 @@ class CompiledJiebaTokenizer(CompiledRows):
         self.cut_points = cut_points_for_mode(mode)
         self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
         self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
+        if mode == "accurate":
+            self.kwic_rows: Callable[[str, Any, int], tuple[bytes, bytes]] = self._segmenter.kwic_rows

@@ -2556,6 +2556,32 @@ done:
     return result;
 }
 
+/* A call that counts into `table`'s own tables, lent for the call (table_given_back after it). */
+static void
+table_lent(Call *call, SegmenterObject *seg, int want, RowTableObject *table)
+{
+    memset(call, 0, sizeof(*call));
+    call->seg = seg;
+    call->want = want;
+    call->keep = table->keep;
+    call->low = table->low;
+    call->high = table->high;
+    call->win = table->win;
+    call->tokens = table->tokens;
+    call->grams = table->grams;
+    table->busy = 1;
+}
+
+static void
+table_given_back(Call *call, RowTableObject *table)
+{
+    table->tokens = call->tokens;
+    table->grams = call->grams;
+    table->busy = 0;
+    memset(&call->tokens, 0, sizeof(Table));
+    memset(&call->grams, 0, sizeof(Grams));
+}
+
 PyDoc_STRVAR(count_rows_doc,
 "count_rows(text, table) -> None\n\n"
 "Add the word n-grams of text to table (a RowTable), as add_rows adds them\n"
@@ -2571,25 +2597,11 @@ Segmenter_count_rows(SegmenterObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "UO!:count_rows", &text, &RowTableType, &table) || row_table_use(table) < 0)
         return NULL;
     Call call;
-    memset(&call, 0, sizeof(call));
-    call.seg = self;
-    call.want = WANT_ROWS;
-    call.keep = table->keep;
-    call.low = table->low;
-    call.high = table->high;
-    call.win = table->win;
-    /* The call counts into the table's own tables, lent for the call and given back after it. */
-    call.tokens = table->tokens;
-    call.grams = table->grams;
-    table->busy = 1;
+    table_lent(&call, self, WANT_ROWS, table);
     int rc = segment_text(&call, text);
     if (rc == 0)
         rc = rows_end_line(&call);
-    table->tokens = call.tokens;
-    table->grams = call.grams;
-    table->busy = 0;
-    memset(&call.tokens, 0, sizeof(Table));
-    memset(&call.grams, 0, sizeof(Grams));
+    table_given_back(&call, table);
     call_free(&call);
     if (rc < 0)
         return NULL;
@@ -2683,19 +2695,11 @@ Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
     if (n > 0 && s == NULL)
         return NULL;
     Call call;
-    memset(&call, 0, sizeof(call));
-    call.seg = self;
-    call.want = WANT_PLACES;
-    call.keep = table->keep;
-    call.win = table->win;
+    table_lent(&call, self, WANT_PLACES, table); /* a token's filters and node are asked once */
     call.text = s;
     call.text_len = n;
-    call.tokens = table->tokens; /* lent for the call: a token's filters and node are asked once */
-    table->busy = 1;
     int rc = n > 0 ? segment(&call, s, n) : 0;
-    table->tokens = call.tokens;
-    table->busy = 0;
-    memset(&call.tokens, 0, sizeof(Table));
+    table_given_back(&call, table);
     Bytes cells = {NULL, 0, 0};
     PyObject *result = NULL;
     Py_ssize_t rows = call.places_len / 2;

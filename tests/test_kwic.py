@@ -285,8 +285,39 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["kwic", "的"]).exit_code == 2
     result = runner.invoke(cli, ["kwic", "的", str(tmp_path / "missing")])
     assert result.exit_code == 1
-    result = runner.invoke(cli, ["kwic", "的", str(SAMPLE_CORPUS), "--sort", "left", "--memory", "64K"])
-    assert result.exit_code == 1 and "--memory" in result.stderr
+
+
+@pytest.mark.parametrize(("sort", "workers"), [("left", 1), ("right", 2)])
+def test_a_sort_past_the_memory_budget_spills_to_the_same_rows(
+    tmp_path: Path, sort: str, workers: int
+) -> None:
+    """A sort that holds more than --memory writes sorted runs to disk and merges them: the same rows in
+    the same order (ties in corpus order), and no file left in the temporary directory."""
+    words = ("的", "市集", "，")
+    spec = KwicSpec(Nodes(words), sort=sort)
+    held = list(concordance([str(SAMPLE_CORPUS)], spec, workers=workers).rows())
+    spilled = concordance([str(SAMPLE_CORPUS)], spec, workers=workers, memory=65536, temp_dir=str(tmp_path))
+    assert list(spilled.rows()) == held and spilled.runs > 1
+    assert list(tmp_path.iterdir()) == []
+    runner = cli_runner()
+    result = runner.invoke(
+        cli,
+        [
+            "kwic",
+            "的",
+            str(SAMPLE_CORPUS),
+            "--sort",
+            sort,
+            "--memory",
+            "64K",
+            "--temp-dir",
+            str(tmp_path),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1 + sum(
+        row.node == "的" for row in held
+    )
 
 
 def test_the_lines_searched_are_those_that_can_hold_a_word() -> None:

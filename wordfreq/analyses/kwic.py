@@ -21,8 +21,8 @@ counts a file's lines from its start).  The rows are in corpus order
   of workers or chunk size, that a seed reproduces;
 * ``sort`` left or right orders by the kept tokens before the node, nearest
   first (AntConc's L1, L2, ...) or after it (R1, R2, ...), ties in corpus
-  order; sorting every row holds them all in memory, and a sort that would
-  pass the memory budget stops with a message saying how to narrow it.
+  order; a sort holds rows up to the memory budget, then writes them sorted
+  to a run on disk, and the runs are merged as the rows are read.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ from wordfreq.analyses.occurrences import (
 from wordfreq.api import corpus_tasks
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
 from wordfreq.counting.options import CountOptions
-from wordfreq.errors import OptionError, OutputError, WordfreqError, require_choice, require_whole
+from wordfreq.errors import OptionError, OutputError, require_choice, require_whole
 from wordfreq.options import with_keywords
+from wordfreq.reduce.order import in_batches
 from wordfreq.sources.inputs import STDIN, Source, display_name, list_inputs
 from wordfreq.tables.parquet import csv_lines, write_parquet
 from wordfreq.workers.pool import default_workers, map_tasks
@@ -212,6 +213,8 @@ class KwicResult:
     spec: KwicSpec
     _answers: Iterator[_Answer]
     memory: int
+    temp_dir: str | None = None
+    runs: int = 0  # the sorted runs a sort wrote to disk
     files: int = 0
     bytes: int = 0
     bad_bytes: int = 0
@@ -235,7 +238,7 @@ class KwicResult:
                 best = heapq.nsmallest(spec.max_rows, ((row.key, i, row) for i, row in enumerate(rows)))
                 rows = (row for _, _, row in best)
             else:
-                rows = iter(sorted(self._held(rows), key=lambda row: row.key))
+                rows = self._sorted(rows)
         elif spec.max_rows is not None:
             rows = itertools.islice(rows, spec.max_rows)
         for row in rows:
@@ -280,22 +283,36 @@ class KwicResult:
             for number, left, node, right, column, key, controls in answer.hits:
                 yield KwicRow(source, first + number, left, node, right, column, key, controls)
 
-    def _held(self, rows: Iterable[KwicRow]) -> list[KwicRow]:
-        """Every row of ``rows`` in a list, within the memory budget."""
-        compiled: list[KwicRow] = []
+    def _sorted(self, rows: Iterable[KwicRow]) -> Iterator[KwicRow]:
+        """``rows`` sorted by their keys, ties in corpus order, within the memory budget: rows are held
+        until they take the budget, then sorted and written to a run on disk (an anonymous temporary
+        file, gone when closed however the run ends); the runs are merged as they are read back, a
+        batch of each at a time (`heapq.merge` keeps ties in run order, which is corpus order)."""
+        held: list[KwicRow] = []
         size = 0
-        for row in rows:
-            size += (
-                ROW_OVERHEAD + 2 * (len(row.left) + len(row.right) + len(row.source)) + sum(map(len, row.key))
-            )
-            if size > self.memory:
-                raise WordfreqError(
-                    f"sorting holds every row in memory, and {len(compiled):,} rows already take "
-                    f"the memory budget ({self.memory:,} bytes): narrow it with --max or --sample, or "
-                    "give it more with --memory"
+        runs: list[BinaryIO] = []
+        try:
+            for row in rows:
+                held.append(row)
+                size += (
+                    ROW_OVERHEAD
+                    + 2 * (len(row.left) + len(row.right) + len(row.source))
+                    + sum(map(len, row.key))
                 )
-            compiled.append(row)
-        return compiled
+                if size > self.memory:
+                    runs.append(_write_run(sorted(held, key=_row_key), self.temp_dir))
+                    held, size = [], 0
+            held.sort(key=_row_key)
+            if not runs:
+                yield from held
+                return
+            runs.append(_write_run(held, self.temp_dir))
+            held = []
+            self.runs = len(runs)
+            yield from heapq.merge(*map(_read_run, runs), key=_row_key)
+        finally:
+            for run in runs:
+                run.close()
 
     def summary(self) -> dict[str, object]:
         return {
@@ -306,6 +323,44 @@ class KwicResult:
             "bad_bytes": self.bad_bytes,
             "bad_records": self.bad_records,
         }
+
+
+def _row_key(row: KwicRow) -> tuple[str, ...]:
+    return row.key
+
+
+RUN_BATCH = 4096  # rows pickled together in a sort's run
+WRITE_BATCH = 1024  # rows written together
+
+
+def _write_run(rows: list[KwicRow], temp_dir: str | None) -> BinaryIO:
+    """``rows`` (sorted) in a new anonymous temporary file in ``temp_dir``, in pickled batches."""
+    import pickle
+    import tempfile
+
+    run = tempfile.TemporaryFile(dir=temp_dir, prefix="wordfreq-kwic-")  # noqa: SIM115 - the caller closes it
+    try:
+        for batch in in_batches(rows, RUN_BATCH):
+            pickle.dump([tuple(row) for row in batch], run, protocol=pickle.HIGHEST_PROTOCOL)
+        run.seek(0)
+    except OSError as err:
+        run.close()
+        raise OutputError(
+            f"cannot write a sorted run to {temp_dir or 'the temporary directory'}: {err}"
+        ) from None
+    return run  # type: ignore[return-value]
+
+
+def _read_run(run: BinaryIO) -> Iterator[KwicRow]:
+    """The rows of a run of `_write_run`, a batch at a time."""
+    import pickle
+
+    while True:
+        try:
+            batch = pickle.load(run)
+        except EOFError:
+            return
+        yield from map(KwicRow._make, batch)
 
 
 def _sample_key(seed: int, row: KwicRow) -> bytes:
@@ -361,7 +416,7 @@ def concordance(
         start_method=run_options.start_method,
         progress=progress,
     )
-    result = KwicResult(spec, answers, run_options.memory_budget())
+    result = KwicResult(spec, answers, run_options.memory_budget(), run_options.temp_dir)
     result.files = len(sources)
     return result
 
@@ -391,13 +446,15 @@ def write_kwic(rows: Iterable[KwicRow], out: BinaryIO, fmt: str, width: int, hig
     if fmt == "parquet":
         types = [(column, "BIGINT" if column == "line" else "VARCHAR") for column in COLUMNS]
         write_parquet(
-            types, (_utf8(csv_lines([row.cells() for row in batch])) for batch in _batches(rows)), out
+            types,
+            (_utf8(csv_lines([row.cells() for row in batch])) for batch in in_batches(rows, WRITE_BATCH)),
+            out,
         )
         return
 
     if fmt == "tsv":
         out.write(TSV_HEADER)
-        for batch in _batches(rows):
+        for batch in in_batches(rows, WRITE_BATCH):
             lines = [
                 f"{_clean(row.source)}\t{row.line}\t{_clean(row.left)}\t{_clean(row.node)}\t{_clean(row.right)}\n"
                 if row.controls or _CONTROL.search(row.source)
@@ -430,13 +487,6 @@ def write_kwic_tsv(blocks: Iterable[bytes], out: BinaryIO) -> None:
     out.write(TSV_HEADER)
     for block in blocks:
         out.write(block)
-
-
-def _batches(rows: Iterable[KwicRow], size: int = 1024) -> Iterator[list[KwicRow]]:
-    """``rows`` in lists of ``size`` (the last shorter), to write many at once."""
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def char_columns(char: str) -> int:

@@ -468,6 +468,7 @@ _words_given = together(
 @pos_options
 @filtering_options
 @memory_option
+@temp_dir_option
 @reporting_options
 @shell_tool
 def kwic_command(

@@ -196,6 +196,19 @@ def scheduler() -> Iterator[str]:
         yield address
 
 
+@contextlib.contextmanager
+def text_file(data: bytes) -> Iterator[str]:
+    """A temporary file holding ``data`` (its path), removed afterwards: for hypothesis tests, which
+    cannot take pytest's per-test tmp_path."""
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        yield path
+    finally:
+        os.unlink(path)
+
+
 def cli_runner() -> CliRunner:
     """click's test runner with stdout and stderr apart, on click 8.1 (which
     mixes them unless told not to) as on 8.2+ (which has no such option)."""

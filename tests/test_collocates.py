@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import tempfile
 from decimal import Decimal, localcontext
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from wordfreq import CollocatesSpec, Nodes, OptionError, find_collocates
 from wordfreq.analyses.collocates import log_likelihood, measure_columns, measures
 from wordfreq.cli import cli
 
-from conftest import PIECES, SAMPLE_CORPUS, cli_runner
+from conftest import PIECES, SAMPLE_CORPUS, cli_runner, text_file
 from naive import NaivePos, naive_collocates, read_text
 
 
@@ -103,13 +101,8 @@ def test_any_text_window_and_chunking_gives_the_naive_counts(
     table, _, _ = naive_collocates([text.removeprefix("\ufeff")], [], 0, 0)
     vocabulary = sorted(table) or ["北京"]
     words = list(dict.fromkeys(vocabulary[p % len(vocabulary)] for p in picks))
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    with text_file(data) as path:
         result = found([path], words, left, right, workers=1, chunk_size=chunk_size)
-    finally:
-        os.unlink(path)
     check_against_naive(result, [text.removeprefix("\ufeff")], words, left, right)
     stream = find_collocates(
         ["-"],
@@ -163,15 +156,10 @@ def test_parts_of_speech_windows_are_the_naive_possegs(
     vocabulary = sorted(table) or ["北京/ns"]
     words = list(dict.fromkeys(vocabulary[p % len(vocabulary)] for p in picks))
     options = {"pos": pos.with_tags, "pos_include": pos.include or None, "pos_exclude": pos.exclude or None}
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    with text_file(data) as path:
         result = found(
             [path], words, left, right, workers=1, chunk_size=chunk_size, lowercase=lowercase, **options
         )
-    finally:
-        os.unlink(path)
     check_against_naive(result, [text], words, left, right, lowercase=lowercase, pos=pos)
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from wordfreq import KwicRow, KwicSpec, Nodes, OptionError, concordance, count
 from wordfreq.analyses.kwic import columns
 from wordfreq.cli import cli
 
-from conftest import PIECES, SAMPLE_CORPUS, cli_runner
+from conftest import PIECES, SAMPLE_CORPUS, cli_runner, text_file
 from naive import NaivePos, naive_pairs, naive_pos_counts, read_text
 
 
@@ -104,10 +102,7 @@ def test_any_text_and_chunking_gives_the_tables_count(
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    with text_file(data) as path:
         table = count([path], workers=1, lowercase=lowercase).counts
         if not table:
             return
@@ -115,8 +110,6 @@ def test_any_text_and_chunking_gives_the_tables_count(
         word = words[pick % len(words)]
         rows = rows_of([path], word, workers=1, chunk_size=chunk_size, lowercase=lowercase)
         expected = naive_concordance([Path(path)], {word}, lowercase=lowercase)
-    finally:
-        os.unlink(path)
     assert len(rows) == table[word]
     assert [row.cells() for row in rows] == expected
     stream = concordance(
@@ -162,17 +155,12 @@ def test_parts_of_speech_rows_are_the_naive_possegs(
     except UnicodeEncodeError:
         return
     options = {**pos_options(pos), "lowercase": lowercase}
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    with text_file(data) as path:
         table = count([path], workers=1, **options).counts  # type: ignore[arg-type]
         vocabulary = sorted(table) or ["北京/ns"]
         words = {vocabulary[p % len(vocabulary)] for p in picks}
         rows = rows_of([path], *sorted(words), workers=1, chunk_size=chunk_size, sort=sort, **options)
         expected = naive_concordance([Path(path)], words, lowercase=lowercase, pos=pos)
-    finally:
-        os.unlink(path)
     assert Counter(row.node.lower() if lowercase else row.node for row in rows) == Counter(
         e[3].lower() if lowercase else e[3] for e in expected
     )
@@ -414,10 +402,7 @@ def test_the_tsv_made_in_the_workers_is_the_rows(
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    with text_file(data) as path:
         table = count([path], workers=1, lowercase=lowercase).counts
         vocabulary = sorted(table) or ["北京"]
         words = sorted({vocabulary[p % len(vocabulary)] for p in picks})
@@ -428,8 +413,6 @@ def test_the_tsv_made_in_the_workers_is_the_rows(
         assert tsv_of(["-"], words, True, stdin=data, **options) == tsv_of(
             ["-"], words, False, stdin=data, **options
         )
-    finally:
-        os.unlink(path)
     assert fast.count(b"\n") - 1 == sum(table[w] for w in words)
 
 

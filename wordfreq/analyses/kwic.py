@@ -23,6 +23,13 @@ counts a file's lines from its start).  The rows are in corpus order
   first (AntConc's L1, L2, ...) or after it (R1, R2, ...), ties in corpus
   order; a sort holds rows up to the memory budget, then writes them sorted
   to a run on disk, and the runs are merged as the rows are read.
+
+Made with ``tsv`` (what ``kwic`` asks when it writes every row as TSV in
+corpus order), the workers answer with the rows themselves: each row's
+cells after its source and line, made in C by the compiled tokenizer
+(`occurrences.LineReader.kwic_rows`), and the parent puts the source and
+the line numbers in front (`KwicResult.tsv_blocks`): no Python object per
+row on either side.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ setup(
         Extension(
             "wordfreq.reduce._tables",
             ["wordfreq/reduce/_tables.c"],
-            depends=["wordfreq/reduce/_runs.h"],
+            depends=["wordfreq/reduce/_runs.h", "wordfreq/reduce/_parts.h"],
             optional=True,
         ),
         Extension("wordfreq.analyses._windows", ["wordfreq/analyses/_windows.c"], optional=True),

@@ -20,8 +20,15 @@ def part_counts(parts: dict[str, list[str]]) -> dict[str, Counter[str]]:
 
 
 def long_table(parts: dict[str, list[str]], min_count: int = 1, max_rows: int | None = None) -> str:
+    return long_table_of_counts(part_counts(parts), min_count, max_rows)
+
+
+def long_table_of_counts(
+    counted: dict[str, Counter[str]], min_count: int = 1, max_rows: int | None = None
+) -> str:
+    """The long table of each part's table (parts with a token)."""
     lines = ["part\ttoken\tcount\n"]
-    for part, counts in sorted(part_counts(parts).items()):
+    for part, counts in sorted(counted.items()):
         rows = sorted(((t, n) for t, n in counts.items() if n >= min_count), key=lambda r: (-r[1], r[0]))
         lines += [f"{part}\t{t}\t{n}\n" for t, n in rows[:max_rows]]
     return "".join(lines)
@@ -57,7 +64,13 @@ def dispersion(freqs: list[int], sizes: list[int]) -> tuple[str, str, str, str, 
 
 
 def dispersion_table(parts: dict[str, list[str]], min_count: int = 1, max_rows: int | None = None) -> str:
-    counted = part_counts(parts)
+    return dispersion_table_of_counts(part_counts(parts), min_count, max_rows)
+
+
+def dispersion_table_of_counts(
+    counted: dict[str, Counter[str]], min_count: int = 1, max_rows: int | None = None
+) -> str:
+    """The dispersion table of each part's table (parts with a token)."""
     names = sorted(counted)
     sizes = [sum(counted[p].values()) for p in names]
     totals: Counter[str] = Counter()

@@ -48,7 +48,14 @@ from wordfreq.reduce.spill import (
 )
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
-from wordfreq.tables.long import LongColumns, LongRow, columns_of, long_rows, spilled_long_rows
+from wordfreq.tables.long import (
+    LongColumns,
+    LongRow,
+    columns_of,
+    compiled_long_table,
+    long_rows,
+    spilled_long_rows,
+)
 from wordfreq.tokenizers import engine_name
 from wordfreq.workers.pool import default_workers, run_tasks
 from wordfreq.workers.run_options import RunOptions
@@ -177,6 +184,9 @@ class CountResult(HoldsSpilledTable, Frames):
         connection = getattr(self.spilled, "connection", None)  # a count by part spills to DuckDB
         if connection is not None:
             return spilled_long_rows(connection, self.min_count, self.max_rows)
+        compiled = compiled_long_table(self.packed, self.min_count, self.max_rows)
+        if compiled is not None:
+            return iter(compiled)
         keys = columns_of(self.packed) if self.packed is not None else None
         if keys is not None:
             return iter(LongColumns(keys, self.min_count, self.max_rows))
@@ -184,6 +194,11 @@ class CountResult(HoldsSpilledTable, Frames):
 
     def long_table(self) -> Iterable[LongRow]:
         """`long_rows`, as an object that `write_long_rows` may write as a whole (faster)."""
+        compiled = (
+            compiled_long_table(self.packed, self.min_count, self.max_rows) if self.spilled is None else None
+        )
+        if compiled is not None:
+            return compiled
         keys = columns_of(self.packed) if self.spilled is None and self.packed is not None else None
         return LongColumns(keys, self.min_count, self.max_rows) if keys is not None else self.long_rows()
 
@@ -304,7 +319,8 @@ def count(
     docs = None
     packed = None
     if spilled is None and total.packs and not count_options.rows.doc_freq:
-        packed = _merge_packed(finish(total, count_options), min_count, max_rows)
+        by_key = count_options.rows.dispersion  # its rows come together in key order
+        packed = _merge_packed(finish(total, count_options), min_count, max_rows, by_key)
     if spilled is None and packed is None:
         unpack_rows(total)
         counts = finish(total, count_options).counts
@@ -371,13 +387,15 @@ def _fits(table: PartitionedTable, memory: int) -> bool:
     return estimate_bytes(tokens, table.types) <= memory
 
 
-def _merge_packed(total: PartialCount, min_count: int, max_rows: int | None) -> PackedTable | None:
-    """The finished table of ``total``, whose rows are mostly packed, summed packed (see `packed.merge`);
-    None when it cannot be (``total`` is then as it was)."""
+def _merge_packed(
+    total: PartialCount, min_count: int, max_rows: int | None, by_key: bool = False
+) -> PackedTable | None:
+    """The finished table of ``total``, whose rows are mostly packed, summed packed (see `packed.merge`;
+    in key order with ``by_key``); None when it cannot be (``total`` is then as it was)."""
     packs = list(total.packs)
     if total.counts:
         rest = pack(total.counts)
         if rest is None:
             return None
         packs.append(rest)
-    return merge_packs(packs, min_count, max_rows)
+    return merge_packs(packs, min_count, max_rows, by_key)

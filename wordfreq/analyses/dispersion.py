@@ -32,6 +32,7 @@ entry per row, as any table does.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,7 +43,7 @@ from typing import Any, BinaryIO
 
 from wordfreq.api import CountResult
 from wordfreq.chunks.parts import SEP, split_key
-from wordfreq.reduce.order import in_batches
+from wordfreq.reduce.order import _tables, in_batches
 from wordfreq.tables.formats import csv_field
 from wordfreq.tables.long import Columns, as_strings, columns_of, tsv_lines
 
@@ -149,6 +150,9 @@ def dispersion_table(result: CountResult) -> Iterable[DispersionRow]:
     and dispersion over the parts, in table order, the count's ``min_count`` and ``max_rows`` applied to
     the rows' counts; computed on columns where the count is packed, from disk where it spilled, else
     row by row.  `write_dispersion` writes it."""
+    compiled = compiled_dispersion(result.packed, result.min_count, result.max_rows)
+    if compiled is not None:
+        return compiled
     connection = getattr(result.spilled, "connection", None)  # a count by part spills to DuckDB
     if connection is not None:
         spilled = spilled_dispersion_columns(connection, result.min_count, result.max_rows)
@@ -317,13 +321,58 @@ def write_dispersion(rows: Iterable[DispersionRow], out: BinaryIO, fmt: str = "t
         tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
         if fmt == "tsv" and tsv is not None:
             for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
-                out.write(tsv(start, start + (_BATCH << 2)).encode())
+                lines = tsv(start, start + (_BATCH << 2))
+                out.write(lines if isinstance(lines, bytes) else lines.encode())
             return
         for batch in in_batches(rows, _BATCH):
             out.write("".join([sep.join(map(quote, _fields(row))) + "\n" for row in batch]).encode())
         return
     for batch in in_batches(rows, _BATCH):
         out.write("".join(map(_json_line, batch)).encode())
+
+
+# --- the table made in C, where the count is packed (``_tables.dispersion``) -------------------------
+
+
+def compiled_dispersion(packed: Any, min_count: int, max_rows: int | None) -> CompiledDispersion | None:
+    """The dispersion table of a packed count's keys, made in C (``_tables.dispersion``: one pass over
+    each row's keys in key order, every figure rounded exactly in integers, Juilland's D in floating
+    point with the bound of `juilland_of_sums`, and exactly here where that leaves it unsure); None
+    where C cannot (not built, a sum beyond 64 bits): then the columns or the rows in Python."""
+    if _tables is None or not isinstance(packed, _tables.PackedTable):
+        return None
+    try:
+        table = _tables.dispersion(packed, SEP.encode(), min_count, max_rows)
+    except OverflowError:
+        return None
+    for i in table.unsure():
+        table.set_juilland(i, int(exact_juilland(table.freqs(i), table.parts).scaleb(DIGITS)))
+    return CompiledDispersion(table)
+
+
+class CompiledDispersion:
+    """A ``_tables.DispersionTable`` as the dispersion table: iterates as `DispersionRow` values, a batch
+    at a time, and writes its TSV lines in C."""
+
+    def __init__(self, table: Any):
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __iter__(self) -> Iterator[DispersionRow]:
+        def fixed(q: int | None) -> Decimal | None:
+            return None if q is None else Decimal(q).scaleb(-DIGITS)
+
+        for start in range(0, len(self.table), _BATCH):
+            for token, f, pm, parts, dp, dp_norm, d in self.table.rows(start, start + _BATCH):
+                yield DispersionRow(token, f, fixed(pm), parts, fixed(dp), fixed(dp_norm), fixed(d))  # type: ignore[arg-type]
+
+    def tsv(self, start: int, stop: int) -> bytes | str:
+        lines = self.table.tsv(start, stop)
+        if lines is None:  # a row with a tab or a line break: never a token, but said as Python says it
+            return "".join("\t".join(_fields(row)) + "\n" for row in itertools.islice(self, start, stop))
+        return lines  # type: ignore[no-any-return]
 
 
 # --- the table on columns, where the count is packed (`wordfreq.tables.long.columns_of`) ------------

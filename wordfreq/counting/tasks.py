@@ -63,7 +63,9 @@ class PartialCount:
     runs: list[str] = field(default_factory=list)  # spilled rows (`wordfreq.reduce.spill`)
     open_runs: list[str] = field(default_factory=list)  # spilled rows of documents cut into several tasks
     packs: list[Pack] = field(default_factory=list)  # more rows, packed (see `pack_rows`)
-    keyed: list[dict[str, int]] = field(default_factory=list)  # more rows: each task's keys by part
+    keyed: list[tuple[str, dict[str, int] | Pack]] = field(
+        default_factory=list
+    )  # more rows: (suffix, rows) by part
     keyed_rows: int = 0  # how many keys ``keyed`` holds, for the memory check
     compiled_rows: Any = (
         None  # more rows, in a compiled table (`wordfreq.counting.rowspec.row_table`); never pickled
@@ -163,10 +165,10 @@ def _count_parts(
     result: PartialCount,
 ) -> None:
     """Count the rows of a task's texts by part, as keys (`wordfreq.chunks.parts`): the texts of one part
-    are counted together, finished, and each row is then keyed by its part.  A part's keys are mostly
-    new to the count, so they are kept apart (``keyed``) to be packed and summed in C by the reduce
+    are counted together and finished, and kept apart with the suffix that makes their rows keys
+    (``keyed``: the separator and the part's name), to be keyed, packed and summed in C by the reduce
     (`wordfreq.reduce.partial.take_compiled_rows`): adding them to the count's Counter, task after
-    task, took as long as segmenting the text."""
+    task, took as long as segmenting the text, and making each key a Python string a third of that."""
     part_by = count_options.rows.part_by
     by_part: dict[str, list[str]] = {}
     if part_by is not None and part_by.of_records:
@@ -177,9 +179,29 @@ def _count_parts(
         by_part[task.part] = texts
     for part, group in by_part.items():
         suffix = SEP + part
-        rows = _rows_of("\n".join(group), tokenizer, count_options)
-        result.keyed.append({row + suffix: n for row, n in rows.items()})
-        result.keyed_rows += len(rows)
+        rows = _compiled_rows_of("\n".join(group), tokenizer, count_options)
+        if rows is None:
+            rows = _rows_of("\n".join(group), tokenizer, count_options)
+        result.keyed.append((suffix, rows))
+        result.keyed_rows += len(rows) if isinstance(rows, dict) else len(rows[1]) // 8
+
+
+def _compiled_rows_of(
+    text: str, tokenizer: Tokenizer, count_options: CountOptions
+) -> Pack | dict[str, int] | None:
+    """The finished rows of ``text`` counted in compiled code (`_rows_of`'s, without a Python object per
+    row): a pack in no order (a row perhaps repeated), or a Counter where one cannot be made (a row
+    UTF-8 cannot encode); None where the tokenizer has no compiled table."""
+    table = row_table(tokenizer, count_options.filters, count_options.rows.ngram)
+    if table is None:
+        return None
+    tokenizer.count_rows(text, table)  # type: ignore[attr-defined]
+    try:
+        return table.take()  # type: ignore[no-any-return]
+    except UnicodeEncodeError:
+        rows: Counter[str] = Counter()
+        table.add_to(rows)
+        return rows
 
 
 def _rows_of(text: str, tokenizer: Tokenizer, count_options: CountOptions) -> Counter[str]:

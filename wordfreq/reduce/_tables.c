@@ -34,6 +34,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,17 +284,54 @@ write_pack(const Entry *entries, Py_ssize_t n, Py_ssize_t size)
     return Py_BuildValue("(NN)", keys, counts);
 }
 
+/* Make each of the n entries' key its bytes and then ``suffix``, in one new buffer (returned, to be
+ * freed with PyMem_Free), adding n * suffix_len to *size; NULL with an error. */
+static char *
+with_suffix(Entry *entries, Py_ssize_t n, const char *suffix, Py_ssize_t suffix_len, Py_ssize_t *size)
+{
+    size_t bytes = 1;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        if ((uint64_t)entries[j].len + (uint64_t)suffix_len > UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "a key is longer than 4 GiB");
+            return NULL;
+        }
+        bytes += entries[j].len + (size_t)suffix_len;
+    }
+    char *keyed = PyMem_Malloc(bytes);
+    if (keyed == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    char *at = keyed;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        memcpy(at, entries[j].utf8, entries[j].len);
+        memcpy(at + entries[j].len, suffix, (size_t)suffix_len);
+        entries[j].utf8 = at;
+        entries[j].len += (uint32_t)suffix_len;
+        entries[j].prefix = prefix_of(at, entries[j].len);
+        at += entries[j].len;
+    }
+    *size += n * suffix_len;
+    return keyed;
+}
+
 PyDoc_STRVAR(pack_counts_doc,
-"pack_counts(counts) -> (keys, counts)\n\n"
+"pack_counts(counts, suffix=b'') -> (keys, counts)\n\n"
 "The dict ``counts`` (str -> int) as two bytes objects, sorted by key in\n"
-"code-point order: each key's UTF-8 after its length (uint32, native\n"
-"order), and the counts (int64, native order).  Raises UnicodeEncodeError\n"
+"code-point order: each key's UTF-8 (then ``suffix``, the same for every\n"
+"key: a count by part's, wordfreq/chunks/parts.py) after its length\n"
+"(uint32, native order), and the counts (int64, native order).  Raises UnicodeEncodeError\n"
 "for a key UTF-8 cannot encode, OverflowError for a count beyond int64 or\n"
 "a key beyond 4 GiB, TypeError for another key or value type.");
 
 static PyObject *
-pack_counts(PyObject *module, PyObject *arg)
+pack_counts(PyObject *module, PyObject *args)
 {
+    PyObject *arg;
+    const char *suffix = NULL;
+    Py_ssize_t suffix_len = 0;
+    if (!PyArg_ParseTuple(args, "O|y#:pack_counts", &arg, &suffix, &suffix_len))
+        return NULL;
     if (!PyDict_Check(arg)) {
         PyErr_SetString(PyExc_TypeError, "counts must be a dict");
         return NULL;
@@ -301,6 +339,7 @@ pack_counts(PyObject *module, PyObject *arg)
     Py_ssize_t n = PyDict_GET_SIZE(arg), pos = 0, size = 0, i = 0;
     PyObject *key, *value;
     Entry *entries = PyMem_Malloc((n > 0 ? n : 1) * 2 * sizeof(Entry)); /* and the sort's buffer */
+    char *keyed = NULL; /* the keys with their suffix, when there is one */
     if (entries == NULL)
         return PyErr_NoMemory();
     /* The UTF-8 is the str's own cache (made here when not ASCII), alive as long as the dict. */
@@ -321,16 +360,21 @@ pack_counts(PyObject *module, PyObject *arg)
         entries[i].utf8 = utf8;
         entries[i].len = (uint32_t)len;
         entries[i].count = count;
-        entries[i].prefix = prefix_of(utf8, (uint32_t)len);
         size += (Py_ssize_t)sizeof(uint32_t) + len;
         i++;
     }
+    if (suffix_len > 0 && (keyed = with_suffix(entries, n, suffix, suffix_len, &size)) == NULL)
+        goto fail;
+    for (Py_ssize_t j = 0; j < n; j++)
+        entries[j].prefix = prefix_of(entries[j].utf8, entries[j].len);
     sort_by_token(entries, entries + n, n);
     PyObject *packed = write_pack(entries, n, size);
     PyMem_Free(entries);
+    PyMem_Free(keyed);
     return packed;
 fail:
     PyMem_Free(entries);
+    PyMem_Free(keyed);
     return NULL;
 }
 
@@ -417,6 +461,24 @@ merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *
 
 /* Each row as a line: its token, a tab, its count in decimal, then `tail`; None when a token holds a
  * tab or a line feed (the Python writer then says why, or writes it its own way). */
+/* Write v in decimal at p; the end. */
+static char *
+write_int(char *p, int64_t v)
+{
+    char digits[24];
+    int nd = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *p++ = '-';
+    while (nd > 0)
+        *p++ = digits[--nd];
+    return p;
+}
+
 static PyObject *
 lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
 {
@@ -436,18 +498,7 @@ lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
         memcpy(p, e->utf8, e->len);
         p += e->len;
         *p++ = '\t';
-        char digits[24];
-        int nd = 0;
-        int64_t v = e->count;
-        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        do {
-            digits[nd++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u != 0);
-        if (v < 0)
-            *p++ = '-';
-        while (nd > 0)
-            *p++ = digits[--nd];
+        p = write_int(p, e->count);
         memcpy(p, tail, tail_len);
         p += tail_len;
     }
@@ -494,20 +545,28 @@ run_lines(PyObject *module, PyObject *pack)
 }
 
 PyDoc_STRVAR(sort_pack_doc,
-"sort_pack(pack) -> (keys, counts)\n\n"
+"sort_pack(pack, suffix=b'') -> (keys, counts)\n\n"
 "A pack in no order, where a key may come more than once (as\n"
-"_jieba.RowTable.take makes them), as a pack: sorted by key, each key once\n"
+"_jieba.RowTable.take makes them), each key followed by ``suffix``, as a\n"
+"pack: sorted by key, each key once\n"
 "with the sum of its counts.  Raises OverflowError when a sum goes beyond\n"
 "int64, ValueError for a malformed pack.");
 
 static PyObject *
-sort_pack(PyObject *module, PyObject *pack)
+sort_pack(PyObject *module, PyObject *args)
 {
-    Py_ssize_t n;
+    PyObject *pack;
+    const char *suffix = NULL;
+    Py_ssize_t suffix_len = 0, n, ignored = 0;
+    if (!PyArg_ParseTuple(args, "O|y#:sort_pack", &pack, &suffix, &suffix_len))
+        return NULL;
     Entry *entries = read_any_pack(pack, &n, 2); /* and the sort's buffer */
     if (entries == NULL)
         return NULL;
     PyObject *packed = NULL;
+    char *keyed = NULL;
+    if (suffix_len > 0 && (keyed = with_suffix(entries, n, suffix, suffix_len, &ignored)) == NULL)
+        goto done;
     sort_by_token(entries, entries + n, n);
     Py_ssize_t kept = 0, size = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -524,6 +583,7 @@ sort_pack(PyObject *module, PyObject *pack)
     packed = write_pack(entries, kept, size);
 done:
     PyMem_Free(entries);
+    PyMem_Free(keyed);
     return packed;
 }
 
@@ -582,11 +642,11 @@ int_of_u128(uint64_t hi, uint64_t lo)
 }
 
 PyDoc_STRVAR(merge_packs_doc,
-"merge_packs(packs, min_count, max_rows) -> PackedTable\n\n"
+"merge_packs(packs, min_count, max_rows, by_key=False) -> PackedTable\n\n"
 "The sum of the packed tables ``packs`` (a list of (keys, counts) pairs\n"
 "made by pack_counts), in table order (count descending, then token in\n"
-"code-point order), without the rows below ``min_count`` and cut to the\n"
-"first ``max_rows`` (None: all).  Raises OverflowError when a sum goes\n"
+"code-point order; with ``by_key``, in key order), without the rows below\n"
+"``min_count`` and cut to the first ``max_rows`` (None: all).  Raises OverflowError when a sum goes\n"
 "beyond int64, ValueError for a malformed pack.");
 
 static PyObject *
@@ -594,7 +654,8 @@ merge_packs(PyObject *module, PyObject *args)
 {
     PyObject *packs, *max_rows_obj;
     long long min_count;
-    if (!PyArg_ParseTuple(args, "O!LO:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj))
+    int by_key = 0;
+    if (!PyArg_ParseTuple(args, "O!LO|p:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj, &by_key))
         return NULL;
     Py_ssize_t max_rows = -1;
     if (max_rows_obj != Py_None) {
@@ -662,7 +723,10 @@ merge_packs(PyObject *module, PyObject *args)
         if (src[i].count >= min_count)
             src[kept++] = src[i];
     }
-    sort_by_count(src, kept, dst);
+    if (by_key)
+        memcpy(dst, src, (size_t)kept * sizeof(Entry));
+    else
+        sort_by_count(src, kept, dst);
     if (max_rows >= 0 && kept > max_rows)
         kept = max_rows;
     uint64_t lo = 0, hi = 0; /* the sum, in 128 bits (counts >= 0; else the sum is made of Python ints) */
@@ -728,30 +792,37 @@ PackedTable_len(PackedTable *self)
     return self->n;
 }
 
-/* start and stop, clipped to the table like a slice's (no negative indices) */
+/* start and stop (parsed from args by ``format``), clipped to n rows like a slice's (no negative
+ * indices) */
 static int
-parse_range(PackedTable *self, PyObject *args, const char *format, Py_ssize_t *start, Py_ssize_t *stop)
+slice_range(Py_ssize_t n, PyObject *args, const char *format, Py_ssize_t *start, Py_ssize_t *stop)
 {
     *start = 0;
-    *stop = self->n;
+    *stop = n;
     if (!PyArg_ParseTuple(args, format, start, stop))
         return -1;
     if (*start < 0 || *stop < 0) {
         PyErr_SetString(PyExc_ValueError, "start and stop must be >= 0");
         return -1;
     }
-    if (*stop > self->n)
-        *stop = self->n;
+    if (*stop > n)
+        *stop = n;
     if (*start > *stop)
         *start = *stop;
     return 0;
+}
+
+static int
+parse_range(PackedTable *self, PyObject *args, const char *format, Py_ssize_t *start, Py_ssize_t *stop)
+{
+    return slice_range(self->n, args, format, start, stop);
 }
 
 static PyObject *
 PackedTable_rows(PackedTable *self, PyObject *args)
 {
     Py_ssize_t start, stop;
-    if (parse_range(self, args, "|nn:rows", &start, &stop) < 0)
+    if (slice_range(self->n, args, "|nn:rows", &start, &stop) < 0)
         return NULL;
     PyObject *list = PyList_New(stop - start);
     if (list == NULL)
@@ -772,7 +843,7 @@ static PyObject *
 PackedTable_tsv(PackedTable *self, PyObject *args)
 {
     Py_ssize_t start, stop;
-    if (parse_range(self, args, "|nn:tsv", &start, &stop) < 0)
+    if (slice_range(self->n, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
     return lines_of(self->rows + start, stop - start, "\n");
 }
@@ -824,6 +895,15 @@ PackedTable_columns(PackedTable *self, PyObject *unused)
 }
 
 static PyObject *
+PackedTable_pack(PackedTable *self, PyObject *unused)
+{
+    Py_ssize_t size = 0;
+    for (Py_ssize_t i = 0; i < self->n; i++)
+        size += (Py_ssize_t)sizeof(uint32_t) + self->rows[i].len;
+    return write_pack(self->rows, self->n, size);
+}
+
+static PyObject *
 PackedTable_get_tokens(PackedTable *self, void *closure)
 {
     Py_INCREF(self->tokens);
@@ -831,6 +911,7 @@ PackedTable_get_tokens(PackedTable *self, void *closure)
 }
 
 #include "_runs.h"
+#include "_parts.h"
 
 static PyMethodDef PackedTable_methods[] = {
     {"rows", (PyCFunction)PackedTable_rows, METH_VARARGS,
@@ -841,6 +922,9 @@ static PyMethodDef PackedTable_methods[] = {
     {"to_dict", (PyCFunction)PackedTable_to_dict, METH_NOARGS, "to_dict() -> {token: count}, in table order"},
     {"columns", (PyCFunction)PackedTable_columns, METH_NOARGS,
      "columns() -> (offsets, utf8, counts): the rows as Arrow buffers (int64 offsets, UTF-8, int64)"},
+    {"pack", (PyCFunction)PackedTable_pack, METH_NOARGS,
+     "pack() -> (keys, counts): the rows, in the table's order, as a pack (a sorted one for a table merged\n"
+     "by key)"},
     {"records", (PyCFunction)PackedTable_records, METH_VARARGS,
      "records(start=0, stop=len) -> bytes: the rows, in table order, as a table file's (see _runs.h)"},
     {NULL, NULL, 0, NULL},
@@ -870,11 +954,13 @@ static PyTypeObject PackedTableType = {
 static PyMethodDef methods[] = {
     {"sort_rows", sort_rows, METH_O, sort_rows_doc},
     {"add_counts", add_counts, METH_VARARGS, add_counts_doc},
-    {"pack_counts", pack_counts, METH_O, pack_counts_doc},
+    {"pack_counts", pack_counts, METH_VARARGS, pack_counts_doc},
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
-    {"sort_pack", sort_pack, METH_O, sort_pack_doc},
+    {"sort_pack", sort_pack, METH_VARARGS, sort_pack_doc},
     {"run_lines", run_lines, METH_O, run_lines_doc},
     {"partition_pack", partition_pack, METH_VARARGS, partition_pack_doc},
+    {"dispersion", dispersion, METH_VARARGS, dispersion_doc},
+    {"long_table", long_table, METH_VARARGS, long_table_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -886,7 +972,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__tables(void)
 {
-    if (PyType_Ready(&PackedTableType) < 0 || PyType_Ready(&TableMergeType) < 0)
+    if (PyType_Ready(&PackedTableType) < 0 || PyType_Ready(&TableMergeType) < 0 ||
+        PyType_Ready(&DispersionTableType) < 0 || PyType_Ready(&LongTableType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)

@@ -50,34 +50,33 @@ class PackedTable(Protocol):
     def to_dict(self) -> dict[str, int]: ...
 
 
-def pack(counts: dict[str, int]) -> Pack | None:
-    """``counts`` packed, or None when it cannot be (a token with a lone surrogate, a count beyond int64)."""
+def pack(counts: dict[str, int], suffix: str = "") -> Pack | None:
+    """``counts`` packed (each token followed by ``suffix``: a count by part's keys), or None when it
+    cannot be (a token with a lone surrogate, a count beyond int64)."""
     try:
         if _tables is not None:
-            return _tables.pack_counts(counts)
-        rows = sorted(counts.items())  # by token: code-point order is UTF-8 byte order
-        keys = b"".join(
-            len(utf8).to_bytes(_LENGTH, sys.byteorder) + utf8
-            for utf8 in (token.encode() for token, _ in rows)
-        )
+            return _tables.pack_counts(counts, suffix.encode()) if suffix else _tables.pack_counts(counts)
+        tail = suffix.encode()
+        rows = sorted((token.encode() + tail, n) for token, n in counts.items())  # UTF-8 byte order
+        keys = b"".join(len(utf8).to_bytes(_LENGTH, sys.byteorder) + utf8 for utf8, _ in rows)
         return keys, array("q", [count for _, count in rows]).tobytes()
     except (UnicodeEncodeError, OverflowError):
         return None
 
 
-def sort_pack(raw: Pack) -> Pack | None:
+def sort_pack(raw: Pack, suffix: str = "") -> Pack | None:
     """``raw``, laid out as a pack but in no order and with a row perhaps repeated (as a worker's n-grams
-    come out of C, `wordfreq.reduce.partial.take_compiled_rows`), as a pack; None when a sum goes
-    beyond int64."""
+    come out of C, `wordfreq.reduce.partial.take_compiled_rows`), each row followed by ``suffix``, as a
+    pack; None when a sum goes beyond int64."""
     if _tables is not None:
         try:
-            return _tables.sort_pack(raw)
+            return _tables.sort_pack(raw, suffix.encode()) if suffix else _tables.sort_pack(raw)
         except OverflowError:
             return None
     total: Counter[str] = Counter()
     for row, count in unpack(raw):
         total[row] += count
-    return pack(total)
+    return pack(total, suffix)
 
 
 def run_lines(packed: Pack) -> bytes:
@@ -112,12 +111,31 @@ def add_packs(total: Counter[str], packs: list[Pack]) -> None:
         add_table(total, dict(unpack(packed)))
 
 
-def merge_packs(packs: list[Pack], min_count: int, max_rows: int | None) -> PackedTable | None:
-    """The sum of ``packs`` in table order, its rows below ``min_count`` dropped, cut to ``max_rows``
-    rows; None when a sum goes beyond 64 bits (the caller sums Counters instead)."""
+def merge_sorted(packs: list[Pack]) -> Pack | None:
+    """The sum of ``packs`` (each sorted) as one sorted pack, merged without sorting again; None when a
+    sum goes beyond int64."""
     if _tables is not None:
         try:
-            return _tables.merge_packs(packs, min_count, max_rows)
+            return _tables.merge_packs(packs, _KEEP_ALL, None, True).pack()
+        except OverflowError:
+            return None
+    total: Counter[str] = Counter()
+    add_packs(total, packs)
+    return pack(total)
+
+
+_KEEP_ALL = -(1 << 63)  # a min_count that drops no row
+
+
+def merge_packs(
+    packs: list[Pack], min_count: int, max_rows: int | None, by_key: bool = False
+) -> PackedTable | None:
+    """The sum of ``packs`` in table order (with ``by_key``, in key order: a count by part's for its
+    dispersion, `wordfreq.analyses.dispersion`), its rows below ``min_count`` dropped, cut to
+    ``max_rows`` rows; None when a sum goes beyond 64 bits (the caller sums Counters instead)."""
+    if _tables is not None:
+        try:
+            return _tables.merge_packs(packs, min_count, max_rows, by_key)
         except OverflowError:
             return None
     total: Counter[str] = Counter()

@@ -13,12 +13,12 @@ what a process under a memory budget does after each task.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.tasks import PartialCount, finish_counts
 from wordfreq.reduce.order import add_table
-from wordfreq.reduce.packs import add_packs, pack, packed_bytes, sort_pack, unpack
+from wordfreq.reduce.packs import add_packs, merge_sorted, pack, packed_bytes, sort_pack, unpack
 from wordfreq.reduce.spill import Spill
 
 KEYED_ROW_BYTES = 160  # what a key by part takes in its task's dict: the slot, the string, the count
@@ -93,21 +93,35 @@ def take_compiled_rows(part: PartialCount, sort: bool = True) -> None:
 
 
 def _take_keyed(part: PartialCount, sort: bool) -> None:
-    """Move a count by part's keys (each task's, `counting.tasks`) into one pack: each task's packed,
-    laid end to end, then summed in C (`packs.sort_pack`); into the counts where they do not pack."""
+    """Move a count by part's rows (each task's, with the suffix that makes them keys, `counting.tasks`)
+    into one pack: each task's keyed and packed, sorted, in C (`packs.pack`), then merged in C
+    (`packs.merge_sorted`), or, unsorted, laid end to end for a spill run; into the counts where they
+    do not pack."""
     keyed, part.keyed, part.keyed_rows = part.keyed, [], 0
     if not keyed:
         return
-    packed = [pack(keys) for keys in keyed]
+    packed = [
+        pack(rows, suffix) if isinstance(rows, dict) else sort_pack(rows, suffix) for suffix, rows in keyed
+    ]
     whole = None
     if all(p is not None for p in packed):
-        raw = (b"".join(p[0] for p in packed), b"".join(p[1] for p in packed))  # type: ignore[index]
-        whole = sort_pack(raw) if sort else raw
+        if sort:
+            whole = merge_sorted(packed)  # type: ignore[arg-type]
+        else:
+            whole = (b"".join(p[0] for p in packed), b"".join(p[1] for p in packed))  # type: ignore[index]
     if whole is None:
-        for keys in keyed:
-            add_table(part.counts, keys)
+        for suffix, rows in keyed:
+            pairs = rows.items() if isinstance(rows, dict) else unpack(rows)
+            add_table(part.counts, _summed((row + suffix, n) for row, n in pairs))
     elif whole[1]:
         part.packs.append(whole)
+
+
+def _summed(pairs: Iterable[tuple[str, int]]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for row, n in pairs:
+        total[row] += n
+    return total
 
 
 def close_documents(total: PartialCount) -> None:

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from wordfreq.chunks.parts import SEP, key, split_key
 from wordfreq.errors import InputError
 from wordfreq.reduce.merge import MergedTable
-from wordfreq.reduce.order import Row, in_batches
+from wordfreq.reduce.order import Row, _tables, in_batches
 from wordfreq.sources.inputs import display_name, open_binary
 from wordfreq.tables.formats import FORMATS, _is_count, _is_whole, _sniffed, csv_field, read_rows
 
@@ -94,7 +94,8 @@ def write_long_rows(rows: Iterable[LongRow], out: BinaryIO, fmt: str = "tsv") ->
         tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
         if tsv is not None:
             for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
-                out.write(tsv(start, start + (_BATCH << 2)).encode())
+                lines = tsv(start, start + (_BATCH << 2))
+                out.write(lines if isinstance(lines, bytes) else lines.encode())
             return
         for batch in in_batches(rows, _BATCH):
             out.write("".join([f"{part}\t{row}\t{n}\n" for part, row, n in batch]).encode())
@@ -295,6 +296,39 @@ def merged_long_rows(merged: MergedTable) -> Iterator[LongRow]:
         return spilled_long_rows(merged.spilled.connection)
     assert merged.counts is not None
     return long_rows(merged.counts.items())
+
+
+# --- the long table made in C, where the count is packed (``_tables.long_table``) -------------------
+
+
+def compiled_long_table(packed: Any, min_count: int, max_rows: int | None) -> CompiledLong | None:
+    """The long table of a packed count's keys, ordered, cut and written in C (``_tables.long_table``);
+    None where C is not built."""
+    if _tables is None or not isinstance(packed, _tables.PackedTable):
+        return None
+    return CompiledLong(_tables.long_table(packed, SEP.encode(), min_count, max_rows))
+
+
+class CompiledLong:
+    """A ``_tables.LongTable``: iterates as (part, row, count) rows, a batch at a time, and writes its
+    TSV lines in C."""
+
+    def __init__(self, table: Any):
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __iter__(self) -> Iterator[LongRow]:
+        for start in range(0, len(self.table), _BATCH):
+            yield from self.table.rows(start, start + _BATCH)
+
+    def tsv(self, start: int, stop: int) -> bytes | str:
+        lines = self.table.tsv(start, stop)
+        if lines is None:  # a row with a tab or a line break: never a token, but written as Python does
+            rows = self.table.rows(start, stop)
+            return "".join(f"{part}\t{row}\t{n}\n" for part, row, n in rows)
+        return lines  # type: ignore[no-any-return]
 
 
 # --- the long table on columns (see the module docstring) ----------------------------------------

@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from wordfreq.chunks.parts import SEP
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import RowSpec
 from wordfreq.counting.tasks import PartialCount
 from wordfreq.errors import OptionError
 from wordfreq.options import with_keywords
+from wordfreq.reduce.keyed import spilled_long_table
 from wordfreq.reduce.order import Row, sorted_rows, top_rows
 from wordfreq.reduce.packs import PackedRows, PackedTable, merge_packs, pack
 from wordfreq.reduce.partial import close_documents, finish, spill_finished, unpack_rows
@@ -49,9 +51,8 @@ from wordfreq.reduce.spill import (
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
 from wordfreq.tables.long import (
-    LongColumns,
+    LongBatches,
     LongRow,
-    columns_of,
     compiled_long_table,
     long_rows,
     spilled_long_rows,
@@ -181,26 +182,22 @@ class CountResult(HoldsSpilledTable, Frames):
     def long_rows(self) -> Iterator[LongRow]:
         """With ``per_part``: the long table (part, row, count), parts in code-point order, then table
         order, ``min_count`` and ``max_rows`` within each part (`wordfreq.tables.long`)."""
-        connection = getattr(self.spilled, "connection", None)  # a count by part spills to DuckDB
+        if isinstance(self.spilled, PartitionedTable):
+            return iter(self.long_table())
+        connection = getattr(self.spilled, "connection", None)  # spilled to DuckDB where not built
         if connection is not None:
             return spilled_long_rows(connection, self.min_count, self.max_rows)
         compiled = compiled_long_table(self.packed, self.min_count, self.max_rows)
         if compiled is not None:
             return iter(compiled)
-        keys = columns_of(self.packed) if self.packed is not None else None
-        if keys is not None:
-            return iter(LongColumns(keys, self.min_count, self.max_rows))
         return long_rows(self.rows(), self.min_count, self.max_rows)  # type: ignore[arg-type]
 
     def long_table(self) -> Iterable[LongRow]:
         """`long_rows`, as an object that `write_long_rows` may write as a whole (faster)."""
-        compiled = (
-            compiled_long_table(self.packed, self.min_count, self.max_rows) if self.spilled is None else None
-        )
-        if compiled is not None:
-            return compiled
-        keys = columns_of(self.packed) if self.spilled is None and self.packed is not None else None
-        return LongColumns(keys, self.min_count, self.max_rows) if keys is not None else self.long_rows()
+        if isinstance(self.spilled, PartitionedTable):  # from disk (`wordfreq.reduce.keyed`)
+            return LongBatches(spilled_long_table(self.spilled, SEP.encode(), self.min_count, self.max_rows))
+        compiled = None if self.spilled else compiled_long_table(self.packed, self.min_count, self.max_rows)
+        return compiled if compiled is not None else self.long_rows()
 
 
 def count(
@@ -258,7 +255,6 @@ def count(
     def tasks() -> Iterator[Task]:
         return corpus_tasks(sources, count_options, run_options, stdin, file_parts)
 
-    # A count by part spills text runs that DuckDB merges: its tables are read from there in SQL.
     partitioned = not local and not count_options.rows.doc_freq and part_by is None and runs_compiled()
     spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
     spilled: SpilledTable | PartitionedTable | None = None
@@ -290,7 +286,8 @@ def count(
             spill = Spill(
                 run_options.memory_budget() // (n_workers + 1),
                 spill_dir.path,
-                packed=not count_options.rows.doc_freq and part_by is None,
+                packed=not count_options.rows.doc_freq,
+                sep=SEP.encode() if part_by is not None else b"",  # a row's keys in one partition
             )
             total = run_tasks(
                 tasks(),
@@ -311,6 +308,7 @@ def count(
                     max_rows=max_rows,
                     memory=run_options.memory_budget(),
                     threads=n_workers,
+                    sep=spill.sep,
                 )
     finally:
         if spill_dir is not None and spilled is None:

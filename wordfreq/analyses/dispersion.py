@@ -22,9 +22,16 @@ is computed in floating point with a bound on the error, and, when the
 bound's interval holds a rounding boundary (an evenly spread row over a few
 parts), again exactly, in fractions and integer square roots.
 
-The rows of one row's parts come together from a count's keys
-(`wordfreq.parts`): grouped in a dict when they are in memory, read in key
-order from DuckDB when they were spilled.  The table (one row per row, the
+The keys of one row's parts (`wordfreq.chunks.parts`) lie together in a
+count's table in key order.  Where the count is packed (the compiled
+``_tables``), the table is made in C in one pass over them
+(``_tables.dispersion``, `compiled_dispersion`), and from a table merged on
+disk within the budget likewise, a partition at a time
+(`wordfreq.reduce.keyed`); Juilland's D is then computed in floating point
+with the bound of `juilland_d`, and exactly here (`exact_juilland`) where
+that bound leaves it unsure.  Where C is not built, the keys are grouped in
+a dict in memory (`dispersion_rows`), or read in key order from DuckDB when
+they spilled (`spilled_dispersion_rows`).  The table (one row per row, the
 usual table order, ``min_count`` and ``max_rows`` on the total F) holds one
 entry per row, as any table does.
 """
@@ -35,7 +42,7 @@ import heapq
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -43,15 +50,17 @@ from typing import Any, BinaryIO
 
 from wordfreq.api import CountResult
 from wordfreq.chunks.parts import SEP, split_key
+from wordfreq.reduce.keyed import KeyedOnDisk, spilled_dispersion
 from wordfreq.reduce.order import _tables, in_batches
+from wordfreq.reduce.runs import PartitionedTable
+from wordfreq.reduce.spill import in_sql
 from wordfreq.tables.formats import csv_field
-from wordfreq.tables.long import Columns, as_strings, columns_of, tsv_lines
+from wordfreq.tables.long import write_tsv_batches
 
 DIGITS = 6
 DISPERSION_COLUMNS = ("token", "count", "per_million", "parts", "dp", "dp_norm", "juilland_d")
 DISPERSION_FORMATS = ("tsv", "csv", "jsonl")
 _SCALE = 10**DIGITS
-_INT64_SAFE = 1 << 62
 _QUANTUM = Decimal(1).scaleb(-DIGITS)
 _BATCH = 1 << 14
 
@@ -148,21 +157,22 @@ def exact_juilland(freqs: Sequence[tuple[int, int]], n: int) -> Decimal:
 def dispersion_table(result: CountResult) -> Iterable[DispersionRow]:
     """The dispersion table of a count by part (``dispersion``): each row's count, per-million frequency
     and dispersion over the parts, in table order, the count's ``min_count`` and ``max_rows`` applied to
-    the rows' counts; computed on columns where the count is packed, from disk where it spilled, else
-    row by row.  `write_dispersion` writes it."""
+    the rows' counts; computed in C where the count is packed or merged on disk (`compiled_dispersion`,
+    `wordfreq.reduce.keyed`), else row by row in Python.  `write_dispersion` writes it."""
     compiled = compiled_dispersion(result.packed, result.min_count, result.max_rows)
     if compiled is not None:
         return compiled
-    connection = getattr(result.spilled, "connection", None)  # a count by part spills to DuckDB
+    if isinstance(result.spilled, PartitionedTable):
+        try:
+            on_disk = spilled_dispersion(
+                result.spilled, SEP.encode(), result.min_count, result.max_rows, resolve
+            )
+            return DispersionBatches(on_disk)
+        except OverflowError:
+            result.spilled = in_sql(result.spilled, result.spilled.memory)  # the sums in SQL, then
+    connection = getattr(result.spilled, "connection", None)  # spilled to DuckDB where C is not built
     if connection is not None:
-        spilled = spilled_dispersion_columns(connection, result.min_count, result.max_rows)
-        if spilled is not None:
-            return spilled
         return spilled_dispersion_rows(connection, result.min_count, result.max_rows)
-    keys = columns_of(result.packed) if result.packed is not None else None
-    table = dispersion_columns(keys, result.min_count, result.max_rows) if keys is not None else None
-    if table is not None:
-        return table
     return dispersion_rows(result.rows(), result.min_count, result.max_rows)  # type: ignore[arg-type]
 
 
@@ -214,64 +224,6 @@ def spilled_dispersion_rows(
     return _table(groups(), sizes, min_count, max_rows)
 
 
-def spilled_dispersion_columns(
-    connection: Any, min_count: int = 1, max_rows: int | None = None
-) -> DispersionColumns | None:
-    """The dispersion table of a spilled count's keys, each row's sums computed by DuckDB on disk (the
-    sum of |f_i T - t_i F| in 128-bit integers, exact; those of r_i and r_i^2 in floating point, whose
-    error `juilland_of_sums` bounds) and the figures rounded as in memory; one row of the result per
-    row of the table.  None when the sums leave int64's range, or when DuckDB's memory limit (the
-    budget, 16 MB at least) is too small for its joins: then `spilled_dispersion_rows`."""
-    import numpy as np
-
-    at = f"strpos(token, chr({ord(SEP)}))"
-    keys = f"SELECT substr(token, 1, {at} - 1) AS row, substr(token, {at} + 1) AS part, n FROM merged"
-    sizes = f"SELECT part, SUM(n) AS t FROM ({keys}) GROUP BY part"
-    total, n, smallest = connection.execute(f"SELECT SUM(t), COUNT(*), MIN(t) FROM ({sizes})").fetchone()
-    if not n:
-        return None
-    total, n, smallest = int(total), int(n), int(smallest)
-    limit = f" LIMIT {int(max_rows)}" if max_rows is not None else ""
-    query = (
-        f"WITH k AS ({keys}), s AS ({sizes}), "
-        f"f AS (SELECT row, SUM(n) AS f FROM k GROUP BY row HAVING SUM(n) >= {int(min_count)}) "
-        f"SELECT k.row, f.f, COUNT(*), SUM(ABS(k.n::HUGEINT * {total} - s.t::HUGEINT * f.f)), SUM(s.t), "
-        "SUM(k.n::DOUBLE / s.t), SUM((k.n::DOUBLE / s.t) * (k.n::DOUBLE / s.t)) "
-        f"FROM k JOIN f USING (row) JOIN s USING (part) GROUP BY k.row, f.f ORDER BY f.f DESC, k.row{limit}"
-    )
-    import duckdb
-
-    try:
-        rows = connection.execute(query).fetchall()
-    except duckdb.OutOfMemoryException:  # its joins want more than a small budget gives: row by row then
-        return None
-    if rows and 2 * total * int(rows[0][1]) >= _INT64_SAFE:
-        return None
-    tokens, f, parts, num, present, s1, s2 = (list(column) for column in zip(*rows)) if rows else [[]] * 7
-    f_kept = np.array(f, dtype=np.int64)
-    num_all = np.array(
-        [int(a) + int(b) * (total - int(c)) for a, b, c in zip(num, f, present)], dtype=np.int64
-    )
-    figures = {
-        "count": f_kept,
-        "per_million": _round(f_kept * 10**6, np.full(len(rows), total)),
-        "parts": np.array(parts, dtype=np.int64),
-        "dp": _round(num_all, 2 * f_kept * total),
-    }
-    if n > 1:
-
-        def freqs_of(i: int) -> list[tuple[int, int]]:
-            pairs = f"WITH k AS ({keys}), s AS ({sizes}) SELECT k.n, s.t FROM k JOIN s USING (part)"
-            found = connection.execute(f"{pairs} WHERE k.row = ?", [tokens[i]]).fetchall()
-            return [(int(a), int(b)) for a, b in found]
-
-        figures["dp_norm"] = _round(num_all, 2 * f_kept * (total - smallest))
-        figures["juilland_d"] = juilland_of_sums(
-            np.array(s1, dtype=np.float64), np.array(s2, dtype=np.float64), np.array(parts), n, freqs_of
-        )
-    return DispersionColumns(np.array(tokens, dtype=np.dtypes.StringDType()), figures, n > 1)
-
-
 def _table(
     groups: Iterable[tuple[str, list[Any]]], sizes: PartSizes, min_count: int, max_rows: int | None
 ) -> list[DispersionRow]:
@@ -318,6 +270,8 @@ def write_dispersion(rows: Iterable[DispersionRow], out: BinaryIO, fmt: str = "t
         sep = "\t" if fmt == "tsv" else ","
         quote = (lambda text: text) if fmt == "tsv" else csv_field
         out.write((sep.join(DISPERSION_COLUMNS) + "\n").encode())
+        if fmt == "tsv" and write_tsv_batches(rows, out):
+            return
         tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
         if fmt == "tsv" and tsv is not None:
             for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
@@ -345,9 +299,31 @@ def compiled_dispersion(packed: Any, min_count: int, max_rows: int | None) -> Co
         table = _tables.dispersion(packed, SEP.encode(), min_count, max_rows)
     except OverflowError:
         return None
+    resolve(table)
+    return CompiledDispersion(table)
+
+
+def resolve(table: Any) -> None:
+    """Set each unsure Juilland's D of a ``_tables.DispersionTable``, computed exactly."""
     for i in table.unsure():
         table.set_juilland(i, int(exact_juilland(table.freqs(i), table.parts).scaleb(DIGITS)))
-    return CompiledDispersion(table)
+
+
+class DispersionBatches:
+    """The dispersion table of a spilled count by part, merged from disk as it is read
+    (`wordfreq.reduce.keyed`): iterates as `DispersionRow` values, and writes its TSV a batch at a time
+    in C."""
+
+    def __init__(self, table: KeyedOnDisk):
+        self.table = table
+
+    def __iter__(self) -> Iterator[DispersionRow]:
+        for batch in self.table.batches():
+            yield from CompiledDispersion(batch)
+
+    def tsv_batches(self) -> Iterator[bytes | str]:
+        for batch in self.table.batches():
+            yield CompiledDispersion(batch).tsv(0, len(batch))
 
 
 class CompiledDispersion:
@@ -373,171 +349,3 @@ class CompiledDispersion:
         if lines is None:  # a row with a tab or a line break: never a token, but said as Python says it
             return "".join("\t".join(_fields(row)) + "\n" for row in itertools.islice(self, start, stop))
         return lines  # type: ignore[no-any-return]
-
-
-# --- the table on columns, where the count is packed (`wordfreq.tables.long.columns_of`) ------------
-
-
-class DispersionColumns:
-    """The dispersion table, as columns (see the module); iterates as `DispersionRow` values."""
-
-    def __init__(self, tokens: Any, figures: dict[str, Any], has_norm: bool):  # tokens: numpy strings
-        self.tokens, self.figures, self.has_norm = tokens, figures, has_norm
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __iter__(self) -> Iterator[DispersionRow]:
-        f = {name: column.tolist() for name, column in self.figures.items()}
-        for i, token in enumerate(self.tokens.tolist()):
-            yield DispersionRow(
-                token,
-                f["count"][i],
-                Decimal(f["per_million"][i]).scaleb(-DIGITS),
-                f["parts"][i],
-                Decimal(f["dp"][i]).scaleb(-DIGITS),
-                Decimal(f["dp_norm"][i]).scaleb(-DIGITS) if self.has_norm else None,
-                Decimal(f["juilland_d"][i]).scaleb(-DIGITS) if self.has_norm else None,
-            )
-
-    def tsv(self, start: int, stop: int) -> str:
-        """The TSV lines of the rows [start, stop)."""
-        import numpy as np
-
-        f = {name: column[start:stop] for name, column in self.figures.items()}
-        columns = [self.tokens[start:stop], as_strings(f["count"])]
-        columns += [_fixed(f["per_million"]), as_strings(f["parts"]), _fixed(f["dp"])]
-        if self.has_norm:
-            columns += [_fixed(f["dp_norm"]), _fixed(f["juilland_d"])]
-        else:
-            empty = as_strings(np.full(len(columns[0]), ""))
-            columns += [empty, empty]
-        return tsv_lines(columns)
-
-
-def _round(num: Any, den: Any) -> Any:
-    """num / den x 10^DIGITS (int64 arrays, den > 0) rounded half to even, from floating point where
-    its error (a few units in the last place) is far from a half; else exactly (`dispersion.rounded`)."""
-    import numpy as np
-
-    x = num.astype(np.float64) / den.astype(np.float64) * _SCALE
-    q = np.floor(x + 0.5).astype(np.int64)
-    unsure = np.abs(x - np.floor(x) - 0.5) <= x * 1e-13 + 1e-9
-    for i in np.flatnonzero(unsure).tolist():
-        q[i] = int(rounded(int(num[i]), int(den[i])).scaleb(DIGITS))
-    return q
-
-
-def dispersion_columns(keys: Columns, min_count: int, max_rows: int | None) -> DispersionColumns | None:
-    """The dispersion table of ``keys`` (the measures of `wordfreq.dispersion`), or None when its sums
-    would leave int64's range."""
-    import numpy as np
-
-    tokens, tid = _sorted_ids(keys.rows)
-    _, pid = _ids(keys.parts)
-    counts = keys.counts
-    n = int(pid.max()) + 1 if len(pid) else 0
-    sizes = _sum_by(pid, counts, n)
-    total = int(sizes.sum())
-    f = _sum_by(tid, counts, len(tokens))
-    if not len(f) or 2 * total * int(f.max()) >= _INT64_SAFE:
-        return None
-    # Which rows, in which order: count descending, then row in code-point order (the ids' order).
-    keep = np.flatnonzero(f >= min_count)
-    keep = keep[np.argsort(-f[keep], kind="stable")]
-    if max_rows is not None:
-        keep = keep[:max_rows]
-    size_of = sizes[pid]
-    fi = f[tid]
-    num = _sum_by(tid, np.abs(counts * total - size_of * fi), len(tokens))
-    num += f * (total - _sum_by(tid, size_of, len(tokens)))
-    parts = np.bincount(tid, minlength=len(tokens))
-    num, f_kept = num[keep], f[keep]
-    figures = {
-        "count": f_kept,
-        "per_million": _round(f_kept * 10**6, np.full(len(keep), total)),
-        "parts": parts[keep],
-        "dp": _round(num, 2 * f_kept * total),
-    }
-    has_norm = n > 1
-    if has_norm:
-        figures["dp_norm"] = _round(num, 2 * f_kept * (total - int(sizes.min())))
-        figures["juilland_d"] = _juilland(tid, counts, size_of, n, keep, len(tokens))
-    return DispersionColumns(tokens[keep], figures, has_norm)
-
-
-def _juilland(tid: Any, counts: Any, size_of: Any, n: int, keep: Any, rows: int) -> Any:
-    """Juilland's D x 10^DIGITS of the rows ``keep`` (`juilland_of_sums`)."""
-    import numpy as np
-
-    r = counts / size_of
-    s1 = _sum_by(tid, r, rows)[keep]
-    s2 = _sum_by(tid, r * r, rows)[keep]
-    k = np.bincount(tid, minlength=rows)[keep]
-    by_row = np.argsort(tid, kind="stable")
-
-    def freqs_of(i: int) -> list[tuple[int, int]]:
-        start, end = np.searchsorted(tid[by_row], [keep[i], keep[i] + 1])
-        held = by_row[start:end]
-        return list(zip(counts[held].tolist(), size_of[held].tolist()))
-
-    return juilland_of_sums(s1, s2, k, n, freqs_of)
-
-
-def juilland_of_sums(
-    s1: Any, s2: Any, k: Any, n: int, freqs_of: Callable[[int], list[tuple[int, int]]]
-) -> Any:
-    """Juilland's D x 10^DIGITS of rows whose relative frequencies r in their k parts sum to ``s1`` (their
-    squares to ``s2``), in floating point: X = (n s2 / s1^2 - 1) / (n - 1) is within
-    (1e-12 + k 1e-15)(1/(n-1) + X) of its value (sums of k positive terms, in any order); where both
-    ends of D = 1 - sqrt(X)'s interval round alike, so does D, else it is computed exactly from the
-    row's (f_i, t_i), ``freqs_of(i)``."""
-    import numpy as np
-
-    x = (n * s2 / (s1 * s1) - 1) / (n - 1)
-    margin = (1e-12 + k * 1e-15) * (1 / (n - 1) + np.abs(x))
-    low = np.maximum(0.0, 1 - np.sqrt(x + margin) - 1e-15) * _SCALE
-    high = np.minimum(1.0, 1 - np.sqrt(np.maximum(0.0, x - margin)) + 1e-15) * _SCALE
-    q = np.floor(low - 1e-9 + 0.5).astype(np.int64)
-    for i in np.flatnonzero(q != np.floor(high + 1e-9 + 0.5).astype(np.int64)).tolist():
-        q[i] = int(exact_juilland(freqs_of(i), n).scaleb(DIGITS))
-    return q
-
-
-def _sorted_ids(values: list[str]) -> tuple[Any, Any]:
-    """The distinct ``values`` in code-point order, and each value's index among them (a sort in C:
-    a dict of the distinct values took three times as long)."""
-    import numpy as np
-
-    strings = np.array(values, dtype=np.dtypes.StringDType())
-    order = np.argsort(strings, kind="stable")
-    ordered = strings[order]
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    ids = np.empty(len(values), dtype=np.int64)
-    ids[order] = np.cumsum(first) - 1
-    return ordered[first], ids
-
-
-def _ids(values: list[str]) -> tuple[list[str], Any]:
-    """The distinct ``values`` (in first-seen order) and each value's index among them."""
-    import numpy as np
-
-    distinct = list(dict.fromkeys(values))
-    index = {value: i for i, value in enumerate(distinct)}
-    return distinct, np.fromiter(map(index.__getitem__, values), np.int64, len(values))
-
-
-def _sum_by(ids: Any, values: Any, n: int) -> Any:
-    import numpy as np
-
-    total = np.zeros(n, dtype=values.dtype)
-    np.add.at(total, ids, values)
-    return total
-
-
-def _fixed(q: Any) -> Any:
-    """The numbers ``q`` / 10^DIGITS as text with `DIGITS` decimals."""
-    import numpy as np
-
-    return as_strings(q // _SCALE) + "." + np.strings.zfill(as_strings(q % _SCALE), DIGITS)

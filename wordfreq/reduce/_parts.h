@@ -254,6 +254,7 @@ typedef struct {
     Group *groups;
     Py_ssize_t n;
     int64_t total;
+    Py_ssize_t n_parts;
     int has_norm;
 } DispersionTable;
 
@@ -303,8 +304,11 @@ sort_groups_by_count(Group *groups, Py_ssize_t n)
 }
 
 /* Juilland's D x 10^6 from the sums of a row's relative frequencies (s1) and their squares (s2) over its
- * k parts of n, or -1 when the bound on their error leaves it unsure (see juilland_of_sums in
- * wordfreq/analyses/dispersion.py, which this follows operation for operation). */
+ * k parts of n, or -1 when the bound on their error leaves it unsure (then it is computed exactly, in
+ * Python: exact_juilland in wordfreq/analyses/dispersion.py).  X = (n s2 / s1^2 - 1) / (n - 1) is
+ * within (1e-12 + k 1e-15)(1/(n-1) + X) of its value (sums of k positive terms in any order, each
+ * within a few units in the last place; the bound of juilland_d there, widened for the k terms); where
+ * both ends of D = 1 - sqrt(X)'s interval round to the same 6 decimals, so does D. */
 static int64_t
 juilland_of(double s1, double s2, int64_t k, int64_t n)
 {
@@ -432,6 +436,28 @@ overflow:
     return -1;
 }
 
+/* A new, empty DispersionTable of the rows of ``table``; NULL with an error. */
+static DispersionTable *
+new_dispersion_table(PyObject *table)
+{
+    DispersionTable *self = PyObject_New(DispersionTable, &DispersionTableType);
+    if (self == NULL)
+        return NULL;
+    Py_INCREF(table);
+    self->table = table;
+    self->keys = ((PackedTable *)table)->rows;
+    self->own = NULL;
+    self->slot_of = NULL;
+    self->parts = (PartIndex){NULL, NULL, 0, 0};
+    self->names = NULL;
+    self->groups = NULL;
+    self->n = 0;
+    self->total = 0;
+    self->n_parts = 0;
+    self->has_norm = 0;
+    return self;
+}
+
 PyDoc_STRVAR(dispersion_doc,
 "dispersion(table, sep, min_count, max_rows, totals=None) -> DispersionTable\n\n"
 "The dispersion table of ``table``, a PackedTable of keys (row, ``sep``,\n"
@@ -453,18 +479,9 @@ dispersion(PyObject *module, PyObject *args)
     char sep = a.sep;
     long long min_count = a.min_count;
     Py_ssize_t max_rows = a.max_rows;
-    DispersionTable *self = PyObject_New(DispersionTable, &DispersionTableType);
+    DispersionTable *self = new_dispersion_table(table_obj);
     if (self == NULL)
         return NULL;
-    Py_INCREF(table_obj);
-    self->table = table_obj;
-    self->keys = table->rows;
-    self->own = NULL;
-    self->slot_of = NULL;
-    self->parts = (PartIndex){NULL, NULL, 0, 0};
-    self->names = NULL;
-    self->groups = NULL;
-    self->n = 0;
     Py_ssize_t n = table->n;
     for (Py_ssize_t i = 1; i < n; i++) {
         if (compare_utf8(&table->rows[i - 1], &table->rows[i]) >= 0) { /* not in key order: sort a copy */
@@ -495,6 +512,7 @@ dispersion(PyObject *module, PyObject *args)
             smallest = t;
     }
     self->total = total;
+    self->n_parts = self->parts.n;
     self->has_norm = self->parts.n > 1;
     self->groups = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Group));
     if (self->groups == NULL) {
@@ -676,10 +694,132 @@ DispersionTable_set_juilland(DispersionTable *self, PyObject *args)
 static PyObject *
 DispersionTable_get_parts(DispersionTable *self, void *closure)
 {
-    return PyLong_FromSsize_t(self->parts.n);
+    return PyLong_FromSsize_t(self->n_parts);
+}
+
+#define GROUP_WORDS 5 /* parts, per_million, dp, dp_norm, juilland: a dispersion record's words */
+
+static PyObject *
+DispersionTable_records(DispersionTable *self, PyObject *args)
+{
+    Py_ssize_t start, stop, size = 0;
+    if (slice_range(self->n, args, "|nn:records", &start, &stop) < 0)
+        return NULL;
+    for (Py_ssize_t i = start; i < stop; i++)
+        size += (Py_ssize_t)(sizeof(uint32_t) + (1 + GROUP_WORDS) * sizeof(int64_t)) + self->groups[i].row.len;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = start; i < stop; i++) {
+        const Group *g = &self->groups[i];
+        int64_t words[1 + GROUP_WORDS] = {g->row.count, g->parts, g->per_million, g->dp, g->dp_norm, g->juilland};
+        memcpy(p, &g->row.len, sizeof g->row.len);
+        memcpy(p + sizeof g->row.len, words, sizeof words);
+        memcpy(p + sizeof g->row.len + sizeof words, g->row.utf8, g->row.len);
+        p += sizeof g->row.len + sizeof words + g->row.len;
+    }
+    return out;
+}
+
+PyDoc_STRVAR(dispersion_records_doc,
+"dispersion_records(table, words, parts) -> DispersionTable\n\n"
+"The dispersion table whose rows are ``table``'s (a PackedTable in table\n"
+"order, as TableMerge takes them from files that DispersionTable.records\n"
+"wrote) and whose figures are ``words`` (5 int64 a row), over ``parts``\n"
+"parts.");
+
+static PyObject *
+dispersion_records(PyObject *module, PyObject *args)
+{
+    PyObject *table_obj;
+    const char *words;
+    Py_ssize_t words_len, n_parts;
+    if (!PyArg_ParseTuple(args, "O!y#n:dispersion_records", &PackedTableType, &table_obj, &words, &words_len,
+                          &n_parts))
+        return NULL;
+    PackedTable *table = (PackedTable *)table_obj;
+    if (words_len != table->n * GROUP_WORDS * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "5 words a row");
+        return NULL;
+    }
+    DispersionTable *self = new_dispersion_table(table_obj);
+    if (self == NULL)
+        return NULL;
+    self->n = table->n;
+    self->n_parts = n_parts;
+    self->has_norm = n_parts > 1;
+    self->groups = PyMem_Calloc(table->n > 0 ? table->n : 1, sizeof(Group));
+    if (self->groups == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < table->n; i++) {
+        Group *g = &self->groups[i];
+        int64_t w[GROUP_WORDS];
+        memcpy(w, words + i * (Py_ssize_t)sizeof w, sizeof w);
+        g->row = table->rows[i];
+        g->parts = w[0];
+        g->per_million = w[1];
+        g->dp = w[2];
+        g->dp_norm = w[3];
+        g->juilland = w[4];
+    }
+    return (PyObject *)self;
+}
+
+PyDoc_STRVAR(part_totals_doc,
+"part_totals(table, sep) -> {part: tokens}\n\n"
+"The sum of the counts of ``table``'s keys (a PackedTable) by part: the\n"
+"bytes after each key's first ``sep``.  ValueError for a key without it.");
+
+static PyObject *
+part_totals(PyObject *module, PyObject *args)
+{
+    PyObject *table_obj;
+    const char *sep;
+    Py_ssize_t sep_len;
+    if (!PyArg_ParseTuple(args, "O!y#:part_totals", &PackedTableType, &table_obj, &sep, &sep_len))
+        return NULL;
+    if (sep_len != 1) {
+        PyErr_SetString(PyExc_ValueError, "sep must be one byte");
+        return NULL;
+    }
+    PackedTable *table = (PackedTable *)table_obj;
+    PartIndex ix = {NULL, NULL, 0, 0};
+    PyObject *out = NULL;
+    for (Py_ssize_t i = 0; i < table->n; i++) {
+        const Entry *e = &table->rows[i];
+        Py_ssize_t at = key_split(e, sep[0]);
+        if (at < 0)
+            goto done;
+        Py_ssize_t id = parts_find(&ix, e->utf8 + at + 1, e->len - (uint32_t)at - 1, 1);
+        if (id < 0)
+            goto done;
+        if (__builtin_add_overflow(part_at(&ix, id)->tokens, e->count, &part_at(&ix, id)->tokens)) {
+            PyErr_SetString(PyExc_OverflowError, "a part's tokens beyond 64 bits");
+            goto done;
+        }
+    }
+    out = PyDict_New();
+    for (Py_ssize_t id = 0; out != NULL && id < ix.n; id++) {
+        const PartSlot *slot = part_at(&ix, id);
+        PyObject *name = PyUnicode_DecodeUTF8(slot->name, slot->len, NULL);
+        PyObject *tokens = name == NULL ? NULL : PyLong_FromLongLong(slot->tokens);
+        if (tokens == NULL || PyDict_SetItem(out, name, tokens) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(name);
+        Py_XDECREF(tokens);
+    }
+done:
+    parts_free(&ix);
+    return out;
 }
 
 static PyMethodDef DispersionTable_methods[] = {
+    {"records", (PyCFunction)DispersionTable_records, METH_VARARGS,
+     "records(start=0, stop=len) -> bytes: the rows as a table file's, each with its 5 figures (TableMerge\n"
+     "reads them with words=5)"},
     {"tsv", (PyCFunction)DispersionTable_tsv, METH_VARARGS,
      "tsv(start=0, stop=len) -> the rows' TSV lines (bytes), or None when a row holds a tab or a line break"},
     {"rows", (PyCFunction)DispersionTable_rows, METH_VARARGS,
@@ -914,7 +1054,32 @@ LongTable_rows(LongTable *self, PyObject *args)
     return list;
 }
 
+static PyObject *
+LongTable_records(LongTable *self, PyObject *args)
+{
+    Py_ssize_t start, stop, size = 0;
+    if (slice_range(self->n, args, "|nn:records", &start, &stop) < 0)
+        return NULL;
+    for (Py_ssize_t i = start; i < stop; i++)
+        size += (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t)) + self->rows[i].key->len;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = start; i < stop; i++) {
+        const Entry *e = self->rows[i].key;
+        memcpy(p, &e->len, sizeof e->len);
+        memcpy(p + sizeof e->len, &e->count, sizeof e->count);
+        memcpy(p + sizeof e->len + sizeof e->count, e->utf8, e->len);
+        p += sizeof e->len + sizeof e->count + e->len;
+    }
+    return out;
+}
+
 static PyMethodDef LongTable_methods[] = {
+    {"records", (PyCFunction)LongTable_records, METH_VARARGS,
+     "records(start=0, stop=len) -> bytes: the keys in long-table order, as a table file's (TableMerge reads\n"
+     "them grouped by part with sep)"},
     {"tsv", (PyCFunction)LongTable_tsv, METH_VARARGS,
      "tsv(start=0, stop=len) -> the rows' 'part<TAB>row<TAB>count' lines (bytes), or None when one holds a\n"
      "tab or a line break"},

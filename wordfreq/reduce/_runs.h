@@ -33,18 +33,36 @@ row_hash(const char *utf8, uint32_t len, uint64_t seed)
 }
 
 PyDoc_STRVAR(partition_pack_doc,
-"partition_pack(pack, parts, seed) -> list of packs\n\n"
+"partition_pack(pack, parts, seed, sep=b'') -> list of packs\n\n"
 "The rows of ``pack`` split into ``parts`` packs by a hash of the row (and\n"
-"``seed``), each keeping the pack's order.  ValueError for a malformed pack.");
+"``seed``), each keeping the pack's order.  With ``sep`` (one byte), a row is\n"
+"a key and the hash is of its bytes before its first ``sep`` (all of them\n"
+"without one): the keys of one row go to one pack (a count by part's,\n"
+"wordfreq/chunks/parts.py).  ValueError for a malformed pack.");
+
+/* How many bytes of a row its hash reads: those before its first ``sep`` with a separator (sep_len 1). */
+static uint32_t
+hashed_len(const Entry *e, const char *sep, Py_ssize_t sep_len)
+{
+    if (sep_len != 1 || e->len == 0)
+        return e->len;
+    const char *at = memchr(e->utf8, sep[0], e->len);
+    return at == NULL ? e->len : (uint32_t)(at - e->utf8);
+}
 
 static PyObject *
 partition_pack(PyObject *module, PyObject *args)
 {
     PyObject *pack;
-    Py_ssize_t parts;
+    Py_ssize_t parts, sep_len = 0;
     unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "OnK:partition_pack", &pack, &parts, &seed))
+    const char *sep = NULL;
+    if (!PyArg_ParseTuple(args, "OnK|y#:partition_pack", &pack, &parts, &seed, &sep, &sep_len))
         return NULL;
+    if (sep_len > 1) {
+        PyErr_SetString(PyExc_ValueError, "sep must be one byte");
+        return NULL;
+    }
     if (parts < 1 || parts > 65536) {
         PyErr_SetString(PyExc_ValueError, "parts must be 1 to 65536");
         return NULL;
@@ -64,7 +82,8 @@ partition_pack(PyObject *module, PyObject *args)
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        uint32_t p = (uint32_t)(row_hash(entries[i].utf8, entries[i].len, seed) % (uint64_t)parts);
+        uint32_t hashed = hashed_len(&entries[i], sep, sep_len);
+        uint32_t p = (uint32_t)(row_hash(entries[i].utf8, hashed, seed) % (uint64_t)parts);
         where[i] = p;
         rows[p]++;
         size[p] += (Py_ssize_t)sizeof(uint32_t) + entries[i].len;
@@ -126,11 +145,15 @@ PackedTable_records(PackedTable *self, PyObject *args)
     return out;
 }
 
+#define MAX_WORDS 8 /* int64 words a record may carry after its count */
+
 typedef struct {
     FILE *file;
     char *utf8;   /* the current row's, ``cap`` bytes */
     uint32_t cap;
     Entry row;
+    uint32_t split; /* with groups: where the row's key ends (its first separator) */
+    int64_t words[MAX_WORDS];
 } Source;
 
 typedef struct {
@@ -139,11 +162,19 @@ typedef struct {
     Py_ssize_t k;
     Py_ssize_t *heap;   /* the sources that have a row, a binary heap in table order */
     Py_ssize_t live;
+    Py_ssize_t words;   /* int64 words after each record's count */
+    int grouped;        /* rows are keys ordered by group (the bytes after sep), then table order */
+    char sep;
+    Py_ssize_t max_rows; /* with groups: the most rows of a group taken (-1: all) */
+    char *group;        /* the last row's group, ``group_len`` bytes (``group_cap`` held) */
+    uint32_t group_len, group_cap;
+    Py_ssize_t in_group; /* rows of it taken */
 } TableMerge;
 
-/* Read the next row of ``s`` into s->row: 1, or 0 at the end of its file, or -1 with an error. */
+/* Read the next row of ``s`` into s->row (and its ``words``; with ``grouped``, where its key ends): 1, or
+ * 0 at the end of its file, or -1 with an error. */
 static int
-source_next(Source *s)
+source_next(Source *s, Py_ssize_t words, int grouped, char sep)
 {
     uint32_t len;
     if (fread(&len, sizeof len, 1, s->file) != 1) {
@@ -163,6 +194,7 @@ source_next(Source *s)
         s->cap = len;
     }
     if (fread(&s->row.count, sizeof s->row.count, 1, s->file) != 1 ||
+        (words > 0 && fread(s->words, sizeof(int64_t), (size_t)words, s->file) != (size_t)words) ||
         (len > 0 && fread(s->utf8, len, 1, s->file) != 1)) {
         PyErr_SetString(PyExc_ValueError, "a table file ends inside a row");
         return -1;
@@ -170,12 +202,41 @@ source_next(Source *s)
     s->row.utf8 = s->utf8;
     s->row.len = len;
     s->row.prefix = prefix_of(s->utf8, len);
+    if (grouped) {
+        const char *at = len ? memchr(s->utf8, sep, len) : NULL;
+        if (at == NULL) {
+            PyErr_SetString(PyExc_ValueError, "a key without its group (no separator) in a table file");
+            return -1;
+        }
+        s->split = (uint32_t)(at - s->utf8);
+    }
     return 1;
+}
+
+/* Grouped order: the bytes after the split, then count descending, then the bytes before it. */
+static int
+compare_grouped(const Source *a, const Source *b)
+{
+    uint32_t ga = a->row.len - a->split, gb = b->row.len - b->split, n = ga < gb ? ga : gb;
+    int r = n ? memcmp(a->row.utf8 + a->split, b->row.utf8 + b->split, n) : 0;
+    if (r != 0)
+        return r;
+    if (ga != gb)
+        return ga < gb ? -1 : 1;
+    if (a->row.count != b->row.count)
+        return a->row.count > b->row.count ? -1 : 1;
+    n = a->split < b->split ? a->split : b->split;
+    r = n ? memcmp(a->row.utf8, b->row.utf8, n) : 0;
+    if (r != 0)
+        return r;
+    return (a->split > b->split) - (a->split < b->split);
 }
 
 static int
 heap_less(TableMerge *m, Py_ssize_t a, Py_ssize_t b)
 {
+    if (m->grouped)
+        return compare_grouped(&m->sources[m->heap[a]], &m->sources[m->heap[b]]) < 0;
     return compare_entries(&m->sources[m->heap[a]].row, &m->sources[m->heap[b]].row) < 0;
 }
 
@@ -216,17 +277,37 @@ TableMerge_dealloc(TableMerge *self)
     TableMerge_close_files(self);
     PyMem_Free(self->sources);
     PyMem_Free(self->heap);
+    PyMem_Free(self->group);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static int
 TableMerge_init(TableMerge *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *paths;
-    Py_ssize_t buffer;
-    if (!PyArg_ParseTuple(args, "O!n:TableMerge", &PyList_Type, &paths, &buffer))
+    PyObject *paths, *max_rows_obj = Py_None;
+    Py_ssize_t buffer, words = 0, sep_len = 0;
+    const char *sep = NULL;
+    if (!PyArg_ParseTuple(args, "O!n|ny#O:TableMerge", &PyList_Type, &paths, &buffer, &words, &sep, &sep_len,
+                          &max_rows_obj))
         return -1;
+    if (words < 0 || words > MAX_WORDS || sep_len > 1) {
+        PyErr_SetString(PyExc_ValueError, "words must be 0 to 8, sep one byte");
+        return -1;
+    }
+    self->words = words;
+    self->grouped = sep_len == 1;
+    self->sep = sep_len == 1 ? sep[0] : 0;
+    self->max_rows = -1;
+    if (max_rows_obj != Py_None && (self->max_rows = PyLong_AsSsize_t(max_rows_obj)) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "max_rows must be >= 0");
+        return -1;
+    }
+    self->group_len = 0;
+    self->in_group = 0;
     TableMerge_close_files(self);
+    PyMem_Free(self->sources);
+    PyMem_Free(self->heap);
     self->k = PyList_GET_SIZE(paths);
     self->sources = PyMem_Calloc(self->k > 0 ? self->k : 1, sizeof(Source));
     self->heap = PyMem_Calloc(self->k > 0 ? self->k : 1, sizeof(Py_ssize_t));
@@ -247,7 +328,7 @@ TableMerge_init(TableMerge *self, PyObject *args, PyObject *kwds)
         self->sources[i].file = f;
         if (buffer > 0)
             setvbuf(f, NULL, _IOFBF, (size_t)buffer);
-        int got = source_next(&self->sources[i]);
+        int got = source_next(&self->sources[i], self->words, self->grouped, self->sep);
         if (got < 0)
             return -1;
         if (got)
@@ -256,6 +337,32 @@ TableMerge_init(TableMerge *self, PyObject *args, PyObject *kwds)
     for (Py_ssize_t i = self->live / 2 - 1; i >= 0; i--)
         heap_down(self, i);
     return 0;
+}
+
+/* With groups: whether the row at hand is beyond its group's ``max_rows`` (counting it); -1 with an
+ * error. */
+static int
+grouped_skip(TableMerge *self, const Source *s)
+{
+    const char *group = s->row.utf8 + s->split;
+    uint32_t len = s->row.len - s->split;
+    if (len == self->group_len && memcmp(group, self->group, len) == 0)
+        self->in_group++;
+    else {
+        if (len > self->group_cap) {
+            char *grown = PyMem_Realloc(self->group, len);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            self->group = grown;
+            self->group_cap = len;
+        }
+        memcpy(self->group, group, len);
+        self->group_len = len;
+        self->in_group = 0;
+    }
+    return self->max_rows >= 0 && self->in_group >= self->max_rows;
 }
 
 static PyObject *
@@ -269,23 +376,38 @@ TableMerge_take(TableMerge *self, PyObject *arg)
     Py_ssize_t cap = want < 4096 ? (want > 0 ? want : 1) : 4096, n = 0, bytes = 0, room = 1 << 16;
     Entry *rows = PyMem_Malloc(cap * sizeof(Entry));
     char *text = PyMem_Malloc(room);
+    int64_t *words = NULL; /* the rows' words, ``self->words`` each */
     PyObject *keep = NULL, *tokens = NULL;
     unsigned __int128 sum = 0;
     if (rows == NULL || text == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
+    words = PyMem_Malloc(cap * (self->words > 0 ? self->words : 1) * sizeof(int64_t));
+    if (words == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
     while (n < want && self->live > 0) {
         Source *s = &self->sources[self->heap[0]];
+        if (self->grouped && grouped_skip(self, s) != 0) {
+            if (PyErr_Occurred())
+                goto fail;
+            goto next; /* beyond its group's max_rows */
+        }
         if (n == cap) {
             cap *= 2;
             Entry *grown = PyMem_Realloc(rows, cap * sizeof(Entry));
-            if (grown == NULL) {
+            int64_t *more = grown == NULL ? NULL : PyMem_Realloc(words, cap * (self->words > 0 ? self->words : 1) * sizeof(int64_t));
+            if (grown != NULL)
+                rows = grown;
+            if (more == NULL) {
                 PyErr_NoMemory();
                 goto fail;
             }
-            rows = grown;
+            words = more;
         }
+        memcpy(words + n * self->words, s->words, (size_t)self->words * sizeof(int64_t));
         if (bytes + (Py_ssize_t)s->row.len > room) {
             while (bytes + (Py_ssize_t)s->row.len > room)
                 room *= 2;
@@ -302,7 +424,8 @@ TableMerge_take(TableMerge *self, PyObject *arg)
         bytes += s->row.len;
         sum += s->row.count;
         n++;
-        int got = source_next(s);
+    next:;
+        int got = source_next(s, self->words, self->grouped, self->sep);
         if (got < 0)
             goto fail;
         if (!got)
@@ -326,9 +449,20 @@ TableMerge_take(TableMerge *self, PyObject *arg)
     table->rows = rows;
     table->n = n;
     table->tokens = tokens;
-    return (PyObject *)table;
+    if (self->words == 0) {
+        PyMem_Free(words);
+        return (PyObject *)table;
+    }
+    PyObject *payload = PyBytes_FromStringAndSize((const char *)words, n * self->words * (Py_ssize_t)sizeof(int64_t));
+    PyMem_Free(words);
+    if (payload == NULL) {
+        Py_DECREF(table);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", table, payload);
 fail:
     PyMem_Free(rows);
+    PyMem_Free(words);
     PyMem_Free(text);
     Py_XDECREF(keep);
     Py_XDECREF(tokens);
@@ -344,7 +478,8 @@ TableMerge_close(TableMerge *self, PyObject *unused)
 
 static PyMethodDef TableMerge_methods[] = {
     {"take", (PyCFunction)TableMerge_take, METH_O,
-     "take(n) -> PackedTable of the next n rows in table order (fewer at the end, none after it)"},
+     "take(n) -> PackedTable of the next n rows in table order (fewer at the end, none after it); with\n"
+     "words, (PackedTable, their words: bytes of int64)"},
     {"close", (PyCFunction)TableMerge_close, METH_NOARGS, "close() -> None: close the files"},
     {NULL, NULL, 0, NULL},
 };
@@ -355,8 +490,10 @@ static PyTypeObject TableMergeType = {
     .tp_basicsize = sizeof(TableMerge),
     .tp_dealloc = (destructor)TableMerge_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "TableMerge(paths, buffer): the rows of table files (each in table order) merged in table "
-              "order.",
+    .tp_doc = "TableMerge(paths, buffer, words=0, sep=b'', max_rows=None): the rows of table files (each in "
+              "table order) merged in table order; each record carries ``words`` int64 after its count; with "
+              "``sep``, rows are keys in grouped order (the bytes after the first sep, then table order), each "
+              "group cut to ``max_rows``.",
     .tp_methods = TableMerge_methods,
     .tp_init = (initproc)TableMerge_init,
     .tp_new = PyType_GenericNew,

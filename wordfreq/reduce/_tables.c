@@ -961,6 +961,8 @@ static PyMethodDef methods[] = {
     {"partition_pack", partition_pack, METH_VARARGS, partition_pack_doc},
     {"dispersion", dispersion, METH_VARARGS, dispersion_doc},
     {"long_table", long_table, METH_VARARGS, long_table_doc},
+    {"dispersion_records", dispersion_records, METH_VARARGS, dispersion_records_doc},
+    {"part_totals", part_totals, METH_VARARGS, part_totals_doc},
     {NULL, NULL, 0, NULL},
 };
 

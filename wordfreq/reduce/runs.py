@@ -82,26 +82,34 @@ def compiled() -> bool:
 
 
 def write_packed_run(
-    directory: str, packs: list[Pack], *, parts: int = PARTITIONS, seed: int = 0, sort: bool = True
+    directory: str,
+    packs: list[Pack],
+    *,
+    parts: int = PARTITIONS,
+    seed: int = 0,
+    sort: bool = True,
+    sep: bytes = b"",
 ) -> str:
     """Write ``packs`` (rows in any order, a row perhaps repeated, when ``sort``; else sorted) as a packed
-    run of ``parts`` partitions in ``directory``, and return its path."""
+    run of ``parts`` partitions in ``directory``, and return its path.  With ``sep``, rows are keys split
+    by the hash of their bytes before it (``_tables.partition_pack``): a count by part's keys of one row
+    land in one partition."""
     try:
         fd, path = tempfile.mkstemp(prefix="run-", suffix=RUN_SUFFIX, dir=directory)
         with os.fdopen(fd, "wb") as f:
-            _write_parts(f, packs, parts, seed, sort)
+            _write_parts(f, packs, parts, seed, sort, sep)
     except OSError as err:
         raise disk_full(directory, err) from None
     return path
 
 
-def _write_parts(f: Any, packs: list[Pack], parts: int, seed: int, sort: bool) -> None:
+def _write_parts(f: Any, packs: list[Pack], parts: int, seed: int, sort: bool, sep: bytes) -> None:
     """The parts of ``packs``, one after another, then their index (partition, offset, sizes) and its
     size."""
     index: list[tuple[int, int, int, int]] = []
     offset = 0
     for packed in packs:
-        for partition, part in enumerate(_tables.partition_pack(packed, parts, seed)):
+        for partition, part in enumerate(_tables.partition_pack(packed, parts, seed, sep)):
             keys, counts = _tables.sort_pack(part) if sort else part
             if not counts:
                 continue
@@ -226,7 +234,7 @@ class MergedRows:
 
 
 def merge_packed_runs(
-    directory: Any, runs: list[str], *, min_count: int, max_rows: int | None, memory: int
+    directory: Any, runs: list[str], *, min_count: int, max_rows: int | None, memory: int, sep: bytes = b""
 ) -> PartitionedTable:
     """The table of packed ``runs`` in ``directory`` (a SpillDir), merged a partition at a time within
     ``memory`` bytes (see the module docstring); the runs are removed."""
@@ -237,7 +245,7 @@ def merge_packed_runs(
     files: list[tuple[str, int, int]] = []
     runs_bytes = sum(map(os.path.getsize, runs))
     for partition in sorted(by_partition):
-        files += _reduce(directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows)
+        files += _reduce(directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows, sep)
     for run in runs:
         os.remove(run)
     table = PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
@@ -246,7 +254,13 @@ def merge_packed_runs(
 
 
 def _reduce(
-    directory: str, parts: list[Segment], depth: int, memory: int, min_count: int, max_rows: int | None
+    directory: str,
+    parts: list[Segment],
+    depth: int,
+    memory: int,
+    min_count: int,
+    max_rows: int | None,
+    sep: bytes,
 ) -> Iterator[tuple[str, int, int]]:
     """Merge ``parts`` (of one partition) into table files: (path, rows, tokens) of each."""
     # A part alone is merged as it is: it was written by one process within its share.
@@ -256,14 +270,15 @@ def _reduce(
         return
     # Too large to merge at once: split each part by another hash, and merge the pieces one by one.
     split = [
-        write_packed_run(directory, [part.read()], parts=FAN_OUT, seed=depth, sort=False) for part in parts
+        write_packed_run(directory, [part.read()], parts=FAN_OUT, seed=depth, sort=False, sep=sep)
+        for part in parts
     ]
     pieces: dict[int, list[Segment]] = {}
     for run in split:
         for segment in segments(run):
             pieces.setdefault(segment.partition, []).append(segment)
     for piece in sorted(pieces):
-        yield from _reduce(directory, pieces.pop(piece), depth + 1, memory, min_count, max_rows)
+        yield from _reduce(directory, pieces.pop(piece), depth + 1, memory, min_count, max_rows, sep)
     for run in split:
         os.remove(run)
 

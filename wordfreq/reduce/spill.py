@@ -121,6 +121,7 @@ class Spill:
     budget: int  # bytes of counts one process may hold
     directory: str
     packed: bool = False  # plain rows go to packed runs (`wordfreq.reduce.runs`), not to text ones
+    sep: bytes = b""  # rows are keys, partitioned by their bytes before it (`runs.write_packed_run`)
 
     def over(self, part: PartialCount, extra: int = 0) -> bool:
         """Whether ``part`` (and ``extra`` bytes held beside it, e.g. its packed rows) take more than
@@ -168,7 +169,7 @@ class Spill:
             elif rest is not None:
                 packs.append(rest)
             if packs:
-                part.runs.append(write_packed_run(self.directory, packs))
+                part.runs.append(write_packed_run(self.directory, packs, sep=self.sep))
             part.counts.clear()
             part.packs = []
             return
@@ -198,12 +199,15 @@ def merged_runs(
     max_rows: int | None,
     memory: int,
     threads: int,
+    sep: bytes = b"",
 ) -> SpilledTable | PartitionedTable:
     """The table of a run that spilled ``runs`` (and ``open_runs``): merged from packed runs
     (`wordfreq.reduce.runs.PartitionedTable`) when all are packed, else by DuckDB (`SpilledTable`), the
     packed ones first written as text."""
     if runs and not open_runs and all(map(is_packed_run, runs)):
-        return merge_packed_runs(directory, runs, min_count=min_count, max_rows=max_rows, memory=memory)
+        return merge_packed_runs(
+            directory, runs, min_count=min_count, max_rows=max_rows, memory=memory, sep=sep
+        )
     text = [_as_text_run(directory.path, run) if is_packed_run(run) else run for run in runs]
     return SpilledTable(
         directory, text, open_runs, min_count=min_count, max_rows=max_rows, memory=memory, threads=threads

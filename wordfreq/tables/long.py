@@ -10,9 +10,13 @@ is not a count, so it can never be a row of a ``--doc-freq`` table
 (`is_long_header`).  In JSON Lines each line is an object with the keys
 ``part``, ``token`` and ``count``.
 
-The rows come from a count's keys (`wordfreq.parts`): held in memory they
-are grouped by part here; spilled to disk (`wordfreq.spill`) they are split,
-filtered and ordered by DuckDB, so the table is never whole in memory.
+The rows come from a count's keys (`wordfreq.chunks.parts`): packed, they
+are ordered by part, cut and written in C (``_tables.long_table``,
+`compiled_long_table`); merged on disk, likewise a partition at a time and
+merged grouped by part (`wordfreq.reduce.keyed`), so the table is never
+whole in memory.  Where C is not built, they are grouped by part in Python
+(`long_rows`), or split, filtered and ordered by DuckDB when they spilled
+(`spilled_long_rows`).
 """
 
 from __future__ import annotations
@@ -21,16 +25,16 @@ import csv
 import itertools
 import json
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from wordfreq.chunks.parts import SEP, key, split_key
 from wordfreq.errors import InputError
+from wordfreq.reduce.keyed import KeyedOnDisk, spilled_long_table
 from wordfreq.reduce.merge import MergedTable
 from wordfreq.reduce.order import Row, _tables, in_batches
+from wordfreq.reduce.runs import PartitionedTable
 from wordfreq.sources.inputs import display_name, open_binary
 from wordfreq.tables.formats import FORMATS, _is_count, _is_whole, _sniffed, csv_field, read_rows
 
@@ -91,6 +95,8 @@ def write_long_rows(rows: Iterable[LongRow], out: BinaryIO, fmt: str = "tsv") ->
         raise ValueError(f"a long table is written as {', '.join(LONG_FORMATS)}, not {fmt!r}")
     if fmt == "tsv":
         out.write(("\t".join(LONG_COLUMNS) + "\n").encode())
+        if write_tsv_batches(rows, out):
+            return
         tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
         if tsv is not None:
             for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
@@ -111,6 +117,17 @@ def write_long_rows(rows: Iterable[LongRow], out: BinaryIO, fmt: str = "tsv") ->
                 for part, row, n in batch
             ]
             out.write("".join(lines).encode())
+
+
+def write_tsv_batches(rows: object, out: BinaryIO) -> bool:
+    """Write a table that makes its TSV a batch at a time (``tsv_batches``: one merged from disk), and
+    say whether it did."""
+    batches = getattr(rows, "tsv_batches", None)
+    if batches is None:
+        return False
+    for lines in batches():
+        out.write(lines if isinstance(lines, bytes) else lines.encode())
+    return True
 
 
 def is_long_header(line: str) -> bool:
@@ -292,6 +309,8 @@ def part_against(path: str, fmt: str | None, part: str, against: str) -> tuple[C
 
 def merged_long_rows(merged: MergedTable) -> Iterator[LongRow]:
     """The long table of the sum of long tables, merged as keys (`key_rows`)."""
+    if isinstance(merged.spilled, PartitionedTable):
+        return iter(LongBatches(spilled_long_table(merged.spilled, SEP.encode(), 1, None)))
     if merged.spilled is not None:
         return spilled_long_rows(merged.spilled.connection)
     assert merged.counts is not None
@@ -331,84 +350,18 @@ class CompiledLong:
         return lines  # type: ignore[no-any-return]
 
 
-# --- the long table on columns (see the module docstring) ----------------------------------------
+class LongBatches:
+    """The long table of a spilled count by part, merged from disk as it is read
+    (`wordfreq.reduce.keyed`): iterates as (part, row, count) rows, and writes its TSV a batch at a time
+    in C."""
 
-_BELOW_SEP = re.compile(b"[\x00-\x08\x0e-\x1b]")  # a row with one of these sorts apart from its key
+    def __init__(self, table: KeyedOnDisk):
+        self.table = table
 
+    def __iter__(self) -> Iterator[LongRow]:
+        for batch in self.table.batches():
+            yield from CompiledLong(batch)
 
-@dataclass
-class Columns:
-    """A count's keys, split: ``rows``, ``parts`` and ``counts`` (int64) in table order."""
-
-    rows: list[str]
-    parts: list[str]
-    counts: Any
-
-
-def columns_of(packed: Any) -> Columns | None:
-    """The keys of a packed table as columns, or None when they cannot be had so (see the module)."""
-    raw = packed.tsv(0, len(packed))
-    if raw is None:
-        return None
-    if _BELOW_SEP.search(raw):
-        return None
-    import numpy as np
-
-    sep = SEP.encode()
-    fields = raw.replace(sep, b"\t").replace(b"\n", b"\t").decode("utf-8").split("\t")
-    counts = np.fromiter(map(int, fields[2:-1:3]), np.int64, len(fields) // 3)
-    return Columns(fields[0:-1:3], fields[1:-1:3], counts)
-
-
-def as_strings(values: Any) -> Any:
-    """``values`` as a numpy array of strings (``StringDType``)."""
-    import numpy as np
-
-    return np.asarray(values).astype(np.dtypes.StringDType())
-
-
-def tsv_lines(columns: list[Any]) -> str:
-    """numpy string columns joined into TSV lines."""
-    line = columns[0]
-    for column in columns[1:]:
-        line = line + "\t" + column
-    return "\n".join(line.tolist()) + "\n" if len(line) else ""
-
-
-class LongColumns:
-    """The long table, as columns (see the module); iterates as (part, row, count) rows."""
-
-    def __init__(self, keys: Columns, min_count: int, max_rows: int | None):
-        import numpy as np
-
-        kept = int(np.searchsorted(-keys.counts, -min_count, side="right"))  # counts descend
-        names = sorted(set(keys.parts[:kept]))
-        rank = {name: i for i, name in enumerate(names)}
-        ranks = np.fromiter(map(rank.__getitem__, keys.parts[:kept]), np.int64, kept)
-        order = np.argsort(ranks, kind="stable")
-        if max_rows is not None:
-            grouped = ranks[order]
-            position = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
-            order = order[position < max_rows]
-        self.names, self.ranks, self.order = names, ranks, order
-        self.keys = keys
-        self._columns: tuple[Any, Any] | None = None  # names and rows as numpy strings, once written
-
-    def __iter__(self) -> Iterator[tuple[str, str, int]]:
-        rows, counts, names, ranks = self.keys.rows, self.keys.counts, self.names, self.ranks
-        for i in self.order.tolist():
-            yield names[ranks[i]], rows[i], int(counts[i])
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def tsv(self, start: int, stop: int) -> str:
-        """The TSV lines of the rows [start, stop)."""
-        import numpy as np
-
-        if self._columns is None:
-            strings = np.dtypes.StringDType()
-            self._columns = np.array(self.names, dtype=strings), np.array(self.keys.rows, dtype=strings)
-        names, rows = self._columns
-        order = self.order[start:stop]
-        return tsv_lines([names[self.ranks[order]], rows[order], as_strings(self.keys.counts[order])])
+    def tsv_batches(self) -> Iterator[bytes | str]:
+        for batch in self.table.batches():
+            yield CompiledLong(batch).tsv(0, len(batch))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import jieba
 import pytest
+from naive_parts import dispersion_table_of_counts, long_table_of_counts
 
-from wordfreq import count, sorted_rows
+from wordfreq import count, dispersion_table, sorted_rows, write_dispersion, write_long_rows
 from wordfreq.analyses.stats import table_stats
 from wordfreq.errors import OptionError, OutputError
 from wordfreq.tables.formats import jieba_tagged_text
@@ -224,3 +225,24 @@ def test_discover_refuses_tags(sample_corpus: Path) -> None:
     with pytest.raises(OptionError) as caught:
         discover_words([str(sample_corpus)], pos=True)
     assert caught.value.option == "pos"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(workers=1), dict(workers=2, chunk_size=97), dict(workers=2, chunk_size=300, memory=64 << 10)],
+)
+def test_tags_by_file_equal_the_naive_loop_per_part(
+    generated_corpus: Path, options: dict[str, object]
+) -> None:
+    """``--pos --part-by file``: the long table and the dispersion table are those of the naive posseg loop
+    run on each file alone (issue 26), whether or not the keys spill."""
+    by_file = {str(p): naive_pos_counts([read_text(str(p))]) for p in files_under(generated_corpus)}
+    by_file = {part: counts for part, counts in by_file.items() if counts}
+    with count([str(generated_corpus)], pos=True, part_by="file", per_part=True, **options) as result:
+        out = io.BytesIO()
+        write_long_rows(result.long_table(), out)
+    assert out.getvalue().decode() == long_table_of_counts(by_file)
+    with count([str(generated_corpus)], pos=True, part_by="file", dispersion=True, **options) as result:
+        out = io.BytesIO()
+        write_dispersion(dispersion_table(result), out)
+    assert out.getvalue().decode() == dispersion_table_of_counts(by_file)

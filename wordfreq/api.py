@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from wordfreq.chunks.parts import SEP
+from wordfreq.chunks.parts import SEP, part_codes
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import RowSpec
@@ -94,6 +94,7 @@ class CountResult(HoldsSpilledTable, Frames):
     packed: PackedTable | None = None  # the table, when it was summed packed
     fits_in_memory: bool = False  # whether ``counts`` may be made of ``spilled`` (a Dask table within budget)
     part_rows: RowSpec | None = None  # with parts: what the rows are; the table's rows are then keys
+    part_names: dict[str, str] | None = None  # with parts of files: the name each code in the keys stands for
     min_count: int = 1  # with parts, applied per part (long table) or per row (dispersion)
     max_rows: int | None = None  # likewise
 
@@ -187,7 +188,7 @@ class CountResult(HoldsSpilledTable, Frames):
         connection = getattr(self.spilled, "connection", None)  # spilled to DuckDB where not built
         if connection is not None:
             return spilled_long_rows(connection, self.min_count, self.max_rows)
-        compiled = compiled_long_table(self.packed, self.min_count, self.max_rows)
+        compiled = compiled_long_table(self.packed, self.min_count, self.max_rows, self.part_names)
         if compiled is not None:
             return iter(compiled)
         return long_rows(self.rows(), self.min_count, self.max_rows)  # type: ignore[arg-type]
@@ -195,8 +196,15 @@ class CountResult(HoldsSpilledTable, Frames):
     def long_table(self) -> Iterable[LongRow]:
         """`long_rows`, as an object that `write_long_rows` may write as a whole (faster)."""
         if isinstance(self.spilled, PartitionedTable):  # from disk (`wordfreq.reduce.keyed`)
-            return LongBatches(spilled_long_table(self.spilled, SEP.encode(), self.min_count, self.max_rows))
-        compiled = None if self.spilled else compiled_long_table(self.packed, self.min_count, self.max_rows)
+            spilled = spilled_long_table(
+                self.spilled, SEP.encode(), self.min_count, self.max_rows, self.part_names
+            )
+            return LongBatches(spilled)
+        compiled = (
+            None
+            if self.spilled
+            else compiled_long_table(self.packed, self.min_count, self.max_rows, self.part_names)
+        )
         return compiled if compiled is not None else self.long_rows()
 
 
@@ -247,8 +255,13 @@ def count(
     local = run_options.engine == "local"
     part_by = count_options.rows.part_by
     file_parts: list[str | None] = [None] * len(sources)
+    part_names: dict[str, str] | None = None
     if part_by is not None and not part_by.of_records:
         file_parts = [part_by.part_of_file(source.path, source.relative or source.path) for source in sources]
+        if runs_compiled():  # short codes in the keys, the names where the tables are written (in C)
+            codes = part_codes(name for name in file_parts if name is not None)
+            file_parts = [None if name is None else codes[name] for name in file_parts]
+            part_names = {code: name for name, code in codes.items()}
     # Rows counted per part are cut to min_count and max_rows per part (or per row), not as keys.
     min_count, max_rows = (1, None) if part_by is not None else (run_options.min_count, run_options.max_rows)
 
@@ -348,6 +361,7 @@ def count(
         packed=packed,
         fits_in_memory=fits,
         part_rows=count_options.rows if part_by is not None else None,
+        part_names=part_names,
         min_count=run_options.min_count,
         max_rows=run_options.max_rows,
     )

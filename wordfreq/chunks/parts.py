@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wordfreq.charclasses import SURROGATE
@@ -118,6 +119,25 @@ def bad_part_name(name: str) -> str | None:
     if SURROGATE.search(name):
         return f"the part name {name!r} is not valid Unicode (a lone surrogate), which UTF-8 cannot hold"
     return None
+
+
+CODE_DIGITS = "".join(chr(c) for c in range(0x30, 0x70))  # 64 ASCII characters above SEP, in order
+
+
+def part_codes(names: Iterable[str]) -> dict[str, str]:
+    """A short code for each of ``names`` (a count by file's or by path's parts, known before counting),
+    to stand for it in the keys: fixed-width numbers in `CODE_DIGITS` (ASCII, all above `SEP`), given
+    in the names' code-point order, so that the codes sort as the names do.  A key of a poem's token
+    by a file's full path took 50 bytes, most of them the path, to sort, merge, send and spill."""
+    ordered = sorted(set(names))
+    width = 1
+    while len(CODE_DIGITS) ** width < len(ordered):
+        width += 1
+    base = len(CODE_DIGITS)
+    return {
+        name: "".join(CODE_DIGITS[(i // base**k) % base] for k in reversed(range(width)))
+        for i, name in enumerate(ordered)
+    }
 
 
 def key(row: str, part: str) -> str:

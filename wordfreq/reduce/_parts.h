@@ -26,7 +26,9 @@ typedef struct {
     uint64_t hash;
     int64_t tokens;
     Py_ssize_t id;   /* the order it was added in */
-    Py_ssize_t rank; /* in code-point order of the names */
+    Py_ssize_t rank; /* in code-point order of the names shown */
+    const char *shown; /* the name written for it (its own, or the one a code stands for) */
+    uint32_t shown_len;
 } PartSlot;
 
 typedef struct {
@@ -102,6 +104,8 @@ parts_find(PartIndex *ix, const char *name, uint32_t len, int add)
             s->len = len;
             s->hash = h;
             s->tokens = 0;
+            s->shown = s->name;
+            s->shown_len = len;
             s->id = ix->n;
             ix->used[ix->n++] = at;
             return s->id;
@@ -119,11 +123,11 @@ compare_part_slots(const void *x, const void *y)
 {
     const PartSlot *a = part_at(sorting_parts, *(const Py_ssize_t *)x);
     const PartSlot *b = part_at(sorting_parts, *(const Py_ssize_t *)y);
-    uint32_t n = a->len < b->len ? a->len : b->len;
-    int r = n ? memcmp(a->name, b->name, n) : 0;
+    uint32_t n = a->shown_len < b->shown_len ? a->shown_len : b->shown_len;
+    int r = n ? memcmp(a->shown, b->shown, n) : 0;
     if (r != 0)
         return r < 0 ? -1 : 1;
-    return (a->len > b->len) - (a->len < b->len);
+    return (a->shown_len > b->shown_len) - (a->shown_len < b->shown_len);
 }
 
 /* Give each part its rank in code-point order (UTF-8 byte order) of the names; -1 with an error. */
@@ -859,15 +863,47 @@ typedef struct {
     const Entry *key;
     uint32_t split; /* where its row ends */
     Py_ssize_t rank; /* its part's */
+    Py_ssize_t part; /* its part's id */
 } LongRow;
 
 typedef struct {
     PyObject_HEAD
     PyObject *table;
+    PyObject *names;   /* {code: name} given, kept alive (the names shown point into them) */
     LongRow *rows;
     Py_ssize_t n;
     PartIndex parts;
+    int clean;         /* no row or name holds a tab or a line break */
 } LongTable;
+
+/* Show each part whose name is a code in ``names`` ({code: name}) by that name; -1 with an error. */
+static int
+parts_shown(PartIndex *ix, PyObject *names)
+{
+    for (Py_ssize_t id = 0; id < ix->n; id++) {
+        PartSlot *slot = part_at(ix, id);
+        PyObject *code = PyUnicode_DecodeUTF8(slot->name, slot->len, NULL);
+        if (code == NULL)
+            return -1;
+        PyObject *name = PyDict_GetItemWithError(names, code); /* borrowed, alive with names */
+        Py_DECREF(code);
+        if (name == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+            continue;
+        }
+        Py_ssize_t len;
+        const char *utf8 = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &len) : NULL;
+        if (utf8 == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "names must map str to str");
+            return -1;
+        }
+        slot->shown = utf8;
+        slot->shown_len = (uint32_t)len;
+    }
+    return 0;
+}
 
 static PyTypeObject LongTableType;
 
@@ -891,23 +927,25 @@ static void
 LongTable_dealloc(LongTable *self)
 {
     Py_XDECREF(self->table);
+    Py_XDECREF(self->names);
     PyMem_Free(self->rows);
     parts_free(&self->parts);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 PyDoc_STRVAR(long_table_doc,
-"long_table(table, sep, min_count, max_rows) -> LongTable\n\n"
+"long_table(table, sep, min_count, max_rows, names=None) -> LongTable\n\n"
 "The long table of ``table``, a PackedTable of keys (row, ``sep``, part) in\n"
 "table order: (part, row, count) with parts in code-point order, then table\n"
 "order within a part, rows below ``min_count`` left out and each part cut to\n"
-"``max_rows``.  ValueError for a key without ``sep``.");
+"``max_rows``; a part that is a code in ``names`` ({code: name}) is shown by\n"
+"its name.  ValueError for a key without ``sep``.");
 
 static PyObject *
 long_table(PyObject *module, PyObject *args)
 {
     TableArgs a;
-    if (parse_table_args(args, "O!y#LO:long_table", &a) < 0)
+    if (parse_table_args(args, "O!y#LO|O:long_table", &a) < 0)
         return NULL;
     PyObject *table_obj = (PyObject *)a.table;
     PackedTable *table = a.table;
@@ -919,9 +957,20 @@ long_table(PyObject *module, PyObject *args)
         return NULL;
     Py_INCREF(table_obj);
     self->table = table_obj;
+    self->names = NULL;
     self->rows = NULL;
     self->n = 0;
     self->parts = (PartIndex){NULL, NULL, 0, 0};
+    self->clean = 1;
+    if (a.totals != Py_None) {
+        if (!PyDict_Check(a.totals)) {
+            PyErr_SetString(PyExc_TypeError, "names must be a dict {code: name}");
+            Py_DECREF(self);
+            return NULL;
+        }
+        Py_INCREF(a.totals);
+        self->names = a.totals;
+    }
     Py_ssize_t n = table->n, kept = 0;
     LongRow *rows = PyMem_Malloc((n > 0 ? n : 1) * sizeof(LongRow));
     Py_ssize_t *slots = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Py_ssize_t));
@@ -945,11 +994,19 @@ long_table(PyObject *module, PyObject *args)
             goto fail;
         if (ordered && below_sep(e->utf8, at, sep))
             ordered = 0;
+        if (self->clean && has_tab_or_newline(e->utf8, at))
+            self->clean = 0;
         rows[kept].key = e;
         rows[kept].split = (uint32_t)at;
+        rows[kept].part = slot;
         slots[kept] = slot;
         kept++;
     }
+    if (self->names != NULL && parts_shown(&self->parts, self->names) < 0)
+        goto fail;
+    for (Py_ssize_t id = 0; id < self->parts.n; id++)
+        if (has_tab_or_newline(part_at(&self->parts, id)->shown, part_at(&self->parts, id)->shown_len))
+            self->clean = 0;
     if (parts_rank(&self->parts) < 0)
         goto fail;
     for (Py_ssize_t i = 0; i < kept; i++)
@@ -1007,12 +1064,10 @@ LongTable_tsv(LongTable *self, PyObject *args)
     Py_ssize_t start, stop, size = 0;
     if (slice_range(self->n, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = self->rows[i].key;
-        if (has_tab_or_newline(e->utf8, e->len))
-            Py_RETURN_NONE;
-        size += e->len + 24;
-    }
+    if (!self->clean)
+        Py_RETURN_NONE;
+    for (Py_ssize_t i = start; i < stop; i++)
+        size += self->rows[i].split + part_at(&self->parts, self->rows[i].part)->shown_len + 24;
     PyObject *out = PyBytes_FromStringAndSize(NULL, size);
     if (out == NULL)
         return NULL;
@@ -1020,8 +1075,9 @@ LongTable_tsv(LongTable *self, PyObject *args)
     for (Py_ssize_t i = start; i < stop; i++) {
         const Entry *e = self->rows[i].key;
         uint32_t at = self->rows[i].split;
-        memcpy(p, e->utf8 + at + 1, e->len - at - 1);
-        p += e->len - at - 1;
+        const PartSlot *part = part_at(&self->parts, self->rows[i].part);
+        memcpy(p, part->shown, part->shown_len);
+        p += part->shown_len;
         *p++ = '\t';
         memcpy(p, e->utf8, at);
         p += at;
@@ -1044,7 +1100,8 @@ LongTable_rows(LongTable *self, PyObject *args)
     for (Py_ssize_t i = start; list != NULL && i < stop; i++) {
         const Entry *e = self->rows[i].key;
         uint32_t at = self->rows[i].split;
-        PyObject *row = Py_BuildValue("(NNL)", PyUnicode_DecodeUTF8(e->utf8 + at + 1, e->len - at - 1, NULL),
+        const PartSlot *part = part_at(&self->parts, self->rows[i].part);
+        PyObject *row = Py_BuildValue("(NNL)", PyUnicode_DecodeUTF8(part->shown, part->shown_len, NULL),
                                       PyUnicode_DecodeUTF8(e->utf8, at, NULL), (long long)e->count);
         if (row == NULL)
             Py_CLEAR(list);

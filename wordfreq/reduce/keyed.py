@@ -74,16 +74,25 @@ class KeyedOnDisk:
 
 
 def spilled_long_table(
-    source: PartitionedTable, sep: bytes, min_count: int, max_rows: int | None
+    source: PartitionedTable,
+    sep: bytes,
+    min_count: int,
+    max_rows: int | None,
+    names: dict[str, str] | None = None,
 ) -> KeyedOnDisk:
-    """The long table of a spilled count by part (see the module)."""
+    """The long table of a spilled count by part (see the module), each part that is a code in ``names``
+    shown by its name (codes sort as their names: the files are merged by code)."""
     directory = source.directory.path
     files = [
         write_table_file(directory, _tables.long_table(_read(p), sep, min_count, max_rows))
         for p in source.files
     ]
     return KeyedOnDisk(
-        source, files, lambda batch: _tables.long_table(batch, sep, 1, None), sep=sep, max_rows=max_rows
+        source,
+        files,
+        lambda batch: _tables.long_table(batch, sep, 1, None, names),
+        sep=sep,
+        max_rows=max_rows,
     )
 
 

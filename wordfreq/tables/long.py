@@ -320,12 +320,15 @@ def merged_long_rows(merged: MergedTable) -> Iterator[LongRow]:
 # --- the long table made in C, where the count is packed (``_tables.long_table``) -------------------
 
 
-def compiled_long_table(packed: Any, min_count: int, max_rows: int | None) -> CompiledLong | None:
-    """The long table of a packed count's keys, ordered, cut and written in C (``_tables.long_table``);
-    None where C is not built."""
+def compiled_long_table(
+    packed: Any, min_count: int, max_rows: int | None, names: dict[str, str] | None = None
+) -> CompiledLong | None:
+    """The long table of a packed count's keys, ordered, cut and written in C (``_tables.long_table``),
+    each part that is a code in ``names`` shown by its name (`wordfreq.chunks.parts.part_codes`); None
+    where C is not built."""
     if _tables is None or not isinstance(packed, _tables.PackedTable):
         return None
-    return CompiledLong(_tables.long_table(packed, SEP.encode(), min_count, max_rows))
+    return CompiledLong(_tables.long_table(packed, SEP.encode(), min_count, max_rows, names))
 
 
 class CompiledLong:

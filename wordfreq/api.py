@@ -268,7 +268,7 @@ def count(
     def tasks() -> Iterator[Task]:
         return corpus_tasks(sources, count_options, run_options, stdin, file_parts)
 
-    partitioned = not local and not count_options.rows.doc_freq and part_by is None and runs_compiled()
+    partitioned = not local and not count_options.rows.doc_freq and runs_compiled()
     spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
     spilled: SpilledTable | PartitionedTable | None = None
     fits = False

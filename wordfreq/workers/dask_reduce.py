@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
+from wordfreq.chunks.parts import SEP
 from wordfreq.chunks.planning import Task
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.tasks import Pack, PartialCount, count_tasks
@@ -69,7 +70,8 @@ def count_partitions(batch: list[Task], count_options: CountOptions, parts: int)
         packs.append(rest)
     rows = _joined(packs)
     read = PartialCount(nbytes=part.nbytes, bad_bytes=part.bad_bytes, bad_records=part.bad_records)
-    return read, [_tables.sort_pack(piece) for piece in _tables.partition_pack(rows, parts, 0)]
+    sep = SEP.encode() if count_options.rows.part_by is not None else b""  # a row's keys in one partition
+    return read, [_tables.sort_pack(piece) for piece in _tables.partition_pack(rows, parts, 0, sep)]
 
 
 def part_of(counted: Counted, partition: int) -> Pack:

@@ -2,6 +2,7 @@
 
     python benchmarks/parts.py --size-mb 100 -j 2          # a few hundred parts
     python benchmarks/parts.py --small-files 100000 -j 2   # many small files, peak memory
+    python benchmarks/parts.py --text growing.txt -j 2     # any text cut into 336 parts (--parts N)
 
 The corpus is the poems of the chinese-poetry npm tarball (全唐诗, 全宋诗, 全宋词,
 元曲; downloaded once into ``--cache-dir``, see corpora.py), written as one text
@@ -96,6 +97,31 @@ def build_corpus(cache: Path, size_mb: float, small_files: int | None) -> Path:
     return root
 
 
+def build_from_text(cache: Path, text: Path, parts: int) -> Path:
+    """``text`` cut into ``parts`` files of consecutive lines, of about equal size (built once per file
+    and count, under ``cache``): any corpus as a directory of parts, e.g. the >= 100 MB 'growing'
+    corpus of benchmarks/corpora.py."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{text.resolve()}:{text.stat().st_size}".encode()).hexdigest()[:12]
+    root = cache / f"text-{digest}-{parts}parts"
+    if (root / ".complete").exists():
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    share = text.stat().st_size / parts
+    part, written, lines = 0, 0, []
+    with text.open("rb") as f:
+        for line in f:
+            lines.append(line)
+            written += len(line)
+            if written >= share * (part + 1) and part < parts - 1:
+                (root / f"{part:04d}.txt").write_bytes(b"".join(lines))
+                part, lines = part + 1, []
+    (root / f"{part:04d}.txt").write_bytes(b"".join(lines))
+    (root / ".complete").touch()
+    return root
+
+
 def build_named(cache: Path, per_kind: int) -> Path:
     """The first ``per_kind`` members of each kind (全唐诗, 全宋诗, 全宋词, 元曲), each a file named as its
     member (``poet.tang.0.txt``): a corpus whose parts can be chosen by path (docs/parts.md)."""
@@ -130,6 +156,8 @@ def main() -> None:
     )
     parser.add_argument("--size-mb", type=float, default=100, help="megabytes of poems (default 100)")
     parser.add_argument("--small-files", type=int, metavar="N", help="cut the poems into N files instead")
+    parser.add_argument("--text", type=Path, help="cut this text file into --parts files, not the poems")
+    parser.add_argument("--parts", type=int, default=336, help="parts of --text (default 336, as the poems)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--memory", metavar="SIZE", help="the rows by part under this --memory budget")
@@ -145,7 +173,10 @@ def main() -> None:
     if args.named:
         print(build_named(args.cache_dir, args.named))
         return
-    corpus = build_corpus(args.cache_dir, args.size_mb, args.small_files)
+    if args.text:
+        corpus = build_from_text(args.cache_dir, args.text, args.parts)
+    else:
+        corpus = build_corpus(args.cache_dir, args.size_mb, args.small_files)
     files = [p for p in corpus.rglob("*.txt")]
     size = sum(p.stat().st_size for p in files)
     workdir = args.work_dir or args.cache_dir / "parts-work"
@@ -171,9 +202,8 @@ def main() -> None:
         cells = [res.row.name, f"{res.wall:.2f}", ratio, f"{res.cpu:.1f}", mib(res.peak_bytes)]
         table.append([*cells, f"{res.other_load:.2f}", ""])
     print(machine_line(args.jobs))
-    print(
-        f"input: {len(files)} files, {size / 1e6:.1f} MB of chinese-poetry 2.0.1 poems; load before: {load}"
-    )
+    what = f"{args.text.name} cut into parts" if args.text else "chinese-poetry 2.0.1 poems"
+    print(f"input: {len(files)} files, {size / 1e6:.1f} MB of {what}; load before: {load}")
     print()
     print(md_table(header, table, right={1, 2, 3, 4, 5}))
     sys.stdout.flush()

@@ -12,7 +12,9 @@
   it was found under (the path as given for a file argument).
 
 A row counted per part is one string, its *key*: the row (a token or an
-n-gram), `SEP`, then the part's name.  `SEP` is U+001F, which Python's
+n-gram), `SEP`, then the part's name, or, for parts known before counting
+(by file or by path), its short code (`part_codes`), which the long table
+turns back into the name.  `SEP` is U+001F, which Python's
 ``str.split`` takes for whitespace, so a token never holds it: the key
 splits back at its first `SEP`, whatever the part's name holds.  Keys are
 counted, packed, spilled and summed by Dask like any row, so a table of keys

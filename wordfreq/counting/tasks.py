@@ -15,7 +15,8 @@ task of People's Daily has some 84,000 distinct bigrams, and making each a
 Python string and adding it to a `Counter`, task after task, took as long
 as segmenting the text.  The table leaves C once, when the count is finished
 (or spilled), as a pack (`wordfreq.reduce.packs`); the memory budget counts
-it at its allocated size.
+it at its allocated size.  Rows by part are counted so too, one table per
+part of a task, taken at once as a pack and keyed by the reduce.
 """
 
 from __future__ import annotations

@@ -204,7 +204,7 @@ def many_types(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_count_by_two_workers_comes_back_packed_and_equal(many_types: Path) -> None:
     one = wordfreq.count([many_types], workers=1, chunk_size=1 << 16)
     two = wordfreq.count([many_types], workers=2, chunk_size=1 << 16)
-    assert two.packed is not None and one.packed is None and two.types > 10_000
+    assert two.packed is not None and two.types > 10_000
     assert (two.tokens, two.types) == (one.tokens, one.types)
     assert list(two.rows()) == list(one.rows())
     assert two.counts == one.counts and two.packed is None  # read, the Counter replaces the packed table
@@ -242,3 +242,15 @@ def test_packed_rows_count_against_the_parents_memory_budget(tmp_path: Path) -> 
     assert not part.packs and not part.counts and len(part.runs) == 1
     lines = Path(part.runs[0]).read_text(encoding="utf-8").splitlines()
     assert sorted(lines) == sorted([f"{t}\t{n}\t0" for t, n in counts.items()] + ["w0\t5\t0", "x\t1\t0"])
+
+
+def test_the_rows_of_a_packed_count_are_a_sequence_as_a_list_of_rows_is(many_types: Path) -> None:
+    """docs/api.md's ``result.rows()[:10]``: indexing, slicing and reversing as on a list."""
+    rows = wordfreq.count([many_types], workers=2, chunk_size=1 << 16).rows()
+    assert not isinstance(rows, list)
+    listed = list(rows)
+    assert rows[:10] == listed[:10] and rows[-3:] == listed[-3:] and rows[::997] == listed[::997]
+    assert rows[0] == listed[0] and rows[-1] == listed[-1] and rows[5:2] == []
+    assert list(reversed(rows)) == listed[::-1]
+    with pytest.raises(IndexError):
+        rows[len(listed)]

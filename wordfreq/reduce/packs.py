@@ -26,8 +26,8 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from wordfreq.counting.tasks import Pack
 from wordfreq.reduce.order import Row, _tables, add_table, sorted_rows
@@ -164,9 +164,11 @@ class PyPackedTable:
         return dict(self._rows)
 
 
-class PackedRows:
+class PackedRows(Sequence[Row]):
     """The rows of a `PackedTable` in table order, made into Python objects a batch at a time; also
-    written straight from it as TSV (a `wordfreq.tables.formats.SlicedRows`)."""
+    written straight from it as TSV (a `wordfreq.tables.formats.SlicedRows`).  A read-only sequence,
+    as the list of rows of a table held in a `Counter` is: indexed, sliced and reversed without making
+    the other rows."""
 
     def __init__(self, table: PackedTable, batch: int = 1 << 14):
         self.table = table
@@ -178,6 +180,21 @@ class PackedRows:
     def __iter__(self) -> Iterator[tuple[str, int]]:
         for start in range(0, len(self.table), self.batch):
             yield from self.table.rows(start, start + self.batch)
+
+    def __reversed__(self) -> Iterator[tuple[str, int]]:
+        for stop in range(len(self.table), 0, -self.batch):
+            yield from reversed(list(self.table.rows(max(0, stop - self.batch), stop)))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self.table))
+            if step == 1:
+                return self.slice(start, max(start, stop))
+            return [self[i] for i in range(start, stop, step)]
+        i = index + len(self.table) if index < 0 else index
+        if not 0 <= i < len(self.table):
+            raise IndexError("row index out of range")
+        return next(iter(self.table.rows(i, i + 1)))
 
     def slice(self, start: int, stop: int) -> list[Row]:
         return list(self.table.rows(start, stop))

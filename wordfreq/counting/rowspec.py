@@ -19,7 +19,8 @@
   the parts); one of the two is asked for with it.
 
 The plain table (single tokens, no document counts) is counted by the
-tokenizers' fast ``add_counts``; `count_lines` here counts the rows of one
+tokenizers' fast ``add_counts``, or by the compiled tokenizer's `row_table`
+when no filter is active (`wordfreq.counting.tasks`); `count_lines` here counts the rows of one
 document (or of a piece of one) for everything else, and `row_table` makes
 the compiled tokenizer's table that counts the n-grams of many texts
 without document counts, held in C across a worker's tasks.  With n-grams

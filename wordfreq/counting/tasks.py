@@ -8,7 +8,8 @@ bytes, the undecodable bytes, the bad records); the in-process path, the
 pool's workers and the Dask tasks all call it.  What happens to a partial
 count next (finished, packed, spilled, merged) is `wordfreq.reduce`'s.
 
-N-grams without document counts are counted, where the tokenizer can, into
+N-grams without document counts, and single tokens where no filter is
+active (`_plain_in_row_table`), are counted, where the tokenizer can, into
 one table in compiled code that lives across a process's tasks
 (`wordfreq.counting.rowspec.row_table`, ``compiled_rows``): a worker's 1 MB
 task of People's Daily has some 84,000 distinct bigrams, and making each a
@@ -92,7 +93,7 @@ def count_tasks(
         result.finished = False
         parts: list[str] | None = [] if count_options.rows.part_by is not None else None
         texts = _texts_of(task, count_options, result, parts)
-        if count_options.rows.plain:
+        if count_options.rows.plain and not _plain_in_row_table(tokenizer, count_options):
             _count_plain(tokenizer, "\n".join(texts), result)
         elif parts is not None:
             _count_parts(task, texts, parts, tokenizer, count_options, result)
@@ -104,6 +105,21 @@ def count_tasks(
         if after_each is not None:
             after_each(result)
     return result
+
+
+def _plain_in_row_table(tokenizer: Tokenizer, count_options: CountOptions) -> bool:
+    """Whether the plain table is counted as the unigrams of a compiled row table (`_count_rows`) rather
+    than by ``add_counts`` into a `Counter`: where the tokenizer has such a table, keeps no rows of its
+    own there (collocates' windows) and no filter is active (a filter in the table is a Python call per
+    token; on the `Counter` it runs once per distinct token, when the count is finished).
+
+    The same rows either way (the whitespace rule is applied in C); the table makes no Python string
+    per token, which on HMM-heavy text (many distinct tokens) took a third of a worker's CPU."""
+    return (
+        hasattr(tokenizer, "row_table")
+        and not hasattr(tokenizer, "compiled_table")
+        and not count_options.filters.active
+    )
 
 
 def _count_plain(tokenizer: Tokenizer, text: str, result: PartialCount) -> None:

@@ -101,7 +101,10 @@ def test_the_client_reads_botocores_own_models_from_its_search_paths(
 
     ours, botocores = s3_direct._s3_loader(None), create_loader(None)
     assert ours.list_available_services("service-2") == ["s3"]
-    assert ours.load_service_model("s3", "service-2") == botocores.load_service_model("s3", "service-2")
+    for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+        model = ours.load_service_model("s3", kind)
+        assert json.dumps(model) == json.dumps(botocores.load_service_model("s3", kind))  # in order too
+    assert json.dumps(ours.load_data("endpoints")) == json.dumps(botocores.load_data("endpoints"))
     model = botocores.load_service_model("s3", "service-2")
     model["metadata"]["fromDataPath"] = True
     found = tmp_path / "models" / "s3" / model["metadata"]["apiVersion"]

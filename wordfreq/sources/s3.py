@@ -165,16 +165,29 @@ def _botocore_client(options: Mapping[str, Any]) -> Any:
 
 def _s3_loader(data_path: str | None) -> Any:
     """botocore's loader of its models for ``data_path`` (``AWS_DATA_PATH``), as its session makes it,
-    but one that knows S3 alone.
+    but one that knows S3 alone and reads its JSON into plain dicts.
 
-    Before it reads a model, botocore's loader checks that the service is a known one by listing
-    every service it has a model for: 440 directories, listed twice (the API model and the
-    endpoint rules), 20 ms of CPU of the client's 65.  This one looks in S3's directory alone
-    (`list_api_versions`, which botocore's listing asks of each directory): the same models are
-    read from the same search paths, and any other service is unknown to it.
+    Making the client costs 65 ms of CPU, two thirds of it in the loader.  Before it reads a model,
+    botocore's loader checks that the service is a known one by listing every service it has a
+    model for: 440 directories, once per kind of model (the API, the endpoint rules, the
+    paginators), 21 ms.  This one looks in S3's directory alone (`list_api_versions`, what that
+    listing asks of each directory).  And it parses the JSON files (1.25 MB of endpoints, S3's API)
+    into dicts, which keep their order as the OrderedDicts botocore asks for do, in half the time
+    (13 ms instead of 25).  The same files are read from the same search paths; any other service
+    is unknown to it.
     """
+    import gzip
+
     from botocore.exceptions import DataNotFoundError
-    from botocore.loaders import Loader, create_loader
+    from botocore.loaders import JSONFileLoader, Loader, create_loader
+
+    class PlainJSONFileLoader(JSONFileLoader):  # type: ignore[misc]
+        def load_file(self, file_path: str) -> Any:
+            for extension, opener in ((".json", open), (".json.gz", gzip.open)):
+                if os.path.isfile(file_path + extension):
+                    with opener(file_path + extension, "rb") as f:
+                        return json.loads(f.read().decode("utf-8"))
+            return None
 
     class S3Loader(Loader):  # type: ignore[misc]
         def list_available_services(self, type_name: str) -> list[str]:
@@ -184,7 +197,7 @@ def _s3_loader(data_path: str | None) -> Any:
                 return []
 
     paths = create_loader(data_path).search_paths  # AWS_DATA_PATH's, then ~/.aws/models and botocore's
-    return S3Loader(extra_search_paths=paths, include_default_search_paths=False)
+    return S3Loader(paths, PlainJSONFileLoader(), include_default_search_paths=False)
 
 
 def _fsspec_configured() -> bool:

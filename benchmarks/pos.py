@@ -81,8 +81,13 @@ def _head(kind: str, megabytes: float | None, args: argparse.Namespace) -> Path:
     return head_sample(src, int(megabytes * 1e6), args.cache_dir, KINDS[kind].sha256)
 
 
+def _times(ratio: float) -> str:
+    """A ratio to the naive loop: whole above 10, two figures below (a slower peer's 0.052×)."""
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
+
+
 def _rate(size: int, seconds: float) -> str:
-    return f"{size / 1e6 / seconds:.3f}" if seconds > 0 else "–"
+    return f"{size / 1e6 / seconds:.3g}" if seconds > 0 else "–"
 
 
 def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
@@ -163,8 +168,8 @@ def scenario_pos(args: argparse.Namespace, workdir: Path) -> None:
                     f"{start.cpu:.2f}" if start else "–",
                     _rate(size, net),
                     _rate(size, net_cpu),
-                    f"{size / net / naive_wall:.0f}×" if naive_wall and net > 0 else "–",
-                    f"{size / net_cpu / naive_cpu:.0f}×" if naive_cpu and net_cpu > 0 else "–",
+                    _times(size / net / naive_wall) if naive_wall and net > 0 else "–",
+                    _times(size / net_cpu / naive_cpu) if naive_cpu and net_cpu > 0 else "–",
                     f"{result.wall / plain.wall:.2f}×" if input_row else "–",
                     f"{result.cpu / plain.cpu:.2f}×" if input_row and plain.cpu > 0 else "–",
                     f"{result.other_load:.2f}",

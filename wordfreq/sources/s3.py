@@ -167,14 +167,14 @@ def _s3_loader(data_path: str | None) -> Any:
     """botocore's loader of its models for ``data_path`` (``AWS_DATA_PATH``), as its session makes it,
     but one that knows S3 alone and reads its JSON into plain dicts.
 
-    Making the client costs 65 ms of CPU, two thirds of it in the loader.  Before it reads a model,
-    botocore's loader checks that the service is a known one by listing every service it has a
+    Making the client took 80-90 ms of CPU, 40 of them in botocore's loader.  Before it reads a
+    model, that loader checks that the service is a known one by listing every service it has a
     model for: 440 directories, once per kind of model (the API, the endpoint rules, the
-    paginators), 21 ms.  This one looks in S3's directory alone (`list_api_versions`, what that
+    paginators), 20 ms.  This one looks in S3's directory alone (`list_api_versions`, what that
     listing asks of each directory).  And it parses the JSON files (1.25 MB of endpoints, S3's API)
     into dicts, which keep their order as the OrderedDicts botocore asks for do, in half the time
-    (13 ms instead of 25).  The same files are read from the same search paths; any other service
-    is unknown to it.
+    (13 ms instead of 25-30).  The same files are read from the same search paths; any other
+    service is unknown to it.  The client now takes 50 ms (docs/performance.md).
     """
     import gzip
 

@@ -197,7 +197,9 @@ def _s3_loader(data_path: str | None) -> Any:
                 return []
 
     paths = create_loader(data_path).search_paths  # AWS_DATA_PATH's, then ~/.aws/models and botocore's
-    return S3Loader(paths, PlainJSONFileLoader(), include_default_search_paths=False)
+    return S3Loader(
+        extra_search_paths=paths, file_loader=PlainJSONFileLoader(), include_default_search_paths=False
+    )
 
 
 def _fsspec_configured() -> bool:

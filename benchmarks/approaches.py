@@ -26,7 +26,7 @@ import argparse
 import functools
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 
 BATCH_LINES = 1000
@@ -140,6 +140,59 @@ def jieba_fast_posseg(in_path: str, out_path: str, jobs: int) -> None:
     naive_posseg(in_path, out_path, jobs, package="jieba_fast")
 
 
+def _count_pairs(in_path: str, out_path: str, cut: Callable[[str], Iterable[Sequence[str]]]) -> None:
+    """Count ``cut(line)``'s (word, tag) pairs of each line as ``word/tag`` (the word split on whitespace,
+    empty pieces dropped, as the naive posseg loop does) and write the table."""
+    d: dict[str, int] = {}
+    with open(in_path, encoding="utf-8") as f:
+        for line in f:
+            for word, tag, *_ in cut(line):
+                for piece in word.split():
+                    key = f"{piece}/{tag}"
+                    d[key] = d.get(key, 0) + 1
+    write_table(d, out_path)
+
+
+def thulac_pos(in_path: str, out_path: str, jobs: int) -> None:
+    """A peer with its own segmentation and tags: THULAC (``pip install thulac``; its Python decoder,
+    the only one its package ships: ``fast_cut`` needs a ``libthulac.so`` built from its C++ sources),
+    ``cut`` per line."""
+    del jobs
+    import contextlib
+    import io
+
+    import thulac
+
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints "Model loaded succeed"
+        lac = thulac.thulac()
+    _count_pairs(in_path, out_path, lac.cut)
+
+
+PKUSEG_MODELS = ("spacy_ontonotes", "postag")
+"""The models ``spacy_pkuseg.pkuseg(postag=True)`` loads from ``$PKUSEG_HOME`` (``~/.pkuseg``), which it
+downloads from GitHub releases when they are not there: neither the package nor PyPI holds them."""
+
+
+def missing_pkuseg_models() -> list[str]:
+    """The pkuseg models `pkuseg_pos` needs that are not in ``$PKUSEG_HOME``."""
+    import os
+
+    home = os.path.expanduser(os.environ.get("PKUSEG_HOME", "~/.pkuseg"))
+    return [name for name in PKUSEG_MODELS if not os.path.isdir(os.path.join(home, name))]
+
+
+def pkuseg_pos(in_path: str, out_path: str, jobs: int) -> None:
+    """A peer with its own segmentation and tags: pkuseg (``pip install spacy-pkuseg``, whose wheels
+    build on Python 3.11) with its tagger, ``cut`` per line."""
+    del jobs
+    missing = missing_pkuseg_models()
+    if missing:
+        sys.exit(f"pkuseg's models {', '.join(missing)} are not in $PKUSEG_HOME (it would download them)")
+    import spacy_pkuseg
+
+    _count_pairs(in_path, out_path, spacy_pkuseg.pkuseg(postag=True).cut)
+
+
 APPROACHES: dict[str, Callable[[str, str, int], None]] = {
     "naive": naive,
     "pool-batch": pool_batch,
@@ -151,10 +204,17 @@ APPROACHES: dict[str, Callable[[str, str, int], None]] = {
 OTHER_APPROACHES: dict[str, Callable[[str, str, int], None]] = {
     "naive-posseg": naive_posseg,
     "jieba-fast-posseg": jieba_fast_posseg,
+    "thulac-pos": thulac_pos,
+    "pkuseg-pos": pkuseg_pos,
 }
 """Baselines of one scenario only (``pos``), not rows of the main table."""
 
-NEEDS: dict[str, str] = {"rjieba": "rjieba", "jieba-fast-posseg": "jieba_fast"}
+NEEDS: dict[str, str] = {
+    "rjieba": "rjieba",
+    "jieba-fast-posseg": "jieba_fast",
+    "thulac-pos": "thulac",
+    "pkuseg-pos": "spacy_pkuseg",
+}
 """Baseline -> module it needs; ``bench.py`` skips the row (with a note) without it."""
 
 

@@ -9,6 +9,7 @@ held against what it stands in for.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -90,6 +91,28 @@ def test_the_endpoint_and_region_are_botocores_to_find(
     assert client is not None
     assert client.client.meta.region_name == "ap-east-1"
     assert client.presign("b", "k", 60).startswith("http://127.0.0.1:9/b/k?")
+
+
+def test_the_client_reads_botocores_own_models_from_its_search_paths(
+    environ: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader that knows S3 alone reads the models botocore's would, ``AWS_DATA_PATH`` first."""
+    from botocore.loaders import create_loader
+
+    ours, botocores = s3_direct._s3_loader(None), create_loader(None)
+    assert ours.list_available_services("service-2") == ["s3"]
+    for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+        model = ours.load_service_model("s3", kind)
+        assert json.dumps(model) == json.dumps(botocores.load_service_model("s3", kind))  # in order too
+    assert json.dumps(ours.load_data("endpoints")) == json.dumps(botocores.load_data("endpoints"))
+    model = botocores.load_service_model("s3", "service-2")
+    model["metadata"]["fromDataPath"] = True
+    found = tmp_path / "models" / "s3" / model["metadata"]["apiVersion"]
+    found.mkdir(parents=True)
+    (found / "service-2.json").write_text(json.dumps(model), encoding="utf-8")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / "models"))
+    client = client_for({})
+    assert client is not None and client.client.meta.service_model.metadata.get("fromDataPath")
 
 
 def test_one_client_per_process_and_options(environ: None) -> None:

@@ -382,6 +382,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *packs;   /* the packs' bytes, which the rows point into */
     Entry *rows;       /* in table order */
+    int64_t *docs;     /* each row's document count, or NULL for a table of two columns */
     Py_ssize_t n;
     PyObject *tokens;  /* the sum of the counts, an int */
 } PackedTable;
@@ -459,8 +460,6 @@ merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *
     return n + nb - j;
 }
 
-/* Each row as a line: its token, a tab, its count in decimal, then `tail`; None when a token holds a
- * tab or a line feed (the Python writer then says why, or writes it its own way). */
 /* Write v in decimal at p; the end. */
 static char *
 write_int(char *p, int64_t v)
@@ -479,15 +478,18 @@ write_int(char *p, int64_t v)
     return p;
 }
 
+/* Each row as a line: its token, a tab, its count in decimal (and, with ``docs``, a tab and its
+ * document count), then `tail`; None when a token holds a tab or a line feed (the Python writer then
+ * says why, or writes it its own way). */
 static PyObject *
-lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
+lines_of(const Entry *rows, const int64_t *docs, Py_ssize_t n, const char *tail)
 {
     size_t tail_len = strlen(tail), size = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const Entry *e = &rows[i];
         if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
             Py_RETURN_NONE;
-        size += e->len + 21 + tail_len; /* TAB, up to 20 characters of an int64 */
+        size += e->len + 21 + (docs != NULL ? 21 : 0) + tail_len; /* TAB, up to 20 characters of an int64 */
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
     if (out == NULL)
@@ -499,6 +501,10 @@ lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
         p += e->len;
         *p++ = '\t';
         p = write_int(p, e->count);
+        if (docs != NULL) {
+            *p++ = '\t';
+            p = write_int(p, docs[i]);
+        }
         memcpy(p, tail, tail_len);
         p += tail_len;
     }
@@ -539,7 +545,7 @@ run_lines(PyObject *module, PyObject *pack)
     Entry *entries = read_any_pack(pack, &n, 1);
     if (entries == NULL)
         return NULL;
-    PyObject *lines = lines_of(entries, n, "\t0\n");
+    PyObject *lines = lines_of(entries, NULL, n, "\t0\n");
     PyMem_Free(entries);
     return lines;
 }
@@ -763,6 +769,7 @@ merge_packs(PyObject *module, PyObject *args)
     Py_INCREF(packs);
     table->packs = packs;
     table->rows = dst;
+    table->docs = NULL;
     table->n = kept;
     table->tokens = tokens;
     PyMem_Free(run_start);
@@ -783,6 +790,7 @@ PackedTable_dealloc(PackedTable *self)
     Py_XDECREF(self->packs);
     Py_XDECREF(self->tokens);
     PyMem_Free(self->rows);
+    PyMem_Free(self->docs);
     PyObject_Free(self);
 }
 
@@ -829,7 +837,10 @@ PackedTable_rows(PackedTable *self, PyObject *args)
         return NULL;
     for (Py_ssize_t i = start; i < stop; i++) {
         const Entry *e = &self->rows[i];
-        PyObject *row = Py_BuildValue("(NL)", PyUnicode_DecodeUTF8(e->utf8, e->len, NULL), (long long)e->count);
+        PyObject *token = PyUnicode_DecodeUTF8(e->utf8, e->len, NULL);
+        PyObject *row = self->docs == NULL ? Py_BuildValue("(NL)", token, (long long)e->count)
+                                           : Py_BuildValue("(NLL)", token, (long long)e->count,
+                                                           (long long)self->docs[i]);
         if (row == NULL) {
             Py_DECREF(list);
             return NULL;
@@ -845,7 +856,7 @@ PackedTable_tsv(PackedTable *self, PyObject *args)
     Py_ssize_t start, stop;
     if (slice_range(self->n, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
-    return lines_of(self->rows + start, stop - start, "\n");
+    return lines_of(self->rows + start, self->docs != NULL ? self->docs + start : NULL, stop - start, "\n");
 }
 
 static PyObject *
@@ -915,7 +926,7 @@ PackedTable_get_tokens(PackedTable *self, void *closure)
 
 static PyMethodDef PackedTable_methods[] = {
     {"rows", (PyCFunction)PackedTable_rows, METH_VARARGS,
-     "rows(start=0, stop=len) -> list of (token, count), in table order"},
+     "rows(start=0, stop=len) -> list of (token, count[, docs]), in table order"},
     {"tsv", (PyCFunction)PackedTable_tsv, METH_VARARGS,
      "tsv(start=0, stop=len) -> the rows' 'token<TAB>count<LF>' lines in UTF-8, or None when a token\n"
      "holds a tab or a line feed (the Python writer then decides)"},
@@ -927,6 +938,12 @@ static PyMethodDef PackedTable_methods[] = {
      "by key)"},
     {"records", (PyCFunction)PackedTable_records, METH_VARARGS,
      "records(start=0, stop=len) -> bytes: the rows, in table order, as a table file's (see _runs.h)"},
+    {"set_docs", (PyCFunction)PackedTable_set_docs, METH_O,
+     "set_docs(words) -> None: the rows' document counts, one int64 a row (as TableMerge.take gives them\n"
+     "with words=1): the table then has three columns"},
+    {"attach_docs", (PyCFunction)PackedTable_attach_docs, METH_O,
+     "attach_docs(pack) -> None: give each row the count of the same key in ``pack`` (sorted by key; 0\n"
+     "where it has none) as its document count: the table then has three columns"},
     {NULL, NULL, 0, NULL},
 };
 

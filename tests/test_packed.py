@@ -182,8 +182,10 @@ def test_document_counts_travel_with_their_rows_through_table_files(
     from wordfreq.reduce.order import _tables
 
     directory = tmp_path_factory.mktemp("files")
-    paths, expected = [], []
+    paths, expected, seen = [], [], set()
     for i, rows in enumerate(tables):
+        rows = {t: v for t, v in rows.items() if t not in seen}  # files of partitions: no row in two
+        seen.update(rows)
         table = _tables.merge_packs([packed.pack({t: n for t, (n, _) in rows.items()})], 1, None)
         docs = {t: d for t, (_, d) in rows.items() if d}
         table.attach_docs(packed.pack(docs))
@@ -201,6 +203,23 @@ def test_document_counts_travel_with_their_rows_through_table_files(
     tsv = got.tsv()  # None leaves a row with a tab or a line break to the Python writer
     assert tsv == written(expected) if tsv is not None else any({"\t", "\n"} & set(r[0]) for r in expected)
     merge.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(dicts=parts)
+def test_sum_packs_is_sort_pack_of_the_packs_laid_end_to_end(dicts: list[dict[str, int]]) -> None:
+    from wordfreq.reduce.order import _tables
+    from wordfreq.reduce.runs import joined
+
+    packs = [packed.pack(counts) for counts in dicts]
+    try:
+        expected = _tables.sort_pack(joined(packs))  # type: ignore[arg-type]
+    except OverflowError:
+        with pytest.raises(OverflowError):
+            _tables.sum_packs(packs)
+        return
+    assert _tables.sum_packs(packs) == expected
+    assert _tables.sum_packs([]) == (b"", b"")
 
 
 def test_a_pack_out_of_token_order_is_refused() -> None:

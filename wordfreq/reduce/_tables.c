@@ -15,6 +15,7 @@
  *                          native order);
  *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
  *                          n-grams a worker held in C), sorted and summed;
+ *   sum_packs(packs)       sorted packs summed into one, merged, not sorted again;
  *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
  *   partition_pack, PackedTable.records, TableMerge
  *                          the spilled reduce's pieces (_runs.h);
@@ -655,29 +656,17 @@ PyDoc_STRVAR(merge_packs_doc,
 "``min_count`` and cut to the first ``max_rows`` (None: all).  Raises OverflowError when a sum goes\n"
 "beyond int64, ValueError for a malformed pack.");
 
-static PyObject *
-merge_packs(PyObject *module, PyObject *args)
+/* The rows of the packs of the list ``packs`` (each sorted by key), merged into one run sorted by key, a
+ * key's counts summed: *src holds them (*n), and *spare a buffer of as many entries (both to be freed
+ * with PyMem_Free); -1 with an error (and nothing to free). */
+static int
+merged_rows(PyObject *packs, Entry **src_out, Entry **spare, Py_ssize_t *n_out)
 {
-    PyObject *packs, *max_rows_obj;
-    long long min_count;
-    int by_key = 0;
-    if (!PyArg_ParseTuple(args, "O!LO|p:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj, &by_key))
-        return NULL;
-    Py_ssize_t max_rows = -1;
-    if (max_rows_obj != Py_None) {
-        max_rows = PyLong_AsSsize_t(max_rows_obj);
-        if (max_rows == -1 && PyErr_Occurred())
-            return NULL;
-        if (max_rows < 0) {
-            PyErr_SetString(PyExc_ValueError, "max_rows must be >= 0");
-            return NULL;
-        }
-    }
     Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs);
     for (Py_ssize_t i = 0; i < npacks; i++) {
         Py_ssize_t rows = pack_size(PyList_GET_ITEM(packs, i));
         if (rows < 0)
-            return NULL;
+            return -1;
         total += rows;
     }
     /* Two buffers of ``total`` entries: the runs, merged pairwise from one into the other. */
@@ -685,7 +674,6 @@ merge_packs(PyObject *module, PyObject *args)
     Entry *dst = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
     Py_ssize_t *run_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *next_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
-    PyObject *tokens = NULL;
     if (src == NULL || dst == NULL || run_start == NULL || next_start == NULL) {
         PyErr_NoMemory();
         goto fail;
@@ -724,6 +712,70 @@ merge_packs(PyObject *module, PyObject *args)
         src = dst;
         dst = swap;
     }
+    PyMem_Free(run_start);
+    PyMem_Free(next_start);
+    *src_out = src;
+    *spare = dst;
+    *n_out = n;
+    return 0;
+fail:
+    PyMem_Free(src);
+    PyMem_Free(dst);
+    PyMem_Free(run_start);
+    PyMem_Free(next_start);
+    return -1;
+}
+
+PyDoc_STRVAR(sum_packs_doc,
+"sum_packs(packs) -> (keys, counts)\n\n"
+"The sum of the packs ``packs`` (a list, each sorted by key) as one pack\n"
+"sorted by key: their sorted runs merged, each key once with the sum of its\n"
+"counts (what sort_pack gives of them laid end to end, without sorting\n"
+"again).  Raises OverflowError when a sum goes beyond int64, ValueError for\n"
+"a malformed pack or one out of order.");
+
+static PyObject *
+sum_packs(PyObject *module, PyObject *packs)
+{
+    if (!PyList_Check(packs)) {
+        PyErr_SetString(PyExc_TypeError, "packs must be a list");
+        return NULL;
+    }
+    Entry *rows, *spare;
+    Py_ssize_t n, size = 0;
+    if (merged_rows(packs, &rows, &spare, &n) < 0)
+        return NULL;
+    PyMem_Free(spare);
+    for (Py_ssize_t i = 0; i < n; i++)
+        size += (Py_ssize_t)sizeof(uint32_t) + rows[i].len;
+    PyObject *packed = write_pack(rows, n, size);
+    PyMem_Free(rows);
+    return packed;
+}
+
+static PyObject *
+merge_packs(PyObject *module, PyObject *args)
+{
+    PyObject *packs, *max_rows_obj;
+    long long min_count;
+    int by_key = 0;
+    if (!PyArg_ParseTuple(args, "O!LO|p:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj, &by_key))
+        return NULL;
+    Py_ssize_t max_rows = -1;
+    if (max_rows_obj != Py_None) {
+        max_rows = PyLong_AsSsize_t(max_rows_obj);
+        if (max_rows == -1 && PyErr_Occurred())
+            return NULL;
+        if (max_rows < 0) {
+            PyErr_SetString(PyExc_ValueError, "max_rows must be >= 0");
+            return NULL;
+        }
+    }
+    Entry *src = NULL, *dst = NULL;
+    Py_ssize_t n;
+    PyObject *tokens = NULL;
+    if (merged_rows(packs, &src, &dst, &n) < 0)
+        return NULL;
     Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (src[i].count >= min_count)
@@ -772,14 +824,10 @@ merge_packs(PyObject *module, PyObject *args)
     table->docs = NULL;
     table->n = kept;
     table->tokens = tokens;
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
     return (PyObject *)table;
 fail:
     PyMem_Free(src);
     PyMem_Free(dst);
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
     Py_XDECREF(tokens);
     return NULL;
 }
@@ -974,6 +1022,7 @@ static PyMethodDef methods[] = {
     {"pack_counts", pack_counts, METH_VARARGS, pack_counts_doc},
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
     {"sort_pack", sort_pack, METH_VARARGS, sort_pack_doc},
+    {"sum_packs", sum_packs, METH_O, sum_packs_doc},
     {"run_lines", run_lines, METH_O, run_lines_doc},
     {"partition_pack", partition_pack, METH_VARARGS, partition_pack_doc},
     {"dispersion", dispersion, METH_VARARGS, dispersion_doc},

@@ -189,9 +189,9 @@ def document_counts(labelled: list[tuple[str, Pack]]) -> Pack:
     summed = by_label.pop(DOCS, [])
     for label, packs in by_label.items():
         if label.startswith(OPEN):
-            keys, counts = _tables.sort_pack(joined(packs))
+            keys, counts = _tables.sum_packs(packs)
             summed.append((keys, (array("q", [1]) * (len(counts) // 8)).tobytes()))
-    return _tables.sort_pack(joined(summed)) if summed else (b"", b"")  # type: ignore[no-any-return]
+    return _tables.sum_packs(summed)  # type: ignore[no-any-return]
 
 
 def merge_labelled(labelled: list[tuple[str, Pack]], min_count: int, max_rows: int | None, docs: bool) -> Any:

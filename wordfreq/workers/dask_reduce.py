@@ -50,6 +50,7 @@ from wordfreq.reduce.runs import (
 
 FETCH_BYTES = 8 << 20  # bytes of a table file the client fetches at a time
 PARTS_PER_THREAD = 2  # partitions per worker thread of the cluster
+FAN_IN = 8  # parts of a partition summed by one task: each row is merged log8(batches) times, not log2
 Labelled = list[tuple[str, Pack]]  # one partition's packs, each sorted by row, with their labels
 Counted = tuple[PartialCount, list[Labelled]]  # a batch's count: what was read, each partition's rows
 
@@ -109,7 +110,7 @@ def sum_packs(*parts: Labelled) -> Labelled:
     for part in parts:
         for label, packed in part:
             by_label.setdefault(label, []).append(packed)
-    return [(label, _tables.sort_pack(joined(packs))) for label, packs in sorted(by_label.items())]
+    return [(label, _tables.sum_packs(packs)) for label, packs in sorted(by_label.items())]
 
 
 def table_records(part: Labelled, min_count: int, max_rows: int | None, docs: bool) -> tuple[int, int, bytes]:
@@ -143,7 +144,7 @@ class PartitionedRun:
         self.report = report
         self.finished = as_completed()
         self.pending: dict[Any, tuple[int, list[Any]]] = {}  # a count's key -> its bytes, its parts
-        self.levels: list[dict[int, Any]] = [{} for _ in range(parts)]
+        self.levels: list[dict[int, list[Any]]] = [{} for _ in range(parts)]
         self.reads: list[Any] = []
         self.held: list[Any] = []  # what to cancel on failure
 
@@ -179,10 +180,10 @@ class PartitionedRun:
         self.report(nbytes)
         for partition, part in enumerate(parts):
             levels, level = self.levels[partition], 0
-            while level in levels:
-                part = self._merge(levels.pop(level), part)
+            while len(waiting := levels.setdefault(level, [])) == FAN_IN - 1:
+                part = self._merge(*levels.pop(level), part)
                 level += 1
-            levels[level] = part
+            waiting.append(part)
 
     def _merge(self, *parts: Any) -> Any:
         future = self.client.submit(sum_packs, *parts, pure=False, priority=1)
@@ -197,7 +198,7 @@ class PartitionedRun:
         table."""
         ordered = []
         for levels in self.levels:
-            sums = [levels[level] for level in sorted(levels)]
+            sums = [part for level in sorted(levels) for part in levels[level]]
             if sums:
                 total = sums[0] if len(sums) == 1 else self._merge(*sums)
                 ordered.append(
@@ -228,7 +229,7 @@ class PartitionedRun:
         """Every future of the run still held, to cancel."""
         held = [*self.finished.futures, *self.finished.queue.queue, *self.reads, *self.held]
         for levels in self.levels:
-            held += levels.values()
+            held += [part for waiting in levels.values() for part in waiting]
         for _, parts in self.pending.values():
             held += parts
         return held

@@ -6,7 +6,7 @@ into ``parts`` partitions, each a pack sorted by row
 (``_tables.partition_pack``, the hash of `wordfreq.reduce.runs`); with
 document counts, each partition also holds the labelled packs of the documents
 its rows occur in, as a packed run does (`wordfreq.reduce.runs.document_counts`).  Partition
-*p* of every batch is summed on the cluster, in a binary counter of merges of
+*p* of every batch is summed on the cluster, in a base-8 counter of merges of
 its own (`sum_packs`), so the merges of the partitions spread over the
 workers, each holding one partition's sum.  Dask keeps these results in
 worker memory and, past a worker's memory limit, spills them to its local
@@ -132,7 +132,7 @@ def records_slice(records: tuple[int, int, bytes], start: int, stop: int) -> byt
 
 
 class PartitionedRun:
-    """One run's futures: the counting tasks in flight, a binary counter of merges per partition."""
+    """One run's futures: the counting tasks in flight, a base-8 counter of merges per partition."""
 
     def __init__(self, client: Any, count_options: CountOptions, limit: int, parts: int, report: Any):
         from distributed import as_completed

@@ -70,7 +70,7 @@ from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
 TASKS_PER_BATCH = 4  # tasks of text in one Dask task: each batch costs the scheduler 1 + P tasks
-BATCH_SHARE = 64  # under a budget, a batch holds at most budget / 64 bytes of text (its rows take more)
+BATCH_SHARE = 256  # under a budget, a batch holds at most budget / 256 bytes of text (its rows take more)
 WORKER_BASE = 256 << 20  # a local worker's memory limit beyond the budget: Python, Dask, the dictionary
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
 _CLOSE_SECONDS = 5
@@ -172,7 +172,9 @@ def dask_batch_bytes(task_bytes: int, memory: int | None) -> int:
 
     Each batch costs the scheduler a count, a task per partition and the merges of its parts; profiled
     on orders 1-3 under 256M with batches of one 1 MB task, Dask's own work on the workers (task state,
-    transfers, pickling) took a third of their time."""
+    transfers, pickling) took a third of their time.  Under a budget a batch's rows take some 50 times
+    its text while they are counted: at 256M, batches of 4 MB pushed the workers into Dask's spilling
+    and pausing (149 s of CPU on 113 MB of orders 1-3, against 101 s with batches of 1 MB)."""
     batch = task_bytes * TASKS_PER_BATCH
     return batch if memory is None else max(task_bytes, min(batch, memory // BATCH_SHARE))
 

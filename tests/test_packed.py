@@ -197,8 +197,9 @@ def test_document_counts_travel_with_their_rows_through_table_files(
         paths.append(str(path))
         expected += table.rows()
     expected.sort(key=lambda row: (-row[1], row[0]))
-    merge = _tables.TableMerge(paths, buffer, True)
-    got = merge.take(len(expected) + 1)
+    merge = _tables.TableMerge(paths, buffer, 1)  # one word after each count: the document count
+    got, docs = merge.take(len(expected) + 1)
+    got.set_docs(docs)
     assert got.rows() == expected and got.tokens == sum(n for _, n, _ in expected)
     tsv = got.tsv()  # None leaves a row with a tab or a line break to the Python writer
     assert tsv == written(expected) if tsv is not None else any({"\t", "\n"} & set(r[0]) for r in expected)

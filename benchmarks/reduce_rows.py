@@ -5,10 +5,12 @@ input), with ``-j N``: for each order of ``--reduce-ngrams`` (default ``1`` and
 ``1-3``), the local engine and ``--engine dask`` (a local cluster of N
 workers), each without a budget and under ``--memory`` (``--phrases-memory``,
 default 256M).  Prints time and its ratio to the local engine's run with the
-same budget, the peak memory (PSS) of the whole process tree, of the client
-(the first process) alone and of the largest other process (a worker), the
-bytes the reduce wrote to disk (``spilled_bytes`` of ``--summary-json``), and
-whether the table equals the local engine's without a budget.
+same budget, CPU time (all processes) and its ratio likewise, the client's own
+CPU time (the first process: with Dask, the client and the scheduler), the
+peak memory (PSS) of the whole process tree, of the client alone and of each
+other process of 32 MiB or more (the workers), the bytes the reduce wrote to
+disk (``spilled_bytes`` of ``--summary-json``), and whether the table equals
+the local engine's without a budget.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ def _spilled(summary: Path) -> str:
 
 def scenario_reduce(args: argparse.Namespace, inp: Path, src_digest: str, workdir: Path) -> None:
     """Local and Dask, unbudgeted and budgeted, for each order: one table."""
-    header = ["command", "wall s", "t / local", "peak MiB", "client MiB", "largest other MiB", "procs"]
-    header += ["other load", "spilled MiB", "same table", "error"]
+    header = ["command", "wall s", "t / local", "CPU s", "CPU / local", "client CPU s", "peak MiB"]
+    header += ["client MiB", "workers MiB", "procs", "other load", "spilled MiB", "same table", "error"]
     table = []
     for ngram in args.reduce_ngrams.split(","):
         rows = reduce_rows(args.jobs, ngram, args.phrases_memory, workdir)
@@ -63,15 +65,20 @@ def scenario_reduce(args: argparse.Namespace, inp: Path, src_digest: str, workdi
                 continue
             baseline = local_budget if "--memory" in row.extra else local
             ratio = f"{res.wall / baseline.wall:.2f}×" if not baseline.error else "–"
+            cpu_ratio = f"{res.cpu / baseline.cpu:.2f}×" if not baseline.error and baseline.cpu else "–"
             same = compare(local.out, res.out) if res is not local and not local.error else "–"
+            workers = ", ".join(mib(peak) for peak in res.other_peaks if peak >= 32 << 20) or "–"
             table.append(
                 [
                     row.name,
                     f"{res.wall:.2f}",
                     ratio,
+                    f"{res.cpu:.1f}",
+                    cpu_ratio,
+                    f"{res.parent_cpu:.1f}",
                     mib(res.peak_bytes),
                     mib(res.root_peak),
-                    mib(res.child_peak),
+                    workers,
                     str(res.max_procs),
                     f"{res.other_load:.2f}",
                     _spilled(summary),
@@ -82,4 +89,4 @@ def scenario_reduce(args: argparse.Namespace, inp: Path, src_digest: str, workdi
     print(f"\n### reduce: local and dask, --memory {args.phrases_memory} or none\n")
     print(f"{machine_line(args.jobs)}  ")
     print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
-    print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8}))
+    print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}))

@@ -47,6 +47,7 @@ class RunResult:
     parent_cpu: float = 0.0  # user+system CPU seconds of the run's first process alone (not its children)
     root_peak: int = 0  # the peak of the run's first process alone
     child_peak: int = 0  # the largest peak of any other process of its tree
+    other_peaks: tuple[int, ...] = ()  # the peak of each other process of its tree, largest first
 
 
 def _machine_busy() -> float:
@@ -179,5 +180,6 @@ def run_one(row: Row, inp: Path, workdir: Path, args: argparse.Namespace, tag: s
         other_load=other,
         root_peak=sampler.peaks.get(proc.pid, 0),
         child_peak=max((v for pid, v in sampler.peaks.items() if pid != proc.pid), default=0),
+        other_peaks=tuple(sorted((v for pid, v in sampler.peaks.items() if pid != proc.pid), reverse=True)),
         parent_cpu=parent_cpu,
     )

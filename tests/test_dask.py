@@ -194,15 +194,20 @@ def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
     assert time.perf_counter() - started < 30
 
 
-def test_orders_1_to_3_under_a_budget_on_a_local_cluster(sample_corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("docs", [{}, {"doc_freq": True}, {"doc_freq": True, "doc_unit": "line"}])
+def test_orders_1_to_3_under_a_budget_on_a_local_cluster(
+    sample_corpus: Path, tmp_path: Path, docs: dict[str, object]
+) -> None:
     """The reduce is partitioned: the table, many times a budget of 64K, comes back on disk (the client
-    fetched each partition's rows in table order into files of its own) and is the local engine's."""
+    fetched each partition's rows in table order into files of its own) and is the local engine's; with
+    document counts too (files cut into batches count once)."""
     pytest.importorskip("distributed")
-    local = count([str(sample_corpus)], ngram=(1, 3), workers=1)
-    options = {"ngram": (1, 3), "chunk_size": 2000, "memory": 65536, "temp_dir": str(tmp_path)}
+    local = count([str(sample_corpus)], ngram=(1, 3), workers=1, **docs)  # type: ignore[arg-type]
+    options = {"ngram": (1, 3), "chunk_size": 2000, "memory": 65536, "temp_dir": str(tmp_path), **docs}
     with count([str(sample_corpus)], engine="dask", workers=2, **options) as remote:  # type: ignore[arg-type]
         assert remote.counts is None and remote.spilled is not None
         assert (remote.tokens, remote.types) == (local.tokens, local.types) and local.types * 100 > 65536 * 4
+        assert remote.documents == local.documents
         assert list(remote.rows()) == list(local.rows())
     assert os.listdir(tmp_path) == []
 
@@ -255,6 +260,11 @@ def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout == run_wordfreq("count", *ngrams, "-j", "1", cwd=ROOT).stdout
+        assert os.listdir(spill) == []
+        docs = [*ngrams, "--doc-freq", "--temp-dir", str(spill)]
+        done = run_wordfreq("count", *docs, "--engine", "dask", "--scheduler", address, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == run_wordfreq("count", *docs, "-j", "1", cwd=ROOT).stdout
         assert os.listdir(spill) == []
     finally:
         for process in reversed(processes):

@@ -164,6 +164,65 @@ def test_a_token_utf8_cannot_encode_is_not_packed() -> None:
     assert packed.pack({"a\ud800": 1}) is None and packed.pack({"a": 2**63}) is None
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    tables=st.lists(
+        st.dictionaries(tokens, st.tuples(st.integers(1, 2**40), st.integers(0, 2**40)), max_size=30),
+        min_size=1,
+        max_size=4,
+    ),
+    buffer=st.integers(1, 64),
+)
+def test_document_counts_travel_with_their_rows_through_table_files(
+    tables: list[dict[str, tuple[int, int]]], buffer: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``attach_docs`` gives each row its document count (0 where the docs pack lacks it), the table
+    file keeps it, and the k-way merge of such files gives the three-column rows and TSV in table
+    order, as Python writes them."""
+    from wordfreq.reduce.order import _tables
+
+    directory = tmp_path_factory.mktemp("files")
+    paths, expected, seen = [], [], set()
+    for i, rows in enumerate(tables):
+        rows = {t: v for t, v in rows.items() if t not in seen}  # files of partitions: no row in two
+        seen.update(rows)
+        table = _tables.merge_packs([packed.pack({t: n for t, (n, _) in rows.items()})], 1, None)
+        docs = {t: d for t, (_, d) in rows.items() if d}
+        table.attach_docs(packed.pack(docs))
+        assert table.rows() == sorted(
+            ((t, n, docs.get(t, 0)) for t, (n, _) in rows.items()), key=lambda r: (-r[1], r[0])
+        )
+        path = directory / f"{i}.rows"
+        path.write_bytes(table.records())
+        paths.append(str(path))
+        expected += table.rows()
+    expected.sort(key=lambda row: (-row[1], row[0]))
+    merge = _tables.TableMerge(paths, buffer, 1)  # one word after each count: the document count
+    got, docs = merge.take(len(expected) + 1)
+    got.set_docs(docs)
+    assert got.rows() == expected and got.tokens == sum(n for _, n, _ in expected)
+    tsv = got.tsv()  # None leaves a row with a tab or a line break to the Python writer
+    assert tsv == written(expected) if tsv is not None else any({"\t", "\n"} & set(r[0]) for r in expected)
+    merge.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(dicts=parts)
+def test_sum_packs_is_sort_pack_of_the_packs_laid_end_to_end(dicts: list[dict[str, int]]) -> None:
+    from wordfreq.reduce.order import _tables
+    from wordfreq.reduce.runs import joined
+
+    packs = [packed.pack(counts) for counts in dicts]
+    try:
+        expected = _tables.sort_pack(joined(packs))  # type: ignore[arg-type]
+    except OverflowError:
+        with pytest.raises(OverflowError):
+            _tables.sum_packs(packs)
+        return
+    assert _tables.sum_packs(packs) == expected
+    assert _tables.sum_packs([]) == (b"", b"")
+
+
 def test_a_pack_out_of_token_order_is_refused() -> None:
     keys, counts = packed.pack({"a": 1, "b": 2})  # type: ignore[misc]
     swapped = keys[5:] + keys[:5], counts

@@ -16,6 +16,7 @@ from test_shell import processes_in_session
 
 from wordfreq import OptionError, OutputError, count
 from wordfreq.cli import cli
+from wordfreq.reduce.runs import PartitionedTable
 from wordfreq.signals import Terminated, handle_sigterm, signals_to
 
 from conftest import SAMPLE_CORPUS, cli_runner
@@ -41,17 +42,23 @@ def table(*args: str) -> bytes:
         ["--lowercase", "--min-length", "2", "--output-format", "jsonl", "--chunk-size", "100"],
     ],
 )
-def test_a_spilled_table_is_the_same_bytes(
-    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("wordfreq.reduce.spill.MIN_SQL_MEMORY", 0)  # document counts spill tiny here too
+def test_a_spilled_table_is_the_same_bytes(args: list[str], tmp_path: Path) -> None:
     assert table(*args, "--memory", TINY, "--temp-dir", str(tmp_path)) == table(*args)
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("ngram", ["1", "2", "1-3"])
-def test_every_budget_down_to_the_least_gives_the_same_bytes(ngram: str, tmp_path: Path) -> None:
-    args = ["--ngram", ngram, "-j", "2", "--chunk-size", "2K"]
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["--ngram", "1"],
+        ["--ngram", "2"],
+        ["--ngram", "1-3"],
+        ["--ngram", "1-3", "--doc-freq"],  # files cut into tasks: documents counted once across runs
+        ["--doc-freq", "--doc-unit", "line"],
+    ],
+)
+def test_every_budget_down_to_the_least_gives_the_same_bytes(rows: list[str], tmp_path: Path) -> None:
+    args = [*rows, "-j", "2", "--chunk-size", "2K"]
     whole = table(*args)
     for budget in ["64K", "200K", "1M", "32M"]:
         assert table(*args, "--memory", budget, "--temp-dir", str(tmp_path)) == whole, budget
@@ -68,13 +75,11 @@ def test_a_budget_below_the_least_is_a_usage_error_that_states_it(budget: str) -
     assert raised.value.option == "memory"
 
 
-def test_document_counts_under_a_budget_too_small_for_duckdb_are_a_usage_error() -> None:
-    """Document counts are merged on disk by DuckDB, which fails below `MIN_SQL_MEMORY` rather than
-    spill: such a budget is refused before anything is read, never met by DuckDB's own message."""
-    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "--doc-freq", "--memory", "32M"])
+def test_document_counts_below_the_least_budget_are_a_usage_error_that_states_it() -> None:
+    """Document counts ride on the same merge of packed runs: the same least budget, refused alike."""
+    result = cli_runner().invoke(cli, ["count", str(SAMPLE_CORPUS), "--doc-freq", "--memory", "63K"])
     assert result.exit_code == 2 and "Invalid value for '--memory'" in result.stderr
-    assert "at least 128M" in result.stderr and result.stdout == ""
-    assert table("--doc-freq", "--memory", "128M") == table("--doc-freq")
+    assert "64K" in result.stderr and result.stdout == ""
 
 
 def test_a_partition_over_the_budget_is_split_until_it_fits(tmp_path: Path) -> None:
@@ -99,15 +104,49 @@ def test_a_partition_over_the_budget_is_split_until_it_fits(tmp_path: Path) -> N
         assert os.listdir(tmp_path) == []
 
 
-def test_a_spilled_result_streams_its_rows_and_removes_its_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("wordfreq.reduce.spill.MIN_SQL_MEMORY", 0)
+def test_document_counts_of_packed_runs_are_split_alike_and_count_a_cut_document_once(tmp_path: Path) -> None:
+    """Labelled packs of a run: a row's counts, the whole documents it occurs in (`DOCS`) and the rows
+    of each document cut into tasks (`OPEN` and its name), split by the same hashes as the counts, to
+    the documents a naive program counts; with budgets down to one byte."""
+    from collections import Counter
+
+    from wordfreq.reduce.packs import pack
+    from wordfreq.reduce.runs import DOCS, OPEN, merge_packed_runs, write_packed_run
+    from wordfreq.reduce.spill import SpillDir
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE_CORPUS.rglob("*.txt"))]
+    tasks = [
+        (i, text[start : start + 300]) for i, text in enumerate(texts) for start in range(0, len(text), 300)
+    ]
+    counts = [Counter(text[j : j + 2] for j in range(len(text) - 1)) for _, text in tasks]
+    total = sum(counts, Counter())
+    docs = Counter(
+        row
+        for i, _ in enumerate(texts)
+        for row in {r for (d, _), c in zip(tasks, counts) if d == i for r in c}
+    )
+    expected = sorted(((row, n, docs[row]) for row, n in total.items()), key=lambda row: (-row[1], row[0]))
+    for memory in (1, 1 << 12, 1 << 30):
+        directory = SpillDir(str(tmp_path))
+        runs = []
+        for (doc, _), part in zip(tasks, counts):
+            whole = len(texts[doc]) <= 300  # a document one task read whole counts in DOCS
+            label = DOCS if whole else f"{OPEN}{doc}"
+            packs = [pack(part), pack(dict.fromkeys(part, 1))]
+            runs.append(write_packed_run(directory.path, packs, labels=["", label]))  # type: ignore[arg-type]
+        merged = merge_packed_runs(directory, runs, min_count=1, max_rows=None, memory=memory, docs=True)
+        assert (merged.types, merged.tokens) == (len(expected), sum(n for _, n, _ in expected))
+        assert list(merged.rows()) == expected
+        merged.close()
+        assert os.listdir(tmp_path) == []
+
+
+def test_a_spilled_result_streams_its_rows_and_removes_its_files(tmp_path: Path) -> None:
     whole = count([str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400)
     with count(
         [str(SAMPLE_CORPUS)], ngram=2, doc_freq=True, chunk_size=400, memory=65536, temp_dir=str(tmp_path)
     ) as got:
-        assert got.counts is None and got.spilled is not None
+        assert got.counts is None and isinstance(got.spilled, PartitionedTable)  # no DuckDB
         assert (got.tokens, got.types, got.documents) == (whole.tokens, whole.types, whole.documents)
         assert list(got.rows()) == list(whole.rows())
         assert os.listdir(tmp_path) != []
@@ -192,7 +231,6 @@ def test_a_full_temporary_disk_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_
     [
         (["--memory", "0"], "--memory"),
         (["--temp-dir", "no/such/dir"], "--temp-dir"),
-        (["--engine", "dask", "--doc-freq", "--memory", "1G"], "--memory"),
     ],
 )
 def test_bad_spill_options_are_usage_errors(args: list[str], flag: str) -> None:

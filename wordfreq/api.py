@@ -31,7 +31,6 @@ from wordfreq.chunks.planning import CHUNK_SIZE, Task, plan_tasks
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import RowSpec
 from wordfreq.counting.tasks import PartialCount
-from wordfreq.errors import OptionError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.keyed import spilled_long_table
 from wordfreq.reduce.order import Row, sorted_rows, top_rows
@@ -46,7 +45,6 @@ from wordfreq.reduce.spill import (
     SpilledTable,
     estimate_bytes,
     merged_runs,
-    require_sql_memory,
 )
 from wordfreq.sources.inputs import Source, list_inputs
 from wordfreq.tables.frames import Columns, Frames, counter_columns, packed_columns, table_columns
@@ -106,7 +104,10 @@ class CountResult(HoldsSpilledTable, Frames):
             self.counts = Counter(self.packed.to_dict())
         if self._counts is None and self.spilled is not None and self.fits_in_memory:
             table, self.spilled = self.spilled, None
-            self.counts = Counter(dict(iter(table.rows())))
+            rows = list(table.rows(docs=self.documents is not None))
+            self.counts = Counter({row[0]: row[1] for row in rows})
+            if self.documents is not None:
+                self.docs = Counter({row[0]: row[2] for row in rows})
             table.close()
         return self._counts
 
@@ -237,11 +238,6 @@ def count(
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
-    if count_options.rows.doc_freq:
-        require_sql_memory(run_options.memory, "counting document frequencies")
-        if run_options.engine != "local" and (run_options.memory or run_options.temp_dir):
-            option = "memory" if run_options.memory is not None else "temp_dir"
-            raise OptionError(option, "document frequencies on dask are counted without a budget")
     sources = list_inputs(
         paths,
         warn,
@@ -268,7 +264,7 @@ def count(
     def tasks() -> Iterator[Task]:
         return corpus_tasks(sources, count_options, run_options, stdin, file_parts)
 
-    partitioned = not local and not count_options.rows.doc_freq and runs_compiled()
+    partitioned = not local and runs_compiled()
     spill_dir = SpillDir(run_options.temp_dir) if local or partitioned else None
     spilled: SpilledTable | PartitionedTable | None = None
     fits = False
@@ -281,6 +277,7 @@ def count(
                 min_count=min_count,
                 max_rows=max_rows,
                 memory=run_options.memory_budget(),
+                docs=count_options.rows.doc_freq,
             )
             total, spilled = run_tasks_on_dask(
                 tasks(),
@@ -299,7 +296,7 @@ def count(
             spill = Spill(
                 run_options.memory_budget() // (n_workers + 1),
                 spill_dir.path,
-                packed=not count_options.rows.doc_freq,
+                packed=True,
                 sep=SEP.encode() if part_by is not None else b"",  # a row's keys in one partition
             )
             total = run_tasks(
@@ -322,6 +319,7 @@ def count(
                     memory=run_options.memory_budget(),
                     threads=n_workers,
                     sep=spill.sep,
+                    docs=count_options.rows.doc_freq,
                 )
     finally:
         if spill_dir is not None and spilled is None:
@@ -395,7 +393,7 @@ def corpus_tasks(
 
 def _fits(table: PartitionedTable, memory: int) -> bool:
     """Whether ``table`` would fit in ``memory`` bytes as a `Counter` (as a table that never spilled)."""
-    tokens = (token for token, _ in itertools.islice(iter(table.rows()), 64))
+    tokens = (row[0] for row in itertools.islice(iter(table.rows()), 64))
     return estimate_bytes(tokens, table.types) <= memory
 
 

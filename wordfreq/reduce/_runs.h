@@ -3,13 +3,19 @@
  *
  *   partition_pack(pack, parts, seed)  a pack's rows split by a hash of the row into ``parts`` packs,
  *                                      each in the pack's own order;
+ *   PackedTable.attach_docs(pack)      a second value for each row of a merged table (its document
+ *                                      count): the value of the same key in a pack sorted by key;
  *   PackedTable.records(start, stop)   rows of a merged table, in table order, as the bytes of a *table
  *                                      file*: per row its length (uint32), its count (int64), its
+ *                                      document count (int64, only in a table that has them), its
  *                                      UTF-8, native order;
- *   TableMerge(paths, buffer)          the rows of sorted table files merged in table order, read
- *                                      ``buffer`` bytes at a time from each; ``take(n)`` gives the next
- *                                      n (fewer at the end) as a PackedTable, so that they are written
- *                                      as TSV or made into Python objects as any merged table's are.
+ *   TableMerge(paths, buffer, words)   the rows of sorted table files merged in table order, read
+ *                                      ``buffer`` bytes at a time from each, each record with ``words``
+ *                                      int64 after its count (1: its document count); ``take(n)`` gives
+ *                                      the next n (fewer at the end) as a PackedTable (and their words:
+ *                                      ``set_docs`` gives a table its document counts), so that they are
+ *                                      written as TSV or made into Python objects as any merged table's
+ *                                      are.
  *
  * The hash is FNV-1a with a 64-bit finaliser, the same in every process and on every machine (a row
  * goes to the same partition wherever it was counted); ``seed`` gives an independent split of one
@@ -129,8 +135,9 @@ PackedTable_records(PackedTable *self, PyObject *args)
     Py_ssize_t start, stop, size = 0;
     if (parse_range(self, args, "|nn:records", &start, &stop) < 0)
         return NULL;
+    Py_ssize_t fixed = (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t) * (self->docs != NULL ? 2 : 1));
     for (Py_ssize_t i = start; i < stop; i++)
-        size += (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t)) + self->rows[i].len;
+        size += fixed + self->rows[i].len;
     PyObject *out = PyBytes_FromStringAndSize(NULL, size);
     if (out == NULL)
         return NULL;
@@ -138,14 +145,71 @@ PackedTable_records(PackedTable *self, PyObject *args)
     for (Py_ssize_t i = start; i < stop; i++) {
         const Entry *e = &self->rows[i];
         memcpy(p, &e->len, sizeof e->len);
-        memcpy(p + sizeof e->len, &e->count, sizeof e->count);
-        memcpy(p + sizeof e->len + sizeof e->count, e->utf8, e->len);
-        p += sizeof e->len + sizeof e->count + e->len;
+        p += sizeof e->len;
+        memcpy(p, &e->count, sizeof e->count);
+        p += sizeof e->count;
+        if (self->docs != NULL) {
+            memcpy(p, &self->docs[i], sizeof(int64_t));
+            p += sizeof(int64_t);
+        }
+        memcpy(p, e->utf8, e->len);
+        p += e->len;
     }
     return out;
 }
 
 #define MAX_WORDS 8 /* int64 words a record may carry after its count */
+
+static PyObject *
+PackedTable_attach_docs(PackedTable *self, PyObject *pack)
+{
+    Py_ssize_t n = pack_size(pack);
+    if (n < 0)
+        return NULL;
+    Entry *keys = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Entry));
+    int64_t *docs = PyMem_Malloc((self->n > 0 ? self->n : 1) * sizeof(int64_t));
+    if (keys == NULL || docs == NULL) {
+        PyMem_Free(keys);
+        PyMem_Free(docs);
+        return PyErr_NoMemory();
+    }
+    if (read_pack(pack, keys, n, 1) < 0) {
+        PyMem_Free(keys);
+        PyMem_Free(docs);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        Py_ssize_t lo = 0, hi = n; /* the first key >= the row's */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (compare_utf8(&keys[mid], &self->rows[i]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        docs[i] = lo < n && compare_utf8(&keys[lo], &self->rows[i]) == 0 ? keys[lo].count : 0;
+    }
+    PyMem_Free(keys);
+    PyMem_Free(self->docs);
+    self->docs = docs;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+PackedTable_set_docs(PackedTable *self, PyObject *words)
+{
+    if (!PyBytes_Check(words) || PyBytes_GET_SIZE(words) != self->n * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "docs must be bytes of one int64 a row");
+        return NULL;
+    }
+    int64_t *docs = PyMem_Malloc((self->n > 0 ? self->n : 1) * sizeof(int64_t));
+    if (docs == NULL)
+        return PyErr_NoMemory();
+    memcpy(docs, PyBytes_AS_STRING(words), (size_t)self->n * sizeof(int64_t));
+    PyMem_Free(self->docs);
+    self->docs = docs;
+    Py_RETURN_NONE;
+}
 
 typedef struct {
     FILE *file;
@@ -184,8 +248,8 @@ source_next(Source *s, Py_ssize_t words, int grouped, char sep)
         }
         return 0;
     }
-    if (len > s->cap) {
-        char *grown = PyMem_Realloc(s->utf8, len);
+    if (len > s->cap || s->utf8 == NULL) { /* never NULL: an empty row's pointer reaches memcpy and memcmp */
+        char *grown = PyMem_Realloc(s->utf8, len > 0 ? len : 1);
         if (grown == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -447,6 +511,7 @@ TableMerge_take(TableMerge *self, PyObject *arg)
         goto fail;
     table->packs = keep;
     table->rows = rows;
+    table->docs = NULL;
     table->n = n;
     table->tokens = tokens;
     if (self->words == 0) {

@@ -15,6 +15,7 @@
  *                          native order);
  *   sort_pack(pack)        a pack in no order, a key perhaps repeated (the
  *                          n-grams a worker held in C), sorted and summed;
+ *   sum_packs(packs)       sorted packs summed into one, merged, not sorted again;
  *   run_lines(pack)        a pack, in any order, as the lines of a spill run;
  *   partition_pack, PackedTable.records, TableMerge
  *                          the spilled reduce's pieces (_runs.h);
@@ -382,6 +383,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *packs;   /* the packs' bytes, which the rows point into */
     Entry *rows;       /* in table order */
+    int64_t *docs;     /* each row's document count, or NULL for a table of two columns */
     Py_ssize_t n;
     PyObject *tokens;  /* the sum of the counts, an int */
 } PackedTable;
@@ -459,8 +461,6 @@ merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *
     return n + nb - j;
 }
 
-/* Each row as a line: its token, a tab, its count in decimal, then `tail`; None when a token holds a
- * tab or a line feed (the Python writer then says why, or writes it its own way). */
 /* Write v in decimal at p; the end. */
 static char *
 write_int(char *p, int64_t v)
@@ -479,15 +479,18 @@ write_int(char *p, int64_t v)
     return p;
 }
 
+/* Each row as a line: its token, a tab, its count in decimal (and, with ``docs``, a tab and its
+ * document count), then `tail`; None when a token holds a tab or a line feed (the Python writer then
+ * says why, or writes it its own way). */
 static PyObject *
-lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
+lines_of(const Entry *rows, const int64_t *docs, Py_ssize_t n, const char *tail)
 {
     size_t tail_len = strlen(tail), size = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const Entry *e = &rows[i];
         if (memchr(e->utf8, '\n', e->len) != NULL || memchr(e->utf8, '\t', e->len) != NULL)
             Py_RETURN_NONE;
-        size += e->len + 21 + tail_len; /* TAB, up to 20 characters of an int64 */
+        size += e->len + 21 + (docs != NULL ? 21 : 0) + tail_len; /* TAB, up to 20 characters of an int64 */
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
     if (out == NULL)
@@ -499,6 +502,10 @@ lines_of(const Entry *rows, Py_ssize_t n, const char *tail)
         p += e->len;
         *p++ = '\t';
         p = write_int(p, e->count);
+        if (docs != NULL) {
+            *p++ = '\t';
+            p = write_int(p, docs[i]);
+        }
         memcpy(p, tail, tail_len);
         p += tail_len;
     }
@@ -539,7 +546,7 @@ run_lines(PyObject *module, PyObject *pack)
     Entry *entries = read_any_pack(pack, &n, 1);
     if (entries == NULL)
         return NULL;
-    PyObject *lines = lines_of(entries, n, "\t0\n");
+    PyObject *lines = lines_of(entries, NULL, n, "\t0\n");
     PyMem_Free(entries);
     return lines;
 }
@@ -649,29 +656,17 @@ PyDoc_STRVAR(merge_packs_doc,
 "``min_count`` and cut to the first ``max_rows`` (None: all).  Raises OverflowError when a sum goes\n"
 "beyond int64, ValueError for a malformed pack.");
 
-static PyObject *
-merge_packs(PyObject *module, PyObject *args)
+/* The rows of the packs of the list ``packs`` (each sorted by key), merged into one run sorted by key, a
+ * key's counts summed: *src holds them (*n), and *spare a buffer of as many entries (both to be freed
+ * with PyMem_Free); -1 with an error (and nothing to free). */
+static int
+merged_rows(PyObject *packs, Entry **src_out, Entry **spare, Py_ssize_t *n_out)
 {
-    PyObject *packs, *max_rows_obj;
-    long long min_count;
-    int by_key = 0;
-    if (!PyArg_ParseTuple(args, "O!LO|p:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj, &by_key))
-        return NULL;
-    Py_ssize_t max_rows = -1;
-    if (max_rows_obj != Py_None) {
-        max_rows = PyLong_AsSsize_t(max_rows_obj);
-        if (max_rows == -1 && PyErr_Occurred())
-            return NULL;
-        if (max_rows < 0) {
-            PyErr_SetString(PyExc_ValueError, "max_rows must be >= 0");
-            return NULL;
-        }
-    }
     Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs);
     for (Py_ssize_t i = 0; i < npacks; i++) {
         Py_ssize_t rows = pack_size(PyList_GET_ITEM(packs, i));
         if (rows < 0)
-            return NULL;
+            return -1;
         total += rows;
     }
     /* Two buffers of ``total`` entries: the runs, merged pairwise from one into the other. */
@@ -679,7 +674,6 @@ merge_packs(PyObject *module, PyObject *args)
     Entry *dst = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
     Py_ssize_t *run_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *next_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
-    PyObject *tokens = NULL;
     if (src == NULL || dst == NULL || run_start == NULL || next_start == NULL) {
         PyErr_NoMemory();
         goto fail;
@@ -718,6 +712,70 @@ merge_packs(PyObject *module, PyObject *args)
         src = dst;
         dst = swap;
     }
+    PyMem_Free(run_start);
+    PyMem_Free(next_start);
+    *src_out = src;
+    *spare = dst;
+    *n_out = n;
+    return 0;
+fail:
+    PyMem_Free(src);
+    PyMem_Free(dst);
+    PyMem_Free(run_start);
+    PyMem_Free(next_start);
+    return -1;
+}
+
+PyDoc_STRVAR(sum_packs_doc,
+"sum_packs(packs) -> (keys, counts)\n\n"
+"The sum of the packs ``packs`` (a list, each sorted by key) as one pack\n"
+"sorted by key: their sorted runs merged, each key once with the sum of its\n"
+"counts (what sort_pack gives of them laid end to end, without sorting\n"
+"again).  Raises OverflowError when a sum goes beyond int64, ValueError for\n"
+"a malformed pack or one out of order.");
+
+static PyObject *
+sum_packs(PyObject *module, PyObject *packs)
+{
+    if (!PyList_Check(packs)) {
+        PyErr_SetString(PyExc_TypeError, "packs must be a list");
+        return NULL;
+    }
+    Entry *rows, *spare;
+    Py_ssize_t n, size = 0;
+    if (merged_rows(packs, &rows, &spare, &n) < 0)
+        return NULL;
+    PyMem_Free(spare);
+    for (Py_ssize_t i = 0; i < n; i++)
+        size += (Py_ssize_t)sizeof(uint32_t) + rows[i].len;
+    PyObject *packed = write_pack(rows, n, size);
+    PyMem_Free(rows);
+    return packed;
+}
+
+static PyObject *
+merge_packs(PyObject *module, PyObject *args)
+{
+    PyObject *packs, *max_rows_obj;
+    long long min_count;
+    int by_key = 0;
+    if (!PyArg_ParseTuple(args, "O!LO|p:merge_packs", &PyList_Type, &packs, &min_count, &max_rows_obj, &by_key))
+        return NULL;
+    Py_ssize_t max_rows = -1;
+    if (max_rows_obj != Py_None) {
+        max_rows = PyLong_AsSsize_t(max_rows_obj);
+        if (max_rows == -1 && PyErr_Occurred())
+            return NULL;
+        if (max_rows < 0) {
+            PyErr_SetString(PyExc_ValueError, "max_rows must be >= 0");
+            return NULL;
+        }
+    }
+    Entry *src = NULL, *dst = NULL;
+    Py_ssize_t n;
+    PyObject *tokens = NULL;
+    if (merged_rows(packs, &src, &dst, &n) < 0)
+        return NULL;
     Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (src[i].count >= min_count)
@@ -763,16 +821,13 @@ merge_packs(PyObject *module, PyObject *args)
     Py_INCREF(packs);
     table->packs = packs;
     table->rows = dst;
+    table->docs = NULL;
     table->n = kept;
     table->tokens = tokens;
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
     return (PyObject *)table;
 fail:
     PyMem_Free(src);
     PyMem_Free(dst);
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
     Py_XDECREF(tokens);
     return NULL;
 }
@@ -783,6 +838,7 @@ PackedTable_dealloc(PackedTable *self)
     Py_XDECREF(self->packs);
     Py_XDECREF(self->tokens);
     PyMem_Free(self->rows);
+    PyMem_Free(self->docs);
     PyObject_Free(self);
 }
 
@@ -829,7 +885,10 @@ PackedTable_rows(PackedTable *self, PyObject *args)
         return NULL;
     for (Py_ssize_t i = start; i < stop; i++) {
         const Entry *e = &self->rows[i];
-        PyObject *row = Py_BuildValue("(NL)", PyUnicode_DecodeUTF8(e->utf8, e->len, NULL), (long long)e->count);
+        PyObject *token = PyUnicode_DecodeUTF8(e->utf8, e->len, NULL);
+        PyObject *row = self->docs == NULL ? Py_BuildValue("(NL)", token, (long long)e->count)
+                                           : Py_BuildValue("(NLL)", token, (long long)e->count,
+                                                           (long long)self->docs[i]);
         if (row == NULL) {
             Py_DECREF(list);
             return NULL;
@@ -845,7 +904,7 @@ PackedTable_tsv(PackedTable *self, PyObject *args)
     Py_ssize_t start, stop;
     if (slice_range(self->n, args, "|nn:tsv", &start, &stop) < 0)
         return NULL;
-    return lines_of(self->rows + start, stop - start, "\n");
+    return lines_of(self->rows + start, self->docs != NULL ? self->docs + start : NULL, stop - start, "\n");
 }
 
 static PyObject *
@@ -915,7 +974,7 @@ PackedTable_get_tokens(PackedTable *self, void *closure)
 
 static PyMethodDef PackedTable_methods[] = {
     {"rows", (PyCFunction)PackedTable_rows, METH_VARARGS,
-     "rows(start=0, stop=len) -> list of (token, count), in table order"},
+     "rows(start=0, stop=len) -> list of (token, count[, docs]), in table order"},
     {"tsv", (PyCFunction)PackedTable_tsv, METH_VARARGS,
      "tsv(start=0, stop=len) -> the rows' 'token<TAB>count<LF>' lines in UTF-8, or None when a token\n"
      "holds a tab or a line feed (the Python writer then decides)"},
@@ -927,6 +986,12 @@ static PyMethodDef PackedTable_methods[] = {
      "by key)"},
     {"records", (PyCFunction)PackedTable_records, METH_VARARGS,
      "records(start=0, stop=len) -> bytes: the rows, in table order, as a table file's (see _runs.h)"},
+    {"set_docs", (PyCFunction)PackedTable_set_docs, METH_O,
+     "set_docs(words) -> None: the rows' document counts, one int64 a row (as TableMerge.take gives them\n"
+     "with words=1): the table then has three columns"},
+    {"attach_docs", (PyCFunction)PackedTable_attach_docs, METH_O,
+     "attach_docs(pack) -> None: give each row the count of the same key in ``pack`` (sorted by key; 0\n"
+     "where it has none) as its document count: the table then has three columns"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -957,6 +1022,7 @@ static PyMethodDef methods[] = {
     {"pack_counts", pack_counts, METH_VARARGS, pack_counts_doc},
     {"merge_packs", merge_packs, METH_VARARGS, merge_packs_doc},
     {"sort_pack", sort_pack, METH_VARARGS, sort_pack_doc},
+    {"sum_packs", sum_packs, METH_O, sum_packs_doc},
     {"run_lines", run_lines, METH_O, run_lines_doc},
     {"partition_pack", partition_pack, METH_VARARGS, partition_pack_doc},
     {"dispersion", dispersion, METH_VARARGS, dispersion_doc},

@@ -1,8 +1,8 @@
 """Merging whole tables (``wordfreq merge``): the sum of tables read from files, within a memory budget.
 
 Tables of two columns, or all of three (documents); past the budget the sum
-is written to runs and merged on disk as a count's are (`wordfreq.reduce.runs`
-for two columns, `wordfreq.reduce.spill` for three), to the same rows.
+is written to runs and merged on disk as a count's are (`wordfreq.reduce.runs`),
+to the same rows.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class MergedTable(HoldsSpilledTable):
 
 
 def _spill(spill: Spill, counts: Counter[str], docs: Counter[str] | None, runs: list[str]) -> None:
-    """Write ``counts`` (and ``docs``) as a run, as a count's are (packed without docs), and empty them."""
+    """Write ``counts`` (and ``docs``) as a run, as a count's are, and empty them."""
     part = PartialCount(counts=counts, docs=docs if docs is not None else Counter(), finished=True)
     spill.write(part)
     runs.extend(part.runs)
@@ -121,9 +121,11 @@ def merge_tables(
                 _spill(spill, counts, docs, runs)
         if not runs:
             return MergedTable(counts, docs, columns=first[0] if first else 2)
-        assert spill is not None and spill_dir is not None and memory is not None
+        assert spill is not None and spill_dir is not None and memory is not None and first is not None
         _spill(spill, counts, docs, runs)
-        spilled = merged_runs(spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1)
+        spilled = merged_runs(
+            spill_dir, runs, [], min_count=1, max_rows=None, memory=memory, threads=1, docs=first[0] == 3
+        )
         spill_dir = None  # the table owns it now
         return MergedTable(None, None, spilled, columns=first[0] if first else 2)
     finally:

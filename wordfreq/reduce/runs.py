@@ -19,8 +19,17 @@ a heap of one row per file, each read through a small buffer): the table is
 never whole in memory, and the writer gets it a batch at a time, as TSV made in
 compiled code.
 
-Tables with document counts, and rows UTF-8 cannot encode, still go through
-text runs and DuckDB (`wordfreq.reduce.spill.SpilledTable`).
+A run's packs are *labelled*, so that one run holds several tables of rows
+with a key and a value, partitioned alike and merged each on its own: a plain
+table has only its counts (`COUNTS`); a table with document counts also the
+documents each row occurs in (`DOCS`), and, for each document cut into several
+tasks, its rows, each with a 1 (`OPEN` and the document's name): a row counts
+such a document once however many tasks saw it (`document_counts`).  A
+partition's document counts are given to its merged counts in C
+(``PackedTable.attach_docs``), and its table file then holds both.
+
+Rows UTF-8 cannot encode still go through text runs and DuckDB
+(`wordfreq.reduce.spill.SpilledTable`).
 """
 
 from __future__ import annotations
@@ -29,11 +38,12 @@ import json
 import os
 import struct
 import tempfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wordfreq.counting.tasks import Pack
+from wordfreq.counting.tasks import Pack, PartialCount
 from wordfreq.errors import OutputError
 from wordfreq.reduce.order import Row, _tables
 
@@ -46,6 +56,9 @@ _ENTRY_BYTES = 64  # what merging a row costs besides its pack: two arrays of 32
 _FOOTER = struct.Struct("<Q")
 _MAX_DEPTH = 8
 _BATCH = 1 << 16
+COUNTS = ""  # the label of a table's counts
+DOCS = "docs"  # the label of the documents (each read whole by one task) a row occurs in
+OPEN = "open:"  # the label of a document cut into several tasks, before its name: its rows, each with a 1
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class Segment:
     offset: int
     keys: int  # bytes of the pack's keys
     counts: int  # bytes of its counts
+    label: str = COUNTS  # what its values are (see the module docstring)
 
     @property
     def merge_bytes(self) -> int:
@@ -88,34 +102,38 @@ def write_packed_run(
     parts: int = PARTITIONS,
     seed: int = 0,
     sort: bool = True,
+    labels: list[str] | None = None,
     sep: bytes = b"",
 ) -> str:
-    """Write ``packs`` (rows in any order, a row perhaps repeated, when ``sort``; else sorted) as a packed
-    run of ``parts`` partitions in ``directory``, and return its path.  With ``sep``, rows are keys split
-    by the hash of their bytes before it (``_tables.partition_pack``): a count by part's keys of one row
-    land in one partition."""
+    """Write ``packs`` (rows in any order, a row perhaps repeated, when ``sort``; else sorted), each
+    with its label (`COUNTS` without ``labels``), as a packed run of ``parts`` partitions in
+    ``directory``, and return its path.  With ``sep``, rows are keys split by the hash of their bytes
+    before it (``_tables.partition_pack``): a count by part's keys of one row land in one partition."""
     try:
         fd, path = tempfile.mkstemp(prefix="run-", suffix=RUN_SUFFIX, dir=directory)
         with os.fdopen(fd, "wb") as f:
-            _write_parts(f, packs, parts, seed, sort, sep)
+            _write_parts(f, packs, labels or [COUNTS] * len(packs), parts, seed, sort, sep)
     except OSError as err:
         raise disk_full(directory, err) from None
     return path
 
 
-def _write_parts(f: Any, packs: list[Pack], parts: int, seed: int, sort: bool, sep: bytes) -> None:
-    """The parts of ``packs``, one after another, then their index (partition, offset, sizes) and its
-    size."""
-    index: list[tuple[int, int, int, int]] = []
+def _write_parts(
+    f: Any, packs: list[Pack], labels: list[str], parts: int, seed: int, sort: bool, sep: bytes
+) -> None:
+    """The parts of ``packs``, one after another, then their index (partition, offset, sizes[, label])
+    and its size."""
+    index: list[tuple[Any, ...]] = []
     offset = 0
-    for packed in packs:
+    for packed, label in zip(packs, labels):
         for partition, part in enumerate(_tables.partition_pack(packed, parts, seed, sep)):
             keys, counts = _tables.sort_pack(part) if sort else part
             if not counts:
                 continue
             f.write(keys)
             f.write(counts)
-            index.append((partition, offset, len(keys), len(counts)))
+            entry = (partition, offset, len(keys), len(counts))
+            index.append(entry + (label,) if label != COUNTS else entry)
             offset += len(keys) + len(counts)
     footer = json.dumps(index, separators=(",", ":")).encode()
     f.write(footer)
@@ -132,12 +150,58 @@ def segments(path: str) -> list[Segment]:
     return [Segment(path, *entry) for entry in index]
 
 
-def packed_run_lines(path: str) -> Iterator[bytes]:
-    """The rows of a packed run as the lines of a text run (`wordfreq.reduce.spill`), a part at a time."""
-    from wordfreq.reduce.packs import run_lines
+def packed_run_lines(path: str) -> Iterator[tuple[bool, bytes]]:
+    """The rows of a packed run as the lines of text runs (`wordfreq.reduce.spill`), a part at a time:
+    (whether they are the lines of an open run, the lines)."""
+    from wordfreq.reduce.packs import run_lines, unpack
 
     for segment in segments(path):
-        yield run_lines(segment.read())
+        if segment.label == COUNTS:
+            yield False, run_lines(segment.read())
+        elif segment.label == DOCS:
+            yield False, "".join(f"{row}\t0\t{n}\n" for row, n in unpack(segment.read())).encode()
+        else:
+            name = json.dumps(segment.label[len(OPEN) :])
+            yield True, "".join(f"{row}\t{name}\n" for row, _ in unpack(segment.read())).encode()
+
+
+def joined(packs: list[Pack]) -> Pack:
+    """Packs laid end to end: one pack in no order, a row perhaps repeated (``sort_pack`` sums it)."""
+    if len(packs) == 1:
+        return packs[0]
+    return b"".join(keys for keys, _ in packs), b"".join(counts for _, counts in packs)
+
+
+def document_tables(part: PartialCount) -> list[tuple[str, dict[str, int]]]:
+    """The document counts of ``part`` as labelled tables: the documents it read whole that each row
+    occurs in (`DOCS`), and the rows of each document cut into tasks, each with a 1 (`OPEN`)."""
+    tables: list[tuple[str, dict[str, int]]] = [(DOCS, part.docs)] if part.docs else []
+    return tables + [(OPEN + doc, dict.fromkeys(rows, 1)) for doc, rows in part.open_docs.items()]
+
+
+def document_counts(labelled: list[tuple[str, Pack]]) -> Pack:
+    """The documents each row occurs in, a pack sorted by row, from the `DOCS` and `OPEN` packs of
+    ``labelled`` (one partition's): the sum of its documents read whole, and 1 for each document cut
+    into tasks that it occurs in."""
+    by_label: dict[str, list[Pack]] = {}
+    for label, packed in labelled:
+        by_label.setdefault(label, []).append(packed)
+    summed = by_label.pop(DOCS, [])
+    for label, packs in by_label.items():
+        if label.startswith(OPEN):
+            keys, counts = _tables.sum_packs(packs)
+            summed.append((keys, (array("q", [1]) * (len(counts) // 8)).tobytes()))
+    return _tables.sum_packs(summed)  # type: ignore[no-any-return]
+
+
+def merge_labelled(labelled: list[tuple[str, Pack]], min_count: int, max_rows: int | None, docs: bool) -> Any:
+    """One partition's table: the sum of its `COUNTS` packs in table order, cut, and, with ``docs``,
+    each row's document count (`document_counts`); a ``_tables.PackedTable``."""
+    counts = [packed for label, packed in labelled if label == COUNTS]
+    table = _tables.merge_packs(counts, min_count, max_rows)
+    if docs:
+        table.attach_docs(document_counts(labelled))
+    return table
 
 
 class PartitionedTable:
@@ -151,10 +215,17 @@ class PartitionedTable:
     """
 
     def __init__(
-        self, directory: Any, files: list[tuple[str, int, int]], *, memory: int, max_rows: int | None
+        self,
+        directory: Any,
+        files: list[tuple[str, int, int]],
+        *,
+        memory: int,
+        max_rows: int | None,
+        docs: bool = False,
     ):
         self.directory = directory  # a SpillDir, removed by `close`
         self.memory = memory
+        self.docs = docs  # whether its rows have document counts
         self.files = [path for path, _, _ in files]
         self.spilled_bytes = sum(map(os.path.getsize, self.files))  # and the runs merged into them
         types, tokens = sum(rows for _, rows, _ in files), sum(summed for _, _, summed in files)
@@ -163,7 +234,7 @@ class PartitionedTable:
             merge = self.merge()
             try:
                 for start in range(0, max_rows, _BATCH):
-                    tokens += merge.take(min(max_rows - start, _BATCH)).tokens
+                    tokens += self.take(merge, min(max_rows - start, _BATCH)).tokens
             finally:
                 merge.close()
         self.types, self.tokens = types, tokens
@@ -171,19 +242,28 @@ class PartitionedTable:
     def merge(self) -> Any:
         """A ``_tables.TableMerge`` of the table files, each read through its share of half the budget."""
         buffer = min(max(self.memory // (2 * max(1, len(self.files))), READ_BUFFER[0]), READ_BUFFER[1])
-        return _tables.TableMerge(list(self.files), buffer)
+        return _tables.TableMerge(list(self.files), buffer, 1 if self.docs else 0)
+
+    def take(self, merge: Any, n: int) -> Any:
+        """The next ``n`` rows of ``merge`` (`merge`) as a PackedTable, with their document counts."""
+        if not self.docs:
+            return merge.take(n)
+        table, docs = merge.take(n)  # the records' one word after the count
+        table.set_docs(docs)
+        return table
 
     def _batches(self) -> Iterator[Any]:
         """The rows in table order, as PackedTables of up to `_BATCH` rows."""
         merge = self.merge()
         try:
-            while batch := merge.take(_BATCH):
+            while batch := self.take(merge, _BATCH):
                 yield batch
         finally:
             merge.close()
 
     def rows(self, docs: bool = False) -> MergedRows:
-        """The rows in table order, merged from disk as they are read (two columns: no docs here)."""
+        """The rows in table order, merged from disk as they are read (three columns when the table has
+        document counts)."""
         return MergedRows(self)
 
     def close(self) -> None:
@@ -203,7 +283,7 @@ class MergedRows:
     def __len__(self) -> int:
         return self.table.types
 
-    def __iter__(self) -> Iterator[tuple[str, int]]:
+    def __iter__(self) -> Iterator[Row]:
         left = self.table.types
         for batch in self.table._batches():
             rows = batch.rows(0, left)
@@ -221,7 +301,7 @@ class MergedRows:
             self._merge = self.table.merge()
         if start != self._position:
             raise ValueError("a merged table is read in consecutive slices")
-        batch = self._merge.take(max(0, min(stop, self.table.types) - start))
+        batch = self.table.take(self._merge, max(0, min(stop, self.table.types) - start))
         self._position = start + len(batch)
         self._last = (start, stop, batch)
         return batch
@@ -234,10 +314,18 @@ class MergedRows:
 
 
 def merge_packed_runs(
-    directory: Any, runs: list[str], *, min_count: int, max_rows: int | None, memory: int, sep: bytes = b""
+    directory: Any,
+    runs: list[str],
+    *,
+    min_count: int,
+    max_rows: int | None,
+    memory: int,
+    sep: bytes = b"",
+    docs: bool = False,
 ) -> PartitionedTable:
     """The table of packed ``runs`` in ``directory`` (a SpillDir), merged a partition at a time within
-    ``memory`` bytes (see the module docstring); the runs are removed."""
+    ``memory`` bytes (see the module docstring), with document counts when ``docs``; the runs are
+    removed."""
     by_partition: dict[int, list[Segment]] = {}
     for run in runs:
         for segment in segments(run):
@@ -245,10 +333,12 @@ def merge_packed_runs(
     files: list[tuple[str, int, int]] = []
     runs_bytes = sum(map(os.path.getsize, runs))
     for partition in sorted(by_partition):
-        files += _reduce(directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows, sep)
+        files += _reduce(
+            directory.path, by_partition.pop(partition), 1, memory, min_count, max_rows, sep, docs
+        )
     for run in runs:
         os.remove(run)
-    table = PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
+    table = PartitionedTable(directory, files, memory=memory, max_rows=max_rows, docs=docs)
     table.spilled_bytes += runs_bytes
     return table
 
@@ -261,16 +351,19 @@ def _reduce(
     min_count: int,
     max_rows: int | None,
     sep: bytes,
+    docs: bool,
 ) -> Iterator[tuple[str, int, int]]:
     """Merge ``parts`` (of one partition) into table files: (path, rows, tokens) of each."""
     # A part alone is merged as it is: it was written by one process within its share.
     if sum(part.merge_bytes for part in parts) <= memory or depth > _MAX_DEPTH or len(parts) == 1:
-        table = _tables.merge_packs([part.read() for part in parts], min_count, max_rows)
+        table = merge_labelled([(part.label, part.read()) for part in parts], min_count, max_rows, docs)
         yield write_table_file(directory, table), len(table), table.tokens
         return
     # Too large to merge at once: split each part by another hash, and merge the pieces one by one.
     split = [
-        write_packed_run(directory, [part.read()], parts=FAN_OUT, seed=depth, sort=False, sep=sep)
+        write_packed_run(
+            directory, [part.read()], parts=FAN_OUT, seed=depth, sort=False, sep=sep, labels=[part.label]
+        )
         for part in parts
     ]
     pieces: dict[int, list[Segment]] = {}
@@ -278,7 +371,7 @@ def _reduce(
         for segment in segments(run):
             pieces.setdefault(segment.partition, []).append(segment)
     for piece in sorted(pieces):
-        yield from _reduce(directory, pieces.pop(piece), depth + 1, memory, min_count, max_rows, sep)
+        yield from _reduce(directory, pieces.pop(piece), depth + 1, memory, min_count, max_rows, sep, docs)
     for run in split:
         os.remove(run)
 

@@ -5,21 +5,25 @@ processes that hold counts: the parent and each worker.  A process whose
 partial count would pass its share (`Spill.over`, an estimate from the
 number of rows and the size of a sample of them) writes it as a *run* to
 the run's temporary directory and starts again from nothing (`Spill.write`),
-as SRILM's ``make-batch-counts`` and KenLM's ``lmplz`` do.  Runs are text:
-``row<TAB>count<TAB>documents`` per line (rows never hold a tab or a line
-feed), and, for the documents cut into several tasks, ``row<TAB>document``
-lines in runs of their own, since such a document is counted once however
-many runs hold its rows.
+as SRILM's ``make-batch-counts`` and KenLM's ``lmplz`` do.  A run is packed
+(`wordfreq.reduce.runs`): its rows, and with document counts the documents
+they occur in, split into partitions by a hash of the row; once every task is
+counted, and only if anything was spilled, the parent writes what it still
+holds as a run too, and the runs are merged a partition at a time in compiled
+code (`merged_runs`).
 
-Once every task is counted, and only if anything was spilled, the parent
-writes what it still holds as runs too, and `SpilledTable` merges them all
-with DuckDB, an embedded engine built for aggregating more than memory
+Where a run cannot be packed (a row UTF-8 cannot encode, a count by part)
+it is text: ``row<TAB>count<TAB>documents`` per line (rows never hold a tab
+or a line feed), and, for the documents cut into several tasks,
+``row<TAB>document`` lines in runs of their own, since such a document is
+counted once however many runs hold its rows.  `SpilledTable` merges text
+runs with DuckDB, an embedded engine built for aggregating more than memory
 holds (it spills to the same directory under the same budget): the sum of
 each row's counts and documents, the rows below ``min_count`` left out, in
 table order (count descending, then row in code-point order, which is
-DuckDB's order of UTF-8 strings), cut to ``max_rows``.  The rows are then
-read back in batches as they are written out, so the table is never whole
-in memory.
+DuckDB's order of UTF-8 strings), cut to ``max_rows``.  Either way the rows
+are read back in batches as they are written out, so the table is never
+whole in memory.
 
 `SpillDir` owns the temporary directory: made at the start of a run,
 removed on success, on error and on interruption, and by the result that
@@ -44,6 +48,7 @@ from wordfreq.reduce.runs import (
     PartitionedTable,
     compiled,
     disk_full,
+    document_tables,
     is_packed_run,
     merge_packed_runs,
     packed_run_lines,
@@ -87,16 +92,6 @@ def counts_over_budget(counts: Mapping[str, int], docs: Mapping[str, int] | None
     return estimate_bytes(counts, len(counts) + len(docs or ())) > budget
 
 
-def require_sql_memory(memory: int | None, what: str) -> None:
-    """Refuse a budget too small for DuckDB (`MIN_SQL_MEMORY`), which ``what`` runs in on disk."""
-    if memory is not None and memory < MIN_SQL_MEMORY:
-        raise OptionError(
-            "memory",
-            f"{what} under a memory budget needs at least {MIN_SQL_MEMORY >> 20}M (its rows are merged on "
-            f"disk in DuckDB, which fails with less): give {MIN_SQL_MEMORY >> 20}M or more, or no budget",
-        )
-
-
 class SpillDir:
     """The temporary directory of one run (see the module docstring)."""
 
@@ -120,7 +115,7 @@ class Spill:
 
     budget: int  # bytes of counts one process may hold
     directory: str
-    packed: bool = False  # plain rows go to packed runs (`wordfreq.reduce.runs`), not to text ones
+    packed: bool = False  # rows (and document counts) go to packed runs (`wordfreq.reduce.runs`), not text
     sep: bytes = b""  # rows are keys, partitioned by their bytes before it (`runs.write_packed_run`)
 
     def over(self, part: PartialCount, extra: int = 0) -> bool:
@@ -152,26 +147,43 @@ class Spill:
             raise self._full(err) from None
         return path
 
+    def _write_packed(self, part: PartialCount) -> bool:
+        """Write ``part`` as a packed run, its document counts labelled (`wordfreq.reduce.runs`), and
+        empty it; False, and nothing written, when its document counts or its rows do not pack."""
+        from wordfreq.reduce.packs import pack
+
+        packs, labels = list(part.packs), [""] * len(part.packs)
+        documents = document_tables(part)
+        for label, table in documents:
+            packed = pack(table)
+            if packed is None:
+                return False
+            packs.append(packed)
+            labels.append(label)
+        rest = pack(part.counts) if part.counts else None
+        if part.counts and rest is None:
+            if documents:
+                return False
+            part.runs.append(self.write_rows(part.counts.items(), None))
+        elif rest is not None:
+            packs.append(rest)
+            labels.append("")
+        if packs:
+            part.runs.append(write_packed_run(self.directory, packs, labels=labels, sep=self.sep))
+        part.counts.clear()
+        part.docs.clear()
+        part.open_docs = {}
+        part.packs = []
+        return True
+
     def _full(self, err: OSError) -> OutputError:
         return disk_full(self.directory, err)
 
     def write(self, part: PartialCount) -> None:
         """Write ``part``'s (finished) rows, its packed ones as they are, as runs, and empty it; the runs'
-        paths go to ``part.runs``.  Plain rows go to a packed run when ``packed`` (those UTF-8 cannot
-        encode, to a text run)."""
-        if self.packed and compiled() and not part.docs and not part.open_docs:
-            from wordfreq.reduce.packs import pack
-
-            packs = list(part.packs)
-            rest = pack(part.counts) if part.counts else None
-            if part.counts and rest is None:
-                part.runs.append(self.write_rows(part.counts.items(), None))
-            elif rest is not None:
-                packs.append(rest)
-            if packs:
-                part.runs.append(write_packed_run(self.directory, packs, sep=self.sep))
-            part.counts.clear()
-            part.packs = []
+        paths go to ``part.runs``.  The rows go to a packed run when ``packed`` (plain rows UTF-8 cannot
+        encode, to a text run; with document counts, all of them when any does not pack)."""
+        if self.packed and compiled() and self._write_packed(part):
             return
         part.runs.append(self.write_rows(part.counts.items(), part.docs, part.packs))
         try:
@@ -200,29 +212,45 @@ def merged_runs(
     memory: int,
     threads: int,
     sep: bytes = b"",
+    docs: bool = False,
 ) -> SpilledTable | PartitionedTable:
-    """The table of a run that spilled ``runs`` (and ``open_runs``): merged from packed runs
-    (`wordfreq.reduce.runs.PartitionedTable`) when all are packed, else by DuckDB (`SpilledTable`), the
-    packed ones first written as text."""
+    """The table of a run that spilled ``runs`` (and ``open_runs``), with document counts when ``docs``:
+    merged from packed runs (`wordfreq.reduce.runs.PartitionedTable`) when all are packed, else by
+    DuckDB (`SpilledTable`), the packed ones first written as text."""
     if runs and not open_runs and all(map(is_packed_run, runs)):
         return merge_packed_runs(
-            directory, runs, min_count=min_count, max_rows=max_rows, memory=memory, sep=sep
+            directory, runs, min_count=min_count, max_rows=max_rows, memory=memory, sep=sep, docs=docs
         )
-    text = [_as_text_run(directory.path, run) if is_packed_run(run) else run for run in runs]
+    text, opened = [], list(open_runs)
+    for run in runs:
+        if not is_packed_run(run):
+            text.append(run)
+            continue
+        for is_open, path in _as_text_runs(directory.path, run):
+            (opened if is_open else text).append(path)
     return SpilledTable(
-        directory, text, open_runs, min_count=min_count, max_rows=max_rows, memory=memory, threads=threads
+        directory, text, opened, min_count=min_count, max_rows=max_rows, memory=memory, threads=threads
     )
 
 
-def _as_text_run(directory: str, run: str) -> str:
-    fd, path = tempfile.mkstemp(prefix="run-", suffix=".tsv", dir=directory)
+def _as_text_runs(directory: str, run: str) -> list[tuple[bool, str]]:
+    """A packed run as text runs: (whether it is an open run, its path) of each, its rows' and, when it
+    holds documents cut into tasks, theirs."""
+    files: dict[bool, tuple[str, Any]] = {}
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.writelines(packed_run_lines(run))
+        for is_open, lines in packed_run_lines(run):
+            if is_open not in files:
+                prefix = "open-" if is_open else "run-"
+                fd, path = tempfile.mkstemp(prefix=prefix, suffix=".tsv", dir=directory)
+                files[is_open] = (path, os.fdopen(fd, "wb"))
+            files[is_open][1].write(lines)
     except OSError as err:
         raise disk_full(directory, err) from None
+    finally:
+        for _, f in files.values():
+            f.close()
     os.remove(run)
-    return path
+    return [(is_open, path) for is_open, (path, _) in files.items()]
 
 
 def in_sql(table: SpilledTable | PartitionedTable, memory: int) -> SpilledTable:

@@ -319,7 +319,7 @@ def _write_parquet_table(rows: Iterable[Row], out: BinaryIO) -> None:
 
 @runtime_checkable
 class SlicedRows(Protocol):
-    """Two-column rows read by slices, that may format a slice as TSV themselves (a packed table)."""
+    """Rows read by slices, that may format a slice as TSV themselves (a packed or merged table)."""
 
     def __len__(self) -> int: ...
 
@@ -334,7 +334,8 @@ def _write_sliced_tsv(rows: SlicedRows, out: BinaryIO) -> None:
     for start in range(0, len(rows), WRITE_BATCH):
         data = rows.tsv(start, start + WRITE_BATCH)
         if data is None:
-            data = _encoded(writer, rows.slice(start, start + WRITE_BATCH), 2, start, None)
+            batch = rows.slice(start, start + WRITE_BATCH)
+            data = _encoded(writer, batch, len(batch[0]) if batch else 2, start, None)
         out.write(data)
 
 

@@ -3,8 +3,10 @@
 Each batch of tasks is counted on a worker (`count_partitions`), finished as
 the local engine finishes a count, and its rows split by a hash of the row
 into ``parts`` partitions, each a pack sorted by row
-(``_tables.partition_pack``, the hash of `wordfreq.reduce.runs`).  Partition
-*p* of every batch is summed on the cluster, in a binary counter of merges of
+(``_tables.partition_pack``, the hash of `wordfreq.reduce.runs`); with
+document counts, each partition also holds the labelled packs of the documents
+its rows occur in, as a packed run does (`wordfreq.reduce.runs.document_counts`).  Partition
+*p* of every batch is summed on the cluster, in a base-8 counter of merges of
 its own (`sum_packs`), so the merges of the partitions spread over the
 workers, each holding one partition's sum.  Dask keeps these results in
 worker memory and, past a worker's memory limit, spills them to its local
@@ -36,11 +38,21 @@ from wordfreq.errors import OutputError
 from wordfreq.reduce.order import _tables
 from wordfreq.reduce.packs import pack
 from wordfreq.reduce.partial import finish, take_compiled_rows
-from wordfreq.reduce.runs import PARTITIONS, PartitionedTable, disk_full
+from wordfreq.reduce.runs import (
+    COUNTS,
+    PARTITIONS,
+    PartitionedTable,
+    disk_full,
+    document_tables,
+    joined,
+    merge_labelled,
+)
 
 FETCH_BYTES = 8 << 20  # bytes of a table file the client fetches at a time
 PARTS_PER_THREAD = 2  # partitions per worker thread of the cluster
-Counted = tuple[PartialCount, list[Pack]]  # a batch's count: what was read, the rows of each partition
+FAN_IN = 8  # parts of a partition summed by one task: each row is merged log8(batches) times, not log2
+Labelled = list[tuple[str, Pack]]  # one partition's packs, each sorted by row, with their labels
+Counted = tuple[PartialCount, list[Labelled]]  # a batch's count: what was read, each partition's rows
 
 
 def partitions_for(threads: int, budget: bool) -> int:
@@ -57,24 +69,34 @@ def partitions_for(threads: int, budget: bool) -> int:
 
 
 def count_partitions(batch: list[Task], count_options: CountOptions, parts: int) -> Counted:
-    """The count of a batch: what was read (a `PartialCount` without rows), and its finished rows split
-    into ``parts`` packs by the hash of the row."""
+    """The count of a batch: what was read (a `PartialCount` without rows), and its finished rows (and
+    their documents) split into ``parts`` partitions by the hash of the row."""
     part = count_tasks(batch, count_options)
     take_compiled_rows(part, sort=False)
     part = finish(part, count_options)
     packs = list(part.packs)
-    if part.counts:
-        rest = pack(part.counts)
-        if rest is None:
-            raise OutputError("a row UTF-8 cannot encode (a lone surrogate) cannot be counted on dask")
-        packs.append(rest)
-    rows = _joined(packs)
-    read = PartialCount(nbytes=part.nbytes, bad_bytes=part.bad_bytes, bad_records=part.bad_records)
+    labelled: dict[str, list[Pack]] = {COUNTS: packs}
+    for label, table in [(COUNTS, part.counts), *document_tables(part)]:
+        if table:
+            packed = pack(table)
+            if packed is None:
+                raise OutputError("a row UTF-8 cannot encode (a lone surrogate) cannot be counted on dask")
+            labelled.setdefault(label, []).append(packed)
+    read = PartialCount(
+        nbytes=part.nbytes, bad_bytes=part.bad_bytes, bad_records=part.bad_records, documents=part.documents
+    )
     sep = SEP.encode() if count_options.rows.part_by is not None else b""  # a row's keys in one partition
-    return read, [_tables.sort_pack(piece) for piece in _tables.partition_pack(rows, parts, 0, sep)]
+    partitions: list[Labelled] = [[] for _ in range(parts)]
+    for label, label_packs in labelled.items():
+        if not label_packs:
+            continue
+        for partition, piece in enumerate(_tables.partition_pack(joined(label_packs), parts, 0, sep)):
+            if piece[1]:
+                partitions[partition].append((label, _tables.sort_pack(piece)))
+    return read, partitions
 
 
-def part_of(counted: Counted, partition: int) -> Pack:
+def part_of(counted: Counted, partition: int) -> Labelled:
     return counted[1][partition]
 
 
@@ -82,14 +104,19 @@ def read_of(counted: Counted) -> PartialCount:
     return counted[0]
 
 
-def sum_packs(*packs: Pack) -> Pack:
-    """The sum of sorted packs, a sorted pack."""
-    return _tables.sort_pack(_joined(list(packs)))  # type: ignore[no-any-return]
+def sum_packs(*parts: Labelled) -> Labelled:
+    """The sum of a partition's parts: for each label, its sorted packs summed into one."""
+    by_label: dict[str, list[Pack]] = {}
+    for part in parts:
+        for label, packed in part:
+            by_label.setdefault(label, []).append(packed)
+    return [(label, _tables.sum_packs(packs)) for label, packs in sorted(by_label.items())]
 
 
-def table_records(packed: Pack, min_count: int, max_rows: int | None) -> tuple[int, int, bytes]:
-    """A partition's sum in table order, cut: (rows, tokens, the bytes of its table file)."""
-    table = _tables.merge_packs([packed], min_count, max_rows)
+def table_records(part: Labelled, min_count: int, max_rows: int | None, docs: bool) -> tuple[int, int, bytes]:
+    """A partition's sum in table order, cut (with document counts when ``docs``): (rows, tokens, the
+    bytes of its table file)."""
+    table = merge_labelled(part, min_count, max_rows, docs)
     return len(table), table.tokens, table.records()
 
 
@@ -101,18 +128,11 @@ def records_slice(records: tuple[int, int, bytes], start: int, stop: int) -> byt
     return records[2][start:stop]
 
 
-def _joined(packs: list[Pack]) -> Pack:
-    """Packs laid end to end: one pack in no order, a row perhaps repeated (``sort_pack`` sums it)."""
-    if len(packs) == 1:
-        return packs[0]
-    return b"".join(keys for keys, _ in packs), b"".join(counts for _, counts in packs)
-
-
 # On the client.
 
 
 class PartitionedRun:
-    """One run's futures: the counting tasks in flight, a binary counter of merges per partition."""
+    """One run's futures: the counting tasks in flight, a base-8 counter of merges per partition."""
 
     def __init__(self, client: Any, count_options: CountOptions, limit: int, parts: int, report: Any):
         from distributed import as_completed
@@ -124,7 +144,7 @@ class PartitionedRun:
         self.report = report
         self.finished = as_completed()
         self.pending: dict[Any, tuple[int, list[Any]]] = {}  # a count's key -> its bytes, its parts
-        self.levels: list[dict[int, Any]] = [{} for _ in range(parts)]
+        self.levels: list[dict[int, list[Any]]] = [{} for _ in range(parts)]
         self.reads: list[Any] = []
         self.held: list[Any] = []  # what to cancel on failure
 
@@ -147,6 +167,7 @@ class PartitionedRun:
             total.nbytes += read.nbytes
             total.bad_bytes += read.bad_bytes
             total.bad_records += read.bad_records
+            total.documents += read.documents
         self.reads = []
         return total
 
@@ -159,25 +180,30 @@ class PartitionedRun:
         self.report(nbytes)
         for partition, part in enumerate(parts):
             levels, level = self.levels[partition], 0
-            while level in levels:
-                part = self._merge(levels.pop(level), part)
+            while len(waiting := levels.setdefault(level, [])) == FAN_IN - 1:
+                part = self._merge(*levels.pop(level), part)
                 level += 1
-            levels[level] = part
+            waiting.append(part)
 
     def _merge(self, *parts: Any) -> Any:
         future = self.client.submit(sum_packs, *parts, pure=False, priority=1)
         self.finished.add(future)
         return future
 
-    def table(self, directory: Any, *, min_count: int, max_rows: int | None, memory: int) -> PartitionedTable:
-        """The partitions' sums, each put in table order on the cluster and fetched a slice at a time
-        into a table file in ``directory`` (a SpillDir), as one table."""
+    def table(
+        self, directory: Any, *, min_count: int, max_rows: int | None, memory: int, docs: bool = False
+    ) -> PartitionedTable:
+        """The partitions' sums, each put in table order on the cluster (with document counts when
+        ``docs``) and fetched a slice at a time into a table file in ``directory`` (a SpillDir), as one
+        table."""
         ordered = []
         for levels in self.levels:
-            sums = [levels[level] for level in sorted(levels)]
+            sums = [part for level in sorted(levels) for part in levels[level]]
             if sums:
                 total = sums[0] if len(sums) == 1 else self._merge(*sums)
-                ordered.append(self.client.submit(table_records, total, min_count, max_rows, pure=False))
+                ordered.append(
+                    self.client.submit(table_records, total, min_count, max_rows, docs, pure=False)
+                )
         self.held = ordered
         self.levels = []
         sizes = self.client.gather([self.client.submit(records_size, t, pure=False) for t in ordered])
@@ -185,7 +211,7 @@ class PartitionedRun:
         for records, (rows, tokens, size) in zip(ordered, sizes):
             files.append((self._fetch(directory.path, records, size), rows, tokens))
             records.release()
-        return PartitionedTable(directory, files, memory=memory, max_rows=max_rows)
+        return PartitionedTable(directory, files, memory=memory, max_rows=max_rows, docs=docs)
 
     def _fetch(self, directory: str, records: Any, size: int) -> str:
         try:
@@ -203,7 +229,7 @@ class PartitionedRun:
         """Every future of the run still held, to cancel."""
         held = [*self.finished.futures, *self.finished.queue.queue, *self.reads, *self.held]
         for levels in self.levels:
-            held += levels.values()
+            held += [part for waiting in levels.values() for part in waiting]
         for _, parts in self.pending.values():
             held += parts
         return held

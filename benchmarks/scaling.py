@@ -50,25 +50,11 @@ from pathlib import Path
 from common import REPO_ROOT, note
 from corpora import build_corpus, replicate, sha256_file
 from report import machine_line, md_table
-from runner import load_average
+from runner import load_average, own_cpu
 from sampler import _children
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SPIN_LOOP = "import sys; sum(range(int(sys.argv[1])))"
 """The control: CPU-bound Python that keeps to a few cache lines."""
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User+system CPU seconds of ``pid`` (not its children), or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    rest = data[data.rindex(b")") + 2 :].split()
-    if rest[0] in (b"Z", b"X"):
-        return None
-    return (int(rest[11]) + int(rest[12])) / CLOCK_TICKS
 
 
 @dataclass
@@ -99,8 +85,8 @@ class Timeline:
                 pids.extend(_children(pids[i]))
                 i += 1
             for pid in pids:
-                cpu = _cpu_seconds(pid)
-                if cpu is None:
+                cpu = own_cpu(pid)
+                if cpu <= 0.0:  # gone, or not yet on a CPU
                     continue
                 track = self.tracks.setdefault(pid, Track(now, now, cpu))
                 if cpu > track.cpu:

@@ -238,15 +238,7 @@ def count(
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
-    sources = list_inputs(
-        paths,
-        warn,
-        selection=count_options.selection,
-        skip_binary=not count_options.decoding.is_wide,
-        storage=count_options.storage,
-    )
-    if on_sources is not None:
-        on_sources(sources)
+    sources = corpus_sources(paths, count_options, warn, on_sources)
     n_workers = run_options.workers if run_options.workers is not None else default_workers()
     local = run_options.engine == "local"
     part_by = count_options.rows.part_by
@@ -363,6 +355,26 @@ def count(
         min_count=run_options.min_count,
         max_rows=run_options.max_rows,
     )
+
+
+def corpus_sources(
+    paths: Sequence[str | os.PathLike[str]],
+    count_options: CountOptions,
+    warn: Callable[[str], None],
+    on_sources: Callable[[list[Source]], None] | None,
+) -> list[Source]:
+    """The inputs under ``paths`` as ``count_options`` select them, told to ``on_sources`` if given: what
+    a count, a concordance or anything else that reads the corpus reads."""
+    sources = list_inputs(
+        paths,
+        warn,
+        selection=count_options.selection,
+        skip_binary=not count_options.decoding.is_wide,
+        storage=count_options.storage,
+    )
+    if on_sources is not None:
+        on_sources(sources)
+    return sources
 
 
 def corpus_tasks(

@@ -51,13 +51,13 @@ from wordfreq.analyses.occurrences import (
     line_reader,
     task_text,
 )
-from wordfreq.api import corpus_tasks
+from wordfreq.api import corpus_sources, corpus_tasks
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
 from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, OutputError, require_choice, require_whole
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import in_batches
-from wordfreq.sources.inputs import STDIN, Source, display_name, list_inputs
+from wordfreq.sources.inputs import STDIN, Source, display_name
 from wordfreq.tables.parquet import csv_lines, write_parquet
 from wordfreq.workers.pool import default_workers, map_tasks
 from wordfreq.workers.run_options import RunOptions
@@ -404,15 +404,7 @@ def concordance(
     line_options = LineCountOptions(
         **{name: getattr(count_options, name) for name in count_options.__dataclass_fields__}
     )
-    sources = list_inputs(
-        paths,
-        warn,
-        selection=count_options.selection,
-        skip_binary=not count_options.decoding.is_wide,
-        storage=count_options.storage,
-    )
-    if on_sources is not None:
-        on_sources(sources)
+    sources = corpus_sources(paths, count_options, warn, on_sources)
     work = KwicWork(line_options, spec.nodes, spec.width, spec.sort, tsv)
     answers = map_tasks(
         corpus_tasks(sources, line_options, run_options, stdin),

@@ -92,6 +92,15 @@ def _damage(bad_bytes: int, bad_records: int) -> str:
     return line
 
 
+def _corpus_options(options: dict[str, Any], verbose: bool) -> tuple[CountOptions, RunOptions]:
+    """The options of a command that reads a corpus (count, kwic, collocates), checked once; with
+    ``-v``, the engine that will make its tokens, said first."""
+    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+    if verbose:
+        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    return count_options, run_options
+
+
 def _files(n: int) -> str:
     return "1 file" if n == 1 else f"{n:,} files"
 
@@ -271,9 +280,7 @@ def count_command(
     """
     started = time.perf_counter()
     binary_output(output, output_format)
-    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
-    if verbose:
-        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    count_options, run_options = _corpus_options(options, verbose)
     if count_options.rows.part_by is not None and output_format not in PART_FORMATS:
         raise OptionError("output_format", f"a table of parts is written as {', '.join(PART_FORMATS)}")
     result = _with_progress(quiet, count, paths, count_options, run_options)
@@ -496,9 +503,7 @@ def kwic_command(
     binary_output(output, output_format or "tsv")
     found, paths = _words_and_paths(args, words, None)
     spec = KwicSpec(Nodes(found, regex), width, sort, max_rows, sample, seed)
-    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
-    if verbose:
-        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    count_options, run_options = _corpus_options(options, verbose)
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = output_format or ("text" if to_terminal else "tsv")
     bar = _ProgressBar(enabled=not quiet)
@@ -624,9 +629,7 @@ def collocates_command(
         if ctx.get_parameter_source("right") is click.core.ParameterSource.DEFAULT:
             right = window
     spec = CollocatesSpec(Nodes(found), left, right, min_count, min_freq, sort, max_rows)
-    count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
-    if verbose:
-        say(f"engine: {describe_engine(count_options.tokenizer)}")
+    count_options, run_options = _corpus_options(options, verbose)
     result = _with_progress(quiet, find_collocates, paths, spec, count_options, run_options)
     with atomic_output(output) as out:
         write_collocates(result.rows, out, output_format, with_node=len(spec.nodes.words) > 1)

@@ -43,7 +43,6 @@ A presigned URL carries a signature: nothing here puts one in a message.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import importlib.util
 import json
 import os
@@ -51,7 +50,12 @@ import re
 import threading
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+# http.client (with ssl and email: some 20 ms) is imported by the functions that send a request, not
+# here: a count of local files imports this module and never sends one.
+if TYPE_CHECKING:
+    import http.client
 
 # The storage options s3fs gives its client that a botocore client takes the same way.
 _OPTIONS = frozenset(
@@ -480,6 +484,8 @@ def _send(
     parts: urllib.parse.SplitResult, settings: _Settings, headers: Mapping[str, str]
 ) -> http.client.HTTPConnection | None:
     """A connection (a kept one, else a new one) on which a GET has been sent; None on failure."""
+    import http.client
+
     connection = connections().pop((_origin_of(parts), settings), None) or _connect(parts, settings)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -494,6 +500,8 @@ def _answer(
     connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult, settings: _Settings
 ) -> tuple[int, Mapping[str, str], bytes] | None:
     """The answer to the GET sent on ``connection``, which is kept for the next one if it may be."""
+    import http.client
+
     try:
         response = connection.getresponse()
         body = response.read()
@@ -508,6 +516,8 @@ def _answer(
 
 
 def _connect(parts: urllib.parse.SplitResult, settings: _Settings) -> http.client.HTTPConnection:
+    import http.client
+
     host, port = parts.hostname or "", parts.port
     if parts.scheme == "http":
         return http.client.HTTPConnection(host, port, timeout=settings.timeout)

@@ -151,12 +151,12 @@ def _no_cyclic_collection() -> Iterator[None]:
     import and client took 0.105 s of CPU instead of 0.122 s
     (docs/performance.md); the few cycles left behind are collected later.
     """
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 

@@ -320,7 +320,9 @@ def count(
     docs = None
     packed = None
     if spilled is None and total.packs and not count_options.rows.doc_freq:
-        by_key = count_options.rows.dispersion  # its rows come together in key order
+        # A table by part is made from its keys in key order (a row's keys together for the dispersion;
+        # one pass, in memory order, for the long table), not ordered by count first.
+        by_key = part_by is not None
         packed = _merge_packed(finish(total, count_options), min_count, max_rows, by_key)
     if spilled is None and packed is None:
         unpack_rows(total)

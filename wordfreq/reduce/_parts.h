@@ -29,6 +29,8 @@ typedef struct {
     Py_ssize_t rank; /* in code-point order of the names shown */
     const char *shown; /* the name written for it (its own, or the one a code stands for) */
     uint32_t shown_len;
+    Py_ssize_t rows; /* the long table's: its rows, and their bytes */
+    size_t bytes;
 } PartSlot;
 
 typedef struct {
@@ -106,6 +108,8 @@ parts_find(PartIndex *ix, const char *name, uint32_t len, int add)
             s->tokens = 0;
             s->shown = s->name;
             s->shown_len = len;
+            s->rows = 0;
+            s->bytes = 0;
             s->id = ix->n;
             ix->used[ix->n++] = at;
             return s->id;
@@ -860,20 +864,23 @@ static PyTypeObject DispersionTableType = {
 /* --- the long table -------------------------------------------------------------------------------- */
 
 typedef struct {
-    const Entry *key;
-    uint32_t split; /* where its row ends */
-    Py_ssize_t rank; /* its part's */
-    Py_ssize_t part; /* its part's id */
+    const char *row; /* its bytes: in the table's arena (a part's rows together), or in its key */
+    int64_t count;
+    uint32_t len;
+    uint32_t rank; /* its part's */
 } LongRow;
 
 typedef struct {
     PyObject_HEAD
     PyObject *table;
-    PyObject *names;   /* {code: name} given, kept alive (the names shown point into them) */
+    PyObject *names;     /* {code: name} given, kept alive (the names shown point into them) */
     LongRow *rows;
+    char *arena;         /* the rows' bytes, each part's together; NULL where the rows point into the keys */
+    Py_ssize_t *by_rank; /* the id of the part of each rank */
     Py_ssize_t n;
     PartIndex parts;
-    int clean;         /* no row or name holds a tab or a line break */
+    char sep;
+    int clean;           /* no row or name holds a tab or a line break */
 } LongTable;
 
 /* Show each part whose name is a code in ``names`` ({code: name}) by that name; -1 with an error. */
@@ -914,13 +921,24 @@ compare_long_rows(const void *x, const void *y)
     const LongRow *a = x, *b = y;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
-    if (a->key->count != b->key->count)
-        return a->key->count > b->key->count ? -1 : 1;
-    uint32_t n = a->split < b->split ? a->split : b->split;
-    int r = n ? memcmp(a->key->utf8, b->key->utf8, n) : 0;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int r = n ? memcmp(a->row, b->row, n) : 0;
     if (r != 0)
         return r < 0 ? -1 : 1;
-    return (a->split > b->split) - (a->split < b->split);
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+#define PART_COUNTS 4096 /* a part's counts below this are ordered by a counting sort, the others by qsort */
+
+/* Order the n rows of one part, given in row order, by count descending (row order within a count) into
+ * ``out`` (``start`` holds PART_COUNTS; the others are few: each is PART_COUNTS tokens of the part).  A
+ * part's rows lie together, so this stays in the cache. */
+static void
+sort_part_by_count(const LongRow *rows, Py_ssize_t n, LongRow *out, Py_ssize_t *start)
+{
+    order_by_count(rows, n, out, sizeof(LongRow), offsetof(LongRow, count), PART_COUNTS, start, compare_long_rows);
 }
 
 static void
@@ -929,17 +947,99 @@ LongTable_dealloc(LongTable *self)
     Py_XDECREF(self->table);
     Py_XDECREF(self->names);
     PyMem_Free(self->rows);
+    PyMem_Free(self->arena);
+    PyMem_Free(self->by_rank);
     parts_free(&self->parts);
     Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+#define NO_PART UINT32_MAX /* a key left out (below min_count) */
+
+/* The rows of ``table``'s kept keys (``ids``: each key's part, or NO_PART), each part's together in the
+ * order of the parts' ranks and in the keys' order within a part, their bytes copied into one new arena
+ * (self->arena) in that order: one pass over the keys, which stay in their order; a part's rows, its
+ * bytes and then its table are then near each other.  -1 with an error. */
+static int
+rows_by_part(LongTable *self, const PackedTable *table, const uint32_t *ids, LongRow *rows)
+{
+    Py_ssize_t n_parts = self->parts.n, row = 0;
+    size_t byte = 0;
+    Py_ssize_t *row_at = PyMem_Malloc((n_parts > 0 ? n_parts : 1) * sizeof(Py_ssize_t));
+    size_t *byte_at = PyMem_Malloc((n_parts > 0 ? n_parts : 1) * sizeof(size_t));
+    if (row_at == NULL || byte_at == NULL)
+        goto no_memory;
+    for (Py_ssize_t r = 0; r < n_parts; r++) {
+        const PartSlot *part = part_at(&self->parts, self->by_rank[r]);
+        row_at[r] = row;
+        byte_at[r] = byte;
+        row += part->rows;
+        byte += part->bytes;
+    }
+    if ((self->arena = PyMem_Malloc(byte > 0 ? byte : 1)) == NULL)
+        goto no_memory;
+    for (Py_ssize_t i = 0; i < table->n; i++) {
+        if (ids[i] == NO_PART)
+            continue;
+        const Entry *e = &table->rows[i];
+        uint32_t r = (uint32_t)part_at(&self->parts, ids[i])->rank;
+        uint32_t len = (uint32_t)((const char *)memchr(e->utf8, self->sep, e->len) - e->utf8);
+        char *at = self->arena + byte_at[r];
+        memcpy(at, e->utf8, len);
+        byte_at[r] += len;
+        rows[row_at[r]++] = (LongRow){at, e->count, len, r};
+    }
+    PyMem_Free(row_at);
+    PyMem_Free(byte_at);
+    return 0;
+no_memory:
+    PyMem_Free(row_at);
+    PyMem_Free(byte_at);
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* Each part's rows (together, in row order or, with ``by_count``, in table order) in table order and
+ * cut to ``max_rows`` (-1: all), moved to the front of ``rows``; the rows kept, or -1 with an error. */
+static Py_ssize_t
+order_parts(LongTable *self, LongRow *rows, int by_count, Py_ssize_t max_rows)
+{
+    Py_ssize_t biggest = 0, kept = 0, first = 0;
+    for (Py_ssize_t r = 0; r < self->parts.n; r++) {
+        Py_ssize_t k = part_at(&self->parts, self->by_rank[r])->rows;
+        biggest = k > biggest ? k : biggest;
+    }
+    LongRow *sorted = by_count ? NULL : PyMem_Malloc((biggest > 0 ? biggest : 1) * sizeof(LongRow));
+    Py_ssize_t *start = by_count ? NULL : PyMem_Malloc(PART_COUNTS * sizeof(Py_ssize_t));
+    if (!by_count && (sorted == NULL || start == NULL)) {
+        PyMem_Free(sorted);
+        PyMem_Free(start);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t r = 0; r < self->parts.n; r++) {
+        Py_ssize_t k = part_at(&self->parts, self->by_rank[r])->rows;
+        const LongRow *part = rows + first;
+        if (!by_count) {
+            sort_part_by_count(part, k, sorted, start);
+            part = sorted;
+        }
+        Py_ssize_t take = max_rows >= 0 && k > max_rows ? max_rows : k;
+        memmove(rows + kept, part, (size_t)take * sizeof(LongRow));
+        kept += take;
+        first += k;
+    }
+    PyMem_Free(sorted);
+    PyMem_Free(start);
+    return kept;
 }
 
 PyDoc_STRVAR(long_table_doc,
 "long_table(table, sep, min_count, max_rows, names=None) -> LongTable\n\n"
 "The long table of ``table``, a PackedTable of keys (row, ``sep``, part) in\n"
-"table order: (part, row, count) with parts in code-point order, then table\n"
-"order within a part, rows below ``min_count`` left out and each part cut to\n"
-"``max_rows``; a part that is a code in ``names`` ({code: name}) is shown by\n"
-"its name.  ValueError for a key without ``sep``.");
+"table order or key order: (part, row, count) with parts in code-point order,\n"
+"then table order within a part, rows below ``min_count`` left out and each\n"
+"part cut to ``max_rows``; a part that is a code in ``names`` ({code: name})\n"
+"is shown by its name.  ValueError for a key without ``sep``.");
 
 static PyObject *
 long_table(PyObject *module, PyObject *args)
@@ -947,107 +1047,112 @@ long_table(PyObject *module, PyObject *args)
     TableArgs a;
     if (parse_table_args(args, "O!y#LO|O:long_table", &a) < 0)
         return NULL;
-    PyObject *table_obj = (PyObject *)a.table;
     PackedTable *table = a.table;
-    char sep = a.sep;
-    long long min_count = a.min_count;
-    Py_ssize_t max_rows = a.max_rows;
     LongTable *self = PyObject_New(LongTable, &LongTableType);
     if (self == NULL)
         return NULL;
-    Py_INCREF(table_obj);
-    self->table = table_obj;
+    Py_INCREF(table);
+    self->table = (PyObject *)table;
     self->names = NULL;
     self->rows = NULL;
+    self->arena = NULL;
+    self->by_rank = NULL;
     self->n = 0;
     self->parts = (PartIndex){NULL, NULL, 0, 0};
+    self->sep = a.sep;
     self->clean = 1;
     if (a.totals != Py_None) {
         if (!PyDict_Check(a.totals)) {
             PyErr_SetString(PyExc_TypeError, "names must be a dict {code: name}");
-            Py_DECREF(self);
-            return NULL;
+            goto fail;
         }
         Py_INCREF(a.totals);
         self->names = a.totals;
     }
     Py_ssize_t n = table->n, kept = 0;
-    LongRow *rows = PyMem_Malloc((n > 0 ? n : 1) * sizeof(LongRow));
-    Py_ssize_t *slots = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *start = NULL;
-    if (rows == NULL || slots == NULL) {
+    uint32_t *ids = PyMem_Malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+    if (ids == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
-    int ordered = 1; /* whether table order is row order within a part: no row byte below sep */
+    /* Table order (count, then key) or key order within a part is row order, unless a row holds a byte
+     * below sep: then the rows are sorted by comparison. */
+    int by_count = 1, by_key = 1, below = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         const Entry *e = &table->rows[i];
-        if (i > 0 && compare_entries(&table->rows[i - 1], e) >= 0)
-            ordered = 0;
-        if (e->count < min_count)
+        if (i > 0) {
+            by_count = by_count && compare_entries(e - 1, e) < 0;
+            by_key = by_key && compare_utf8(e - 1, e) < 0;
+        }
+        ids[i] = NO_PART;
+        if (e->count < a.min_count)
             continue;
-        Py_ssize_t at = key_split(e, sep);
+        Py_ssize_t at = key_split(e, a.sep);
         if (at < 0)
-            goto fail;
-        Py_ssize_t slot = parts_find(&self->parts, e->utf8 + at + 1, e->len - (uint32_t)at - 1, 1);
-        if (slot < 0)
-            goto fail;
-        if (ordered && below_sep(e->utf8, at, sep))
-            ordered = 0;
+            goto fail_ids;
+        Py_ssize_t id = parts_find(&self->parts, e->utf8 + at + 1, e->len - (uint32_t)at - 1, 1);
+        if (id < 0)
+            goto fail_ids;
+        if (id >= (Py_ssize_t)NO_PART) {
+            PyErr_SetString(PyExc_OverflowError, "too many parts");
+            goto fail_ids;
+        }
+        below = below || below_sep(e->utf8, at, a.sep);
         if (self->clean && has_tab_or_newline(e->utf8, at))
             self->clean = 0;
-        rows[kept].key = e;
-        rows[kept].split = (uint32_t)at;
-        rows[kept].part = slot;
-        slots[kept] = slot;
+        PartSlot *part = part_at(&self->parts, id);
+        part->rows++;
+        part->bytes += (size_t)at;
+        ids[i] = (uint32_t)id;
         kept++;
     }
     if (self->names != NULL && parts_shown(&self->parts, self->names) < 0)
-        goto fail;
+        goto fail_ids;
     for (Py_ssize_t id = 0; id < self->parts.n; id++)
         if (has_tab_or_newline(part_at(&self->parts, id)->shown, part_at(&self->parts, id)->shown_len))
             self->clean = 0;
     if (parts_rank(&self->parts) < 0)
-        goto fail;
-    for (Py_ssize_t i = 0; i < kept; i++)
-        rows[i].rank = part_at(&self->parts, slots[i])->rank;
-    if (!ordered)
-        qsort(rows, (size_t)kept, sizeof(LongRow), compare_long_rows);
-    else { /* a stable counting sort by the part's rank */
-        start = PyMem_Calloc(self->parts.n + 1, sizeof(Py_ssize_t));
-        LongRow *out = PyMem_Malloc((kept > 0 ? kept : 1) * sizeof(LongRow));
-        if (start == NULL || out == NULL) {
-            PyMem_Free(out);
-            PyErr_NoMemory();
-            goto fail;
-        }
-        for (Py_ssize_t i = 0; i < kept; i++)
-            start[rows[i].rank + 1]++;
-        for (Py_ssize_t r = 0; r < self->parts.n; r++)
-            start[r + 1] += start[r];
-        for (Py_ssize_t i = 0; i < kept; i++)
-            out[start[rows[i].rank]++] = rows[i];
-        PyMem_Free(rows);
-        rows = out;
+        goto fail_ids;
+    self->by_rank = PyMem_Malloc((self->parts.n > 0 ? self->parts.n : 1) * sizeof(Py_ssize_t));
+    self->rows = PyMem_Malloc((kept > 0 ? kept : 1) * sizeof(LongRow));
+    if (self->by_rank == NULL || self->rows == NULL) {
+        PyErr_NoMemory();
+        goto fail_ids;
     }
-    if (max_rows >= 0) { /* the first max_rows of each part */
+    for (Py_ssize_t id = 0; id < self->parts.n; id++)
+        self->by_rank[part_at(&self->parts, id)->rank] = id;
+    if ((by_count || by_key) && !below) {
+        if (rows_by_part(self, table, ids, self->rows) < 0)
+            goto fail_ids;
+        PyMem_Free(ids);
+        self->n = order_parts(self, self->rows, by_count, a.max_rows);
+        if (self->n < 0)
+            goto fail;
+        return (PyObject *)self;
+    }
+    for (Py_ssize_t i = 0, k = 0; i < n; i++) { /* the rows in the keys, sorted whole */
+        if (ids[i] == NO_PART)
+            continue;
+        const Entry *e = &table->rows[i];
+        uint32_t len = (uint32_t)((const char *)memchr(e->utf8, a.sep, e->len) - e->utf8);
+        self->rows[k++] = (LongRow){e->utf8, e->count, len, (uint32_t)part_at(&self->parts, ids[i])->rank};
+    }
+    PyMem_Free(ids);
+    qsort(self->rows, (size_t)kept, sizeof(LongRow), compare_long_rows);
+    if (a.max_rows >= 0) { /* the first max_rows of each part */
         Py_ssize_t n_out = 0, in_part = 0;
         for (Py_ssize_t i = 0; i < kept; i++) {
-            in_part = (i > 0 && rows[i].rank == rows[i - 1].rank) ? in_part + 1 : 0;
-            if (in_part < max_rows)
-                rows[n_out++] = rows[i];
+            in_part = (i > 0 && self->rows[i].rank == self->rows[i - 1].rank) ? in_part + 1 : 0;
+            if (in_part < a.max_rows)
+                self->rows[n_out++] = self->rows[i];
         }
         kept = n_out;
     }
-    PyMem_Free(slots);
-    PyMem_Free(start);
-    self->rows = rows;
     self->n = kept;
     return (PyObject *)self;
+fail_ids:
+    PyMem_Free(ids);
 fail:
-    PyMem_Free(rows);
-    PyMem_Free(slots);
-    PyMem_Free(start);
     Py_DECREF(self);
     return NULL;
 }
@@ -1056,6 +1161,13 @@ static Py_ssize_t
 LongTable_len(LongTable *self)
 {
     return self->n;
+}
+
+/* The part of row i */
+static const PartSlot *
+long_part(const LongTable *self, Py_ssize_t i)
+{
+    return part_at(&self->parts, self->by_rank[self->rows[i].rank]);
 }
 
 static PyObject *
@@ -1067,22 +1179,21 @@ LongTable_tsv(LongTable *self, PyObject *args)
     if (!self->clean)
         Py_RETURN_NONE;
     for (Py_ssize_t i = start; i < stop; i++)
-        size += self->rows[i].split + part_at(&self->parts, self->rows[i].part)->shown_len + 24;
+        size += self->rows[i].len + long_part(self, i)->shown_len + 24;
     PyObject *out = PyBytes_FromStringAndSize(NULL, size);
     if (out == NULL)
         return NULL;
     char *p = PyBytes_AS_STRING(out);
     for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = self->rows[i].key;
-        uint32_t at = self->rows[i].split;
-        const PartSlot *part = part_at(&self->parts, self->rows[i].part);
+        const LongRow *row = &self->rows[i];
+        const PartSlot *part = long_part(self, i);
         memcpy(p, part->shown, part->shown_len);
         p += part->shown_len;
         *p++ = '\t';
-        memcpy(p, e->utf8, at);
-        p += at;
+        memcpy(p, row->row, row->len);
+        p += row->len;
         *p++ = '\t';
-        p = write_int(p, e->count);
+        p = write_int(p, row->count);
         *p++ = '\n';
     }
     if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
@@ -1098,11 +1209,10 @@ LongTable_rows(LongTable *self, PyObject *args)
         return NULL;
     PyObject *list = PyList_New(stop - start);
     for (Py_ssize_t i = start; list != NULL && i < stop; i++) {
-        const Entry *e = self->rows[i].key;
-        uint32_t at = self->rows[i].split;
-        const PartSlot *part = part_at(&self->parts, self->rows[i].part);
+        const LongRow *r = &self->rows[i];
+        const PartSlot *part = long_part(self, i);
         PyObject *row = Py_BuildValue("(NNL)", PyUnicode_DecodeUTF8(part->shown, part->shown_len, NULL),
-                                      PyUnicode_DecodeUTF8(e->utf8, at, NULL), (long long)e->count);
+                                      PyUnicode_DecodeUTF8(r->row, r->len, NULL), (long long)r->count);
         if (row == NULL)
             Py_CLEAR(list);
         else
@@ -1117,18 +1227,23 @@ LongTable_records(LongTable *self, PyObject *args)
     Py_ssize_t start, stop, size = 0;
     if (slice_range(self->n, args, "|nn:records", &start, &stop) < 0)
         return NULL;
-    for (Py_ssize_t i = start; i < stop; i++)
-        size += (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t)) + self->rows[i].key->len;
+    for (Py_ssize_t i = start; i < stop; i++) /* a key: the row, sep, the part (as in the keys read) */
+        size += (Py_ssize_t)(sizeof(uint32_t) + sizeof(int64_t)) + self->rows[i].len + 1 + long_part(self, i)->len;
     PyObject *out = PyBytes_FromStringAndSize(NULL, size);
     if (out == NULL)
         return NULL;
     char *p = PyBytes_AS_STRING(out);
     for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = self->rows[i].key;
-        memcpy(p, &e->len, sizeof e->len);
-        memcpy(p + sizeof e->len, &e->count, sizeof e->count);
-        memcpy(p + sizeof e->len + sizeof e->count, e->utf8, e->len);
-        p += sizeof e->len + sizeof e->count + e->len;
+        const LongRow *r = &self->rows[i];
+        const PartSlot *part = long_part(self, i);
+        uint32_t len = r->len + 1 + part->len;
+        memcpy(p, &len, sizeof len);
+        memcpy(p + sizeof len, &r->count, sizeof r->count);
+        p += sizeof len + sizeof r->count;
+        memcpy(p, r->row, r->len);
+        p[r->len] = self->sep;
+        memcpy(p + r->len + 1, part->name, part->len);
+        p += len;
     }
     return out;
 }

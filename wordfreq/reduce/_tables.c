@@ -36,6 +36,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,40 +597,70 @@ done:
 
 #define SMALL_COUNTS 65536 /* counts below this are ordered by a counting sort */
 
-/* Order the token-sorted ``entries`` by count descending, keeping the token order within a count:
- * a counting sort for the small counts, qsort for the rest (few rows).  ``out`` holds n entries. */
-static void
-sort_by_count(const Entry *entries, Py_ssize_t n, Entry *out)
+static inline int64_t
+count_at(const char *element, size_t at)
 {
-    Py_ssize_t *start = PyMem_Calloc(SMALL_COUNTS, sizeof(Py_ssize_t));
+    int64_t c;
+    memcpy(&c, element + at, sizeof c);
+    return c;
+}
+
+/* Order the n elements of ``in`` (each ``size`` bytes, an int64 count at offset ``at``) by count
+ * descending into ``out``, keeping their order within a count: a counting sort of the counts below
+ * ``limit`` (``start`` holds ``limit``), ``compare`` (count descending, then key) for the others, few;
+ * negative counts last.  Inlined where called, so the copies are of a known size. */
+static inline __attribute__((always_inline)) void
+order_by_count(const void *in, Py_ssize_t n, void *out, size_t size, size_t at, int64_t limit, Py_ssize_t *start,
+               int (*compare)(const void *, const void *))
+{
+    const char *src = in;
+    char *dst = out;
     Py_ssize_t big = 0;
-    if (start == NULL) { /* no room for the histogram: sort by comparison */
-        memcpy(out, entries, (size_t)n * sizeof(Entry));
-        qsort(out, (size_t)n, sizeof(Entry), compare_entries);
-        return;
-    }
+    int64_t top = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (entries[i].count >= 0 && entries[i].count < SMALL_COUNTS)
-            start[entries[i].count]++;
+        int64_t c = count_at(src + i * size, at);
+        if (c >= 0 && c < limit)
+            top = c > top ? c : top;
         else
-            out[big++] = entries[i];
+            memcpy(dst + big++ * size, src + i * size, size);
     }
-    qsort(out, (size_t)big, sizeof(Entry), compare_entries);
-    Py_ssize_t above = 0; /* rows of a count >= SMALL_COUNTS, first; negative counts go last */
-    while (above < big && out[above].count >= 0)
+    qsort(dst, (size_t)big, size, compare);
+    Py_ssize_t above = 0; /* rows of a count >= limit, first */
+    while (above < big && count_at(dst + above * size, at) >= 0)
         above++;
     Py_ssize_t negative = big - above;
-    memmove(out + n - negative, out + above, (size_t)negative * sizeof(Entry));
+    memmove(dst + (n - negative) * size, dst + above * size, (size_t)negative * size);
+    memset(start, 0, (size_t)(top + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t c = count_at(src + i * size, at);
+        if (c >= 0 && c < limit)
+            start[c]++;
+    }
     Py_ssize_t pos = above;
-    for (Py_ssize_t c = SMALL_COUNTS - 1; c >= 0; c--) {
+    for (int64_t c = top; c >= 0; c--) {
         Py_ssize_t rows = start[c];
         start[c] = pos;
         pos += rows;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (entries[i].count >= 0 && entries[i].count < SMALL_COUNTS)
-            out[start[entries[i].count]++] = entries[i];
+        int64_t c = count_at(src + i * size, at);
+        if (c >= 0 && c < limit)
+            memcpy(dst + start[c]++ * size, src + i * size, size);
     }
+}
+
+/* Order the token-sorted ``entries`` by count descending, keeping the token order within a count.
+ * ``out`` holds n entries. */
+static void
+sort_by_count(const Entry *entries, Py_ssize_t n, Entry *out)
+{
+    Py_ssize_t *start = PyMem_Malloc(SMALL_COUNTS * sizeof(Py_ssize_t));
+    if (start == NULL) { /* no room for the histogram: sort by comparison */
+        memcpy(out, entries, (size_t)n * sizeof(Entry));
+        qsort(out, (size_t)n, sizeof(Entry), compare_entries);
+        return;
+    }
+    order_by_count(entries, n, out, sizeof(Entry), offsetof(Entry, count), SMALL_COUNTS, start, compare_entries);
     PyMem_Free(start);
 }
 

@@ -687,11 +687,96 @@ PyDoc_STRVAR(merge_packs_doc,
 "``min_count`` and cut to the first ``max_rows`` (None: all).  Raises OverflowError when a sum goes\n"
 "beyond int64, ValueError for a malformed pack.");
 
-/* The rows of the packs of the list ``packs`` (each sorted by key), merged into one run sorted by key, a
- * key's counts summed: *src holds them (*n), and *spare a buffer of as many entries (both to be freed
- * with PyMem_Free); -1 with an error (and nothing to free). */
+/* A pack read one row at a time (its bytes checked as read_pack checks them, and its order). */
+typedef struct {
+    const char *k, *kend, *c;
+    Py_ssize_t left;
+    Entry row; /* the current row, while ``more`` */
+    int more;
+} PackReader;
+
+/* Step ``r`` to its next row; -1 with ValueError if the pack is malformed or out of order. */
 static int
-merged_rows(PyObject *packs, Entry **src_out, Entry **spare, Py_ssize_t *n_out)
+pack_next(PackReader *r)
+{
+    if (r->left == 0) {
+        r->more = 0;
+        return r->k == r->kend ? 0 : -1;
+    }
+    uint32_t len;
+    if (r->kend - r->k < (Py_ssize_t)sizeof len)
+        return -1;
+    memcpy(&len, r->k, sizeof len);
+    r->k += sizeof len;
+    if ((size_t)(r->kend - r->k) < len)
+        return -1;
+    Entry row = {r->k, prefix_of(r->k, len), 0, len};
+    memcpy(&row.count, r->c, sizeof(int64_t));
+    if (r->more && compare_utf8(&r->row, &row) >= 0)
+        return -1;
+    r->row = row;
+    r->more = 1;
+    r->k += len;
+    r->c += sizeof(int64_t);
+    r->left--;
+    return 0;
+}
+
+static int
+pack_open(PackReader *r, PyObject *pack, Py_ssize_t rows)
+{
+    r->k = PyBytes_AS_STRING(PyTuple_GET_ITEM(pack, 0));
+    r->kend = r->k + PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 0));
+    r->c = PyBytes_AS_STRING(PyTuple_GET_ITEM(pack, 1));
+    r->left = rows;
+    r->more = 0;
+    return pack_next(r);
+}
+
+/* The packs a and b (each sorted by key, of na and nb rows) merged into out, a key's counts summed,
+ * read as they are merged (no copy of either as entries first); the rows of out, or -1 with an error. */
+static Py_ssize_t
+merge_two_packs(PyObject *a, Py_ssize_t na, PyObject *b, Py_ssize_t nb, Entry *out)
+{
+    PackReader ra, rb;
+    Py_ssize_t n = 0;
+    if (pack_open(&ra, a, na) < 0 || pack_open(&rb, b, nb) < 0)
+        goto malformed;
+    while (ra.more || rb.more) {
+        int r = !rb.more ? -1 : !ra.more ? 1 : compare_utf8(&ra.row, &rb.row);
+        if (r < 0) {
+            out[n++] = ra.row;
+            if (pack_next(&ra) < 0)
+                goto malformed;
+        }
+        else if (r > 0) {
+            out[n++] = rb.row;
+            if (pack_next(&rb) < 0)
+                goto malformed;
+        }
+        else {
+            out[n] = ra.row;
+            if (__builtin_add_overflow(out[n].count, rb.row.count, &out[n].count)) {
+                PyErr_SetString(PyExc_OverflowError, "a count beyond 64 bits");
+                return -1;
+            }
+            n++;
+            if (pack_next(&ra) < 0 || pack_next(&rb) < 0)
+                goto malformed;
+        }
+    }
+    return n;
+malformed:
+    PyErr_SetString(PyExc_ValueError, "a malformed pack (or one not sorted by token)");
+    return -1;
+}
+
+/* The rows of the packs of the list ``packs`` (each sorted by key), merged into one run sorted by key, a
+ * key's counts summed: *src holds them (*n), to be freed with PyMem_Free; -1 with an error (and nothing
+ * to free).  The packs are merged in pairs as they are read, then the runs pairwise; a second buffer
+ * only where more than two packs leave more than one run. */
+static int
+merged_rows(PyObject *packs, Entry **src_out, Py_ssize_t *n_out)
 {
     Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs);
     for (Py_ssize_t i = 0; i < npacks; i++) {
@@ -700,25 +785,38 @@ merged_rows(PyObject *packs, Entry **src_out, Entry **spare, Py_ssize_t *n_out)
             return -1;
         total += rows;
     }
-    /* Two buffers of ``total`` entries: the runs, merged pairwise from one into the other. */
     Entry *src = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
-    Entry *dst = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
+    Entry *dst = NULL;
     Py_ssize_t *run_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
     Py_ssize_t *next_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
-    if (src == NULL || dst == NULL || run_start == NULL || next_start == NULL) {
+    if (src == NULL || run_start == NULL || next_start == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
-    Py_ssize_t runs = npacks, n = 0;
-    for (Py_ssize_t i = 0; i < npacks; i++) {
+    Py_ssize_t runs = 0, n = 0;
+    for (Py_ssize_t i = 0; i < npacks; i += 2) {
         PyObject *pack = PyList_GET_ITEM(packs, i);
         Py_ssize_t rows = PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t);
-        run_start[i] = n;
-        if (read_pack(pack, src + n, rows, 1) < 0)
+        run_start[runs++] = n;
+        if (i + 1 == npacks) {
+            if (read_pack(pack, src + n, rows, 1) < 0)
+                goto fail;
+            n += rows;
+            continue;
+        }
+        PyObject *other = PyList_GET_ITEM(packs, i + 1);
+        Py_ssize_t m = merge_two_packs(pack, rows, other,
+                                       PyBytes_GET_SIZE(PyTuple_GET_ITEM(other, 1)) / (Py_ssize_t)sizeof(int64_t),
+                                       src + n);
+        if (m < 0)
             goto fail;
-        n += rows;
+        n += m;
     }
     run_start[runs] = n;
+    if (runs > 1 && (dst = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Entry))) == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
     while (runs > 1) {
         Py_ssize_t merged = 0, out = 0;
         for (Py_ssize_t r = 0; r < runs; r += 2) {
@@ -743,10 +841,10 @@ merged_rows(PyObject *packs, Entry **src_out, Entry **spare, Py_ssize_t *n_out)
         src = dst;
         dst = swap;
     }
+    PyMem_Free(dst);
     PyMem_Free(run_start);
     PyMem_Free(next_start);
     *src_out = src;
-    *spare = dst;
     *n_out = n;
     return 0;
 fail:
@@ -772,11 +870,10 @@ sum_packs(PyObject *module, PyObject *packs)
         PyErr_SetString(PyExc_TypeError, "packs must be a list");
         return NULL;
     }
-    Entry *rows, *spare;
+    Entry *rows;
     Py_ssize_t n, size = 0;
-    if (merged_rows(packs, &rows, &spare, &n) < 0)
+    if (merged_rows(packs, &rows, &n) < 0)
         return NULL;
-    PyMem_Free(spare);
     for (Py_ssize_t i = 0; i < n; i++)
         size += (Py_ssize_t)sizeof(uint32_t) + rows[i].len;
     PyObject *packed = write_pack(rows, n, size);
@@ -805,17 +902,24 @@ merge_packs(PyObject *module, PyObject *args)
     Entry *src = NULL, *dst = NULL;
     Py_ssize_t n;
     PyObject *tokens = NULL;
-    if (merged_rows(packs, &src, &dst, &n) < 0)
+    if (merged_rows(packs, &src, &n) < 0)
         return NULL;
     Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (src[i].count >= min_count)
             src[kept++] = src[i];
     }
-    if (by_key)
-        memcpy(dst, src, (size_t)kept * sizeof(Entry));
-    else
+    if (by_key) { /* the rows as they are */
+        dst = src;
+        src = NULL;
+    }
+    else {
+        if ((dst = PyMem_Malloc((kept > 0 ? kept : 1) * sizeof(Entry))) == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
         sort_by_count(src, kept, dst);
+    }
     if (max_rows >= 0 && kept > max_rows)
         kept = max_rows;
     uint64_t lo = 0, hi = 0; /* the sum, in 128 bits (counts >= 0; else the sum is made of Python ints) */

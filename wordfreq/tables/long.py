@@ -25,8 +25,9 @@ import csv
 import itertools
 import json
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO
 
 from wordfreq.chunks.parts import SEP, key, split_key
@@ -99,9 +100,7 @@ def write_long_rows(rows: Iterable[LongRow], out: BinaryIO, fmt: str = "tsv") ->
             return
         tsv = getattr(rows, "tsv", None)  # a table of columns formats itself, a batch at a time
         if tsv is not None:
-            for start in range(0, len(rows), _BATCH << 2):  # type: ignore[arg-type]
-                lines = tsv(start, start + (_BATCH << 2))
-                out.write(lines if isinstance(lines, bytes) else lines.encode())
+            write_formatted(tsv, len(rows), out)  # type: ignore[arg-type]
             return
         for batch in in_batches(rows, _BATCH):
             out.write("".join([f"{part}\t{row}\t{n}\n" for part, row, n in batch]).encode())
@@ -117,6 +116,27 @@ def write_long_rows(rows: Iterable[LongRow], out: BinaryIO, fmt: str = "tsv") ->
                 for part, row, n in batch
             ]
             out.write("".join(lines).encode())
+
+
+_AHEAD = 3  # batches formatted ahead of the one written
+
+
+def write_formatted(tsv: Callable[[int, int], bytes | str], n: int, out: BinaryIO) -> None:
+    """Write the lines that ``tsv(start, stop)`` makes of rows 0 to ``n``, a batch at a time, in order:
+    two threads format the next batches (``_tables.LongTable.tsv`` lets go of the GIL) while this one
+    writes, with at most `_AHEAD` batches held.  The long table of a big vocabulary is hundreds of
+    megabytes, formatted and written after the count, while the workers' cores are idle."""
+    step = _BATCH << 2
+    with ThreadPoolExecutor(2) as pool:
+        ahead: deque[Future[bytes | str]] = deque()
+        for start in range(0, n, step):
+            ahead.append(pool.submit(tsv, start, start + step))
+            if len(ahead) > _AHEAD:
+                lines = ahead.popleft().result()
+                out.write(lines if isinstance(lines, bytes) else lines.encode())
+        while ahead:
+            lines = ahead.popleft().result()
+            out.write(lines if isinstance(lines, bytes) else lines.encode())
 
 
 def write_tsv_batches(rows: object, out: BinaryIO) -> bool:

@@ -20,7 +20,9 @@ from wordfreq.tables.long import compiled_long_table, write_long_rows
 
 pytestmark = pytest.mark.skipif(_tables is None, reason="the compiled _tables is not built")
 
-rows = st.text(st.sampled_from(["a", "b", "\x01", "\x1b", "中", "文", "é", "~"]), min_size=1, max_size=4)
+rows = st.text(
+    st.sampled_from(["a", "b", "\x01", "\x1b", "\t", "中", "文", "é", "~"]), min_size=1, max_size=4
+)
 names = st.text(st.sampled_from(["p", "q", "\x1f", "/", "中", "-", "\x01", " "]), max_size=5)
 counts = st.one_of(st.integers(1, 40), st.integers(4090, 4100))  # and about PART_COUNTS (_parts.h)
 tables = st.dictionaries(names, st.dictionaries(rows, counts, min_size=1, max_size=8), max_size=45)

@@ -1097,8 +1097,9 @@ long_table(PyObject *module, PyObject *args)
             PyErr_SetString(PyExc_OverflowError, "too many parts");
             goto fail_ids;
         }
-        below = below || below_sep(e->utf8, at, a.sep);
-        if (self->clean && has_tab_or_newline(e->utf8, at))
+        int low = below_sep(e->utf8, at, a.sep); /* tab, line feed and carriage return are below SEP */
+        below = below || low;
+        if (self->clean && (low || (unsigned char)a.sep <= '\r') && has_tab_or_newline(e->utf8, at))
             self->clean = 0;
         PartSlot *part = part_at(&self->parts, id);
         part->rows++;

@@ -605,35 +605,27 @@ DispersionTable_tsv(DispersionTable *self, PyObject *args)
             p = write_fixed(p, g->juilland);
         *p++ = '\n';
     }
-    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
-        return NULL;
-    return out;
+    return lines_cut(out, p);
+}
+
+static PyObject *
+dispersion_row(PyObject *table, Py_ssize_t i)
+{
+    const DispersionTable *self = (const DispersionTable *)table;
+    const Group *g = &self->groups[i];
+    if (self->has_norm)
+        return Py_BuildValue("(NLLLLLL)", PyUnicode_DecodeUTF8(g->row.utf8, g->row.len, NULL),
+                             (long long)g->row.count, (long long)g->per_million, (long long)g->parts,
+                             (long long)g->dp, (long long)g->dp_norm, (long long)g->juilland);
+    return Py_BuildValue("(NLLLLOO)", PyUnicode_DecodeUTF8(g->row.utf8, g->row.len, NULL),
+                         (long long)g->row.count, (long long)g->per_million, (long long)g->parts,
+                         (long long)g->dp, Py_None, Py_None);
 }
 
 static PyObject *
 DispersionTable_rows(DispersionTable *self, PyObject *args)
 {
-    Py_ssize_t start, stop;
-    if (slice_range(self->n, args, "|nn:rows", &start, &stop) < 0)
-        return NULL;
-    PyObject *list = PyList_New(stop - start);
-    for (Py_ssize_t i = start; list != NULL && i < stop; i++) {
-        const Group *g = &self->groups[i];
-        PyObject *row;
-        if (self->has_norm)
-            row = Py_BuildValue("(NLLLLLL)", PyUnicode_DecodeUTF8(g->row.utf8, g->row.len, NULL),
-                                (long long)g->row.count, (long long)g->per_million, (long long)g->parts,
-                                (long long)g->dp, (long long)g->dp_norm, (long long)g->juilland);
-        else
-            row = Py_BuildValue("(NLLLLOO)", PyUnicode_DecodeUTF8(g->row.utf8, g->row.len, NULL),
-                                (long long)g->row.count, (long long)g->per_million, (long long)g->parts,
-                                (long long)g->dp, Py_None, Py_None);
-        if (row == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, i - start, row);
-    }
-    return list;
+    return rows_list((PyObject *)self, self->n, args, dispersion_row);
 }
 
 static PyObject *
@@ -1201,29 +1193,23 @@ LongTable_tsv(LongTable *self, PyObject *args)
         *p++ = '\n';
     }
     Py_END_ALLOW_THREADS
-    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
-        return NULL;
-    return out;
+    return lines_cut(out, p);
+}
+
+static PyObject *
+long_row(PyObject *table, Py_ssize_t i)
+{
+    const LongTable *self = (const LongTable *)table;
+    const LongRow *r = &self->rows[i];
+    const PartSlot *part = long_part(self, i);
+    return Py_BuildValue("(NNL)", PyUnicode_DecodeUTF8(part->shown, part->shown_len, NULL),
+                         PyUnicode_DecodeUTF8(r->row, r->len, NULL), (long long)r->count);
 }
 
 static PyObject *
 LongTable_rows(LongTable *self, PyObject *args)
 {
-    Py_ssize_t start, stop;
-    if (slice_range(self->n, args, "|nn:rows", &start, &stop) < 0)
-        return NULL;
-    PyObject *list = PyList_New(stop - start);
-    for (Py_ssize_t i = start; list != NULL && i < stop; i++) {
-        const LongRow *r = &self->rows[i];
-        const PartSlot *part = long_part(self, i);
-        PyObject *row = Py_BuildValue("(NNL)", PyUnicode_DecodeUTF8(part->shown, part->shown_len, NULL),
-                                      PyUnicode_DecodeUTF8(r->row, r->len, NULL), (long long)r->count);
-        if (row == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, i - start, row);
-    }
-    return list;
+    return rows_list((PyObject *)self, self->n, args, long_row);
 }
 
 static PyObject *

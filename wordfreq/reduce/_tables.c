@@ -480,6 +480,15 @@ write_int(char *p, int64_t v)
     return p;
 }
 
+/* Lines written into the new bytes ``out`` up to ``p``, cut there (NULL with an error). */
+static PyObject *
+lines_cut(PyObject *out, const char *p)
+{
+    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
+        return NULL;
+    return out;
+}
+
 /* Each row as a line: its token, a tab, its count in decimal (and, with ``docs``, a tab and its
  * document count), then `tail`; None when a token holds a tab or a line feed (the Python writer then
  * says why, or writes it its own way). */
@@ -510,9 +519,7 @@ lines_of(const Entry *rows, const int64_t *docs, Py_ssize_t n, const char *tail)
         memcpy(p, tail, tail_len);
         p += tail_len;
     }
-    if (_PyBytes_Resize(&out, p - PyBytes_AS_STRING(out)) < 0)
-        return NULL;
-    return out;
+    return lines_cut(out, p);
 }
 
 /* The rows of ``pack``, in any order, as new entries (*n of them, with room for ``times`` * n), to be
@@ -1009,28 +1016,39 @@ parse_range(PackedTable *self, PyObject *args, const char *format, Py_ssize_t *s
     return slice_range(self->n, args, format, start, stop);
 }
 
+/* A table's rows start..stop (parsed from args, of n rows) as a list, row i made by ``row`` (a new
+ * reference; NULL with an error): rows() of the packed, dispersion and long tables. */
+static PyObject *
+rows_list(PyObject *table, Py_ssize_t n, PyObject *args, PyObject *(*row)(PyObject *, Py_ssize_t))
+{
+    Py_ssize_t start, stop;
+    if (slice_range(n, args, "|nn:rows", &start, &stop) < 0)
+        return NULL;
+    PyObject *list = PyList_New(stop - start);
+    for (Py_ssize_t i = start; list != NULL && i < stop; i++) {
+        PyObject *item = row(table, i);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, i - start, item);
+    }
+    return list;
+}
+
+static PyObject *
+packed_row(PyObject *table, Py_ssize_t i)
+{
+    const PackedTable *self = (const PackedTable *)table;
+    const Entry *e = &self->rows[i];
+    PyObject *token = PyUnicode_DecodeUTF8(e->utf8, e->len, NULL);
+    return self->docs == NULL ? Py_BuildValue("(NL)", token, (long long)e->count)
+                              : Py_BuildValue("(NLL)", token, (long long)e->count, (long long)self->docs[i]);
+}
+
 static PyObject *
 PackedTable_rows(PackedTable *self, PyObject *args)
 {
-    Py_ssize_t start, stop;
-    if (slice_range(self->n, args, "|nn:rows", &start, &stop) < 0)
-        return NULL;
-    PyObject *list = PyList_New(stop - start);
-    if (list == NULL)
-        return NULL;
-    for (Py_ssize_t i = start; i < stop; i++) {
-        const Entry *e = &self->rows[i];
-        PyObject *token = PyUnicode_DecodeUTF8(e->utf8, e->len, NULL);
-        PyObject *row = self->docs == NULL ? Py_BuildValue("(NL)", token, (long long)e->count)
-                                           : Py_BuildValue("(NLL)", token, (long long)e->count,
-                                                           (long long)self->docs[i]);
-        if (row == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, i - start, row);
-    }
-    return list;
+    return rows_list((PyObject *)self, self->n, args, packed_row);
 }
 
 static PyObject *

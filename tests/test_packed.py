@@ -31,7 +31,7 @@ from conftest import cli_runner
 tokens = st.text(
     st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=("Cs",)), max_size=12
 )
-parts = st.lists(st.dictionaries(tokens, st.integers(1, 2**62), max_size=40), min_size=1, max_size=3)
+parts = st.lists(st.dictionaries(tokens, st.integers(1, 2**62), max_size=40), min_size=1, max_size=9)
 no_overflow = st.lists(st.dictionaries(tokens, st.integers(1, 2**61), max_size=40), min_size=1, max_size=3)
 
 

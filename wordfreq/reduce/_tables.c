@@ -435,33 +435,6 @@ malformed:
     return -1;
 }
 
-/* Merge the token-sorted runs a (na) and b (nb) into out, summing a token's counts; the rows of out,
- * or -1 with OverflowError. */
-static Py_ssize_t
-merge_runs(const Entry *a, Py_ssize_t na, const Entry *b, Py_ssize_t nb, Entry *out)
-{
-    Py_ssize_t i = 0, j = 0, n = 0;
-    while (i < na && j < nb) {
-        int r = compare_utf8(&a[i], &b[j]);
-        if (r < 0)
-            out[n++] = a[i++];
-        else if (r > 0)
-            out[n++] = b[j++];
-        else {
-            out[n] = a[i++];
-            if (__builtin_add_overflow(out[n].count, b[j++].count, &out[n].count)) {
-                PyErr_SetString(PyExc_OverflowError, "a count beyond 64 bits");
-                return -1;
-            }
-            n++;
-        }
-    }
-    memcpy(out + n, a + i, (size_t)(na - i) * sizeof(Entry));
-    n += na - i;
-    memcpy(out + n, b + j, (size_t)(nb - j) * sizeof(Entry));
-    return n + nb - j;
-}
-
 /* Write v in decimal at p; the end. */
 static char *
 write_int(char *p, int64_t v)
@@ -740,125 +713,90 @@ pack_open(PackReader *r, PyObject *pack, Py_ssize_t rows)
     return pack_next(r);
 }
 
-/* The packs a and b (each sorted by key, of na and nb rows) merged into out, a key's counts summed,
- * read as they are merged (no copy of either as entries first); the rows of out, or -1 with an error. */
-static Py_ssize_t
-merge_two_packs(PyObject *a, Py_ssize_t na, PyObject *b, Py_ssize_t nb, Entry *out)
+/* Whether reader a's row comes before reader b's: a min-heap of the packs' readers. */
+static int
+reader_before(const PackReader *a, const PackReader *b)
 {
-    PackReader ra, rb;
-    Py_ssize_t n = 0;
-    if (pack_open(&ra, a, na) < 0 || pack_open(&rb, b, nb) < 0)
-        goto malformed;
-    while (ra.more || rb.more) {
-        int r = !rb.more ? -1 : !ra.more ? 1 : compare_utf8(&ra.row, &rb.row);
-        if (r < 0) {
-            out[n++] = ra.row;
-            if (pack_next(&ra) < 0)
-                goto malformed;
-        }
-        else if (r > 0) {
-            out[n++] = rb.row;
-            if (pack_next(&rb) < 0)
-                goto malformed;
-        }
-        else {
-            out[n] = ra.row;
-            if (__builtin_add_overflow(out[n].count, rb.row.count, &out[n].count)) {
-                PyErr_SetString(PyExc_OverflowError, "a count beyond 64 bits");
-                return -1;
-            }
-            n++;
-            if (pack_next(&ra) < 0 || pack_next(&rb) < 0)
-                goto malformed;
-        }
+    return compare_utf8(&a->row, &b->row) < 0;
+}
+
+static void
+sift_down(PackReader **heap, Py_ssize_t n, Py_ssize_t i)
+{
+    PackReader *top = heap[i];
+    for (;;) {
+        Py_ssize_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && reader_before(heap[c + 1], heap[c]))
+            c++;
+        if (!reader_before(heap[c], top))
+            break;
+        heap[i] = heap[c];
+        i = c;
     }
-    return n;
-malformed:
-    PyErr_SetString(PyExc_ValueError, "a malformed pack (or one not sorted by token)");
-    return -1;
+    heap[i] = top;
 }
 
 /* The rows of the packs of the list ``packs`` (each sorted by key), merged into one run sorted by key, a
  * key's counts summed: *src holds them (*n), to be freed with PyMem_Free; -1 with an error (and nothing
- * to free).  The packs are merged in pairs as they are read, then the runs pairwise; a second buffer
- * only where more than two packs leave more than one run. */
+ * to free).  All the packs are merged at once, read as they are merged, through a heap of their
+ * readers: one pass, in one buffer (a worker merges a pack per task; merged in pairs, the rows went
+ * through memory once for each halving). */
 static int
 merged_rows(PyObject *packs, Entry **src_out, Py_ssize_t *n_out)
 {
-    Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs);
+    Py_ssize_t total = 0, npacks = PyList_GET_SIZE(packs), live = 0, n = 0;
     for (Py_ssize_t i = 0; i < npacks; i++) {
         Py_ssize_t rows = pack_size(PyList_GET_ITEM(packs, i));
         if (rows < 0)
             return -1;
         total += rows;
     }
-    Entry *src = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
-    Entry *dst = NULL;
-    Py_ssize_t *run_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *next_start = PyMem_Malloc((npacks + 1) * sizeof(Py_ssize_t));
-    if (src == NULL || run_start == NULL || next_start == NULL) {
+    Entry *out = PyMem_Malloc((total > 0 ? total : 1) * sizeof(Entry));
+    PackReader *readers = PyMem_Malloc((npacks > 0 ? npacks : 1) * sizeof(PackReader));
+    PackReader **heap = PyMem_Malloc((npacks > 0 ? npacks : 1) * sizeof(PackReader *));
+    if (out == NULL || readers == NULL || heap == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
-    Py_ssize_t runs = 0, n = 0;
-    for (Py_ssize_t i = 0; i < npacks; i += 2) {
+    for (Py_ssize_t i = 0; i < npacks; i++) {
         PyObject *pack = PyList_GET_ITEM(packs, i);
-        Py_ssize_t rows = PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t);
-        run_start[runs++] = n;
-        if (i + 1 == npacks) {
-            if (read_pack(pack, src + n, rows, 1) < 0)
+        if (pack_open(&readers[i], pack, PyBytes_GET_SIZE(PyTuple_GET_ITEM(pack, 1)) / (Py_ssize_t)sizeof(int64_t)) < 0)
+            goto malformed;
+        if (readers[i].more)
+            heap[live++] = &readers[i];
+    }
+    for (Py_ssize_t i = live / 2 - 1; i >= 0; i--)
+        sift_down(heap, live, i);
+    while (live > 0) {
+        PackReader *r = heap[0];
+        if (n > 0 && compare_utf8(&out[n - 1], &r->row) == 0) { /* the key of another pack's row */
+            if (__builtin_add_overflow(out[n - 1].count, r->row.count, &out[n - 1].count)) {
+                PyErr_SetString(PyExc_OverflowError, "a count beyond 64 bits");
                 goto fail;
-            n += rows;
-            continue;
-        }
-        PyObject *other = PyList_GET_ITEM(packs, i + 1);
-        Py_ssize_t m = merge_two_packs(pack, rows, other,
-                                       PyBytes_GET_SIZE(PyTuple_GET_ITEM(other, 1)) / (Py_ssize_t)sizeof(int64_t),
-                                       src + n);
-        if (m < 0)
-            goto fail;
-        n += m;
-    }
-    run_start[runs] = n;
-    if (runs > 1 && (dst = PyMem_Malloc((n > 0 ? n : 1) * sizeof(Entry))) == NULL) {
-        PyErr_NoMemory();
-        goto fail;
-    }
-    while (runs > 1) {
-        Py_ssize_t merged = 0, out = 0;
-        for (Py_ssize_t r = 0; r < runs; r += 2) {
-            next_start[merged++] = out;
-            Py_ssize_t a = run_start[r], na = run_start[r + 1] - a;
-            if (r + 1 == runs) {
-                memcpy(dst + out, src + a, (size_t)na * sizeof(Entry));
-                out += na;
-                continue;
             }
-            Py_ssize_t b = run_start[r + 1], nb = run_start[r + 2] - b;
-            Py_ssize_t m = merge_runs(src + a, na, src + b, nb, dst + out);
-            if (m < 0)
-                goto fail;
-            out += m;
         }
-        next_start[merged] = out;
-        memcpy(run_start, next_start, (merged + 1) * sizeof(Py_ssize_t));
-        runs = merged;
-        n = out;
-        Entry *swap = src;
-        src = dst;
-        dst = swap;
+        else
+            out[n++] = r->row;
+        if (pack_next(r) < 0)
+            goto malformed;
+        if (!r->more)
+            heap[0] = heap[--live];
+        if (live > 0)
+            sift_down(heap, live, 0);
     }
-    PyMem_Free(dst);
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
-    *src_out = src;
+    PyMem_Free(readers);
+    PyMem_Free(heap);
+    *src_out = out;
     *n_out = n;
     return 0;
+malformed:
+    PyErr_SetString(PyExc_ValueError, "a malformed pack (or one not sorted by token)");
 fail:
-    PyMem_Free(src);
-    PyMem_Free(dst);
-    PyMem_Free(run_start);
-    PyMem_Free(next_start);
+    PyMem_Free(out);
+    PyMem_Free(readers);
+    PyMem_Free(heap);
     return -1;
 }
 

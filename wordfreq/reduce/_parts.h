@@ -11,8 +11,10 @@
  *                                    128-bit integers; a DispersionTable in table order;
  *   long_table(table, sep, min_count, max_rows)
  *                                    the long table (wordfreq/tables/long.py) of a PackedTable of keys in
- *                                    table order: parts in code-point order, a stable counting sort by
- *                                    the part's rank, cut per part; a LongTable.
+ *                                    key order (or table order): one pass gathers each part's rows and
+ *                                    their bytes together, in code-point order of the parts, then each
+ *                                    part is ordered by count on its own (in the cache) and cut; a
+ *                                    LongTable, which formats its lines without the GIL.
  *
  * Both write their lines (TSV) here, and give Python objects a slice at a time.  No Python object is
  * made per key.

@@ -448,3 +448,51 @@ def test_the_written_rows_are_the_csv_modules(
             [f"{v:.10g}" if isinstance(v, float) else str(v) for v in (getattr(row, c) for c in columns)]
         )
     assert out.getvalue() == text.getvalue().encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    blocks=st.lists(
+        st.tuples(
+            st.text(st.sampled_from('ab的,"\t'), min_size=1, max_size=3),
+            st.integers(1, 10**15),
+            st.lists(
+                st.tuples(
+                    st.text(st.sampled_from('cd京,"\t\U0001f600'), min_size=1, max_size=4),
+                    st.integers(1, 10**15),
+                    st.integers(1, 10**15),
+                    st.lists(st.floats(), min_size=6, max_size=6),
+                ),
+                max_size=8,
+            ),
+        ),
+        max_size=4,
+    ),
+    fmt=st.sampled_from(["tsv", "csv"]),
+    with_node=st.booleans(),
+)
+def test_the_rows_written_from_columns_are_the_rows_written_one_by_one(
+    blocks: list[tuple[str, int, list[tuple[str, int, int, list[float]]]]], fmt: str, with_node: bool
+) -> None:
+    """TSV and CSV written from a result's columns in C (`CollocatesResult.write`) are the bytes of
+    `write_collocates` of its rows: every float (inf and nan too) as '.10g', quoted cells the csv
+    module's."""
+    from wordfreq.analyses.collocates import CollocateBlock, CollocatesResult, write_collocates
+
+    made = []
+    for node, f_node, rows in blocks:
+        floats = np.array([x for *_, x in rows], dtype=np.float64).reshape(len(rows), 6)
+        columns = {
+            "o": np.array([o for _, o, _, _ in rows], dtype=np.int64),
+            "f_node": np.full(len(rows), f_node, dtype=np.int64),
+            "f_collocate": np.array([f for _, _, f, _ in rows], dtype=np.int64),
+        }
+        columns.update(
+            (name, floats[:, i]) for i, name in enumerate(("e", "mi", "mi3", "t", "ll", "log_dice"))
+        )
+        made.append(CollocateBlock(node, f_node, [c for c, *_ in rows], columns))
+    result = CollocatesResult(made, 1, {}, {}, 1, 1, 0.0, 0, 0, 1)
+    out, one_by_one = io.BytesIO(), io.BytesIO()
+    result.write(out, fmt, with_node)
+    write_collocates(result.rows, one_by_one, fmt, with_node)
+    assert out.getvalue() == one_by_one.getvalue()

@@ -230,9 +230,10 @@ def _add_windows_py(
 
 
 try:
-    from wordfreq.analyses._windows import add_windows
+    from wordfreq.analyses._windows import add_windows, collocate_rows
 except ImportError:  # pragma: no cover - built wherever the tests run
     add_windows = _add_windows_py
+    collocate_rows = None
 
 
 class WindowTable:
@@ -306,11 +307,39 @@ class Collocate(NamedTuple):
     log_dice: float
 
 
+class CollocateBlock(NamedTuple):
+    """The rows of one node, as columns: its ``collocates`` in the rows' order and each of `MEASURES` as a
+    numpy array in that order (``f_node`` an int)."""
+
+    node: str
+    f_node: int
+    collocates: list[str]
+    columns: dict[str, Any]
+
+    def rows(self) -> list[Collocate]:
+        values = [self.columns[name].tolist() for name in MEASURES if name != "f_node"]
+        o, e, *rest = values
+        return list(
+            map(
+                Collocate._make,
+                zip(
+                    itertools.repeat(self.node),
+                    self.collocates,
+                    o,
+                    e,
+                    itertools.repeat(self.f_node),
+                    *rest,
+                ),
+            )
+        )
+
+
 @dataclass
 class CollocatesResult:
-    """The collocates of every node, in the order asked, and what it took."""
+    """The collocates of every node, in the order asked, and what it took: the rows held as a block of
+    columns per node (`blocks`), made `Collocate` rows only when `rows` is read."""
 
-    rows: list[Collocate]
+    blocks: list[CollocateBlock]
     tokens: int  # N
     windows: dict[str, int]  # R of each node
     frequencies: dict[str, int]  # f of each node
@@ -321,13 +350,48 @@ class CollocatesResult:
     bad_records: int
     workers: int
 
+    @functools.cached_property
+    def rows(self) -> list[Collocate]:
+        """Every row, node by node."""
+        return [row for block in self.blocks for row in block.rows()]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(block.collocates) for block in self.blocks)
+
+    def write(self, out: BinaryIO, fmt: str, with_node: bool) -> None:
+        """`write_collocates` of the rows, TSV and CSV written from the blocks' columns in C, a node at a
+        time (`_windows.collocate_rows`: the same bytes), where it was built."""
+        if fmt not in ("tsv", "csv") or collocate_rows is None:
+            write_collocates(self.rows, out, fmt, with_node)
+            return
+        import numpy as np
+
+        delimiter = "\t" if fmt == "tsv" else ","
+        write_collocates([], out, fmt, with_node)  # the header
+        for block in self.blocks:
+            made = None
+            if not (with_node and _QUOTED.search(block.node)):
+                prefix = f"{block.node}{delimiter}".encode() if with_node else b""
+                made = collocate_rows(
+                    prefix,
+                    block.collocates,
+                    delimiter,
+                    block.f_node,
+                    *(np.ascontiguousarray(block.columns[name], dtype=kind) for name, kind in _C_COLUMNS),
+                )
+            if made is None:  # a cell the csv module quotes
+                write_collocates(block.rows(), out, fmt, with_node, header=False)
+            else:
+                out.write(made)
+
     def summary(self) -> dict[str, object]:
         return {
             "files": self.files,
             "bytes": self.bytes,
             "tokens": self.tokens,
             "nodes": {node: {"f": self.frequencies[node], "R": self.windows[node]} for node in self.windows},
-            "rows": len(self.rows),
+            "rows": self.row_count,
             "seconds": round(self.seconds, 3),
             "bad_bytes": self.bad_bytes,
             "bad_records": self.bad_records,
@@ -391,11 +455,12 @@ def find_collocates(
     ) as counted:
         table, r, o = _decode(counted.rows())
     n = sum(table.values())
-    rows: list[Collocate] = []
-    for index, node in enumerate(spec.nodes.words):
-        rows.extend(_rows_of(spec, node, table.get(node, 0), r.get(index, 0), o.get(index, {}), table, n))
+    blocks = [
+        _block_of(spec, node, table.get(node, 0), r.get(index, 0), o.get(index, {}), table, n)
+        for index, node in enumerate(spec.nodes.words)
+    ]
     return CollocatesResult(
-        rows=rows,
+        blocks=[block for block in blocks if block.collocates],
         tokens=n,
         windows={node: r.get(i, 0) for i, node in enumerate(spec.nodes.words)},
         frequencies={node: table.get(node, 0) for node in spec.nodes.words},
@@ -428,7 +493,7 @@ def _decode(
     return table, r, o
 
 
-def _rows_of(
+def _block_of(
     spec: CollocatesSpec,
     node: str,
     f_node: int,
@@ -436,9 +501,9 @@ def _rows_of(
     cooccurring: dict[str, int],
     table: dict[str, int],
     n: int,
-) -> list[Collocate]:
-    """The rows of one node, kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``; the
-    measures of all its collocates at once (`measure_columns`)."""
+) -> CollocateBlock:
+    """The rows of one node, kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``, as
+    columns; the measures of all its collocates at once (`measure_columns`)."""
     import numpy as np
 
     names = list(cooccurring)
@@ -446,7 +511,7 @@ def _rows_of(
     f_coll = np.fromiter(map(table.__getitem__, names), dtype=np.int64, count=len(names))
     chosen = np.flatnonzero((o >= spec.min_count) & (f_coll >= spec.min_freq))
     if len(chosen) == 0:
-        return []
+        return CollocateBlock(node, f_node, [], {})
     names = [names[i] for i in chosen.tolist()]
     o, f_coll = o[chosen], f_coll[chosen]
     order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
@@ -457,8 +522,7 @@ def _rows_of(
     if spec.max_rows is not None:
         order = order[: spec.max_rows]
     picked = [names[i] for i in order.tolist()]
-    values = [columns[name][order].tolist() for name in MEASURES]
-    return list(map(Collocate._make, zip(itertools.repeat(node), picked, *values)))
+    return CollocateBlock(node, f_node, picked, {name: columns[name][order] for name in MEASURES})
 
 
 def measure_columns(o: Any, r: int, f_node: int, f_coll: Any, n: int) -> dict[str, Any]:
@@ -498,9 +562,12 @@ def _one_plus_u_log_array(u: Any) -> Any:
     return np.where(np.abs(u) > SERIES_BELOW, direct, one_plus_u_log_series(u))
 
 
-def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool) -> None:
-    """Write ``rows`` as ``fmt``: tsv or csv (a header line), jsonl, or parquet (typed columns: counts
-    int64, measures float64, null where not finite); the node column ``with_node``."""
+def write_collocates(
+    rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool, header: bool = True
+) -> None:
+    """Write ``rows`` as ``fmt``: tsv or csv (a header line, unless not ``header``), jsonl, or parquet
+    (typed columns: counts int64, measures float64, null where not finite); the node column
+    ``with_node``."""
     columns = COLUMNS if with_node else COLUMNS[1:]
     if fmt == "parquet":
         types = [(column, _COLUMN_TYPES.get(column, "DOUBLE")) for column in columns]
@@ -515,8 +582,9 @@ def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_no
     delimiter = "\t" if fmt == "tsv" else ","
     text = io.StringIO(newline="")
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(columns)
-    out.write(text.getvalue().encode())
+    if header:
+        writer.writerow(columns)
+        out.write(text.getvalue().encode())
     for batch in in_batches(rows, WRITE_BATCH):
         lines = []
         for row in batch:
@@ -535,6 +603,12 @@ def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_no
         out.write("".join(lines).encode())
 
 
+# The columns `_windows.collocate_rows` takes, in its order (f_node is one int).
+_C_COLUMNS = (
+    ("o", "int64"),
+    ("f_collocate", "int64"),
+    *((name, "float64") for name in ("e", "mi", "mi3", "t", "ll", "log_dice")),
+)
 # A text cell the csv module quotes (in TSV or CSV): one with a delimiter, a quote or a line break.  Other
 # rows are written by one f-string each, as the csv module would write them (`_cell` for each value).
 _QUOTED = re.compile('[\t,"\r\n]')

@@ -349,6 +349,31 @@ def test_the_compiled_windows_refuse_what_they_cannot_take() -> None:
         _windows.add_windows(["a"], {"a": 0}, 1, 1, [None], [0])
 
 
+def columns_of(rows: dict[str, int]) -> tuple[bytes, bytes, bytes]:
+    """A packed table's columns (`PackedTable.columns`) of ``rows``."""
+    utf8 = [key.encode() for key in rows]
+    offsets = np.cumsum([0, *map(len, utf8)], dtype=np.int64)
+    return offsets.tobytes(), b"".join(utf8), np.array(list(rows.values()), dtype=np.int64).tobytes()
+
+
+def test_the_windows_read_from_a_packed_table_are_its_rows() -> None:
+    """`_windows.window_table`: N, f and R of each word, its collocates in code point order with o and f;
+    a row with a space that is no window's, a node out of range, or a collocate not in the table, is
+    refused."""
+    from wordfreq.analyses import _windows
+
+    rows = {"b": 4, "a": 3, "\uffff 1": 5, "\uffff 1 b": 2, "\uffff 1 a": 1, "\uffff 0 z": 1, "z": 1}
+    n, f, r, blocks = _windows.window_table(*columns_of(rows), ["c", "a"])
+    assert (n, f, r) == (8, [0, 3], [0, 5])
+    assert [
+        (names, np.frombuffer(o, np.int64).tolist(), np.frombuffer(fc, np.int64).tolist())
+        for names, o, fc in blocks
+    ] == [(["z"], [1], [1]), (["a", "b"], [1, 2], [3, 4])]
+    for bad in ({"a b": 1}, {"\uffff 2 a": 1, "a": 1}, {"\uffff 0 q": 1}, {"\uffff x": 1}):
+        with pytest.raises(ValueError):
+            _windows.window_table(*columns_of(bad), ["c", "a"])
+
+
 KEEPS = {
     "none": None,
     "lower": str.lower,

@@ -230,10 +230,10 @@ def _add_windows_py(
 
 
 try:
-    from wordfreq.analyses._windows import add_windows, collocate_rows
+    from wordfreq.analyses._windows import add_windows, collocate_rows, window_table
 except ImportError:  # pragma: no cover - built wherever the tests run
     add_windows = _add_windows_py
-    collocate_rows = None
+    collocate_rows = window_table = None
 
 
 class WindowTable:
@@ -450,20 +450,19 @@ def find_collocates(
         run_options = dataclasses.replace(run_options, min_count=1, max_rows=None)
     parts = {name: getattr(count_options, name) for name in CountOptions.__dataclass_fields__}
     window_options = WindowCountOptions(**parts, nodes=spec.nodes, left=spec.left, right=spec.right)
+    words = list(spec.nodes.words)
     with count(
         paths, window_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     ) as counted:
-        table, r, o = _decode(counted.rows())
-    n = sum(table.values())
+        n, f, r, cooccurring = _windows_of(counted, words)
     blocks = [
-        _block_of(spec, node, table.get(node, 0), r.get(index, 0), o.get(index, {}), table, n)
-        for index, node in enumerate(spec.nodes.words)
+        _block_of(spec, node, f[k], r[k], *cooccurring[k], n) for k, node in enumerate(spec.nodes.words)
     ]
     return CollocatesResult(
         blocks=[block for block in blocks if block.collocates],
         tokens=n,
-        windows={node: r.get(i, 0) for i, node in enumerate(spec.nodes.words)},
-        frequencies={node: table.get(node, 0) for node in spec.nodes.words},
+        windows=dict(zip(words, r)),
+        frequencies=dict(zip(words, f)),
         files=counted.files,
         bytes=counted.bytes,
         seconds=time.perf_counter() - started,
@@ -471,6 +470,33 @@ def find_collocates(
         bad_records=counted.bad_records,
         workers=counted.workers,
     )
+
+
+# A node's collocates: their names, o and f (numpy int64 arrays), and whether the names are in order.
+_Cooccurring = tuple[list[str], Any, Any, bool]
+
+
+def _windows_of(counted: Any, words: list[str]) -> tuple[int, list[int], list[int], list[_Cooccurring]]:
+    """N, and each node's f, R and collocates, from the rows of a `WindowCountOptions`'s count: read from
+    its packed table in C (`_windows.window_table`: no Python object per row but the collocates'
+    names), else row by row (`_decode`)."""
+    import numpy as np
+
+    columns = getattr(counted.packed, "columns", None)
+    if columns is not None and window_table is not None:
+        n, f, r, blocks = window_table(*columns(), words)
+        as_int64 = functools.partial(np.frombuffer, dtype=np.int64)
+        return n, f, r, [(names, as_int64(o), as_int64(fc), True) for names, o, fc in blocks]
+    table, sizes, cooccurring = _decode(counted.rows())
+    found = []
+    for k in range(len(words)):
+        pairs = cooccurring.get(k, {})
+        names = list(pairs)
+        o = np.fromiter(pairs.values(), dtype=np.int64, count=len(names))
+        fc = np.fromiter(map(table.__getitem__, names), dtype=np.int64, count=len(names))
+        found.append((names, o, fc, False))
+    n = sum(table.values())
+    return n, [table.get(w, 0) for w in words], [sizes.get(k, 0) for k in range(len(words))], found
 
 
 def _decode(
@@ -498,23 +524,27 @@ def _block_of(
     node: str,
     f_node: int,
     r: int,
-    cooccurring: dict[str, int],
-    table: dict[str, int],
+    names: list[str],
+    o: Any,
+    f_coll: Any,
+    in_order: bool,
     n: int,
 ) -> CollocateBlock:
-    """The rows of one node, kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``, as
-    columns; the measures of all its collocates at once (`measure_columns`)."""
+    """The rows of one node, from its collocates' ``names`` (``in_order``: in code point order), ``o``
+    and ``f_coll``: kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``, as columns;
+    the measures of all its collocates at once (`measure_columns`)."""
     import numpy as np
 
-    names = list(cooccurring)
-    o = np.fromiter(cooccurring.values(), dtype=np.int64, count=len(names))
-    f_coll = np.fromiter(map(table.__getitem__, names), dtype=np.int64, count=len(names))
     chosen = np.flatnonzero((o >= spec.min_count) & (f_coll >= spec.min_freq))
     if len(chosen) == 0:
         return CollocateBlock(node, f_node, [], {})
-    names = [names[i] for i in chosen.tolist()]
-    o, f_coll = o[chosen], f_coll[chosen]
-    order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
+    if len(chosen) < len(names):
+        names = [names[i] for i in chosen.tolist()]
+        o, f_coll = o[chosen], f_coll[chosen]
+    if in_order:
+        order = np.arange(len(names), dtype=np.intp)
+    else:
+        order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
     columns = {"o": o, "f_node": np.full(len(names), f_node), "f_collocate": f_coll}
     columns.update(measure_columns(o, r, f_node, f_coll, n))
     if spec.sort != "collocate":

@@ -1296,6 +1296,12 @@ typedef struct {
     Py_ssize_t text_len;
     Py_ssize_t *places;
     Py_ssize_t places_len, places_cap;
+    /* WANT_PLACES with `exact` (kwic_rows): the filters keep a token as it is or drop it, so a token that
+     * is no node word is skipped before the table; node_lengths (bit n for a word of n code points, bit
+     * 63 for 63 or more) and node_firsts (bit c % 64 of each word's first code point) skip most of them
+     * without a lookup. */
+    int exact;
+    uint64_t node_lengths, node_firsts;
     /* scratch */
     double *rv;
     int32_t *rx;
@@ -1335,6 +1341,10 @@ emit_token(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
     }
     case WANT_PLACES: {
         if (space || n == 0)
+            return 0;
+        if (call->exact &&
+            (!(call->node_lengths >> (n < 63 ? n : 63) & 1) || !(call->node_firsts >> (s[0] & 63) & 1) ||
+             table_find(&call->win->nodes, s, n) < 0))
             return 0;
         Py_ssize_t id = table_add(&call->tokens, s, n, 0);
         if (id < 0)
@@ -2642,9 +2652,23 @@ put_cell(Bytes *out, const Py_UCS4 *u, Py_ssize_t n)
                 PyErr_SetString(PyExc_UnicodeError, "a lone surrogate");
             return -1;
         }
+        else if (c < 0x80) {
+            *o++ = (unsigned char)c;
+        }
+        else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+        else if (c < 0x10000) {
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
         else {
-            Py_ssize_t k = utf8_of(&c, 1, o);
-            o += k;
+            *o++ = (unsigned char)(0xF0 | (c >> 18));
+            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
         }
     }
     out->len = o - out->b;
@@ -2661,7 +2685,7 @@ put_byte(Bytes *out, unsigned char c)
 }
 
 PyDoc_STRVAR(kwic_rows_doc,
-"kwic_rows(text, table, width) -> (cells, lines)\n\n"
+"kwic_rows(text, table, width, needles=None, exact=False) -> (cells, lines)\n\n"
 "The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
 "applies) in text, segmented as tokenize(text) (accurate mode, no tags): for\n"
 "each kept token that is a node, in order, the TSV cells after a row's\n"
@@ -2669,16 +2693,100 @@ PyDoc_STRVAR(kwic_rows_doc,
 "past a line feed; control characters as spaces; UTF-8 with surrogateescape),\n"
 "in cells; and the 0-based index of its line in text (int64, native order), in\n"
 "lines.  UnicodeEncodeError for a context with a lone surrogate U+D800..U+DC7F\n"
-"or U+DD00..U+DFFF.");
+"or U+DD00..U+DFFF.\n\n"
+"needles (a tuple of non-empty str): only the lines that hold one of them are\n"
+"segmented, each alone (jieba never makes a token across a line feed): the\n"
+"caller's word that a line without it cannot hold a node.  exact: the caller's\n"
+"word that keep returns each token as it is or None (no lowercasing), so a\n"
+"token that is not a node word is no node and skips the table.");
+
+/* The first place at or after `at` where any needle starts in s[0:n], or n. next[k] caches needle k's
+ * (valid while it is >= at). */
+static Py_ssize_t
+next_needle(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, Py_UCS4 **needle, const Py_ssize_t *len,
+            Py_ssize_t *next, Py_ssize_t k)
+{
+    Py_ssize_t best = n;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        if (next[j] < at) {
+            const Py_UCS4 *w = needle[j];
+            Py_UCS4 first = w[0];
+            Py_ssize_t m = len[j], i = at;
+            next[j] = n;
+            for (; i + m <= n; i++) {
+                if (s[i] == first && memcmp(s + i, w, (size_t)m * sizeof(Py_UCS4)) == 0) {
+                    next[j] = i;
+                    break;
+                }
+            }
+        }
+        if (next[j] < best)
+            best = next[j];
+    }
+    return best;
+}
+
+/* Segment the lines of s[0:n] that hold a needle (a tuple of non-empty str), each alone. */
+static int
+segment_needled(Call *call, const Py_UCS4 *s, Py_ssize_t n, PyObject *needles)
+{
+    Py_ssize_t k = PyTuple_GET_SIZE(needles);
+    Py_UCS4 **needle = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_UCS4 *));
+    Py_ssize_t *len = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
+    Py_ssize_t *next = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
+    int rc = -1;
+    if (needle == NULL || len == NULL || next == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *w = PyTuple_GET_ITEM(needles, j);
+        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
+            PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str");
+            goto done;
+        }
+        len[j] = PyUnicode_GET_LENGTH(w);
+        next[j] = -1;
+        if ((needle[j] = PyUnicode_AsUCS4Copy(w)) == NULL)
+            goto done;
+    }
+    Py_ssize_t at = 0; /* always the start of a line not looked at yet */
+    while (at < n) {
+        Py_ssize_t hit = next_needle(s, n, at, needle, len, next, k);
+        if (hit >= n)
+            break;
+        Py_ssize_t start = hit, end = hit;
+        while (start > at && s[start - 1] != '\n')
+            start--;
+        while (end < n && s[end] != '\n')
+            end++;
+        if (segment(call, s + start, end - start) < 0)
+            goto done;
+        at = end + 1;
+    }
+    rc = 0;
+done:
+    for (Py_ssize_t j = 0; needle != NULL && j < k; j++)
+        PyMem_Free(needle[j]);
+    PyMem_Free(needle);
+    PyMem_Free(len);
+    PyMem_Free(next);
+    return rc;
+}
 
 static PyObject *
 Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
 {
-    PyObject *text;
+    PyObject *text, *needles = Py_None;
     RowTableObject *table;
     Py_ssize_t width;
-    if (!PyArg_ParseTuple(args, "UO!n:kwic_rows", &text, &RowTableType, &table, &width))
+    int exact = 0;
+    if (!PyArg_ParseTuple(args, "UO!n|Op:kwic_rows", &text, &RowTableType, &table, &width, &needles, &exact))
         return NULL;
+    if (needles != Py_None && !PyTuple_Check(needles)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str, or None");
+        return NULL;
+    }
     if (self->pos != NULL || self->mode != MODE_ACCURATE || table->win == NULL || width < 0) {
         PyErr_SetString(PyExc_ValueError,
                         "kwic_rows needs the accurate mode without tags, a table with nodes, a width >= 0");
@@ -2698,7 +2806,15 @@ Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
     table_lent(&call, self, WANT_PLACES, table); /* a token's filters and node are asked once */
     call.text = s;
     call.text_len = n;
-    int rc = n > 0 ? segment(&call, s, n) : 0;
+    call.exact = exact;
+    const Table *nodes = &table->win->nodes;
+    for (Py_ssize_t i = 0; i < nodes->n; i++) {
+        const Entry *x = &nodes->entries[i];
+        call.node_lengths |= (uint64_t)1 << (x->len < 63 ? x->len : 63);
+        if (x->len > 0)
+            call.node_firsts |= (uint64_t)1 << (nodes->arena[x->off] & 63);
+    }
+    int rc = n == 0 ? 0 : needles == Py_None ? segment(&call, s, n) : segment_needled(&call, s, n, needles);
     table_given_back(&call, table);
     Bytes cells = {NULL, 0, 0};
     PyObject *result = NULL;

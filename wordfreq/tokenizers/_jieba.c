@@ -1171,7 +1171,8 @@ typedef struct {
     long long *sizes;    /* R of each node */
     int32_t *node_at;    /* scratch: the node of each position of the line, or -1 */
     unsigned char *done;
-    Py_ssize_t node_at_cap, done_cap;
+    uint64_t *keys;      /* scratch: the line's pairs, node << 32 | token id */
+    Py_ssize_t node_at_cap, done_cap, keys_cap;
 } Windows;
 
 static void
@@ -1184,6 +1185,7 @@ windows_free(Windows *w)
     PyMem_Free(w->sizes);
     PyMem_Free(w->node_at);
     PyMem_Free(w->done);
+    PyMem_Free(w->keys);
     PyMem_Free(w);
 }
 
@@ -1867,6 +1869,7 @@ windows_end_line(Call *call)
     if (found == 0)
         return 0;
     memset(w->done, 0, (size_t)n);
+    Py_ssize_t m = 0; /* the line's pairs, gathered first */
     for (Py_ssize_t p = 0; found > 0 && p < n; p++) {
         int32_t k = node_at[p];
         if (k < 0 || w->done[p])
@@ -1880,18 +1883,27 @@ windows_end_line(Call *call)
             found--;
             Py_ssize_t start = q - w->left > covered ? q - w->left : covered;
             Py_ssize_t end = w->right >= n - q ? n : q + w->right + 1;
+            if (end > start && grow((void **)&w->keys, &w->keys_cap, m + (end - start), sizeof(uint64_t)) < 0)
+                return -1;
             for (Py_ssize_t j = start; j < end; j++) {
                 if (node_at[j] == k)
                     continue;
-                uint32_t key[2] = {(uint32_t)k, line[j]};
-                if (grams_add(&w->pairs, key, 2) < 0)
-                    return -1;
+                w->keys[m++] = (uint64_t)(uint32_t)k << 32 | line[j];
                 positions++;
             }
             if (end > covered)
                 covered = end;
         }
         w->sizes[k] += positions;
+    }
+    /* The pairs' table is large and each pair lands at a random slot: ask for all the line's slots
+     * before counting any, so that their cache misses overlap instead of following one another. */
+    for (Py_ssize_t i = 0; i < m; i++)
+        __builtin_prefetch(&w->pairs.pairs[(size_t)mix64(w->keys[i]) & w->pairs.mask], 1);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        uint32_t key[2] = {(uint32_t)(w->keys[i] >> 32), (uint32_t)w->keys[i]};
+        if (grams_add(&w->pairs, key, 2) < 0)
+            return -1;
     }
     return 0;
 }

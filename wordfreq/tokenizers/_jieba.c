@@ -1173,6 +1173,10 @@ typedef struct {
     unsigned char *done;
     uint64_t *keys;      /* scratch: the line's pairs, node << 32 | token id */
     Py_ssize_t node_at_cap, done_cap, keys_cap;
+    /* kwic_rows' scratch: a line's code points, the rows' cells and lines */
+    Py_UCS4 *units;
+    unsigned char *cells, *lines;
+    Py_ssize_t units_cap, cells_cap, lines_cap;
 } Windows;
 
 static void
@@ -1186,6 +1190,9 @@ windows_free(Windows *w)
     PyMem_Free(w->node_at);
     PyMem_Free(w->done);
     PyMem_Free(w->keys);
+    PyMem_Free(w->units);
+    PyMem_Free(w->cells);
+    PyMem_Free(w->lines);
     PyMem_Free(w);
 }
 
@@ -2696,6 +2703,115 @@ put_byte(Bytes *out, unsigned char c)
     return 0;
 }
 
+/* The rows of the places call->places (in order) in s[0:n], which starts at line `line` of the text:
+ * each row's cells appended to *cells, its line (a walk of s counting line feeds) to *lines. */
+static int
+kwic_cells(Call *call, const Py_UCS4 *s, Py_ssize_t n, int64_t line, Py_ssize_t width, Bytes *cells,
+           Bytes *lines)
+{
+    Py_ssize_t rows = call->places_len / 2;
+    Py_ssize_t scanned = 0, line_start = 0, line_end = -1;
+    if (grow((void **)&lines->b, &lines->cap, lines->len + rows * (Py_ssize_t)sizeof(int64_t), 1) < 0)
+        return -1;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        Py_ssize_t start = call->places[2 * r], end = start + call->places[2 * r + 1];
+        for (; scanned < start; scanned++) {
+            if (s[scanned] == '\n') {
+                line++;
+                line_start = scanned + 1;
+            }
+        }
+        if (line_end < start) {
+            line_end = end;
+            while (line_end < n && s[line_end] != '\n')
+                line_end++;
+        }
+        Py_ssize_t left = start - line_start > width ? start - width : line_start;
+        Py_ssize_t right = line_end - end > width ? end + width : line_end;
+        if (put_byte(cells, '\t') < 0 || put_cell(cells, s + left, start - left) < 0 ||
+            put_byte(cells, '\t') < 0 || put_cell(cells, s + start, end - start) < 0 ||
+            put_byte(cells, '\t') < 0 || put_cell(cells, s + end, right - end) < 0 || put_byte(cells, '\n') < 0)
+            return -1;
+        memcpy(lines->b + lines->len, &line, sizeof line);
+        lines->len += sizeof line;
+    }
+    call->places_len = 0;
+    return 0;
+}
+
+/* The rows of the lines of `text` that hold a needle (a tuple of non-empty str), each line segmented
+ * alone (its code points copied to *units, grown as needed): the needles found by Python's own search
+ * (PyUnicode_Find), and no copy of the whole text made. */
+static int
+kwic_needled(Call *call, PyObject *text, PyObject *needles, Py_ssize_t width, Py_UCS4 **units,
+             Py_ssize_t *units_cap, Bytes *cells, Bytes *lines)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), k = PyTuple_GET_SIZE(needles);
+    Py_ssize_t *next = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
+    int rc = -1, kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (next == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *w = PyTuple_GET_ITEM(needles, j);
+        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
+            PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str");
+            goto done;
+        }
+        next[j] = -1; /* where needle j is next (n: nowhere), valid while it is >= at */
+    }
+    Py_ssize_t at = 0; /* always the start of a line not looked at yet */
+    int64_t line = 0;  /* its number */
+    while (at < n) {
+        Py_ssize_t hit = n;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            if (next[j] < at) {
+                next[j] = PyUnicode_Find(text, PyTuple_GET_ITEM(needles, j), at, n, 1);
+                if (next[j] == -2)
+                    goto done;
+                if (next[j] < 0)
+                    next[j] = n;
+            }
+            if (next[j] < hit)
+                hit = next[j];
+        }
+        if (hit >= n)
+            break;
+        Py_ssize_t start = at, end = PyUnicode_FindChar(text, '\n', hit, n, 1);
+        if (end == -2)
+            goto done;
+        if (end < 0)
+            end = n;
+        /* the lines before the hit's: each line feed from at on */
+        for (Py_ssize_t i = at;; i = start) {
+            Py_ssize_t feed = PyUnicode_FindChar(text, '\n', i, hit, 1);
+            if (feed == -2)
+                goto done;
+            if (feed < 0)
+                break;
+            line++;
+            start = feed + 1;
+        }
+        if (grow((void **)units, units_cap, end - start + 1, sizeof(Py_UCS4)) < 0)
+            goto done;
+        for (Py_ssize_t i = start; i < end; i++)
+            (*units)[i - start] = PyUnicode_READ(kind, data, i);
+        call->text = *units;
+        call->text_len = end - start;
+        if (segment(call, *units, end - start) < 0 ||
+            kwic_cells(call, *units, end - start, line, width, cells, lines) < 0)
+            goto done;
+        line++;
+        at = end + 1;
+    }
+    rc = 0;
+done:
+    PyMem_Free(next);
+    return rc;
+}
+
 PyDoc_STRVAR(kwic_rows_doc,
 "kwic_rows(text, table, width, needles=None, exact=False) -> (cells, lines)\n\n"
 "The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
@@ -2711,80 +2827,6 @@ PyDoc_STRVAR(kwic_rows_doc,
 "caller's word that a line without it cannot hold a node.  exact: the caller's\n"
 "word that keep returns each token as it is or None (no lowercasing), so a\n"
 "token that is not a node word is no node and skips the table.");
-
-/* The first place at or after `at` where any needle starts in s[0:n], or n. next[k] caches needle k's
- * (valid while it is >= at). */
-static Py_ssize_t
-next_needle(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, Py_UCS4 **needle, const Py_ssize_t *len,
-            Py_ssize_t *next, Py_ssize_t k)
-{
-    Py_ssize_t best = n;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        if (next[j] < at) {
-            const Py_UCS4 *w = needle[j];
-            Py_UCS4 first = w[0];
-            Py_ssize_t m = len[j], i = at;
-            next[j] = n;
-            for (; i + m <= n; i++) {
-                if (s[i] == first && memcmp(s + i, w, (size_t)m * sizeof(Py_UCS4)) == 0) {
-                    next[j] = i;
-                    break;
-                }
-            }
-        }
-        if (next[j] < best)
-            best = next[j];
-    }
-    return best;
-}
-
-/* Segment the lines of s[0:n] that hold a needle (a tuple of non-empty str), each alone. */
-static int
-segment_needled(Call *call, const Py_UCS4 *s, Py_ssize_t n, PyObject *needles)
-{
-    Py_ssize_t k = PyTuple_GET_SIZE(needles);
-    Py_UCS4 **needle = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_UCS4 *));
-    Py_ssize_t *len = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
-    Py_ssize_t *next = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
-    int rc = -1;
-    if (needle == NULL || len == NULL || next == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t j = 0; j < k; j++) {
-        PyObject *w = PyTuple_GET_ITEM(needles, j);
-        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
-            PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str");
-            goto done;
-        }
-        len[j] = PyUnicode_GET_LENGTH(w);
-        next[j] = -1;
-        if ((needle[j] = PyUnicode_AsUCS4Copy(w)) == NULL)
-            goto done;
-    }
-    Py_ssize_t at = 0; /* always the start of a line not looked at yet */
-    while (at < n) {
-        Py_ssize_t hit = next_needle(s, n, at, needle, len, next, k);
-        if (hit >= n)
-            break;
-        Py_ssize_t start = hit, end = hit;
-        while (start > at && s[start - 1] != '\n')
-            start--;
-        while (end < n && s[end] != '\n')
-            end++;
-        if (segment(call, s + start, end - start) < 0)
-            goto done;
-        at = end + 1;
-    }
-    rc = 0;
-done:
-    for (Py_ssize_t j = 0; needle != NULL && j < k; j++)
-        PyMem_Free(needle[j]);
-    PyMem_Free(needle);
-    PyMem_Free(len);
-    PyMem_Free(next);
-    return rc;
-}
 
 static PyObject *
 Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
@@ -2811,62 +2853,40 @@ Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
         PyErr_SetString(PyExc_OverflowError, "a text of 2**31 characters or more, cut it into chunks");
         return NULL;
     }
-    Py_UCS4 *s = n > 0 ? PyUnicode_AsUCS4Copy(text) : NULL;
-    if (n > 0 && s == NULL)
-        return NULL;
+    Windows *w = table->win;
     Call call;
     table_lent(&call, self, WANT_PLACES, table); /* a token's filters and node are asked once */
-    call.text = s;
-    call.text_len = n;
     call.exact = exact;
-    const Table *nodes = &table->win->nodes;
+    const Table *nodes = &w->nodes;
     for (Py_ssize_t i = 0; i < nodes->n; i++) {
         const Entry *x = &nodes->entries[i];
         call.node_lengths |= (uint64_t)1 << (x->len < 63 ? x->len : 63);
         if (x->len > 0)
             call.node_firsts |= (uint64_t)1 << (nodes->arena[x->off] & 63);
     }
-    int rc = n == 0 ? 0 : needles == Py_None ? segment(&call, s, n) : segment_needled(&call, s, n, needles);
+    /* The cells and lines are written into the table's scratch, kept from call to call: a worker's
+     * tasks reuse the same memory rather than ask the system for fresh pages each time. */
+    Bytes cells = {w->cells, 0, w->cells_cap}, lines = {w->lines, 0, w->lines_cap};
+    Py_UCS4 *s = NULL;
+    int rc = 0;
+    if (n > 0 && needles != Py_None) {
+        rc = kwic_needled(&call, text, needles, width, &w->units, &w->units_cap, &cells, &lines);
+    }
+    else if (n > 0) {
+        s = PyUnicode_AsUCS4Copy(text);
+        call.text = s;
+        call.text_len = n;
+        rc = s == NULL || segment(&call, s, n) < 0 || kwic_cells(&call, s, n, 0, width, &cells, &lines) < 0 ? -1 : 0;
+    }
     table_given_back(&call, table);
-    Bytes cells = {NULL, 0, 0};
+    w->cells = cells.b;
+    w->cells_cap = cells.cap;
+    w->lines = lines.b;
+    w->lines_cap = lines.cap;
     PyObject *result = NULL;
-    Py_ssize_t rows = call.places_len / 2;
-    int64_t *lines = PyMem_Malloc((rows > 0 ? rows : 1) * sizeof(int64_t));
-    if (rc < 0)
-        goto done;
-    if (lines == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    /* the places are in order: one walk of the text finds each one's line */
-    Py_ssize_t scanned = 0, line_start = 0, line_end = -1, line = 0;
-    for (Py_ssize_t r = 0; r < rows; r++) {
-        Py_ssize_t start = call.places[2 * r], end = start + call.places[2 * r + 1];
-        for (; scanned < start; scanned++) {
-            if (s[scanned] == '\n') {
-                line++;
-                line_start = scanned + 1;
-            }
-        }
-        if (line_end < start) {
-            line_end = end;
-            while (line_end < n && s[line_end] != '\n')
-                line_end++;
-        }
-        Py_ssize_t left = start - line_start > width ? start - width : line_start;
-        Py_ssize_t right = line_end - end > width ? end + width : line_end;
-        if (put_byte(&cells, '\t') < 0 || put_cell(&cells, s + left, start - left) < 0 ||
-            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + start, end - start) < 0 ||
-            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + end, right - end) < 0 ||
-            put_byte(&cells, '\n') < 0)
-            goto done;
-        lines[r] = line;
-    }
-    result = Py_BuildValue("(y#y#)", cells.b != NULL ? (const char *)cells.b : "", cells.len,
-                           (const char *)lines, rows * (Py_ssize_t)sizeof(int64_t));
-done:
-    PyMem_Free(cells.b);
-    PyMem_Free(lines);
+    if (rc == 0)
+        result = Py_BuildValue("(y#y#)", cells.b != NULL ? (const char *)cells.b : "", cells.len,
+                               lines.b != NULL ? (const char *)lines.b : "", lines.len);
     PyMem_Free(s);
     call_free(&call);
     return result;

@@ -34,7 +34,7 @@ from per_core import PER_CORE_SAMPLE_MB, SETTINGS, scenario_per_core
 from phrases import scenario_phrases
 from pos import POS_KINDS, scenario_pos
 from reduce_rows import scenario_reduce
-from remote_inputs import scenario_remote
+from remote_inputs import SERVER_NAMES, scenario_remote
 from sampler import SAMPLE_INTERVAL
 from scenarios import SCENARIOS, scenario_growth, scenario_main, scenario_oneline, warm_up
 
@@ -84,6 +84,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=1,
         help="main, remote, phrases: run each row R times; report median time, max memory",
+    )
+    add(
+        "--s3-server",
+        choices=list(SERVER_NAMES),
+        default="plain",
+        help="remote: the S3 server on loopback: plain (plain_s3.py, sendfile) or moto (default: plain)",
     )
     add("--oneline-repeat", type=int, default=5, help="oneline: runs per command (default: 5)")
     add(

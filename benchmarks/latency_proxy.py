@@ -7,8 +7,10 @@ forwards each connection to ``UPSTREAM_PORT``; every piece of a request is
 held ``DELAY_SECONDS`` before it is passed on, answers pass at once.  Each
 request thus waits as long as its first byte would on a network with that
 one-way delay, which is what sending a GET ahead (or asking for fewer,
-larger ranges) can hide.  The S3 server on loopback answers HTTP/1.0, one
-request per connection, so every request pays the delay.
+larger ranges) can hide.  Every request pays it, on a new connection or on a
+kept one (moto's server answers HTTP/1.0, one request per connection;
+`plain_s3.py` keeps connections open, and a request sent on one is held
+like any other piece).
 """
 
 from __future__ import annotations

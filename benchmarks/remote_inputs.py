@@ -1,15 +1,20 @@
 """The ``remote`` scenario: counting the corpus from an S3 server on loopback, against counting it from disk.
 
-Starts moto's S3 server (``python -m moto.server``, from the ``test`` extra's
-``moto[server]``) on 127.0.0.1 with its log in the work directory, uploads
-the (replicated) corpus as one object and as a gzipped one, points the AWS
-variables at the server (throwaway keys, ``AWS_ENDPOINT_URL``), and runs
-``wordfreq count`` with ``-j N`` on the file, on ``s3://…/corpus.txt``
-(the workers read their own byte ranges) and on ``s3://…/corpus.txt.gz``
-(streamed through the parent, as a compressed file must be), and on the
-object again through a proxy that holds each request 25 ms
-(`latency_proxy.py`: a store some distance away), with ranges of the
-default size and of 1 MiB.
+Starts an S3 server on 127.0.0.1 with its log in the work directory: by
+default `plain_s3.py` (files served from disk by ``sendfile``, what a run
+costs the server is little more than parsing request headers), or, with
+``--s3-server moto``, moto's (``python -m moto.server``, from the ``test``
+extra's ``moto[server]``, which reads the whole object for every ranged
+GET and so spends CPU in proportion to the object's size times the number
+of ranges, on the cores the workers count on).  The (replicated) corpus is
+served as one object and as a gzipped one (linked into the plain server's
+directory, or uploaded to moto), the AWS variables point at the server
+(throwaway keys, ``AWS_ENDPOINT_URL``), and ``wordfreq count`` runs with
+``-j N`` on the file, on ``s3://…/corpus.txt`` (the workers read their own
+byte ranges) and on ``s3://…/corpus.txt.gz`` (streamed through the parent,
+as a compressed file must be), and on the object again through a proxy that
+holds each request 25 ms (`latency_proxy.py`: a store some distance away),
+with ranges of the default size and of 1 MiB.
 
 For each: wall time and its ratio to the disk run, the CPU of the whole
 process tree, the CPU of the parent alone (what planning and merging cost
@@ -44,26 +49,42 @@ from scenarios import median_result
 BUCKET = "wordfreq-bench"
 LATENCY_SECONDS = 0.025  # the latency proxy's hold on each request: a store in the same region
 _START_SECONDS = 30
+# --s3-server: which S3 server the scenario starts (see the docstring), and how its table names it.
+SERVER_NAMES = {"plain": "plain_s3.py, files by sendfile", "moto": "moto"}
 
 
 @contextmanager
-def s3_server(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """moto's S3 server on a free port of 127.0.0.1, its log in ``workdir``: the process and its URL."""
-    log = workdir / "moto-server.log"
+def s3_server(
+    workdir: Path, kind: str, objects: dict[str, Path]
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """An S3 server of ``kind`` (a key of `SERVER_NAMES`) on a free port of 127.0.0.1, its log in ``workdir``,
+    serving ``objects`` (key -> file) in `BUCKET`: the process and its URL."""
+    log = workdir / f"{kind}-s3-server.log"
+    if kind == "plain":
+        bucket = workdir / "s3-root" / BUCKET
+        shutil.rmtree(bucket.parent, ignore_errors=True)
+        bucket.mkdir(parents=True)
+        for key, path in objects.items():
+            (bucket / key).symlink_to(path.resolve())
+        command = [str(Path(__file__).with_name("plain_s3.py")), str(bucket.parent)]
+        started = rb"listening on (\d+)"
+    else:
+        command = ["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"]
+        started = rb"Running on http://127\.0\.0\.1:(\d+)"
     with open(log, "wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
-            stdout=subprocess.DEVNULL,
-            stderr=out,
-            start_new_session=True,
+            [sys.executable, *command], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         deadline = time.monotonic() + _START_SECONDS
-        while not (found := re.search(rb"Running on (http://127\.0\.0\.1:\d+)", log.read_bytes())):
+        while not (found := re.search(started, log.read_bytes())):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the S3 server did not start (is moto[server] installed?); see {log}")
             time.sleep(0.05)
-        yield server, found.group(1).decode()
+        endpoint = f"http://127.0.0.1:{found.group(1).decode()}"
+        if kind == "moto":
+            upload(endpoint, objects)
+        yield server, endpoint
     finally:
         server.kill()
         server.wait()
@@ -94,10 +115,11 @@ def aws_variables(endpoint: str) -> Iterator[None]:
 
 
 def upload(endpoint: str, objects: dict[str, Path]) -> None:
-    """Create the bucket and put each file (key -> path) into it."""
+    """Create the bucket and put each file (key -> path) into it (moto's server)."""
     import boto3
 
-    client = boto3.client("s3", endpoint_url=endpoint)
+    keys = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=endpoint, **keys)
     client.create_bucket(Bucket=BUCKET)
     for key, path in objects.items():
         client.upload_file(str(path), BUCKET, key)
@@ -153,16 +175,17 @@ def remote_rows(jobs: int, far: str) -> list[Row]:
 def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdir: Path) -> None:
     """Disk, S3 by byte ranges and S3 gzipped (streamed), ``--repeat`` times each: one table."""
     packed = gzipped(inp, args.cache_dir)
+    objects = {"corpus.txt": inp, "corpus.txt.gz": packed}
+    note(f"starting the S3 server ({args.s3_server}) with {inp.stat().st_size / 1e6:.0f} MB and its gzip ...")
     with (
-        s3_server(workdir) as (server, endpoint),
+        s3_server(workdir, args.s3_server, objects) as (server, endpoint),
         latency_proxy(endpoint, LATENCY_SECONDS) as (proxy, far),
         aws_variables(endpoint),
     ):
         rows = remote_rows(args.jobs, far)
         runs: dict[str, list[RunResult]] = {r.name: [] for r in rows}
         server_cpu: dict[str, list[float]] = {r.name: [] for r in rows}
-        note(f"S3 server at {endpoint}; uploading {inp.stat().st_size / 1e6:.0f} MB and its gzip ...")
-        upload(endpoint, {"corpus.txt": inp, "corpus.txt.gz": packed})
+        note(f"S3 server at {endpoint}")
         for rep in range(args.repeat):
             for row in rows:
                 note(f"[{rep + 1}/{args.repeat}] remote: {row.name} ...")
@@ -176,7 +199,7 @@ def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdi
                 )
     results = [median_result(runs[r.name]) for r in rows]
     disk = results[0]
-    header = ["source", "wall s", "t / disk", "CPU s", "parent CPU s", "server CPU s", "peak MiB"]
+    header = ["source", "wall s", "t / disk", "CPU s", "parent CPU s", "server (+ proxy) CPU s", "peak MiB"]
     header += ["procs", "other load", "same table as disk", "error"]
     table = []
     for row, res in zip(rows, results):
@@ -194,7 +217,7 @@ def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdi
                 f"{res.wall / disk.wall:.2f}×" if not disk.error else "–",
                 f"{res.cpu:.1f}",
                 f"{res.parent_cpu:.2f}",
-                f"{sorted(server_cpu[row.name])[(len(server_cpu[row.name]) - 1) // 2]:.1f}"
+                f"{sorted(server_cpu[row.name])[(len(server_cpu[row.name]) - 1) // 2]:.2f}"
                 if row.source
                 else "–",
                 mib(res.peak_bytes),
@@ -205,7 +228,8 @@ def scenario_remote(args: argparse.Namespace, inp: Path, src_digest: str, workdi
             ]
         )
     reps = f", median of {args.repeat} runs" if args.repeat > 1 else ""
-    print(f"\n### remote: the corpus from an S3 server on loopback (moto), -j {args.jobs}{reps}\n")
+    server_name = SERVER_NAMES[args.s3_server]
+    print(f"\n### remote: the corpus from an S3 server on loopback ({server_name}), -j {args.jobs}{reps}\n")
     print(f"{machine_line(args.jobs)}  ")
     print(f"{input_line(inp, args.replicate, src_digest, args.corpus_label)}\n")
     print(md_table(header, table, right={1, 2, 3, 4, 5, 6, 7, 8}))

@@ -194,3 +194,60 @@ def test_the_tokenizer_reads_jiebas_dictionary_from_the_cache(tmp_path: Path, mo
     monkeypatch.setenv("WORDFREQ_CACHE_DIR", "")
     monkeypatch.setattr(jieba_compiled, "_DICTIONARIES", {})
     assert read_back == stored == jieba_compiled.CompiledJiebaTokenizer("accurate", True).tokenize(TEXT)
+
+
+def test_the_cached_finalseg_model_is_jiebas(tmp_path: Path, monkeypatch) -> None:
+    """The HMM packed into the cache reads back as the live ``jieba.finalseg``'s, double for double."""
+    from jieba import finalseg
+
+    monkeypatch.setenv("WORDFREQ_CACHE_DIR", str(tmp_path))
+    blob = jieba_compiled._model_blob()
+    assert jieba_compiled._model_from_blob(blob) == jieba_compiled._packed_model(finalseg)
+    key = b"any key"
+    first = dictionary_cache.cached_blob("jieba-hmm", key, lambda: blob, jieba_compiled._model_from_blob)
+    assert first == jieba_compiled._packed_model(finalseg)
+    assert len(list(tmp_path.glob("jieba-hmm-*.bin"))) == 1
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign"])
+def test_a_damaged_finalseg_model_is_refused(damage: str) -> None:
+    blob = jieba_compiled._model_blob()
+    if damage == "truncated":
+        blob = blob[:-8]
+    elif damage == "flipped":
+        blob = blob[:-3] + bytes([blob[-3] ^ 1]) + blob[-2:]
+    else:
+        blob = b"WFHMM99\n" + blob[8:]
+    with pytest.raises(ValueError):
+        jieba_compiled._model_from_blob(blob)
+
+
+def test_a_count_with_a_warm_cache_never_imports_jieba(tmp_path: Path) -> None:
+    """jieba's dictionary and HMM come from the cache and its folder: the count's start does not pay
+    for jieba's import; the model and version it finds so are those of jieba imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import io, sys\n"
+        "from wordfreq import count\n"
+        "text = '我们在北京天安门，中国人民站起来了。'.encode()\n"
+        "from wordfreq.tokenizers import jieba_compiled as jc\n"
+        "rows = count(['-'], stdin=io.BytesIO(text), workers=1).rows()\n"
+        "imported = 'jieba' in sys.modules\n"
+        "model, version = jc._model(), jc.jieba_version()\n"
+        "from jieba import finalseg\n"
+        "import jieba\n"
+        "naive = [t for t in jieba.cut(text.decode()) if t.strip()]\n"
+        "print(imported, sorted(rows) == sorted((t, naive.count(t)) for t in set(naive)),\n"
+        "      model == jc._packed_model(finalseg), version == jieba.__version__)\n"
+    )
+    env = dict(os.environ, WORDFREQ_CACHE_DIR=str(tmp_path))
+    run = [sys.executable, "-c", probe]
+    subprocess.run(run, env=env, check=True, capture_output=True)  # fills the cache
+    assert subprocess.run(run, env=env, check=True, capture_output=True, text=True).stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "True",
+    ]

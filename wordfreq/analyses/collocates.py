@@ -53,12 +53,13 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
 from wordfreq.analyses.keyness import SERIES_BELOW, g2, one_plus_u_log_series
-from wordfreq.analyses.occurrences import LineCountOptions, LineReader, Nodes, TagUse
+from wordfreq.analyses.occurrences import LineCountOptions, LineReader, TagUse
+from wordfreq.analyses.specs import MEASURES, CollocatesSpec, Nodes
 from wordfreq.api import count
 from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
 from wordfreq.counting.rowspec import piece_filter
-from wordfreq.errors import OptionError, require_choice, require_whole
+from wordfreq.errors import OptionError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import in_batches
 from wordfreq.reduce.packs import Pack, pack
@@ -71,10 +72,7 @@ from wordfreq.workers.run_options import RunOptions
 # Starts the key of each row that is a window's, not a token's: R ("\uffff 3") and o ("\uffff 3 word")
 # of the node of index 3.  Its spaces make it no token: a table's token never holds whitespace.
 MARK = "\uffff"
-MEASURES = ("o", "e", "f_node", "f_collocate", "mi", "mi3", "t", "ll", "log_dice")
 COLUMNS = ("node", "collocate", *MEASURES)
-COLLOCATE_SORTS = ("collocate", *MEASURES)
-COLLOCATE_FORMATS = ("tsv", "csv", "jsonl", "parquet")
 _COLUMN_TYPES = {
     "node": "VARCHAR",
     "collocate": "VARCHAR",
@@ -82,34 +80,6 @@ _COLUMN_TYPES = {
     "f_node": "BIGINT",
     "f_collocate": "BIGINT",
 }
-
-
-@dataclass(frozen=True)
-class CollocatesSpec:
-    """Which collocates of which ``nodes``: ``left`` and ``right`` tokens each side; rows with ``o`` at
-    least ``min_count`` and f(c) at least ``min_freq``, ordered by ``sort`` (descending; the collocate
-    ascending), at most ``max_rows`` per node."""
-
-    nodes: Nodes
-    left: int = 5
-    right: int = 5
-    min_count: int = 3
-    min_freq: int = 1
-    sort: str = "log_dice"
-    max_rows: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.nodes.regex:
-            raise OptionError("regex", "collocates are of words, not patterns")
-        require_whole("left", self.left, 0, "the tokens left of the node")
-        require_whole("right", self.right, 0, "the tokens right of the node")
-        if self.left + self.right == 0:
-            raise OptionError("window", "the window is empty: give --left or --right")
-        require_whole("min_count", self.min_count, 1, "the minimum co-occurrence count")
-        require_whole("min_freq", self.min_freq, 1, "the minimum frequency")
-        require_choice("sort", self.sort, COLLOCATE_SORTS, "measure")
-        if self.max_rows is not None:
-            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
 
 
 def _r_key(node: int) -> str:

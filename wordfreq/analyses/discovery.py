@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-import math
 import os
 import re
 import time
@@ -57,10 +56,11 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from wordfreq import api
+from wordfreq.analyses.specs import CANDIDATE_FORMATS, SPEC_FIELDS, DiscoverSpec
 from wordfreq.charclasses import CJK_EXTENSION_G, HAN_FIRST, HAN_LAST, RJIEBA_HAN
 from wordfreq.chunks.planning import LINE_FEED
 from wordfreq.counting.options import CountOptions
-from wordfreq.errors import OptionError, OutputError, require_whole
+from wordfreq.errors import OptionError, OutputError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.spill import MIN_SQL_MEMORY, SpilledTable, in_sql, table_on_disk
 from wordfreq.sources.inputs import Source
@@ -77,7 +77,6 @@ BOUNDARY = "\uffff"
 SEP = "\ufffe"
 # A main dictionary that knows no Han word: jieba then cuts a string of Han characters by its HMM alone.
 NO_WORDS = f"{BOUNDARY} 1\n".encode()
-MAX_LENGTH = 12
 RUN_CACHE = 1 << 16  # segmented runs each counting process keeps (`HanRuns`)
 BATCH = 1 << 16  # candidates re-segmented at a time (`_resegmented`)
 COLUMNS = (
@@ -91,7 +90,6 @@ COLUMNS = (
     "score",
     "known",
 )
-CANDIDATE_FORMATS = ("tsv", "csv", "jsonl", "parquet", "jieba")
 PARQUET_COLUMNS = tuple(
     (column, "VARCHAR" if column == "word" else "BOOLEAN" if column == "known" else
      "BIGINT" if column in ("count", "whole") else "DOUBLE")
@@ -173,46 +171,6 @@ class HanRunCountOptions(CountOptions):
 
     def row_maker(self) -> Tokenizer:
         return _han_runs(self.tokenizer if self.segment else None)
-
-
-@dataclass(frozen=True)
-class DiscoverSpec:
-    """The thresholds and the selection of a discovery (see the module docstring).
-
-    ``min_count`` None means `auto_min_count` of the corpus; ``max_rows``
-    None, every candidate; ``new_only``, only those the dictionary does not
-    know; ``resegment``, check the candidates against the dictionary's
-    segmentation of the corpus and jieba's HMM (`_resegmented`).
-    """
-
-    max_length: int = 6
-    min_count: int | None = None
-    min_pmi: float = 2.0
-    pmi_step: float = 1.0
-    min_entropy: float = 1.0
-    resegment: bool = True
-    new_only: bool = False
-    max_rows: int | None = None
-
-    def __post_init__(self) -> None:
-        require_whole("max_length", self.max_length, 2, "the longest candidate (characters)")
-        if self.max_length > MAX_LENGTH:
-            raise OptionError("max_length", f"at most {MAX_LENGTH} characters, not {self.max_length}")
-        if self.min_count is not None:
-            require_whole("min_count", self.min_count, 1, "the minimum count")
-        if self.max_rows is not None:
-            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
-        for name in ("min_pmi", "pmi_step", "min_entropy"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise OptionError(name, f"expected a number, not {value!r}")
-        if self.pmi_step < 0 or self.min_entropy < 0:
-            name = "pmi_step" if self.pmi_step < 0 else "min_entropy"
-            raise OptionError(name, f"must not be negative, not {getattr(self, name)}")
-
-    def threshold(self, length: int) -> float:
-        """The cohesion a candidate of ``length`` characters needs."""
-        return self.min_pmi + self.pmi_step * (length - 2)
 
 
 def auto_min_count(han_chars: int) -> int:
@@ -359,8 +317,6 @@ def discover_words(
         found=len(found),
     )
 
-
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(DiscoverSpec))
 
 # The statistics, over the bordered runs in ``merged(token, n, d)`` (`wordfreq.reduce.spill`), as ``runs``:
 # the
@@ -648,9 +604,7 @@ def write_candidates(candidates: Sequence[Candidate], out: BinaryIO, fmt: str = 
 
 
 __all__ = [
-    "SPEC_FIELDS",
     "Candidate",
     "DiscoverResult",
-    "DiscoverSpec",
     "discover_words",
 ]

@@ -46,15 +46,15 @@ from typing import Any, BinaryIO, NamedTuple
 from wordfreq.analyses.occurrences import (
     LineCountOptions,
     LineReader,
-    Nodes,
     TaskText,
     line_reader,
     task_text,
 )
+from wordfreq.analyses.specs import KwicSpec, Nodes
 from wordfreq.api import corpus_sources, corpus_tasks
 from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
 from wordfreq.counting.options import CountOptions
-from wordfreq.errors import OptionError, OutputError, require_choice, require_whole
+from wordfreq.errors import OptionError, OutputError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import in_batches
 from wordfreq.sources.inputs import STDIN, Source, display_name
@@ -62,35 +62,10 @@ from wordfreq.tables.parquet import csv_lines, write_parquet
 from wordfreq.workers.pool import default_workers, map_tasks
 from wordfreq.workers.run_options import RunOptions
 
-KWIC_SORTS = ("source", "left", "right")
-KWIC_FORMATS = ("tsv", "jsonl", "parquet", "text")
 SORT_TOKENS = 8  # the tokens each side a sort compares (L1..L8, R1..R8)
 ROW_OVERHEAD = 400  # bytes a row compiled for a sort takes besides its text (objects, the list)
 COLUMNS = ("source", "line", "left", "node", "right")
 TSV_HEADER = ("\t".join(COLUMNS) + "\n").encode()
-
-
-@dataclass(frozen=True)
-class KwicSpec:
-    """What a concordance shows: ``nodes``; ``width`` characters each side; the order (``sort``); at most
-    ``max_rows`` rows; or a sample of ``sample`` of them drawn with ``seed``."""
-
-    nodes: Nodes
-    width: int = 40
-    sort: str = "source"
-    max_rows: int | None = None
-    sample: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        require_whole("width", self.width, 0, "the width of a context")
-        require_choice("sort", self.sort, KWIC_SORTS, "sort")
-        if self.max_rows is not None:
-            require_whole("max_rows", self.max_rows, 0, "the maximum number of rows")
-        if self.sample is not None:
-            require_whole("sample", self.sample, 1, "the size of the sample")
-        if not isinstance(self.seed, int):
-            raise OptionError("seed", f"expected a whole number, not {self.seed!r}")
 
 
 class KwicRow(NamedTuple):

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wordfreq.analyses.specs import WHITESPACE, Nodes
 from wordfreq.charclasses import BLOCK
 from wordfreq.chunks.jsonl import record_lines
 from wordfreq.chunks.planning import LINE_FEED, Task
@@ -51,7 +52,6 @@ from wordfreq.sources.inputs import read_option_file
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
 from wordfreq.tokenizers.tags import KEEP_ALL, TagFilter, pair_token, split_tagged
 
-_SPACE = re.compile(r"\s")
 _PIECE = re.compile(r"\S+")
 _SIGMA = ("σ", "ς")
 _BLOCK_RUN = re.compile(f"[{BLOCK}]*")
@@ -60,31 +60,6 @@ _BLOCK_RUN = re.compile(f"[{BLOCK}]*")
 _RESHAPED_BY_LOWER = re.compile("[\u0130\u212a]")
 JIEBA_BY_BLOCK = ("jieba", "jieba-py")  # jieba itself, and its exact compiled form
 _FEW = 4  # up to this many words, a line's nodes are found by list.index; more, in one pass
-
-
-@dataclass(frozen=True)
-class Nodes:
-    """The words looked for: tokens as the table shows them, or with ``regex`` patterns that must match
-    a whole token (Python's `re`)."""
-
-    words: tuple[str, ...] = ()
-    regex: bool = False
-
-    def __post_init__(self) -> None:
-        words = tuple(dict.fromkeys(self.words))  # each once, in the order given
-        object.__setattr__(self, "words", words)
-        if not words:
-            raise OptionError("words", "no word given")
-        for word in words:
-            if not isinstance(word, str) or not word:
-                raise OptionError("words", "a word is a non-empty string")
-            if self.regex:
-                try:
-                    re.compile(word)
-                except re.error as err:
-                    raise OptionError("words", f"{word!r} is not a regular expression: {err}") from None
-            elif _SPACE.search(word):
-                raise OptionError("words", f"{word!r} holds whitespace, which no token does")
 
 
 @dataclass(frozen=True)
@@ -346,7 +321,7 @@ class LineReader:
     def pieces(self, line: str) -> list[str]:
         """The pieces of ``line``: its tokens with the whitespace rule, in order."""
         tokens = self.tokenize(line)
-        if _SPACE.search(line) or "" in tokens:
+        if WHITESPACE.search(line) or "" in tokens:
             return " ".join(tokens).split()
         # No token can hold whitespace and none is empty: the tokens are the pieces.
         return tokens if isinstance(tokens, list) else list(tokens)
@@ -372,7 +347,7 @@ class LineReader:
             return self._tagged_spans(line)
         tokens = list(self.tokenize(line))
         if "".join(tokens) == line and (
-            not _SPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
+            not WHITESPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
         ):
             starts = list(itertools.accumulate(map(len, tokens), initial=0))
             pieces, ends = tokens, starts[1:]
@@ -466,7 +441,7 @@ def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int
         if start < 0:
             raise OptionError("mode", "a concordance needs tokens that do not overlap: use the accurate mode")
         at = start + len(token)
-        if not _SPACE.search(token):
+        if not WHITESPACE.search(token):
             pieces.append(token)
             starts.append(start)
             ends.append(at)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+import wordfreq
 from wordfreq import (
     CANDIDATE_FORMATS,
     COLLOCATE_FORMATS,
@@ -21,25 +22,14 @@ from wordfreq import (
     SPEC_FIELDS,
     CollocatesSpec,
     CountResult,
-    DiscoverResult,
     DiscoverSpec,
     KwicSpec,
     Nodes,
     Source,
     atomic_output,
-    concordance,
     count,
-    describe_dictionaries,
     describe_engine,
-    discover_words,
-    dispersion_table,
-    find_collocates,
     stop_lists,
-    words_from_file,
-    write_candidates,
-    write_dispersion,
-    write_kwic,
-    write_kwic_tsv,
     write_long_rows,
     write_rows,
 )
@@ -108,7 +98,7 @@ def _rate(nbytes: int, seconds: float) -> float:
     return nbytes / 1e6 / seconds if seconds > 0 else 0.0
 
 
-def discover_summary_line(result: DiscoverResult) -> str:
+def discover_summary_line(result: wordfreq.DiscoverResult) -> str:
     """The one line printed on stderr after a discovery."""
     return (
         f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.chars:,} Han characters, "
@@ -287,7 +277,7 @@ def count_command(
         if count_options.rows.per_part:
             write_long_rows(result.long_table(), out, output_format)
         elif count_options.rows.dispersion:
-            write_dispersion(dispersion_table(result), out, output_format)
+            wordfreq.write_dispersion(wordfreq.dispersion_table(result), out, output_format)
         else:
             write_rows(
                 result.rows(),
@@ -392,10 +382,10 @@ def discover_command(
     spec = DiscoverSpec(**{name: options.pop(name) for name in list(options) if name in SPEC_FIELDS})
     count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
     if verbose:
-        say(f"dictionary: {describe_dictionaries(count_options.tokenizer)}")
-    result = _with_progress(quiet, discover_words, paths, count_options, run_options, spec)
+        say(f"dictionary: {wordfreq.describe_dictionaries(count_options.tokenizer)}")
+    result = _with_progress(quiet, wordfreq.discover_words, paths, count_options, run_options, spec)
     with atomic_output(output) as out:
-        write_candidates(result.candidates, out, output_format)
+        wordfreq.write_candidates(result.candidates, out, output_format)
     _report(result.summary(), discover_summary_line(result), summary_json, quiet)
 
 
@@ -405,7 +395,7 @@ def _words_and_paths(
     """The words (the first argument, unless -e or a file gives them) and the paths of a command that
     looks for words."""
     if words_file is not None:
-        words = words + tuple(words_from_file(words_file))
+        words = words + tuple(wordfreq.words_from_file(words_file))
     if not words:
         words, args = args[:1], args[1:]
     if not args:
@@ -509,7 +499,7 @@ def kwic_command(
     # Every row in corpus order as TSV: made in the workers (in C where it can), not row by row here.
     whole_tsv = fmt == "tsv" and sort == "source" and max_rows is None and sample is None
     try:
-        result = concordance(
+        result = wordfreq.concordance(
             paths,
             spec,
             count_options,
@@ -521,10 +511,10 @@ def kwic_command(
         )
         if whole_tsv:
             with contextlib.closing(result.tsv_blocks()) as blocks, atomic_output(output) as out:
-                write_kwic_tsv(blocks, out)
+                wordfreq.write_kwic_tsv(blocks, out)
         else:
             with contextlib.closing(result.rows()) as rows, atomic_output(output) as out:
-                write_kwic(rows, out, fmt, width, highlight=fmt == "text" and to_terminal)
+                wordfreq.write_kwic(rows, out, fmt, width, highlight=fmt == "text" and to_terminal)
     finally:
         bar.close()
     line = (
@@ -629,7 +619,7 @@ def collocates_command(
             right = window
     spec = CollocatesSpec(Nodes(found), left, right, min_count, min_freq, sort, max_rows)
     count_options, run_options = _corpus_options(options, verbose)
-    result = _with_progress(quiet, find_collocates, paths, spec, count_options, run_options)
+    result = _with_progress(quiet, wordfreq.find_collocates, paths, spec, count_options, run_options)
     with atomic_output(output) as out:
         result.write(out, output_format, with_node=len(spec.nodes.words) > 1)
     words_found = len(spec.nodes.words)

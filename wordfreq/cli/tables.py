@@ -7,6 +7,7 @@ import json
 
 import click
 
+import wordfreq
 from wordfreq import (
     FORMATS,
     KEYNESS_SORTS,
@@ -22,7 +23,6 @@ from wordfreq import (
     part_against,
     read_any_table,
     read_table_of_kind,
-    report_html,
     table_rows,
     table_stats,
     token_counts,
@@ -310,6 +310,6 @@ def report_command(
     if len(labels) > len(tables):
         raise click.BadParameter("one label per table at most", param_hint="--label")
     tracked = [row for row in track.split(",") if row] if track is not None else None
-    page = report_html(tables, top, keywords, input_format, labels, tracked, part)
+    page = wordfreq.report_html(tables, top, keywords, input_format, labels, tracked, part)
     with atomic_output(output) as out:
         out.write(page.encode("utf-8"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from wordfreq.errors import OptionError, WordfreqError
@@ -46,6 +45,8 @@ def stop_list(name: str) -> frozenset[str]:
     package is missing)."""
     if name not in STOP_LISTS:
         raise OptionError("stop_list", f"unknown stop list {name!r} (choose from {', '.join(STOP_LISTS)})")
+    from importlib import metadata  # here: 10 ms at start-up that a count without a stop list never needs
+
     path = f"stopwords/data/stopwords.zh.{STOP_LISTS[name].file}.txt"
     try:
         text: str | None = Path(str(metadata.distribution(DISTRIBUTION).locate_file(path))).read_text("utf-8")

@@ -53,7 +53,6 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
@@ -256,6 +255,8 @@ def probe(objects: Iterable[RemoteObject], storage: Storage, nbytes: int) -> lis
         if on_s3 is not None:
             at_once = min(at_once, on_s3[0].connections)
             break
+    from concurrent.futures import ThreadPoolExecutor  # only for URLs: not on a local count's start
+
     with ThreadPoolExecutor(max_workers=at_once) as pool:
         found = list(pool.map(direct, objects))
         # The rest through fsspec, whose filesystems are made here: it keeps one per thread.

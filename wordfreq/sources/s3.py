@@ -18,7 +18,8 @@ given here.  It owns:
   for S3 (``FSSPEC_S3_*``, its config files) or a client botocore cannot
   make give None: s3fs reads the URL;
 * what the parent asks of the store (`Client`): listing (a ranged GET of an
-  object's first bytes, which tells its size too, else the ListObjectsV2
+  object's first bytes, by a presigned URL as the workers read, which tells
+  its size too, else the client's own calls: HEAD, the ListObjectsV2
   paginator under it as a prefix, as s3fs's ``info`` and ``find`` would
   find them), first bytes, whole objects and streams, and presigned GETs
   (``generate_presigned_url``) for the workers;
@@ -43,15 +44,20 @@ A presigned URL carries a signature: nothing here puts one in a message.
 from __future__ import annotations
 
 import contextlib
-import http.client
+import gc
 import importlib.util
 import json
 import os
 import re
 import threading
 import urllib.parse
-from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+# http.client (with ssl and email: some 20 ms) is imported by the functions that send a request, not
+# here: a count of local files imports this module and never sends one.
+if TYPE_CHECKING:
+    import http.client
 
 # The storage options s3fs gives its client that a botocore client takes the same way.
 _OPTIONS = frozenset(
@@ -128,9 +134,30 @@ def _made(options: Mapping[str, Any]) -> Client | None:
     if importlib.util.find_spec("s3fs") is None or importlib.util.find_spec("botocore") is None:
         return None  # without s3fs, the usual way says what to install
     try:
-        return Client(_botocore_client(options))
+        with _no_cyclic_collection():
+            return Client(_botocore_client(options))
     except Exception:  # a missing profile, a bad setting...: s3fs says what
         return None
+
+
+@contextlib.contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused meanwhile (as it was after).
+
+    Importing botocore and making its client allocate some 300,000 objects
+    (S3's model and endpoint rules read from JSON, modules, handlers), none of
+    them garbage; they set off the collector over and over, once across the
+    whole heap (every module the run had imported).  Paused, the parent's
+    import and client took 0.105 s of CPU instead of 0.122 s
+    (docs/performance.md); the few cycles left behind are collected later.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _botocore_client(options: Mapping[str, Any]) -> Any:
@@ -275,7 +302,7 @@ class Client:
 
         try:
             if head_bytes > 0:
-                got = self._ranged(bucket, key, 0, head_bytes)
+                got = self._first_bytes(bucket, key, head_bytes) or self._ranged(bucket, key, 0, head_bytes)
                 if got is not None:
                     return Found(False, [("", url, got[1])], got[0])
             size = self.client.head_object(Bucket=bucket, Key=key)["ContentLength"]
@@ -313,14 +340,26 @@ class Client:
         """The first ``nbytes`` bytes of a non-empty object, by one ranged GET: of a presigned URL,
         as the workers read (half the CPU of a call of the client's, for the many objects of
         a prefix), or the client's own."""
-        try:
-            if self.transport is not None:
-                got = read_range(self.presign(bucket, key, _PROBE_SECONDS), self.transport, 0, nbytes)
-            else:
+        if self.transport is not None:
+            got = self._first_bytes(bucket, key, nbytes)
+        else:
+            try:
                 got = self._ranged(bucket, key, 0, nbytes)
+            except Exception:
+                got = None
+        return None if got is None else got[0]
+
+    def _first_bytes(self, bucket: str, key: str, nbytes: int) -> tuple[bytes, int] | None:
+        """The first ``nbytes`` bytes of an object and its size, by a ranged GET of a presigned URL
+        as the workers read (the client's first call costs 4 ms of CPU, this one 0.7); None when
+        the answer is not those bytes (a missing or empty object, a bucket in another region:
+        the client's own call says what)."""
+        if self.transport is None:
+            return None
+        try:
+            return read_range(self.presign(bucket, key, _PROBE_SECONDS), self.transport, 0, nbytes)
         except Exception:
             return None
-        return None if got is None else got[0]
 
     def presign(self, bucket: str, key: str, expires: int) -> str:
         """The URL of a GET of ``key`` in ``bucket``, good for ``expires`` seconds (signed in its
@@ -480,6 +519,8 @@ def _send(
     parts: urllib.parse.SplitResult, settings: _Settings, headers: Mapping[str, str]
 ) -> http.client.HTTPConnection | None:
     """A connection (a kept one, else a new one) on which a GET has been sent; None on failure."""
+    import http.client
+
     connection = connections().pop((_origin_of(parts), settings), None) or _connect(parts, settings)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -494,6 +535,8 @@ def _answer(
     connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult, settings: _Settings
 ) -> tuple[int, Mapping[str, str], bytes] | None:
     """The answer to the GET sent on ``connection``, which is kept for the next one if it may be."""
+    import http.client
+
     try:
         response = connection.getresponse()
         body = response.read()
@@ -508,6 +551,8 @@ def _answer(
 
 
 def _connect(parts: urllib.parse.SplitResult, settings: _Settings) -> http.client.HTTPConnection:
+    import http.client
+
     host, port = parts.hostname or "", parts.port
     if parts.scheme == "http":
         return http.client.HTTPConnection(host, port, timeout=settings.timeout)

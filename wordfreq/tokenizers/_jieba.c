@@ -607,7 +607,7 @@ checksum_add(Checksum *c, const char *p, size_t n)
             c->lane[k] = (c->lane[k] ^ w) * 0x100000001b3ULL;
         }
     }
-    for (int k = 0; i < words; i++, k++) {
+    for (int k = 0; k < 4 && i < words; i++, k++) { /* the 0-3 words left: k < 4 always holds */
         uint64_t w;
         memcpy(&w, p + i * 8, 8);
         c->lane[k] = (c->lane[k] ^ w) * 0x100000001b3ULL;

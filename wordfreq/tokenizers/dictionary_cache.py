@@ -25,7 +25,8 @@ the first run with a dictionary stores the image, and later runs read it.
 Only dictionaries read from a file are cached (jieba's own and ``--dict``);
 one with a user dictionary is jieba's own parsing of it and is built each
 time.  `cached_blob` keeps other bytes the same way (jieba.posseg's model,
-packed: `wordfreq.tokenizers.jieba_posseg`).
+packed: `wordfreq.tokenizers.jieba_posseg`; finalseg's HMM:
+`wordfreq.tokenizers.jieba_compiled`).
 """
 
 from __future__ import annotations

@@ -349,6 +349,31 @@ def test_the_compiled_windows_refuse_what_they_cannot_take() -> None:
         _windows.add_windows(["a"], {"a": 0}, 1, 1, [None], [0])
 
 
+def columns_of(rows: dict[str, int]) -> tuple[bytes, bytes, bytes]:
+    """A packed table's columns (`PackedTable.columns`) of ``rows``."""
+    utf8 = [key.encode() for key in rows]
+    offsets = np.cumsum([0, *map(len, utf8)], dtype=np.int64)
+    return offsets.tobytes(), b"".join(utf8), np.array(list(rows.values()), dtype=np.int64).tobytes()
+
+
+def test_the_windows_read_from_a_packed_table_are_its_rows() -> None:
+    """`_windows.window_table`: N, f and R of each word, its collocates in code point order with o and f;
+    a row with a space that is no window's, a node out of range, or a collocate not in the table, is
+    refused."""
+    from wordfreq.analyses import _windows
+
+    rows = {"b": 4, "a": 3, "\uffff 1": 5, "\uffff 1 b": 2, "\uffff 1 a": 1, "\uffff 0 z": 1, "z": 1}
+    n, f, r, blocks = _windows.window_table(*columns_of(rows), ["c", "a"])
+    assert (n, f, r) == (8, [0, 3], [0, 5])
+    assert [
+        (names, np.frombuffer(o, np.int64).tolist(), np.frombuffer(fc, np.int64).tolist())
+        for names, o, fc in blocks
+    ] == [(["z"], [1], [1]), (["a", "b"], [1, 2], [3, 4])]
+    for bad in ({"a b": 1}, {"\uffff 2 a": 1, "a": 1}, {"\uffff 0 q": 1}, {"\uffff x": 1}):
+        with pytest.raises(ValueError):
+            _windows.window_table(*columns_of(bad), ["c", "a"])
+
+
 KEEPS = {
     "none": None,
     "lower": str.lower,
@@ -448,3 +473,51 @@ def test_the_written_rows_are_the_csv_modules(
             [f"{v:.10g}" if isinstance(v, float) else str(v) for v in (getattr(row, c) for c in columns)]
         )
     assert out.getvalue() == text.getvalue().encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    blocks=st.lists(
+        st.tuples(
+            st.text(st.sampled_from('ab的,"\t'), min_size=1, max_size=3),
+            st.integers(1, 10**15),
+            st.lists(
+                st.tuples(
+                    st.text(st.sampled_from('cd京,"\t\U0001f600'), min_size=1, max_size=4),
+                    st.integers(1, 10**15),
+                    st.integers(1, 10**15),
+                    st.lists(st.floats(), min_size=6, max_size=6),
+                ),
+                max_size=8,
+            ),
+        ),
+        max_size=4,
+    ),
+    fmt=st.sampled_from(["tsv", "csv"]),
+    with_node=st.booleans(),
+)
+def test_the_rows_written_from_columns_are_the_rows_written_one_by_one(
+    blocks: list[tuple[str, int, list[tuple[str, int, int, list[float]]]]], fmt: str, with_node: bool
+) -> None:
+    """TSV and CSV written from a result's columns in C (`CollocatesResult.write`) are the bytes of
+    `write_collocates` of its rows: every float (inf and nan too) as '.10g', quoted cells the csv
+    module's."""
+    from wordfreq.analyses.collocates import CollocateBlock, CollocatesResult, write_collocates
+
+    made = []
+    for node, f_node, rows in blocks:
+        floats = np.array([x for *_, x in rows], dtype=np.float64).reshape(len(rows), 6)
+        columns = {
+            "o": np.array([o for _, o, _, _ in rows], dtype=np.int64),
+            "f_node": np.full(len(rows), f_node, dtype=np.int64),
+            "f_collocate": np.array([f for _, _, f, _ in rows], dtype=np.int64),
+        }
+        columns.update(
+            (name, floats[:, i]) for i, name in enumerate(("e", "mi", "mi3", "t", "ll", "log_dice"))
+        )
+        made.append(CollocateBlock(node, f_node, [c for c, *_ in rows], columns))
+    result = CollocatesResult(made, 1, {}, {}, 1, 1, 0.0, 0, 0, 1)
+    out, one_by_one = io.BytesIO(), io.BytesIO()
+    result.write(out, fmt, with_node)
+    write_collocates(result.rows, one_by_one, fmt, with_node)
+    assert out.getvalue() == one_by_one.getvalue()

@@ -200,9 +200,10 @@ def _add_windows_py(
 
 
 try:
-    from wordfreq.analyses._windows import add_windows
+    from wordfreq.analyses._windows import add_windows, collocate_rows, window_table
 except ImportError:  # pragma: no cover - built wherever the tests run
     add_windows = _add_windows_py
+    collocate_rows = window_table = None
 
 
 class WindowTable:
@@ -276,11 +277,39 @@ class Collocate(NamedTuple):
     log_dice: float
 
 
+class CollocateBlock(NamedTuple):
+    """The rows of one node, as columns: its ``collocates`` in the rows' order and each of `MEASURES` as a
+    numpy array in that order (``f_node`` an int)."""
+
+    node: str
+    f_node: int
+    collocates: list[str]
+    columns: dict[str, Any]
+
+    def rows(self) -> list[Collocate]:
+        values = [self.columns[name].tolist() for name in MEASURES if name != "f_node"]
+        o, e, *rest = values
+        return list(
+            map(
+                Collocate._make,
+                zip(
+                    itertools.repeat(self.node),
+                    self.collocates,
+                    o,
+                    e,
+                    itertools.repeat(self.f_node),
+                    *rest,
+                ),
+            )
+        )
+
+
 @dataclass
 class CollocatesResult:
-    """The collocates of every node, in the order asked, and what it took."""
+    """The collocates of every node, in the order asked, and what it took: the rows held as a block of
+    columns per node (`blocks`), made `Collocate` rows only when `rows` is read."""
 
-    rows: list[Collocate]
+    blocks: list[CollocateBlock]
     tokens: int  # N
     windows: dict[str, int]  # R of each node
     frequencies: dict[str, int]  # f of each node
@@ -291,13 +320,48 @@ class CollocatesResult:
     bad_records: int
     workers: int
 
+    @functools.cached_property
+    def rows(self) -> list[Collocate]:
+        """Every row, node by node."""
+        return [row for block in self.blocks for row in block.rows()]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(block.collocates) for block in self.blocks)
+
+    def write(self, out: BinaryIO, fmt: str, with_node: bool) -> None:
+        """`write_collocates` of the rows, TSV and CSV written from the blocks' columns in C, a node at a
+        time (`_windows.collocate_rows`: the same bytes), where it was built."""
+        if fmt not in ("tsv", "csv") or collocate_rows is None:
+            write_collocates(self.rows, out, fmt, with_node)
+            return
+        import numpy as np
+
+        delimiter = "\t" if fmt == "tsv" else ","
+        write_collocates([], out, fmt, with_node)  # the header
+        for block in self.blocks:
+            made = None
+            if not (with_node and _QUOTED.search(block.node)):
+                prefix = f"{block.node}{delimiter}".encode() if with_node else b""
+                made = collocate_rows(
+                    prefix,
+                    block.collocates,
+                    delimiter,
+                    block.f_node,
+                    *(np.ascontiguousarray(block.columns[name], dtype=kind) for name, kind in _C_COLUMNS),
+                )
+            if made is None:  # a cell the csv module quotes
+                write_collocates(block.rows(), out, fmt, with_node, header=False)
+            else:
+                out.write(made)
+
     def summary(self) -> dict[str, object]:
         return {
             "files": self.files,
             "bytes": self.bytes,
             "tokens": self.tokens,
             "nodes": {node: {"f": self.frequencies[node], "R": self.windows[node]} for node in self.windows},
-            "rows": len(self.rows),
+            "rows": self.row_count,
             "seconds": round(self.seconds, 3),
             "bad_bytes": self.bad_bytes,
             "bad_records": self.bad_records,
@@ -356,19 +420,19 @@ def find_collocates(
         run_options = dataclasses.replace(run_options, min_count=1, max_rows=None)
     parts = {name: getattr(count_options, name) for name in CountOptions.__dataclass_fields__}
     window_options = WindowCountOptions(**parts, nodes=spec.nodes, left=spec.left, right=spec.right)
+    words = list(spec.nodes.words)
     with count(
         paths, window_options, run_options, stdin=stdin, progress=progress, warn=warn, on_sources=on_sources
     ) as counted:
-        table, r, o = _decode(counted.rows())
-    n = sum(table.values())
-    rows: list[Collocate] = []
-    for index, node in enumerate(spec.nodes.words):
-        rows.extend(_rows_of(spec, node, table.get(node, 0), r.get(index, 0), o.get(index, {}), table, n))
+        n, f, r, cooccurring = _windows_of(counted, words)
+    blocks = [
+        _block_of(spec, node, f[k], r[k], *cooccurring[k], n) for k, node in enumerate(spec.nodes.words)
+    ]
     return CollocatesResult(
-        rows=rows,
+        blocks=[block for block in blocks if block.collocates],
         tokens=n,
-        windows={node: r.get(i, 0) for i, node in enumerate(spec.nodes.words)},
-        frequencies={node: table.get(node, 0) for node in spec.nodes.words},
+        windows=dict(zip(words, r)),
+        frequencies=dict(zip(words, f)),
         files=counted.files,
         bytes=counted.bytes,
         seconds=time.perf_counter() - started,
@@ -376,6 +440,33 @@ def find_collocates(
         bad_records=counted.bad_records,
         workers=counted.workers,
     )
+
+
+# A node's collocates: their names, o and f (numpy int64 arrays), and whether the names are in order.
+_Cooccurring = tuple[list[str], Any, Any, bool]
+
+
+def _windows_of(counted: Any, words: list[str]) -> tuple[int, list[int], list[int], list[_Cooccurring]]:
+    """N, and each node's f, R and collocates, from the rows of a `WindowCountOptions`'s count: read from
+    its packed table in C (`_windows.window_table`: no Python object per row but the collocates'
+    names), else row by row (`_decode`)."""
+    import numpy as np
+
+    columns = getattr(counted.packed, "columns", None)
+    if columns is not None and window_table is not None:
+        n, f, r, blocks = window_table(*columns(), words)
+        as_int64 = functools.partial(np.frombuffer, dtype=np.int64)
+        return n, f, r, [(names, as_int64(o), as_int64(fc), True) for names, o, fc in blocks]
+    table, sizes, cooccurring = _decode(counted.rows())
+    found = []
+    for k in range(len(words)):
+        pairs = cooccurring.get(k, {})
+        names = list(pairs)
+        o = np.fromiter(pairs.values(), dtype=np.int64, count=len(names))
+        fc = np.fromiter(map(table.__getitem__, names), dtype=np.int64, count=len(names))
+        found.append((names, o, fc, False))
+    n = sum(table.values())
+    return n, [table.get(w, 0) for w in words], [sizes.get(k, 0) for k in range(len(words))], found
 
 
 def _decode(
@@ -398,28 +489,32 @@ def _decode(
     return table, r, o
 
 
-def _rows_of(
+def _block_of(
     spec: CollocatesSpec,
     node: str,
     f_node: int,
     r: int,
-    cooccurring: dict[str, int],
-    table: dict[str, int],
+    names: list[str],
+    o: Any,
+    f_coll: Any,
+    in_order: bool,
     n: int,
-) -> list[Collocate]:
-    """The rows of one node, kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``; the
-    measures of all its collocates at once (`measure_columns`)."""
+) -> CollocateBlock:
+    """The rows of one node, from its collocates' ``names`` (``in_order``: in code point order), ``o``
+    and ``f_coll``: kept by ``min_count`` and ``min_freq``, sorted, at most ``max_rows``, as columns;
+    the measures of all its collocates at once (`measure_columns`)."""
     import numpy as np
 
-    names = list(cooccurring)
-    o = np.fromiter(cooccurring.values(), dtype=np.int64, count=len(names))
-    f_coll = np.fromiter(map(table.__getitem__, names), dtype=np.int64, count=len(names))
     chosen = np.flatnonzero((o >= spec.min_count) & (f_coll >= spec.min_freq))
     if len(chosen) == 0:
-        return []
-    names = [names[i] for i in chosen.tolist()]
-    o, f_coll = o[chosen], f_coll[chosen]
-    order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
+        return CollocateBlock(node, f_node, [], {})
+    if len(chosen) < len(names):
+        names = [names[i] for i in chosen.tolist()]
+        o, f_coll = o[chosen], f_coll[chosen]
+    if in_order:
+        order = np.arange(len(names), dtype=np.intp)
+    else:
+        order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
     columns = {"o": o, "f_node": np.full(len(names), f_node), "f_collocate": f_coll}
     columns.update(measure_columns(o, r, f_node, f_coll, n))
     if spec.sort != "collocate":
@@ -427,8 +522,7 @@ def _rows_of(
     if spec.max_rows is not None:
         order = order[: spec.max_rows]
     picked = [names[i] for i in order.tolist()]
-    values = [columns[name][order].tolist() for name in MEASURES]
-    return list(map(Collocate._make, zip(itertools.repeat(node), picked, *values)))
+    return CollocateBlock(node, f_node, picked, {name: columns[name][order] for name in MEASURES})
 
 
 def measure_columns(o: Any, r: int, f_node: int, f_coll: Any, n: int) -> dict[str, Any]:
@@ -468,9 +562,12 @@ def _one_plus_u_log_array(u: Any) -> Any:
     return np.where(np.abs(u) > SERIES_BELOW, direct, one_plus_u_log_series(u))
 
 
-def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool) -> None:
-    """Write ``rows`` as ``fmt``: tsv or csv (a header line), jsonl, or parquet (typed columns: counts
-    int64, measures float64, null where not finite); the node column ``with_node``."""
+def write_collocates(
+    rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_node: bool, header: bool = True
+) -> None:
+    """Write ``rows`` as ``fmt``: tsv or csv (a header line, unless not ``header``), jsonl, or parquet
+    (typed columns: counts int64, measures float64, null where not finite); the node column
+    ``with_node``."""
     columns = COLUMNS if with_node else COLUMNS[1:]
     if fmt == "parquet":
         types = [(column, _COLUMN_TYPES.get(column, "DOUBLE")) for column in columns]
@@ -485,8 +582,9 @@ def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_no
     delimiter = "\t" if fmt == "tsv" else ","
     text = io.StringIO(newline="")
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(columns)
-    out.write(text.getvalue().encode())
+    if header:
+        writer.writerow(columns)
+        out.write(text.getvalue().encode())
     for batch in in_batches(rows, WRITE_BATCH):
         lines = []
         for row in batch:
@@ -505,6 +603,12 @@ def write_collocates(rows: Iterable[Collocate], out: BinaryIO, fmt: str, with_no
         out.write("".join(lines).encode())
 
 
+# The columns `_windows.collocate_rows` takes, in its order (f_node is one int).
+_C_COLUMNS = (
+    ("o", "int64"),
+    ("f_collocate", "int64"),
+    *((name, "float64") for name in ("e", "mi", "mi3", "t", "ll", "log_dice")),
+)
 # A text cell the csv module quotes (in TSV or CSV): one with a delimiter, a quote or a line break.  Other
 # rows are written by one f-string each, as the csv module would write them (`_cell` for each value).
 _QUOTED = re.compile('[\t,"\r\n]')

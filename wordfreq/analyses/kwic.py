@@ -138,6 +138,10 @@ class KwicWork:
         tokenizer can (`LineReader.kwic_rows`), else from the hits."""
         import numpy as np
 
+        if text.text is not None:
+            found = reader.kwic_rows_in(text.text, self.width)
+            if found is not None:
+                return found
         candidates = reader.candidates(text.lines)
         found = reader.kwic_rows([text.lines[i] for i in candidates], self.width) if candidates else None
         if found is None:

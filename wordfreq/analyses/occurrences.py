@@ -103,13 +103,21 @@ class LineCountOptions(CountOptions):
 class TaskText:
     """The text of a task as lines: ``lines`` (each without its line feed) with, for each, the index of
     its line in the task (``numbers``: a record's line with JSON Lines); ``line_feeds`` in the task;
-    what was skipped."""
+    what was skipped.  Without records, the ``text`` whose lines they are, split only when asked."""
 
-    lines: list[str]
+    text: str | None  # the task's text (converted), when line i is the task's line i
     numbers: list[int] | None  # None: line i is the task's line i
     line_feeds: int
     bad_bytes: int
     bad_records: int
+    record_lines: list[str] | None = None  # the lines of the records, with ``numbers``
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        if self.record_lines is not None:
+            return self.record_lines
+        assert self.text is not None
+        return self.text.split("\n")
 
 
 def task_text(task: Task, count_options: CountOptions) -> TaskText:
@@ -119,7 +127,7 @@ def task_text(task: Task, count_options: CountOptions) -> TaskText:
     line_feeds = text.count("\n")
     convert = count_options.conversion.apply
     if not count_options.records.active:
-        return TaskText(convert(text).split("\n"), None, line_feeds, bad_bytes, 0)
+        return TaskText(convert(text), None, line_feeds, bad_bytes, 0)
     records, bad_records = record_lines(text, count_options.records, task.path, line_number)
     lines: list[str] = []
     numbers: list[int] = []
@@ -127,7 +135,7 @@ def task_text(task: Task, count_options: CountOptions) -> TaskText:
         for line in convert(record).split("\n"):
             lines.append(line)
             numbers.append(number)
-    return TaskText(lines, numbers, line_feeds, bad_bytes, bad_records)
+    return TaskText(None, numbers, line_feeds, bad_bytes, bad_records, lines)
 
 
 class LineReader:
@@ -158,6 +166,7 @@ class LineReader:
         if not nodes.regex:
             self.words = frozenset(w for w in nodes.words if self._kept(w) == w and tags.word_of(w))
         texts = sorted({tags.word_of(w) for w in self.words or ()}, key=len, reverse=True)
+        self.texts = tuple(texts)
         if not nodes.regex and not (self.lower and any(s in w for w in texts for s in _SIGMA)):
             # A token's text is a substring of its line: a line without any word's text holds no node.
             self.search = re.compile("|".join(map(re.escape, texts)) or "(?!)").search
@@ -195,6 +204,18 @@ class LineReader:
             return None
         try:
             return self._tokenizer().kwic_rows("\n".join(lines), self._finder, width)  # type: ignore[attr-defined]
+        except UnicodeError:
+            return None
+
+    def kwic_rows_in(self, text: str, width: int) -> tuple[bytes, bytes] | None:
+        """`kwic_rows` of every line of ``text``, the lines that may hold a node found in C too: only
+        those that hold a word's text are segmented (`candidates`, without ``--lowercase``), and a
+        token is looked for among the words before the filters are asked (which, without
+        ``--lowercase``, keep a token as it is or drop it).  None where that cannot be done so."""
+        if self._finder is None or self.lower or self.search is None or not self.texts:
+            return None
+        try:
+            return self._tokenizer().kwic_rows(text, self._finder, width, self.texts, True)  # type: ignore[attr-defined]
         except UnicodeError:
             return None
 

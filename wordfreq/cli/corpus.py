@@ -621,11 +621,11 @@ def collocates_command(
     count_options, run_options = _corpus_options(options, verbose)
     result = _with_progress(quiet, wordfreq.find_collocates, paths, spec, count_options, run_options)
     with atomic_output(output) as out:
-        wordfreq.write_collocates(result.rows, out, output_format, with_node=len(spec.nodes.words) > 1)
+        result.write(out, output_format, with_node=len(spec.nodes.words) > 1)
     words_found = len(spec.nodes.words)
     line = (
         f"{_files(result.files)}, {_human_bytes(result.bytes)}, {result.tokens:,} tokens, "
-        f"{len(result.rows):,} collocates of {words_found:,} {'word' if words_found == 1 else 'words'}, "
+        f"{result.row_count:,} collocates of {words_found:,} {'word' if words_found == 1 else 'words'}, "
         f"{result.seconds:.1f} s" + _damage(result.bad_bytes, result.bad_records)
     )
     _report(result.summary(), line, summary_json, quiet)

@@ -1171,7 +1171,12 @@ typedef struct {
     long long *sizes;    /* R of each node */
     int32_t *node_at;    /* scratch: the node of each position of the line, or -1 */
     unsigned char *done;
-    Py_ssize_t node_at_cap, done_cap;
+    uint64_t *keys;      /* scratch: the line's pairs, node << 32 | token id */
+    Py_ssize_t node_at_cap, done_cap, keys_cap;
+    /* kwic_rows' scratch: a line's code points, the rows' cells and lines */
+    Py_UCS4 *units;
+    unsigned char *cells, *lines;
+    Py_ssize_t units_cap, cells_cap, lines_cap;
 } Windows;
 
 static void
@@ -1184,6 +1189,10 @@ windows_free(Windows *w)
     PyMem_Free(w->sizes);
     PyMem_Free(w->node_at);
     PyMem_Free(w->done);
+    PyMem_Free(w->keys);
+    PyMem_Free(w->units);
+    PyMem_Free(w->cells);
+    PyMem_Free(w->lines);
     PyMem_Free(w);
 }
 
@@ -1296,6 +1305,12 @@ typedef struct {
     Py_ssize_t text_len;
     Py_ssize_t *places;
     Py_ssize_t places_len, places_cap;
+    /* WANT_PLACES with `exact` (kwic_rows): the filters keep a token as it is or drop it, so a token that
+     * is no node word is skipped before the table; node_lengths (bit n for a word of n code points, bit
+     * 63 for 63 or more) and node_firsts (bit c % 64 of each word's first code point) skip most of them
+     * without a lookup. */
+    int exact;
+    uint64_t node_lengths, node_firsts;
     /* scratch */
     double *rv;
     int32_t *rx;
@@ -1335,6 +1350,10 @@ emit_token(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
     }
     case WANT_PLACES: {
         if (space || n == 0)
+            return 0;
+        if (call->exact &&
+            (!(call->node_lengths >> (n < 63 ? n : 63) & 1) || !(call->node_firsts >> (s[0] & 63) & 1) ||
+             table_find(&call->win->nodes, s, n) < 0))
             return 0;
         Py_ssize_t id = table_add(&call->tokens, s, n, 0);
         if (id < 0)
@@ -1857,6 +1876,7 @@ windows_end_line(Call *call)
     if (found == 0)
         return 0;
     memset(w->done, 0, (size_t)n);
+    Py_ssize_t m = 0; /* the line's pairs, gathered first */
     for (Py_ssize_t p = 0; found > 0 && p < n; p++) {
         int32_t k = node_at[p];
         if (k < 0 || w->done[p])
@@ -1870,18 +1890,27 @@ windows_end_line(Call *call)
             found--;
             Py_ssize_t start = q - w->left > covered ? q - w->left : covered;
             Py_ssize_t end = w->right >= n - q ? n : q + w->right + 1;
+            if (end > start && grow((void **)&w->keys, &w->keys_cap, m + (end - start), sizeof(uint64_t)) < 0)
+                return -1;
             for (Py_ssize_t j = start; j < end; j++) {
                 if (node_at[j] == k)
                     continue;
-                uint32_t key[2] = {(uint32_t)k, line[j]};
-                if (grams_add(&w->pairs, key, 2) < 0)
-                    return -1;
+                w->keys[m++] = (uint64_t)(uint32_t)k << 32 | line[j];
                 positions++;
             }
             if (end > covered)
                 covered = end;
         }
         w->sizes[k] += positions;
+    }
+    /* The pairs' table is large and each pair lands at a random slot: ask for all the line's slots
+     * before counting any, so that their cache misses overlap instead of following one another. */
+    for (Py_ssize_t i = 0; i < m; i++)
+        __builtin_prefetch(&w->pairs.pairs[(size_t)mix64(w->keys[i]) & w->pairs.mask], 1);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        uint32_t key[2] = {(uint32_t)(w->keys[i] >> 32), (uint32_t)w->keys[i]};
+        if (grams_add(&w->pairs, key, 2) < 0)
+            return -1;
     }
     return 0;
 }
@@ -2642,9 +2671,23 @@ put_cell(Bytes *out, const Py_UCS4 *u, Py_ssize_t n)
                 PyErr_SetString(PyExc_UnicodeError, "a lone surrogate");
             return -1;
         }
+        else if (c < 0x80) {
+            *o++ = (unsigned char)c;
+        }
+        else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+        else if (c < 0x10000) {
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
         else {
-            Py_ssize_t k = utf8_of(&c, 1, o);
-            o += k;
+            *o++ = (unsigned char)(0xF0 | (c >> 18));
+            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
         }
     }
     out->len = o - out->b;
@@ -2660,60 +2703,18 @@ put_byte(Bytes *out, unsigned char c)
     return 0;
 }
 
-PyDoc_STRVAR(kwic_rows_doc,
-"kwic_rows(text, table, width) -> (cells, lines)\n\n"
-"The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
-"applies) in text, segmented as tokenize(text) (accurate mode, no tags): for\n"
-"each kept token that is a node, in order, the TSV cells after a row's\n"
-"source and line, '\\tleft\\tnode\\tright\\n' (width characters each side, never\n"
-"past a line feed; control characters as spaces; UTF-8 with surrogateescape),\n"
-"in cells; and the 0-based index of its line in text (int64, native order), in\n"
-"lines.  UnicodeEncodeError for a context with a lone surrogate U+D800..U+DC7F\n"
-"or U+DD00..U+DFFF.");
-
-static PyObject *
-Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
+/* The rows of the places call->places (in order) in s[0:n], which starts at line `line` of the text:
+ * each row's cells appended to *cells, its line (a walk of s counting line feeds) to *lines. */
+static int
+kwic_cells(Call *call, const Py_UCS4 *s, Py_ssize_t n, int64_t line, Py_ssize_t width, Bytes *cells,
+           Bytes *lines)
 {
-    PyObject *text;
-    RowTableObject *table;
-    Py_ssize_t width;
-    if (!PyArg_ParseTuple(args, "UO!n:kwic_rows", &text, &RowTableType, &table, &width))
-        return NULL;
-    if (self->pos != NULL || self->mode != MODE_ACCURATE || table->win == NULL || width < 0) {
-        PyErr_SetString(PyExc_ValueError,
-                        "kwic_rows needs the accurate mode without tags, a table with nodes, a width >= 0");
-        return NULL;
-    }
-    if (row_table_use(table) < 0)
-        return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    if (n >= INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "a text of 2**31 characters or more, cut it into chunks");
-        return NULL;
-    }
-    Py_UCS4 *s = n > 0 ? PyUnicode_AsUCS4Copy(text) : NULL;
-    if (n > 0 && s == NULL)
-        return NULL;
-    Call call;
-    table_lent(&call, self, WANT_PLACES, table); /* a token's filters and node are asked once */
-    call.text = s;
-    call.text_len = n;
-    int rc = n > 0 ? segment(&call, s, n) : 0;
-    table_given_back(&call, table);
-    Bytes cells = {NULL, 0, 0};
-    PyObject *result = NULL;
-    Py_ssize_t rows = call.places_len / 2;
-    int64_t *lines = PyMem_Malloc((rows > 0 ? rows : 1) * sizeof(int64_t));
-    if (rc < 0)
-        goto done;
-    if (lines == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    /* the places are in order: one walk of the text finds each one's line */
-    Py_ssize_t scanned = 0, line_start = 0, line_end = -1, line = 0;
+    Py_ssize_t rows = call->places_len / 2;
+    Py_ssize_t scanned = 0, line_start = 0, line_end = -1;
+    if (grow((void **)&lines->b, &lines->cap, lines->len + rows * (Py_ssize_t)sizeof(int64_t), 1) < 0)
+        return -1;
     for (Py_ssize_t r = 0; r < rows; r++) {
-        Py_ssize_t start = call.places[2 * r], end = start + call.places[2 * r + 1];
+        Py_ssize_t start = call->places[2 * r], end = start + call->places[2 * r + 1];
         for (; scanned < start; scanned++) {
             if (s[scanned] == '\n') {
                 line++;
@@ -2727,18 +2728,165 @@ Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
         }
         Py_ssize_t left = start - line_start > width ? start - width : line_start;
         Py_ssize_t right = line_end - end > width ? end + width : line_end;
-        if (put_byte(&cells, '\t') < 0 || put_cell(&cells, s + left, start - left) < 0 ||
-            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + start, end - start) < 0 ||
-            put_byte(&cells, '\t') < 0 || put_cell(&cells, s + end, right - end) < 0 ||
-            put_byte(&cells, '\n') < 0)
-            goto done;
-        lines[r] = line;
+        if (put_byte(cells, '\t') < 0 || put_cell(cells, s + left, start - left) < 0 ||
+            put_byte(cells, '\t') < 0 || put_cell(cells, s + start, end - start) < 0 ||
+            put_byte(cells, '\t') < 0 || put_cell(cells, s + end, right - end) < 0 || put_byte(cells, '\n') < 0)
+            return -1;
+        memcpy(lines->b + lines->len, &line, sizeof line);
+        lines->len += sizeof line;
     }
-    result = Py_BuildValue("(y#y#)", cells.b != NULL ? (const char *)cells.b : "", cells.len,
-                           (const char *)lines, rows * (Py_ssize_t)sizeof(int64_t));
+    call->places_len = 0;
+    return 0;
+}
+
+/* The rows of the lines of `text` that hold a needle (a tuple of non-empty str), each line segmented
+ * alone (its code points copied to *units, grown as needed): the needles found by Python's own search
+ * (PyUnicode_Find), and no copy of the whole text made. */
+static int
+kwic_needled(Call *call, PyObject *text, PyObject *needles, Py_ssize_t width, Py_UCS4 **units,
+             Py_ssize_t *units_cap, Bytes *cells, Bytes *lines)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), k = PyTuple_GET_SIZE(needles);
+    Py_ssize_t *next = PyMem_Calloc(k > 0 ? k : 1, sizeof(Py_ssize_t));
+    int rc = -1, kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (next == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        PyObject *w = PyTuple_GET_ITEM(needles, j);
+        if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
+            PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str");
+            goto done;
+        }
+        next[j] = -1; /* where needle j is next (n: nowhere), valid while it is >= at */
+    }
+    Py_ssize_t at = 0; /* always the start of a line not looked at yet */
+    int64_t line = 0;  /* its number */
+    while (at < n) {
+        Py_ssize_t hit = n;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            if (next[j] < at) {
+                next[j] = PyUnicode_Find(text, PyTuple_GET_ITEM(needles, j), at, n, 1);
+                if (next[j] == -2)
+                    goto done;
+                if (next[j] < 0)
+                    next[j] = n;
+            }
+            if (next[j] < hit)
+                hit = next[j];
+        }
+        if (hit >= n)
+            break;
+        Py_ssize_t start = at, end = PyUnicode_FindChar(text, '\n', hit, n, 1);
+        if (end == -2)
+            goto done;
+        if (end < 0)
+            end = n;
+        /* the lines before the hit's: each line feed from at on */
+        for (Py_ssize_t i = at;; i = start) {
+            Py_ssize_t feed = PyUnicode_FindChar(text, '\n', i, hit, 1);
+            if (feed == -2)
+                goto done;
+            if (feed < 0)
+                break;
+            line++;
+            start = feed + 1;
+        }
+        if (grow((void **)units, units_cap, end - start + 1, sizeof(Py_UCS4)) < 0)
+            goto done;
+        for (Py_ssize_t i = start; i < end; i++)
+            (*units)[i - start] = PyUnicode_READ(kind, data, i);
+        call->text = *units;
+        call->text_len = end - start;
+        if (segment(call, *units, end - start) < 0 ||
+            kwic_cells(call, *units, end - start, line, width, cells, lines) < 0)
+            goto done;
+        line++;
+        at = end + 1;
+    }
+    rc = 0;
 done:
-    PyMem_Free(cells.b);
-    PyMem_Free(lines);
+    PyMem_Free(next);
+    return rc;
+}
+
+PyDoc_STRVAR(kwic_rows_doc,
+"kwic_rows(text, table, width, needles=None, exact=False) -> (cells, lines)\n\n"
+"The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
+"applies) in text, segmented as tokenize(text) (accurate mode, no tags): for\n"
+"each kept token that is a node, in order, the TSV cells after a row's\n"
+"source and line, '\\tleft\\tnode\\tright\\n' (width characters each side, never\n"
+"past a line feed; control characters as spaces; UTF-8 with surrogateescape),\n"
+"in cells; and the 0-based index of its line in text (int64, native order), in\n"
+"lines.  UnicodeEncodeError for a context with a lone surrogate U+D800..U+DC7F\n"
+"or U+DD00..U+DFFF.\n\n"
+"needles (a tuple of non-empty str): only the lines that hold one of them are\n"
+"segmented, each alone (jieba never makes a token across a line feed): the\n"
+"caller's word that a line without it cannot hold a node.  exact: the caller's\n"
+"word that keep returns each token as it is or None (no lowercasing), so a\n"
+"token that is not a node word is no node and skips the table.");
+
+static PyObject *
+Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text, *needles = Py_None;
+    RowTableObject *table;
+    Py_ssize_t width;
+    int exact = 0;
+    if (!PyArg_ParseTuple(args, "UO!n|Op:kwic_rows", &text, &RowTableType, &table, &width, &needles, &exact))
+        return NULL;
+    if (needles != Py_None && !PyTuple_Check(needles)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str, or None");
+        return NULL;
+    }
+    if (self->pos != NULL || self->mode != MODE_ACCURATE || table->win == NULL || width < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "kwic_rows needs the accurate mode without tags, a table with nodes, a width >= 0");
+        return NULL;
+    }
+    if (row_table_use(table) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "a text of 2**31 characters or more, cut it into chunks");
+        return NULL;
+    }
+    Windows *w = table->win;
+    Call call;
+    table_lent(&call, self, WANT_PLACES, table); /* a token's filters and node are asked once */
+    call.exact = exact;
+    const Table *nodes = &w->nodes;
+    for (Py_ssize_t i = 0; i < nodes->n; i++) {
+        const Entry *x = &nodes->entries[i];
+        call.node_lengths |= (uint64_t)1 << (x->len < 63 ? x->len : 63);
+        if (x->len > 0)
+            call.node_firsts |= (uint64_t)1 << (nodes->arena[x->off] & 63);
+    }
+    /* The cells and lines are written into the table's scratch, kept from call to call: a worker's
+     * tasks reuse the same memory rather than ask the system for fresh pages each time. */
+    Bytes cells = {w->cells, 0, w->cells_cap}, lines = {w->lines, 0, w->lines_cap};
+    Py_UCS4 *s = NULL;
+    int rc = 0;
+    if (n > 0 && needles != Py_None) {
+        rc = kwic_needled(&call, text, needles, width, &w->units, &w->units_cap, &cells, &lines);
+    }
+    else if (n > 0) {
+        s = PyUnicode_AsUCS4Copy(text);
+        call.text = s;
+        call.text_len = n;
+        rc = s == NULL || segment(&call, s, n) < 0 || kwic_cells(&call, s, n, 0, width, &cells, &lines) < 0 ? -1 : 0;
+    }
+    table_given_back(&call, table);
+    w->cells = cells.b;
+    w->cells_cap = cells.cap;
+    w->lines = lines.b;
+    w->lines_cap = lines.cap;
+    PyObject *result = NULL;
+    if (rc == 0)
+        result = Py_BuildValue("(y#y#)", cells.b != NULL ? (const char *)cells.b : "", cells.len,
+                               lines.b != NULL ? (const char *)lines.b : "", lines.len);
     PyMem_Free(s);
     call_free(&call);
     return result;

@@ -265,4 +265,4 @@ class CompiledJiebaTokenizer(CompiledRows):
         self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
         self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
         if mode == "accurate":
-            self.kwic_rows: Callable[[str, Any, int], tuple[bytes, bytes]] = self._segmenter.kwic_rows
+            self.kwic_rows: Callable[..., tuple[bytes, bytes]] = self._segmenter.kwic_rows

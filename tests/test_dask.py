@@ -176,6 +176,12 @@ def test_a_worker_killed_once_counting_is_done_changes_nothing(scheduler: str, t
     with distributed.Client(scheduler) as client:
         client.wait_for_workers(2, timeout=60)
         assert pids[0] not in client.run(os.getpid).values()
+        assert not any(client.run(run_directories).values())  # each worker's rows on disk, removed
+
+
+def run_directories(dask_worker: object) -> list[str]:
+    """The directories a budgeted run keeps its rows in, on a worker (``client.run``)."""
+    return [name for name in os.listdir(dask_worker.local_directory) if name.startswith("wordfreq-")]  # type: ignore[attr-defined]
 
 
 def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
@@ -192,6 +198,22 @@ def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
         count([str(sample_corpus)], engine="dask", workers=1, chunk_size=500, progress=interrupt)
     assert set(multiprocessing.active_children()) <= before  # its workers are gone
     assert time.perf_counter() - started < 30
+
+
+def test_ctrl_c_under_a_budget_leaves_no_files(sample_corpus: Path, tmp_path: Path) -> None:
+    """Interrupted once the workers hold rows in files of their own, the run leaves none behind."""
+    pytest.importorskip("distributed")
+    seen: list[int] = []
+
+    def interrupt(nbytes: int) -> None:
+        seen.append(nbytes)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    options = {"ngram": (1, 3), "chunk_size": 2000, "memory": 65536, "temp_dir": str(tmp_path)}
+    with pytest.raises(KeyboardInterrupt):
+        count([str(sample_corpus)], engine="dask", workers=2, progress=interrupt, **options)  # type: ignore[arg-type]
+    assert len(seen) == 3 and files_under(tmp_path) == []
 
 
 @pytest.mark.parametrize("docs", [{}, {"doc_freq": True}, {"doc_freq": True, "doc_unit": "line"}])

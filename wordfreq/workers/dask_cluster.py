@@ -66,7 +66,7 @@ from wordfreq.reduce.partial import finish, merge_into, unpack_rows
 from wordfreq.reduce.runs import PartitionedTable
 from wordfreq.signals import HeldInterrupt, ignore_interrupts
 from wordfreq.sources.remote import is_url
-from wordfreq.workers.dask_reduce import PartitionedRun, partitions_for, remove_run_directory
+from wordfreq.workers.dask_reduce import PartitionedRun, RunFiles, partitions_for, remove_run_directory
 from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
@@ -142,7 +142,8 @@ def run_tasks_on_dask(
                 return run.count(stream), None
             prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
             parts = partitions_for(threads, memory is not None)
-            token = uuid.uuid4().hex if memory is not None else None  # rows in files on the workers' disks
+            # Under a budget, rows in files on the workers' disks; a local cluster's share one disk.
+            token = RunFiles(uuid.uuid4().hex, shared=scheduler is None) if memory is not None else None
             parted = PartitionedRun(client, count_options, limit, parts, report, token)
             try:
                 read = parted.count(stream, prepare)
@@ -154,7 +155,7 @@ def run_tasks_on_dask(
             finally:
                 if token is not None:  # what a released result did not remove, on every worker still there
                     with contextlib.suppress(Exception):
-                        client.run(remove_run_directory, token, on_error="ignore")
+                        client.run(remove_run_directory, token.name, on_error="ignore")
         except distributed.KilledWorker:
             raise WorkerError(
                 "a task killed dask workers again and again (out of memory?); no table was written"

@@ -37,10 +37,13 @@ slice, and a worker one subpartition, never the whole table.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from wordfreq.chunks.parts import SEP
@@ -103,23 +106,73 @@ class WorkerFile:
             os.remove(self.path)
 
 
+@dataclass(frozen=True)
+class RunFiles:
+    """A budgeted run's files on the workers: its directory's name, and whether every worker sees
+    every other's files (a local cluster: the workers' directories are on one disk)."""
+
+    name: str
+    shared: bool = False
+
+
 class DiskPart:
     """A partition's packs in a file on the worker that made them: their `Segment` each (its
     subpartition in ``partition``).
 
     Dask holds this small object in memory, so it never spills the rows.  A worker that needs it
-    elsewhere is sent the packs themselves (`__reduce__`: a `Labelled`), so a result is whole wherever
-    it is copied; a worker lost takes its files and its results together, and Dask recomputes the
-    results (and so the files) from the batches."""
+    elsewhere gets a file of its own (`__reduce__`): a hard link to the same one where the disk is
+    shared, else the packs, written to its disk as they arrive; so a result is whole wherever it is
+    copied.  A worker lost takes its files and its results together, and Dask recomputes the results
+    (and so the files) from the batches."""
 
-    __slots__ = ("file", "segments")
+    __slots__ = ("file", "segments", "run")
 
-    def __init__(self, file: WorkerFile, segments: list[Segment]):
+    def __init__(self, file: WorkerFile, segments: list[Segment], run: RunFiles):
         self.file = file
         self.segments = segments
+        self.run = run
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return list, ([(s.partition, s.label, s.read()) for s in self.segments],)
+        if self.run.shared:
+            return _linked, (self.run, self.file.path, self.segments)
+        return _written, (self.run, [(s.partition, s.label, s.read()) for s in self.segments])
+
+
+def _linked(run: RunFiles, path: str, segments: list[Segment]) -> Any:
+    """A `DiskPart` received from a worker on the same disk: a hard link to its file in this worker's
+    directory (a copy where links are refused)."""
+    directory = _here(run)
+    if directory is None:
+        return [(s.partition, s.label, s.read()) for s in segments]
+    linked = os.path.join(directory, f"link-{uuid.uuid4().hex}.pack")
+    try:
+        try:
+            os.link(path, linked)
+        except OSError:
+            shutil.copyfile(path, linked)
+    except OSError as err:
+        raise disk_full(directory, err) from None
+    return DiskPart(WorkerFile(linked), [dataclasses.replace(s, path=linked) for s in segments], run)
+
+
+def _written(run: RunFiles, entries: Labelled) -> Any:
+    """A `DiskPart` received as its packs: written to a file in this worker's directory."""
+    directory = _here(run)
+    if directory is None:
+        return entries
+    writer = _PartWriter(directory, run)
+    for subpart, label, packed in entries:
+        writer.add(0, subpart, label, packed)
+    return writer.close(1)[0]
+
+
+def _here(run: RunFiles) -> str | None:
+    """The run's directory on the worker of this process, when a result arrives (no task runs then,
+    so Dask's ``get_worker`` does not know it): None if there is not exactly one worker."""
+    from distributed.worker import Worker
+
+    workers = list(Worker._instances)
+    return run_directory(run, workers[0]) if len(workers) == 1 else None
 
 
 class TableFile:
@@ -140,12 +193,14 @@ class TableFile:
         return bytes, (self.read(0, self.size),)
 
 
-def run_directory(token: str) -> str:
-    """This worker's directory of the run ``token``: in its own local directory (``--temp-dir`` for a
-    local cluster's), made if need be."""
-    from distributed import get_worker  # the one use of Dask here: where this worker keeps files
+def run_directory(run: RunFiles, worker: Any = None) -> str:
+    """The directory of ``run`` on ``worker`` (by default the one running this task): in its own local
+    directory (``--temp-dir`` for a local cluster's), made if need be."""
+    if worker is None:
+        from distributed import get_worker  # where this worker keeps files
 
-    path = os.path.join(get_worker().local_directory, f"wordfreq-{token}")
+        worker = get_worker()
+    path = os.path.join(worker.local_directory, f"wordfreq-{run.name}")
     os.makedirs(path, exist_ok=True)
     return path
 
@@ -159,8 +214,9 @@ def remove_run_directory(token: str, dask_worker: Any = None) -> None:
 class _PartWriter:
     """Packs written one after another to a new file in ``directory``, a `Segment` each."""
 
-    def __init__(self, directory: str):
+    def __init__(self, directory: str, run: RunFiles):
         self.directory = directory
+        self.run = run
         try:
             fd, path = tempfile.mkstemp(prefix="part-", suffix=".pack", dir=directory)
         except OSError as err:
@@ -190,7 +246,7 @@ class _PartWriter:
         except OSError as err:
             raise disk_full(self.directory, err) from None
         self.segments += [[] for _ in range(groups - len(self.segments))]
-        return [DiskPart(self.file, segments) for segments in self.segments]
+        return [DiskPart(self.file, segments, self.run) for segments in self.segments]
 
 
 def _sources(parts: tuple[Any, ...]) -> dict[int, list[tuple[str, Any]]]:
@@ -211,7 +267,7 @@ def _load(source: Any) -> Pack:
 
 
 def count_partitions(
-    batch: list[Task], count_options: CountOptions, parts: int, subparts: int, token: str | None = None
+    batch: list[Task], count_options: CountOptions, parts: int, subparts: int, token: RunFiles | None = None
 ) -> Counted:
     """The count of a batch: what was read (a `PartialCount` without rows), and its finished rows (and
     their documents) split into ``parts`` partitions by the hash of the row (as ``subparts``
@@ -231,7 +287,7 @@ def count_partitions(
         nbytes=part.nbytes, bad_bytes=part.bad_bytes, bad_records=part.bad_records, documents=part.documents
     )
     sep = SEP.encode() if count_options.rows.part_by is not None else b""  # a row's keys in one partition
-    writer = _PartWriter(run_directory(token)) if token is not None else None
+    writer = _PartWriter(run_directory(token), token) if token is not None else None
     partitions: list[Labelled] = [[] for _ in range(parts)]
     for label, label_packs in labelled.items():
         if not label_packs:
@@ -253,11 +309,11 @@ def read_of(counted: Counted) -> PartialCount:
     return counted[0]
 
 
-def sum_packs(*parts: Any, token: str | None = None) -> Any:
+def sum_packs(*parts: Any, token: RunFiles | None = None) -> Any:
     """The sum of a partition's parts: for each subpartition and label, its sorted packs summed into
     one; with ``token``, written a subpartition at a time to a `DiskPart`."""
     by_subpart = _sources(parts)
-    writer = _PartWriter(run_directory(token)) if token is not None else None
+    writer = _PartWriter(run_directory(token), token) if token is not None else None
     summed: Labelled = []
     for subpart in sorted(by_subpart):
         by_label: dict[str, list[Pack]] = {}
@@ -277,7 +333,7 @@ def table_records(
     min_count: int,
     max_rows: int | None,
     docs: bool,
-    token: str | None = None,
+    token: RunFiles | None = None,
     memory: int = 0,
     sep: bytes = b"",
 ) -> Records:
@@ -329,7 +385,7 @@ class PartitionedRun:
         limit: int,
         parts: tuple[int, int],
         report: Any,
-        token: str | None = None,
+        token: RunFiles | None = None,
     ):
         from distributed import as_completed
 

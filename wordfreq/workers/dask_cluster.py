@@ -71,7 +71,7 @@ from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
 TASKS_PER_BATCH = 4  # tasks of text in one Dask task: each batch costs the scheduler 1 + P tasks
-BATCH_SHARE = 256  # under a budget, a batch holds at most budget / 256 bytes of text (its rows take more)
+BATCH_SHARE = 64  # under a budget, a batch holds at most budget / 64 bytes of text (its rows take more)
 WORKER_BASE = 256 << 20  # a local worker's memory limit beyond the budget: Python, Dask, the dictionary
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
 _CLOSE_SECONDS = 5
@@ -177,11 +177,12 @@ def dask_batch_bytes(task_bytes: int, memory: int | None) -> int:
     """The text of one Dask task: `TASKS_PER_BATCH` tasks' worth, as the local engine's tasks are, but
     under a budget at most its `BATCH_SHARE` part (and at least one task).
 
-    Each batch costs the scheduler a count, a task per partition and the merges of its parts; profiled
-    on orders 1-3 under 256M with batches of one 1 MB task, Dask's own work on the workers (task state,
-    transfers, pickling) took a third of their time.  Under a budget a batch's rows take some 50 times
-    its text while they are counted: at 256M, batches of 4 MB pushed the workers into Dask's spilling
-    and pausing (149 s of CPU on 113 MB of orders 1-3, against 101 s with batches of 1 MB)."""
+    Each batch costs the scheduler a count, a task per partition and the merges of its parts, and each
+    batch's rows are a run of their own, merged again later.  Under a budget a batch's rows take some 50
+    times its text while they are counted: when the partitions' sums lived in Dask's memory, batches of
+    4 MB at 256M pushed the workers into Dask's spilling and pausing, and a batch was budget / 256.  With
+    the sums in files on the workers' disks, budget / 64 (4 MB at 256M) took 54 s of CPU on 113 MB of
+    orders 1-3 against 58 s for budget / 256, each worker at 266 MiB against 146 MiB."""
     batch = task_bytes * TASKS_PER_BATCH
     return batch if memory is None else max(task_bytes, min(batch, memory // BATCH_SHARE))
 

@@ -319,3 +319,33 @@ def test_parts_of_speech_equal_the_naive_loop(scheduler: str) -> None:
     table_text = "".join(f"{t}\t{n}\n" for t, n in sorted_rows(expected))
     assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True, pos_exclude="x") != table_text
     assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True) == table_text
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_pickled_part_stands_alone(tmp_path: Path, shared: bool) -> None:
+    """A partition's file pickled (to travel, or by Dask's spilling) and its original released: the
+    copy still has the rows (a link of its own on a shared disk, else the rows themselves)."""
+    pytest.importorskip("distributed")
+    import gc
+    import pickle
+
+    from wordfreq.reduce.packs import pack
+    from wordfreq.workers import dask_reduce
+
+    packed = pack({"中文": 2, "文字": 1})
+    assert packed is not None
+    run = dask_reduce.RunFiles("test", shared=shared)
+    writer = dask_reduce._PartWriter(str(tmp_path), run)
+    writer.add(0, 3, "", packed)
+    part = writer.close(1)[0]
+    data = pickle.dumps(part)
+    del part, writer
+    gc.collect()
+    copy = pickle.loads(data)
+    if shared:
+        assert [(s.partition, s.label, s.read()) for s in copy.segments] == [(3, "", packed)]
+        del copy
+        gc.collect()
+    else:
+        assert copy == [(3, "", packed)]
+    assert files_under(tmp_path) == []

@@ -120,9 +120,9 @@ class DiskPart:
     subpartition in ``partition``).
 
     Dask holds this small object in memory, so it never spills the rows.  A worker that needs it
-    elsewhere gets a file of its own (`__reduce__`): a hard link to the same one where the disk is
-    shared, else the packs, written to its disk as they arrive; so a result is whole wherever it is
-    copied.  A worker lost takes its files and its results together, and Dask recomputes the results
+    elsewhere gets a file of its own (`__reduce__`): a new hard link to the same one where the disk is
+    shared, else the packs, written to its disk as they arrive; so a copy (or Dask's spilled copy)
+    stands alone.  A worker lost takes its files and its results together, and Dask recomputes the results
     (and so the files) from the batches."""
 
     __slots__ = ("file", "segments", "run")
@@ -133,26 +133,25 @@ class DiskPart:
         self.run = run
 
     def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled to travel, or by Dask's own spilling: either way the copy must stand alone once this
+        # result (and its file) is released, so on a shared disk it gets a new link to the file now.
         if self.run.shared:
-            return _linked, (self.run, self.file.path, self.segments)
+            linked = os.path.join(os.path.dirname(self.file.path), f"link-{uuid.uuid4().hex}.pack")
+            with contextlib.suppress(OSError):  # links refused: the packs travel instead
+                os.link(self.file.path, linked)
+                return _adopted, (self.run, linked, self.segments)
         return _written, (self.run, [(s.partition, s.label, s.read()) for s in self.segments])
 
 
-def _linked(run: RunFiles, path: str, segments: list[Segment]) -> Any:
-    """A `DiskPart` received from a worker on the same disk: a hard link to its file in this worker's
-    directory (a copy where links are refused)."""
+def _adopted(run: RunFiles, path: str, segments: list[Segment]) -> DiskPart:
+    """A `DiskPart` received from a worker on the same disk, as a link of its own to the file: moved
+    into this worker's directory (the sender's may go with it)."""
     directory = _here(run)
-    if directory is None:
-        return [(s.partition, s.label, s.read()) for s in segments]
-    linked = os.path.join(directory, f"link-{uuid.uuid4().hex}.pack")
-    try:
-        try:
-            os.link(path, linked)
-        except OSError:
-            shutil.copyfile(path, linked)
-    except OSError as err:
-        raise disk_full(directory, err) from None
-    return DiskPart(WorkerFile(linked), [dataclasses.replace(s, path=linked) for s in segments], run)
+    if directory is not None:
+        moved = os.path.join(directory, os.path.basename(path))
+        os.replace(path, moved)
+        path = moved
+    return DiskPart(WorkerFile(path), [dataclasses.replace(s, path=path) for s in segments], run)
 
 
 def _written(run: RunFiles, entries: Labelled) -> Any:

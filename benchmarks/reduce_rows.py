@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import note
 from report import compare, error_row, input_line, machine_line, md_table, mib, note_run
-from rows import Row
+from rows import Row, select
 from runner import RunResult, run_one
 
 
@@ -51,22 +51,31 @@ def scenario_reduce(args: argparse.Namespace, inp: Path, src_digest: str, workdi
     header += ["client MiB", "workers MiB", "procs", "other load", "spilled MiB", "same table", "error"]
     table = []
     for ngram in args.reduce_ngrams.split(","):
-        rows = reduce_rows(args.jobs, ngram, args.phrases_memory, workdir)
-        results: list[RunResult] = []
-        for row, _ in rows:
-            note(f"reduce: {row.name} ...")
-            res = run_one(row, inp, workdir, args)
-            note_run(res)
+        every = reduce_rows(args.jobs, ngram, args.phrases_memory, workdir)
+        chosen = {row.name for row in select([row for row, _ in every], args.only)}  # others: None
+        results: list[RunResult | None] = []
+        for row, _ in every:
+            if row.name in chosen:
+                note(f"reduce: {row.name} ...")
+                res = run_one(row, inp, workdir, args)
+                note_run(res)
+            else:
+                res = None
             results.append(res)
         local, local_budget = results[0], results[1]
-        for (row, summary), res in zip(rows, results):
+        for (row, summary), res in zip(every, results):
+            if res is None:
+                continue
             if res.error:
                 table.append(error_row(row.name, res.error, len(header)))
                 continue
             baseline = local_budget if "--memory" in row.extra else local
-            ratio = f"{res.wall / baseline.wall:.2f}×" if not baseline.error else "–"
-            cpu_ratio = f"{res.cpu / baseline.cpu:.2f}×" if not baseline.error and baseline.cpu else "–"
-            same = compare(local.out, res.out) if res is not local and not local.error else "–"
+            usable = baseline is not None and not baseline.error
+            ratio = f"{res.wall / baseline.wall:.2f}×" if usable else "–"  # type: ignore[union-attr]
+            cpu_ratio = f"{res.cpu / baseline.cpu:.2f}×" if usable and baseline.cpu else "–"  # type: ignore[union-attr]
+            # Without the unbudgeted local row (--only), a row is compared with the budgeted one.
+            reference = local if local is not None and not local.error else local_budget
+            same = compare(reference.out, res.out) if reference is not None and res is not reference else "–"
             workers = ", ".join(mib(peak) for peak in res.other_peaks if peak >= 32 << 20) or "–"
             table.append(
                 [

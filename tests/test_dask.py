@@ -176,6 +176,12 @@ def test_a_worker_killed_once_counting_is_done_changes_nothing(scheduler: str, t
     with distributed.Client(scheduler) as client:
         client.wait_for_workers(2, timeout=60)
         assert pids[0] not in client.run(os.getpid).values()
+        assert not any(client.run(run_directories).values())  # each worker's rows on disk, removed
+
+
+def run_directories(dask_worker: object) -> list[str]:
+    """The directories a budgeted run keeps its rows in, on a worker (``client.run``)."""
+    return [name for name in os.listdir(dask_worker.local_directory) if name.startswith("wordfreq-")]  # type: ignore[attr-defined]
 
 
 def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
@@ -192,6 +198,22 @@ def test_a_local_cluster_of_its_own_and_ctrl_c(sample_corpus: Path) -> None:
         count([str(sample_corpus)], engine="dask", workers=1, chunk_size=500, progress=interrupt)
     assert set(multiprocessing.active_children()) <= before  # its workers are gone
     assert time.perf_counter() - started < 30
+
+
+def test_ctrl_c_under_a_budget_leaves_no_files(sample_corpus: Path, tmp_path: Path) -> None:
+    """Interrupted once the workers hold rows in files of their own, the run leaves none behind."""
+    pytest.importorskip("distributed")
+    seen: list[int] = []
+
+    def interrupt(nbytes: int) -> None:
+        seen.append(nbytes)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    options = {"ngram": (1, 3), "chunk_size": 2000, "memory": 65536, "temp_dir": str(tmp_path)}
+    with pytest.raises(KeyboardInterrupt):
+        count([str(sample_corpus)], engine="dask", workers=2, progress=interrupt, **options)  # type: ignore[arg-type]
+    assert len(seen) == 3 and files_under(tmp_path) == []
 
 
 @pytest.mark.parametrize("docs", [{}, {"doc_freq": True}, {"doc_freq": True, "doc_unit": "line"}])
@@ -297,3 +319,33 @@ def test_parts_of_speech_equal_the_naive_loop(scheduler: str) -> None:
     table_text = "".join(f"{t}\t{n}\n" for t, n in sorted_rows(expected))
     assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True, pos_exclude="x") != table_text
     assert on_dask(scheduler, [SAMPLE_CORPUS], chunk_size=300, pos=True) == table_text
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_pickled_part_stands_alone(tmp_path: Path, shared: bool) -> None:
+    """A partition's file pickled (to travel, or by Dask's spilling) and its original released: the
+    copy still has the rows (a link of its own on a shared disk, else the rows themselves)."""
+    pytest.importorskip("distributed")
+    import gc
+    import pickle
+
+    from wordfreq.reduce.packs import pack
+    from wordfreq.workers import dask_reduce
+
+    packed = pack({"中文": 2, "文字": 1})
+    assert packed is not None
+    run = dask_reduce.RunFiles("test", shared=shared)
+    writer = dask_reduce._PartWriter(str(tmp_path), run)
+    writer.add(0, 3, "", packed)
+    part = writer.close(1)[0]
+    data = pickle.dumps(part)
+    del part, writer
+    gc.collect()
+    copy = pickle.loads(data)
+    if shared:
+        assert [(s.partition, s.label, s.read()) for s in copy.segments] == [(3, "", packed)]
+        del copy
+        gc.collect()
+    else:
+        assert copy == [(3, "", packed)]
+    assert files_under(tmp_path) == []

@@ -343,6 +343,20 @@ def merge_packed_runs(
     return table
 
 
+def reduce_segments(
+    directory: str,
+    parts: list[Segment],
+    memory: int,
+    min_count: int,
+    max_rows: int | None,
+    sep: bytes = b"",
+    docs: bool = False,
+) -> list[tuple[str, int, int]]:
+    """The table files, in ``directory``, of ``parts`` (the packs of one partition), merged within
+    ``memory`` bytes as `merge_packed_runs` merges a partition: (path, rows, tokens) of each."""
+    return list(_reduce(directory, parts, 1, memory, min_count, max_rows, sep, docs))
+
+
 def _reduce(
     directory: str,
     parts: list[Segment],

@@ -52,6 +52,7 @@ import dataclasses
 import functools
 import logging
 import os
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -65,12 +66,12 @@ from wordfreq.reduce.partial import finish, merge_into, unpack_rows
 from wordfreq.reduce.runs import PartitionedTable
 from wordfreq.signals import HeldInterrupt, ignore_interrupts
 from wordfreq.sources.remote import is_url
-from wordfreq.workers.dask_reduce import PartitionedRun, partitions_for
+from wordfreq.workers.dask_reduce import PartitionedRun, RunFiles, partitions_for, remove_run_directory
 from wordfreq.workers.pool import batches, kill_children, start_children
 
 IN_FLIGHT_PER_THREAD = 4
 TASKS_PER_BATCH = 4  # tasks of text in one Dask task: each batch costs the scheduler 1 + P tasks
-BATCH_SHARE = 256  # under a budget, a batch holds at most budget / 256 bytes of text (its rows take more)
+BATCH_SHARE = 64  # under a budget, a batch holds at most budget / 64 bytes of text (its rows take more)
 WORKER_BASE = 256 << 20  # a local worker's memory limit beyond the budget: Python, Dask, the dictionary
 MISSING_EXTRA = "the dask engine needs the 'dask' extra: pip install '.[dask]'"
 _CLOSE_SECONDS = 5
@@ -141,7 +142,9 @@ def run_tasks_on_dask(
                 return run.count(stream), None
             prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
             parts = partitions_for(threads, memory is not None)
-            parted = PartitionedRun(client, count_options, limit, parts, report)
+            # Under a budget, rows in files on the workers' disks; a local cluster's share one disk.
+            token = RunFiles(uuid.uuid4().hex, shared=scheduler is None) if memory is not None else None
+            parted = PartitionedRun(client, count_options, limit, parts, report, token)
             try:
                 read = parted.count(stream, prepare)
                 return read, parted.table(**table)
@@ -149,6 +152,10 @@ def run_tasks_on_dask(
                 with contextlib.suppress(Exception):
                     client.cancel(parted.futures())
                 raise
+            finally:
+                if token is not None:  # what a released result did not remove, on every worker still there
+                    with contextlib.suppress(Exception):
+                        client.run(remove_run_directory, token.name, on_error="ignore")
         except distributed.KilledWorker:
             raise WorkerError(
                 "a task killed dask workers again and again (out of memory?); no table was written"
@@ -170,11 +177,12 @@ def dask_batch_bytes(task_bytes: int, memory: int | None) -> int:
     """The text of one Dask task: `TASKS_PER_BATCH` tasks' worth, as the local engine's tasks are, but
     under a budget at most its `BATCH_SHARE` part (and at least one task).
 
-    Each batch costs the scheduler a count, a task per partition and the merges of its parts; profiled
-    on orders 1-3 under 256M with batches of one 1 MB task, Dask's own work on the workers (task state,
-    transfers, pickling) took a third of their time.  Under a budget a batch's rows take some 50 times
-    its text while they are counted: at 256M, batches of 4 MB pushed the workers into Dask's spilling
-    and pausing (149 s of CPU on 113 MB of orders 1-3, against 101 s with batches of 1 MB)."""
+    Each batch costs the scheduler a count, a task per partition and the merges of its parts, and each
+    batch's rows are a run of their own, merged again later.  Under a budget a batch's rows take some 50
+    times its text while they are counted: when the partitions' sums lived in Dask's memory, batches of
+    4 MB at 256M pushed the workers into Dask's spilling and pausing, and a batch was budget / 256.  With
+    the sums in files on the workers' disks, budget / 64 (4 MB at 256M) took 54 s of CPU on 113 MB of
+    orders 1-3 against 58 s for budget / 256, each worker at 266 MiB against 146 MiB."""
     batch = task_bytes * TASKS_PER_BATCH
     return batch if memory is None else max(task_bytes, min(batch, memory // BATCH_SHARE))
 

@@ -225,9 +225,74 @@ def test_max_stops_in_corpus_order() -> None:
     assert [row.cells() for row in rows] == naive_concordance(sample_files(), {"的"})[:3]
 
 
-def test_overlapping_modes_are_refused() -> None:
-    with pytest.raises(OptionError):
-        rows_of([str(SAMPLE_CORPUS)], "的", mode="search")
+@pytest.mark.parametrize(("tokenizer", "mode"), [("jieba", "all"), ("jieba-rs", "search")])
+def test_modes_without_a_place_for_each_token_are_refused(tokenizer: str, mode: str) -> None:
+    """All mode's tokens overlap and its ASCII runs are rebuilt; jieba-rs's search mode makes grams of
+    other pieces than jieba's: nothing gives each token's place."""
+    with pytest.raises(OptionError, match="each token's place"):
+        rows_of([str(SAMPLE_CORPUS)], "的", mode=mode, tokenizer=tokenizer)
+
+
+def naive_search_concordance(
+    files: list[Path], words: set[str], width: int = 40, lowercase: bool = False, hmm: bool = True
+) -> list[tuple[str, int, str, str, str]]:
+    """Each file, line by line through ``jieba.tokenize(mode="search")``, which gives each token's own
+    place; each token's pieces (the whitespace rule), lowercased if asked."""
+    import jieba
+
+    rows = []
+    for path in files:
+        text = read_text(str(path))
+        for number, line in enumerate(text.split("\n"), 1):
+            for token, start, _ in jieba.tokenize(line, mode="search", HMM=hmm):
+                for piece in re.finditer(r"\S+", token):
+                    s, e = start + piece.start(), start + piece.end()
+                    kept = piece.group().lower() if lowercase else piece.group()
+                    if kept in words:
+                        rows.append(
+                            (str(path), number, line[max(0, s - width) : s], line[s:e], line[e : e + width])
+                        )
+    return rows
+
+
+@pytest.mark.parametrize(("tokenizer", "workers"), [("jieba", 1), ("jieba", 2), ("jieba-py", 2)])
+def test_search_mode_gives_every_word_its_count_and_place(tokenizer: str, workers: int) -> None:
+    """Search mode's tokens overlap (a word's 2- and 3-grams, then the word): every word of the table has
+    as many rows as its count, at the places jieba's own ``tokenize(mode="search")`` gives."""
+    options = {"mode": "search", "tokenizer": tokenizer}
+    table = count([str(SAMPLE_CORPUS)], workers=1, **options).counts
+    words = set(table)
+    rows = rows_of([str(SAMPLE_CORPUS)], *sorted(words), workers=workers, chunk_size=500, **options)
+    assert Counter(row.node for row in rows) == table
+    assert [row.cells() for row in rows] == naive_search_concordance(sample_files(), words)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=40),
+    chunk_size=st.integers(1, 64),
+    pick=st.integers(0, 1000),
+    lowercase=st.booleans(),
+    hmm=st.booleans(),
+)
+def test_search_mode_on_any_text_and_chunking(
+    pieces: list[str], chunk_size: int, pick: int, lowercase: bool, hmm: bool
+) -> None:
+    text = "".join(pieces).replace("\0", "")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    options = {"mode": "search", "hmm": hmm, "lowercase": lowercase}
+    with text_file(data) as path:
+        table = count([path], workers=1, **options).counts  # type: ignore[arg-type]
+        if not table:
+            return
+        word = sorted(table)[pick % len(table)]
+        rows = rows_of([path], word, workers=1, chunk_size=chunk_size, **options)
+        expected = naive_search_concordance([Path(path)], {word}, lowercase=lowercase, hmm=hmm)
+    assert len(rows) == table[word]
+    assert [row.cells() for row in rows] == expected
 
 
 def test_wide_characters_take_two_columns() -> None:

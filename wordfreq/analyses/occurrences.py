@@ -32,6 +32,7 @@ neighbours.  Both read a task's text line by line, through a `LineReader`:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import itertools
 import re
@@ -149,8 +150,12 @@ class LineReader:
         nodes: Nodes,
         by_block: bool = False,
         tags: TagUse = TagUse(),
+        words_of: Callable[[], Tokenizer] | None = None,
     ):
         self._tokenizer = tokenizer
+        # jieba's search mode: the accurate cut (the same dictionary and HMM) whose words its tokens
+        # come from (`_search_found`).
+        self._words_of = words_of
         self.filters = filters
         self.nodes = nodes
         self.tags = tags
@@ -185,6 +190,12 @@ class LineReader:
     def tokenize(self) -> Callable[[str], Iterable[str]]:
         """The tokenizer's, built at the first line segmented (a rare word's lines may be none)."""
         return self._tokenizer().tokenize
+
+    @functools.cached_property
+    def _accurate(self) -> Callable[[str], Iterable[str]]:
+        """The words of a line in the accurate mode that a search-mode tokenizer's tokens come from."""
+        assert self._words_of is not None
+        return self._words_of().tokenize
 
     @functools.cached_property
     def _finder(self) -> Any:
@@ -351,6 +362,8 @@ class LineReader:
         ):
             starts = list(itertools.accumulate(map(len, tokens), initial=0))
             pieces, ends = tokens, starts[1:]
+        elif self._words_of is not None:
+            pieces, starts, ends = _search_found(line, tokens, list(self._accurate(line)))
         else:
             pieces, starts, ends = _found(line, tokens)
         units: list[str | None] = pieces if self.keep is None else list(map(self.keep, pieces))  # type: ignore[assignment]
@@ -453,12 +466,57 @@ def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int
     return pieces, starts, ends
 
 
+def _search_found(line: str, tokens: list[str], words: list[str]) -> tuple[list[str], list[int], list[int]]:
+    """`_found` for jieba's search mode, whose tokens overlap: ``tokens`` are, for each of ``words``
+    (the accurate cut, the line cut in pieces) in turn, the word's 2-grams the dictionary holds in
+    order of their offsets, then its 3-grams so, then the word itself (``cut_for_search``).  So a
+    word's grams are the tokens before it, each found after the one before it of its length; a
+    token that does not fit raises `OptionError`, never a wrong place."""
+    placed: list[tuple[str, int]] = []
+    at = 0  # where the current word starts in the line
+    i = 0
+    for word in words:
+        after = {2: 0, 3: 0}  # the next offset in the word a gram of each length may have
+        while i < len(tokens) and tokens[i] != word:
+            gram = tokens[i]
+            offset = word.find(gram, after.get(len(gram), len(word))) if len(gram) < len(word) else -1
+            if offset < 0:
+                raise OptionError("mode", f"search-mode token {gram!r} is not a 2- or 3-gram of {word!r}")
+            after[len(gram)] = offset + 1
+            placed.append((gram, at + offset))
+            i += 1
+        if i == len(tokens) or line[at : at + len(word)] != word:
+            raise OptionError("mode", f"the search-mode tokens do not end with the word {word!r}")
+        placed.append((word, at))
+        at += len(word)
+        i += 1
+    if i != len(tokens) or at != len(line):
+        raise OptionError("mode", "the search-mode tokens are not the accurate words and their grams")
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for token, start in placed:
+        for match in _PIECE.finditer(token):
+            pieces.append(match.group())
+            starts.append(start + match.start())
+            ends.append(start + match.end())
+    return pieces, starts, ends
+
+
 @functools.lru_cache(maxsize=4)
 def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
     """The `LineReader` of this process for ``count_options`` and ``nodes`` (by blocks for jieba's
     accurate mode, `LineReader.node_spans`)."""
     spec = count_options.tokenizer
     by_block = spec.name in JIEBA_BY_BLOCK and spec.mode == "accurate"
+    words_of = None
+    if spec.mode == "search":
+        words_of = functools.partial(build_tokenizer, dataclasses.replace(spec, mode="accurate"))
     return LineReader(
-        functools.partial(build_tokenizer, spec), count_options.filters, nodes, by_block, TagUse.of(spec)
+        functools.partial(build_tokenizer, spec),
+        count_options.filters,
+        nodes,
+        by_block,
+        TagUse.of(spec),
+        words_of,
     )

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
 from wordfreq.analyses.occurrences import (
-    JIEBA_BY_BLOCK,
     LineCountOptions,
     LineReader,
     TaskText,
@@ -377,11 +376,8 @@ def concordance(
     )
     if run_options.engine != "local":
         raise OptionError("engine", "a concordance runs on local workers only")
-    tokenizer = count_options.tokenizer
-    if tokenizer.mode == "all" or (tokenizer.mode == "search" and tokenizer.name not in JIEBA_BY_BLOCK):
-        raise OptionError(
-            "mode", "a concordance needs each token's place: the accurate mode, or jieba's own search mode"
-        )
+    if count_options.tokenizer.mode == "all":
+        raise OptionError("mode", "a concordance needs each token's place in its line: not in all mode")
     if not count_options.rows.plain:
         raise OptionError("ngram", "a concordance is of tokens: no n-grams or document counts")
     line_options = LineCountOptions(

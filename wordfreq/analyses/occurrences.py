@@ -198,6 +198,11 @@ class LineReader:
         return self._words_of().tokenize
 
     @functools.cached_property
+    def _search_places(self) -> Callable[[str], list[tuple[str, int]]] | None:
+        """A tokenizer's own places of its search mode's tokens (jieba-rs's), if it has them."""
+        return getattr(self._tokenizer(), "search_places", None)
+
+    @functools.cached_property
     def _finder(self) -> Any:
         """The compiled tokenizer's table of the words (`kwic_rows`), or None where it cannot be used:
         another tokenizer or mode, tags, patterns."""
@@ -363,7 +368,9 @@ class LineReader:
             starts = list(itertools.accumulate(map(len, tokens), initial=0))
             pieces, ends = tokens, starts[1:]
         elif self._words_of is not None:
-            pieces, starts, ends = _search_found(line, tokens, list(self._accurate(line)))
+            pieces, starts, ends = _pieces_of(_search_places(line, tokens, list(self._accurate(line))))
+        elif self._search_places is not None:
+            pieces, starts, ends = _pieces_of(_checked_places(line, tokens, self._search_places(line)))
         else:
             pieces, starts, ends = _found(line, tokens)
         units: list[str | None] = pieces if self.keep is None else list(map(self.keep, pieces))  # type: ignore[assignment]
@@ -466,12 +473,12 @@ def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int
     return pieces, starts, ends
 
 
-def _search_found(line: str, tokens: list[str], words: list[str]) -> tuple[list[str], list[int], list[int]]:
-    """`_found` for jieba's search mode, whose tokens overlap: ``tokens`` are, for each of ``words``
-    (the accurate cut, the line cut in pieces) in turn, the word's 2-grams the dictionary holds in
-    order of their offsets, then its 3-grams so, then the word itself (``cut_for_search``).  So a
-    word's grams are the tokens before it, each found after the one before it of its length; a
-    token that does not fit raises `OptionError`, never a wrong place."""
+def _search_places(line: str, tokens: list[str], words: list[str]) -> list[tuple[str, int]]:
+    """Where each of jieba's search-mode ``tokens`` of ``line`` starts.  They overlap: for each of
+    ``words`` (the accurate cut, the line cut in pieces) in turn, they are the word's 2-grams the
+    dictionary holds in order of their offsets, then its 3-grams so, then the word itself
+    (``cut_for_search``).  So a word's grams are the tokens before it, each found in the word after
+    the last one of its length; a token that does not fit raises `OptionError`, never a wrong place."""
     placed: list[tuple[str, int]] = []
     at = 0  # where the current word starts in the line
     i = 0
@@ -492,6 +499,20 @@ def _search_found(line: str, tokens: list[str], words: list[str]) -> tuple[list[
         i += 1
     if i != len(tokens) or at != len(line):
         raise OptionError("mode", "the search-mode tokens are not the accurate words and their grams")
+    return placed
+
+
+def _checked_places(line: str, tokens: list[str], placed: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A tokenizer's own ``placed`` tokens, checked: the tokens it counts, each where the line holds it."""
+    if [token for token, _ in placed] != tokens or any(
+        line[start : start + len(token)] != token for token, start in placed
+    ):
+        raise OptionError("mode", "the tokenizer's places of its search-mode tokens are not in the line")
+    return placed
+
+
+def _pieces_of(placed: list[tuple[str, int]]) -> tuple[list[str], list[int], list[int]]:
+    """The pieces (the whitespace rule) of tokens placed in a line, with where each starts and ends."""
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -510,7 +531,7 @@ def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
     spec = count_options.tokenizer
     by_block = spec.name in JIEBA_BY_BLOCK and spec.mode == "accurate"
     words_of = None
-    if spec.mode == "search":
+    if spec.mode == "search" and spec.name in JIEBA_BY_BLOCK:  # else the tokenizer's own `search_places`
         words_of = functools.partial(build_tokenizer, dataclasses.replace(spec, mode="accurate"))
     return LineReader(
         functools.partial(build_tokenizer, spec),

@@ -68,6 +68,11 @@ class JiebaRsTokenizer:
             return self._jieba.cut_for_search(text, self.hmm)
         return self._jieba.cut_all(text)
 
+    def search_places(self, text: str) -> list[tuple[str, int]]:
+        """Search mode's tokens of ``text`` with where each starts (rjieba's ``tokenize``, in code points):
+        they overlap, so a concordance cannot find them in turn."""
+        return [(word, start) for word, start, _ in self._jieba.tokenize(text, "search", self.hmm)]
+
 
 def parse_user_dict(content: bytes) -> list[tuple[str, int | None, str | None]]:
     """The entries of a jieba user dictionary, in order, as jieba's load_userdict reads them."""

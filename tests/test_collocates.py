@@ -50,6 +50,13 @@ def test_sample_corpus_counts_are_the_naive_programs(workers: int, chunk_size: i
     check_against_naive(result, sample_texts(), words, 3, 2)
 
 
+def test_jieba_itself_gives_the_naive_counts() -> None:
+    """--tokenizer jieba-py: the lines that may hold a node are segmented by jieba's own generator."""
+    words = ["的", "中国", "。"]
+    result = found([str(SAMPLE_CORPUS)], words, 2, 2, tokenizer="jieba-py", workers=2, chunk_size=300)
+    check_against_naive(result, sample_texts(), words, 2, 2)
+
+
 def test_filters_shape_the_windows() -> None:
     words = ["的", "the"]
     result = found(
@@ -189,6 +196,23 @@ def test_a_hand_worked_example(tmp_path: Path) -> None:
     # 2x2: o=2, R-o=1, f-o=0, N-R-f+o=3; margins 3, 3 / 2, 4; E = 1, 2, 1, 2.
     assert b.ll == pytest.approx(2 * (2 * math.log(2) + math.log(1 / 2) + 3 * math.log(3 / 2)), rel=1e-12)
     assert c.e == 0.5 and c.mi == 1.0
+
+
+def test_all_mode_windows_of_a_joined_ascii_node_are_counted_in_every_engine(tmp_path: Path) -> None:
+    """jieba's all mode cuts 'xQQy' into QQ and xy (it joins the ASCII pieces around the word it
+    skips): a line that holds no 'xy' still holds the node xy, so jieba itself (whose lines are searched
+    for the nodes) counts its windows as the compiled tokenizer (which walks every line) does, and as a
+    naive walk of jieba's tokens does: line 1 is QQ xy 和 (xy's window, one each side: QQ, 和), line 2
+    is xy alone."""
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("Q 3\nQQ 4\n", encoding="utf-8")
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("xQQy和\n没有\nxy\n", encoding="utf-8")
+    spec = CollocatesSpec(Nodes(("xy",)), 1, 1, min_count=1)
+    for tokenizer in ("jieba", "jieba-py"):
+        result = find_collocates([str(corpus)], spec, tokenizer=tokenizer, mode="all", dict=str(dictionary))
+        assert (result.tokens, result.windows, result.frequencies) == (6, {"xy": 2}, {"xy": 2}), tokenizer
+        assert {row.collocate: row.o for row in result.rows} == {"QQ": 1, "和": 1}, tokenizer
 
 
 def reference_g2(o11: int, o12: int, o21: int, o22: int) -> Decimal:

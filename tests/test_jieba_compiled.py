@@ -25,7 +25,8 @@ from wordfreq.counting.filters import Filters
 from wordfreq.counting.rowspec import add_grams, kept_runs, piece_filter
 from wordfreq.tokenizers import jieba_compiled
 from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer, available
-from wordfreq.tokenizers.jieba_py import cut_points_for_mode
+from wordfreq.tokenizers.jieba_py import all_mode_places, cut_points_for_mode
+from wordfreq.tokenizers.places import solid
 
 from naive import _jieba, naive_counts
 
@@ -234,6 +235,31 @@ def test_all_mode_glues_ascii_around_dictionary_words_like_jieba() -> None:
     for text in ["ABCD", "xBCy", "T恤衫T恤", "AT&T的C++和c#", "aBCDe f"]:
         check(text, "all", True, user_dict)
         check(text, "all")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+@pytest.mark.parametrize("user_dict", DICTS, ids=DICT_IDS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=ordered_texts)
+def test_places_are_jiebas(text: str, mode: str, hmm: bool, user_dict: bytes | None) -> None:
+    """Each token's place: jieba's own ``tokenize``'s in the accurate and search modes; in all mode, which
+    it lacks, the Python reading of ``__cut_all`` (`all_mode_places`), whose tokens are jieba's."""
+    reference = _jieba(user_dict)
+    if mode == "all":
+        expected = all_mode_places(reference, text)
+        assert [token for token, _, _ in expected] == solid(jiebas_list(text, mode, hmm, user_dict))
+    else:
+        placed = reference.tokenize(text, "search" if mode == "search" else "default", HMM=hmm)
+        expected = [place for place in placed if solid([place[0]])]
+    assert compiled(mode, hmm, user_dict).places(text) == expected
+
+
+def test_all_mode_places_a_joined_ascii_token_from_its_first_character_to_its_last() -> None:
+    user_dict = b"BC 5\nBCD 3\n"
+    expected = [("BC", 1, 3), ("BCD", 1, 4), ("ae", 0, 5), ("f", 6, 7)]
+    assert compiled("all", True, user_dict).places("aBCDe f") == expected
+    assert all_mode_places(_jieba(user_dict), "aBCDe f") == expected
 
 
 def test_force_split_words_are_read_live() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordfreq import KwicRow, KwicSpec, Nodes, OptionError, concordance, count
+from wordfreq import KwicRow, KwicSpec, Nodes, concordance, count
 from wordfreq.analyses.kwic import columns
 from wordfreq.cli import cli
 
@@ -225,33 +225,129 @@ def test_max_stops_in_corpus_order() -> None:
     assert [row.cells() for row in rows] == naive_concordance(sample_files(), {"的"})[:3]
 
 
-@pytest.mark.parametrize("tokenizer", ["jieba", "jieba-rs"])
-def test_all_mode_is_refused(tokenizer: str) -> None:
-    """All mode joins the ASCII pieces it does not cover into one token, which need not be in the line at
-    all (jieba cuts 'abcd' into 'bc' and 'ad' where the dictionary holds bc): no place to show."""
-    with pytest.raises(OptionError, match="not in all mode"):
-        rows_of([str(SAMPLE_CORPUS)], "的", mode="all", tokenizer=tokenizer)
+# A dictionary under which jieba's all mode joins ASCII pieces around a word it skips: 'abcd' is bc, then ad.
+JOINING_DICTIONARY = "a 5\nb 5\nbc 5\nd 5\nQ 3\nQQ 4\n中华 5\n中华人民 5\n人民 5\n人民共和国 4\n"
+
+
+@pytest.mark.parametrize(
+    ("tokenizer", "workers"), [("jieba", 1), ("jieba", 2), ("jieba-py", 2), ("jieba-rs", 1), ("jieba-rs", 2)]
+)
+def test_all_mode_gives_every_word_its_count_in_order_of_place(tokenizer: str, workers: int) -> None:
+    """All mode's tokens overlap (every dictionary word at each place): every word of the table has as
+    many rows as its count, each row's node is its token in the line, and a line's rows are in order of
+    place."""
+    options = {"mode": "all", "tokenizer": tokenizer}
+    table = count([str(SAMPLE_CORPUS)], workers=1, **options).counts
+    rows = rows_of([str(SAMPLE_CORPUS)], *sorted(table), workers=workers, chunk_size=500, **options)
+    assert Counter(row.node for row in rows) == table
+    for row, after in zip(rows, rows[1:]):
+        if (row.source, row.line) == (after.source, after.line):
+            assert (row.column, len(row.node)) < (after.column, len(after.node))
+    lines = {
+        (str(p), n): line for p in sample_files() for n, line in enumerate(read_text(str(p)).split("\n"), 1)
+    }
+    assert all(lines[row.source, row.line][row.column :].startswith(row.node) for row in rows)
+
+
+@pytest.mark.parametrize("tokenizer", ["jieba", "jieba-py"])
+def test_all_mode_shows_a_joined_ascii_token_from_its_first_character_to_its_last(
+    tmp_path: Path, tokenizer: str
+) -> None:
+    """jieba's all mode cuts 'abcd' into bc and ad (it joins the single ASCII pieces around the word it
+    skips): ad's row shows abcd, and a line that holds no 'ad' at all is still searched."""
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text(JOINING_DICTIONARY, encoding="utf-8")
+    corpus = text_file_at(tmp_path, "他说abcd很好，xQQy和中华人民\nabcdQQ ab\nAbcd\n")
+    options = {"mode": "all", "tokenizer": tokenizer, "dict": str(dictionary)}
+    table = count([corpus], **options).counts
+    assert table["ad"] == 2 and table["xy"] == 1 and table["bc"] == 3
+    rows = rows_of([corpus], "ad", "xy", "bc", "中华", "中华人民", "人民", width=3, **options)
+    assert [row.cells() for row in rows] == [
+        (corpus, 1, "他说", "abcd", "很好，"),
+        (corpus, 1, "他说a", "bc", "d很好"),
+        (corpus, 1, "很好，", "xQQy", "和中华"),
+        (corpus, 1, "Qy和", "中华", "人民"),
+        (corpus, 1, "Qy和", "中华人民", ""),
+        (corpus, 1, "和中华", "人民", ""),
+        (corpus, 2, "", "abcd", "QQ "),
+        (corpus, 2, "a", "bc", "dQQ"),
+        (corpus, 3, "A", "bc", "d"),
+    ]
+    tsv = concordance(
+        [corpus],
+        KwicSpec(Nodes(("ad", "xy", "bc", "中华", "中华人民", "人民")), width=3),
+        tsv=True,
+        **options,
+    )
+    assert b"".join(tsv.tsv_blocks()).decode() == "".join(
+        "\t".join(map(str, row.cells())) + "\n" for row in rows
+    )
+    # sorted by the tokens before the node, by place: ad's L1 is 说 (not bc, inside it) on line 1
+    left = rows_of([corpus], "ad", sort="left", **options)
+    assert [(row.line, row.key) for row in left] == [(2, ()), (1, ("说", "他"))]
+
+
+def a_word_of_its_table(path: str, pick: int, options: dict[str, object]) -> tuple[Counter[str], str]:
+    """The table of ``path`` with ``options``, and its word number ``pick`` (modulo its size; "" when it is
+    empty)."""
+    table = count([path], workers=1, **options).counts  # type: ignore[arg-type]
+    return table, sorted(table)[pick % len(table)] if table else ""
+
+
+def text_file_at(folder: Path, text: str) -> str:
+    path = folder / "corpus.txt"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.sampled_from([*PIECES, "\n", " ", "ab", "bcd", "QQx", "Q", "x"]), max_size=40),
+    chunk_size=st.integers(1, 64),
+    pick=st.integers(0, 1000),
+    lowercase=st.booleans(),
+    tokenizer=st.sampled_from(["jieba", "jieba-py", "jieba-rs"]),
+)
+def test_all_mode_on_any_text_and_chunking(
+    pieces: list[str], chunk_size: int, pick: int, lowercase: bool, tokenizer: str
+) -> None:
+    """A word of the table has as many rows as its count, with jieba's joined ASCII tokens too."""
+    data = "".join(pieces).encode("utf-8")
+    options: dict[str, object] = {"mode": "all", "lowercase": lowercase, "tokenizer": tokenizer}
+    if tokenizer != "jieba-rs":  # rjieba takes no main dictionary
+        options["dict"] = JOINING_DICTIONARY.encode()
+    with text_file(data) as path:
+        table, word = a_word_of_its_table(path, pick, options)
+        if not table:
+            return
+        rows = rows_of([path], word, workers=1, chunk_size=chunk_size, **options)
+        tsv = concordance([path], KwicSpec(Nodes((word,))), workers=1, tsv=True, **options)  # type: ignore[arg-type]
+        blocks = b"".join(tsv.tsv_blocks())
+    assert len(rows) == table[word]
+    assert blocks.decode().count("\n") == table[word]
 
 
 def naive_search_concordance(
     files: list[Path], words: set[str], width: int = 40, lowercase: bool = False, hmm: bool = True
 ) -> list[tuple[str, int, str, str, str]]:
     """Each file, line by line through ``jieba.tokenize(mode="search")``, which gives each token's own
-    place; each token's pieces (the whitespace rule), lowercased if asked."""
+    place; each token's pieces (the whitespace rule), lowercased if asked; a line's rows in order of
+    place (where they start, then end)."""
     import jieba
 
     rows = []
     for path in files:
         text = read_text(str(path))
         for number, line in enumerate(text.split("\n"), 1):
+            found = []
             for token, start, _ in jieba.tokenize(line, mode="search", HMM=hmm):
                 for piece in re.finditer(r"\S+", token):
                     s, e = start + piece.start(), start + piece.end()
                     kept = piece.group().lower() if lowercase else piece.group()
                     if kept in words:
-                        rows.append(
-                            (str(path), number, line[max(0, s - width) : s], line[s:e], line[e : e + width])
-                        )
+                        found.append((s, e))
+            for s, e in sorted(found):
+                rows.append((str(path), number, line[max(0, s - width) : s], line[s:e], line[e : e + width]))
     return rows
 
 
@@ -285,10 +381,9 @@ def test_search_mode_on_any_text_and_chunking(
     data = "".join(pieces).encode("utf-8")  # PIECES hold no NUL and no lone surrogate
     options = {"mode": "search", "hmm": hmm, "lowercase": lowercase, "tokenizer": tokenizer}
     with text_file(data) as path:
-        table = count([path], workers=1, **options).counts  # type: ignore[arg-type]
+        table, word = a_word_of_its_table(path, pick, options)
         if not table:
             return
-        word = sorted(table)[pick % len(table)]
         rows = rows_of([path], word, workers=1, chunk_size=chunk_size, **options)
         expected = naive_search_concordance([Path(path)], {word}, lowercase=lowercase, hmm=hmm)
     assert len(rows) == table[word]
@@ -442,6 +537,19 @@ def tsv_of(
     else:
         write_kwic(result.rows(), out, "tsv", width)  # type: ignore[arg-type]
     return out.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["accurate", "all"])
+@pytest.mark.parametrize("few", [False, True], ids=["every-word", "few-words"])
+def test_the_tsv_of_many_or_few_words_is_the_rows(mode: str, few: bool) -> None:
+    """Made in C, the TSV of the sample corpus's words, every one of them (the lines found by one
+    regular expression) or a few (each looked for in C), is the rows'."""
+    table = count([str(SAMPLE_CORPUS)], workers=1, mode=mode).counts
+    words = sorted(table)[::97] if few else sorted(table)
+    options = {"workers": 2, "chunk_size": 700, "mode": mode, "width": 7}
+    fast = tsv_of([str(SAMPLE_CORPUS)], words, True, **options)
+    assert fast == tsv_of([str(SAMPLE_CORPUS)], words, False, **options)
+    assert fast.count(b"\n") == 1 + sum(table[word] for word in words)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

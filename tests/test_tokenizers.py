@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wordfreq import count
+from wordfreq import OptionError, count
 from wordfreq.cli import cli
 from wordfreq.errors import WordfreqError
 from wordfreq.tokenizers import TokenizerSpec, build_tokenizer, cut_points_for
@@ -123,3 +123,45 @@ def test_without_the_compiled_tokenizer_the_default_is_jieba_itself_and_says_why
     assert fast.engine == "jieba, compiled (exact)" and slow.engine == "jieba (pure Python)"
     assert f"pure Python: {reason}" in result.stderr
     assert result.stderr.rstrip().endswith("; jieba (pure Python)")
+
+
+def test_ordered_places_take_the_one_placement_that_fits_the_line() -> None:
+    """jieba-rs's all mode: tokens in order of place, those of one place shortest first, leaving out only
+    Han characters that are no word.  A token is not at the first place its text is found ('华' after
+    '中华' in 中华华), and tokens that fit the line in no way, or in more than one, are refused, never
+    placed by a guess."""
+    from wordfreq.tokenizers.places import ordered_places
+
+    def never(char: str) -> bool:
+        return False
+
+    assert ordered_places("中华华", ["中华", "华"], never) == [("中华", 0, 2), ("华", 2, 3)]
+    assert ordered_places("中华人民", ["中", "中华", "华", "人", "人民", "民"], never) == [
+        ("中", 0, 1),
+        ("中华", 0, 2),
+        ("华", 1, 2),
+        ("人", 2, 3),
+        ("人民", 2, 4),
+        ("民", 3, 4),
+    ]
+    assert ordered_places("a b", ["a", " ", "b"], never) == [("a", 0, 1), ("b", 2, 3)]
+    assert ordered_places("", [], never) == []
+    assert ordered_places("们㐀们", ["们", "们"], "㐀".__eq__) == [("们", 0, 1), ("们", 2, 3)]
+    with pytest.raises(OptionError, match="in no way"):
+        ordered_places("ab", ["a"], never)  # b is left out
+    with pytest.raises(OptionError, match="not in the line in order"):
+        ordered_places("们㐀们", ["们", "们"], never)  # the second 们 is past a character kept out
+    with pytest.raises(OptionError, match="more than one way"):
+        ordered_places("aaa", ["a", "aa", "a"], never)  # aa at 0 or 1, the last a at 2 either way
+    with pytest.raises(OptionError, match="not in the line"):
+        ordered_places("ab", ["b", "a"], never)
+
+
+def test_jieba_rs_all_mode_leaves_out_han_characters_that_are_no_word() -> None:
+    """The rule `ordered_places` is given for jieba-rs: rjieba's cut_all makes no token of U+3400 or of
+    龘 (no words), one of 们."""
+    from wordfreq.tokenizers import TokenizerSpec, build_tokenizer
+
+    tokenizer = build_tokenizer(TokenizerSpec(name="jieba-rs", mode="all"))
+    assert tokenizer.tokenize("我们㐀龘x") == ["我", "我们", "们", "x"]
+    assert tokenizer.places("我们㐀龘x") == [("我", 0, 1), ("我们", 0, 2), ("们", 1, 2), ("x", 4, 5)]

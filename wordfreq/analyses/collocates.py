@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
 from wordfreq.analyses.keyness import SERIES_BELOW, g2, one_plus_u_log_series
-from wordfreq.analyses.occurrences import LineCountOptions, LineReader, TagUse
+from wordfreq.analyses.occurrences import LineCountOptions, reader_of
 from wordfreq.analyses.specs import MEASURES, CollocatesSpec, Nodes
 from wordfreq.api import count
 from wordfreq.chunks.planning import LINE_FEED
@@ -100,8 +100,9 @@ class WindowCounter:
     def __init__(self, count_options: WindowCountOptions):
         assert count_options.nodes is not None
         self.base = build_tokenizer(count_options.tokenizer)
-        tags = TagUse.of(count_options.tokenizer)
-        self.reader = LineReader(lambda: self.base, count_options.filters, count_options.nodes, tags=tags)
+        self.reader = reader_of(
+            count_options.tokenizer, count_options.filters, count_options.nodes, lambda: self.base
+        )
         self.index = {word: i for i, word in enumerate(count_options.nodes.words)}
         self.left = count_options.left
         self.right = count_options.right

@@ -11,14 +11,16 @@ whose lines are whole (`occurrences.LineCountOptions`); their answers come back 
 task order, where the parent numbers the lines (a task's first line is the
 sum of the line feeds of the tasks of its file before it, so no worker
 counts a file's lines from its start).  The rows are in corpus order
-(source, line, column) for any number of workers or chunk size, and stream:
+(source, line, column, then length where tokens overlap) for any number of
+workers or chunk size, and stream:
 
 * ``max_rows`` stops the run once it has that many (in corpus order), or
   keeps the first that many by the sort, in a heap;
 * ``sample`` keeps the occurrences with the ``sample`` smallest keys, a
-  keyed hash (BLAKE2b) of the seed and the occurrence's source, line and
-  column: a uniform sample without replacement, the same for any number
-  of workers or chunk size, that a seed reproduces;
+  keyed hash (BLAKE2b) of the seed and the occurrence's source, line,
+  column and length (overlapping tokens may start at one column): a
+  uniform sample without replacement, the same for any number of workers
+  or chunk size, that a seed reproduces;
 * ``sort`` left or right orders by the kept tokens before the node, nearest
   first (AntConc's L1, L2, ...) or after it (R1, R2, ...), ties in corpus
   order; a sort holds rows up to the memory budget, then writes them sorted
@@ -180,13 +182,20 @@ class KwicWork:
                 if len(found) > 1
                 else next(iter(found.values()))
             )
+            if reader.overlapping:  # in order of place, not of the tokenizer's order
+                at = sorted(at, key=lambda p: (starts[p], ends[p]))
             number = text.numbers[i] if text.numbers is not None else i
             controls = _CONTROL.search(line) is not None
             for p in at:
                 start, end = starts[p], ends[p]
                 key: tuple[str, ...] = ()
                 if self.sort != "source":
-                    key = reader.neighbours(kept, p, -1 if self.sort == "left" else 1, SORT_TOKENS)
+                    step = -1 if self.sort == "left" else 1
+                    key = (
+                        reader.placed_neighbours(kept, starts, ends, p, step, SORT_TOKENS)
+                        if reader.overlapping
+                        else reader.neighbours(kept, p, step, SORT_TOKENS)
+                    )
                 left, right = line[max(0, start - width) : start], line[end : end + width]
                 hits.append((number, left, line[start:end], right, start, key, controls))
         return hits
@@ -351,7 +360,7 @@ def _read_run(run: BinaryIO) -> Iterator[KwicRow]:
 
 def _sample_key(seed: int, row: KwicRow) -> bytes:
     """The occurrence's place in a sample: a keyed hash of where it is, the same for any chunking."""
-    where = f"{row.source}\0{row.line}\0{row.column}".encode("utf-8", "surrogatepass")
+    where = f"{row.source}\0{row.line}\0{row.column}\0{len(row.node)}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(where, digest_size=8, key=str(seed).encode()).digest()
 
 
@@ -376,8 +385,6 @@ def concordance(
     )
     if run_options.engine != "local":
         raise OptionError("engine", "a concordance runs on local workers only")
-    if count_options.tokenizer.mode == "all":
-        raise OptionError("mode", "a concordance needs each token's place in its line: not in all mode")
     if not count_options.rows.plain:
         raise OptionError("ngram", "a concordance is of tokens: no n-grams or document counts")
     line_options = LineCountOptions(

@@ -15,6 +15,10 @@ neighbours.  Both read a task's text line by line, through a `LineReader`:
   its text; the whitespace rule splits them into smaller pieces), so a
   token equal to WORD needs WORD itself in the line: one search of a
   regular expression of the nodes per line says whether a line may hold one.
+  One kind of token is not a substring: jieba's all mode joins ASCII pieces
+  around a dictionary word it skips (`wordfreq.tokenizers.places`), so a
+  WORD that starts with an ASCII letter or digit is searched with any ASCII
+  letters and digits between its characters (`_joined`).
   With ``--lowercase`` the token lowercased must equal WORD: `str.lower`
   lowercases each character on its own except the Greek capital sigma
   (final or not, by its neighbours), so for a WORD without σ or ς the
@@ -27,12 +31,15 @@ neighbours.  Both read a task's text line by line, through a `LineReader`:
   pieces the filters keep, lowercased if asked: the tokens the table counts
   for that line, in order (`LineReader.kept`).  A node is a kept token equal
   to one of the words (or, with ``--regex``, that a pattern matches whole).
+* **Places.**  In jieba's accurate mode the tokens are the line cut in
+  pieces, placed by their lengths; in the search and all modes they
+  overlap and each is where the tokenizer's ``places`` says
+  (`LineReader.spans`).
 """
 
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import re
@@ -51,9 +58,11 @@ from wordfreq.counting.tasks import load_task
 from wordfreq.errors import OptionError
 from wordfreq.sources.inputs import read_option_file
 from wordfreq.tokenizers import Tokenizer, TokenizerSpec, build_tokenizer
+from wordfreq.tokenizers.places import Place
 from wordfreq.tokenizers.tags import KEEP_ALL, TagFilter, pair_token, split_tagged
 
 _PIECE = re.compile(r"\S+")
+_ASCII_START = re.compile("[a-zA-Z0-9]")
 _SIGMA = ("σ", "ς")
 _BLOCK_RUN = re.compile(f"[{BLOCK}]*")
 # The characters whose lowercase is not one character of the same kind (block or not): İ (two
@@ -61,6 +70,9 @@ _BLOCK_RUN = re.compile(f"[{BLOCK}]*")
 _RESHAPED_BY_LOWER = re.compile("[\u0130\u212a]")
 JIEBA_BY_BLOCK = ("jieba", "jieba-py")  # jieba itself, and its exact compiled form
 _FEW = 4  # up to this many words, a line's nodes are found by list.index; more, in one pass
+# Up to this many words, `kwic_rows_in` looks for each in C (a search per word and line that holds one);
+# more, one regular expression of them all finds the lines (`candidates`).
+_NEEDLES = 64
 
 
 @dataclass(frozen=True)
@@ -150,12 +162,12 @@ class LineReader:
         nodes: Nodes,
         by_block: bool = False,
         tags: TagUse = TagUse(),
-        words_of: Callable[[], Tokenizer] | None = None,
+        mode: str = "accurate",
+        joins_ascii: bool = False,
     ):
         self._tokenizer = tokenizer
-        # jieba's search mode: the accurate cut (the same dictionary and HMM) whose words its tokens
-        # come from (`_search_found`).
-        self._words_of = words_of
+        # The search and all modes: tokens overlap, and each is where the tokenizer's `places` says.
+        self.overlapping = mode != "accurate"
         self.filters = filters
         self.nodes = nodes
         self.tags = tags
@@ -172,12 +184,24 @@ class LineReader:
             self.words = frozenset(w for w in nodes.words if self._kept(w) == w and tags.word_of(w))
         texts = sorted({tags.word_of(w) for w in self.words or ()}, key=len, reverse=True)
         self.texts = tuple(texts)
+        # Whether each word's text is a substring of the line that holds it as a token (`joined`).
+        self.whole = not (joins_ascii and any(map(_ASCII_START.match, texts)))
         if not nodes.regex and not (self.lower and any(s in w for w in texts for s in _SIGMA)):
-            # A token's text is a substring of its line: a line without any word's text holds no node.
-            self.search = re.compile("|".join(map(re.escape, texts)) or "(?!)").search
+            # A token's text is a substring of its line (but `joined`): a line without any word's text
+            # holds no node.
+            self.search = re.compile(
+                "|".join(map(_joined if joins_ascii else re.escape, texts)) or "(?!)"
+            ).search
         self.patterns = [re.compile(w) for w in nodes.words] if nodes.regex else []
         # `node_spans`: a block at a time, for jieba's accurate mode and words (not patterns).
         self.by_block = by_block and not tags.used and self.words is not None and self.search is not None
+        # `kwic_rows`: in C, for the compiled tokenizer's accurate or all mode and words.
+        self.by_place = (
+            (by_block or mode == "all")
+            and not tags.used
+            and self.words is not None
+            and self.search is not None
+        )
         words = sorted(self.words or ())
         self.block_words = [w for w in words if _BLOCK_RUN.fullmatch(w)]
         self.lone = [w for w in words if len(w) == 1 and not _BLOCK_RUN.fullmatch(w)]
@@ -192,15 +216,9 @@ class LineReader:
         return self._tokenizer().tokenize
 
     @functools.cached_property
-    def _accurate(self) -> Callable[[str], Iterable[str]]:
-        """The words of a line in the accurate mode that a search-mode tokenizer's tokens come from."""
-        assert self._words_of is not None
-        return self._words_of().tokenize
-
-    @functools.cached_property
-    def _search_places(self) -> Callable[[str], list[tuple[str, int]]] | None:
-        """A tokenizer's own places of its search mode's tokens (jieba-rs's), if it has them."""
-        return getattr(self._tokenizer(), "search_places", None)
+    def _places(self) -> Callable[[str], list[Place]] | None:
+        """The tokenizer's places of its tokens (`wordfreq.tokenizers.places`), if it has them."""
+        return getattr(self._tokenizer(), "places", None)
 
     @functools.cached_property
     def _finder(self) -> Any:
@@ -208,7 +226,7 @@ class LineReader:
         another tokenizer or mode, tags, patterns."""
         tokenizer = self._tokenizer()
         make = getattr(tokenizer, "window_table", None)
-        if make is None or not self.by_block or not hasattr(tokenizer, "kwic_rows"):
+        if make is None or not self.by_place or not hasattr(tokenizer, "kwic_rows"):
             return None
         return make(self.keep, sorted(self.words or ()), 0, 0)
 
@@ -228,7 +246,14 @@ class LineReader:
         those that hold a word's text are segmented (`candidates`, without ``--lowercase``), and a
         token is looked for among the words before the filters are asked (which, without
         ``--lowercase``, keep a token as it is or drop it).  None where that cannot be done so."""
-        if self._finder is None or self.lower or self.search is None or not self.texts:
+        if (
+            self._finder is None
+            or self.lower
+            or self.search is None
+            or not self.texts
+            or not self.whole
+            or len(self.texts) > _NEEDLES
+        ):
             return None
         try:
             return self._tokenizer().kwic_rows(text, self._finder, width, self.texts, True)  # type: ignore[attr-defined]
@@ -299,6 +324,7 @@ class LineReader:
         search = self.block_search
         if search is not None:
             keep, words, tokenize = self.keep, self.block_words, self.tokenize
+            word_set = self.words or frozenset()
             n = len(line)
             backwards = None
             at = 0
@@ -311,6 +337,11 @@ class LineReader:
                 tokens = list(tokenize(line[start:end]))
                 finished = tokens if keep is None else list(map(keep, tokens))
                 starts = None
+                if len(words) > _FEW:  # one pass over the tokens, not one per word
+                    starts = list(itertools.accumulate(map(len, tokens), initial=start))
+                    spans.extend((starts[i], starts[i + 1]) for i, t in enumerate(finished) if t in word_set)
+                    at = end
+                    continue
                 for word in words:
                     try:
                         i = finished.index(word)  # type: ignore[union-attr]
@@ -337,10 +368,12 @@ class LineReader:
     def pieces(self, line: str) -> list[str]:
         """The pieces of ``line``: its tokens with the whitespace rule, in order."""
         tokens = self.tokenize(line)
+        if not isinstance(tokens, list):  # jieba's generator: asked twice below
+            tokens = list(tokens)
         if WHITESPACE.search(line) or "" in tokens:
             return " ".join(tokens).split()
         # No token can hold whitespace and none is empty: the tokens are the pieces.
-        return tokens if isinstance(tokens, list) else list(tokens)
+        return tokens
 
     def kept(self, line: str) -> list[str]:
         """The kept tokens of ``line``, in order."""
@@ -361,18 +394,17 @@ class LineReader:
         """
         if self.tags.used:
             return self._tagged_spans(line)
-        tokens = list(self.tokenize(line))
-        if "".join(tokens) == line and (
-            not WHITESPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
-        ):
-            starts = list(itertools.accumulate(map(len, tokens), initial=0))
-            pieces, ends = tokens, starts[1:]
-        elif self._words_of is not None:
-            pieces, starts, ends = _pieces_of(_search_places(line, tokens, list(self._accurate(line))))
-        elif self._search_places is not None:
-            pieces, starts, ends = _pieces_of(_checked_places(line, tokens, self._search_places(line)))
+        if self.overlapping and self._places is not None:
+            pieces, starts, ends = _pieces_of(self._places(line))
         else:
-            pieces, starts, ends = _found(line, tokens)
+            tokens = list(self.tokenize(line))
+            if "".join(tokens) == line and (
+                not WHITESPACE.search(line) or _space_in_whitespace_tokens(tokens) == _space_in(line)
+            ):
+                starts = list(itertools.accumulate(map(len, tokens), initial=0))
+                pieces, ends = tokens, starts[1:]
+            else:
+                pieces, starts, ends = _found(line, tokens)
         units: list[str | None] = pieces if self.keep is None else list(map(self.keep, pieces))  # type: ignore[assignment]
         return units, starts, ends
 
@@ -408,6 +440,22 @@ class LineReader:
                 found.append(unit)
             i += step
         return tuple(found)
+
+    @staticmethod
+    def placed_neighbours(
+        units: list[str | None], starts: list[int], ends: list[int], at: int, step: int, n: int
+    ) -> tuple[str, ...]:
+        """`neighbours` of overlapping tokens (search and all modes), by place: leftwards (``step`` -1),
+        those that end where the node starts or before, the nearest end first; rightwards, those that
+        start where it ends or after, the nearest start first; the longer first where they tie."""
+        if step < 0:
+            near = [j for j in range(len(units)) if ends[j] <= starts[at]]
+            near.sort(key=lambda j: (-ends[j], starts[j]))
+        else:
+            near = [j for j in range(len(units)) if starts[j] >= ends[at]]
+            near.sort(key=lambda j: (starts[j], -ends[j]))
+        found = [unit for j in near if (unit := units[j]) and not unit.isspace()]
+        return tuple(found[:n])
 
     def positions(self, kept: list[str] | list[str | None]) -> dict[str, list[int]]:
         """Where each node is among ``kept`` (`kept` or `spans`): node -> its positions, in order."""
@@ -473,50 +521,18 @@ def _found(line: str, tokens: list[str]) -> tuple[list[str], list[int], list[int
     return pieces, starts, ends
 
 
-def _search_places(line: str, tokens: list[str], words: list[str]) -> list[tuple[str, int]]:
-    """Where each of jieba's search-mode ``tokens`` of ``line`` starts.  They overlap: for each of
-    ``words`` (the accurate cut, the line cut in pieces) in turn, they are the word's 2-grams the
-    dictionary holds in order of their offsets, then its 3-grams so, then the word itself
-    (``cut_for_search``).  So a word's grams are the tokens before it, each found in the word after
-    the last one of its length; a token that does not fit raises `OptionError`, never a wrong place."""
-    placed: list[tuple[str, int]] = []
-    at = 0  # where the current word starts in the line
-    i = 0
-    for word in words:
-        after = {2: 0, 3: 0}  # the next offset in the word a gram of each length may have
-        while i < len(tokens) and tokens[i] != word:
-            gram = tokens[i]
-            offset = word.find(gram, after.get(len(gram), len(word))) if len(gram) < len(word) else -1
-            if offset < 0:
-                raise OptionError("mode", f"search-mode token {gram!r} is not a 2- or 3-gram of {word!r}")
-            after[len(gram)] = offset + 1
-            placed.append((gram, at + offset))
-            i += 1
-        if i == len(tokens) or line[at : at + len(word)] != word:
-            raise OptionError("mode", f"the search-mode tokens do not end with the word {word!r}")
-        placed.append((word, at))
-        at += len(word)
-        i += 1
-    if i != len(tokens) or at != len(line):
-        raise OptionError("mode", "the search-mode tokens are not the accurate words and their grams")
-    return placed
-
-
-def _checked_places(line: str, tokens: list[str], placed: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """A tokenizer's own ``placed`` tokens, checked: the tokens it counts, each where the line holds it."""
-    if [token for token, _ in placed] != tokens or any(
-        line[start : start + len(token)] != token for token, start in placed
-    ):
-        raise OptionError("mode", "the tokenizer's places of its search-mode tokens are not in the line")
-    return placed
-
-
-def _pieces_of(placed: list[tuple[str, int]]) -> tuple[list[str], list[int], list[int]]:
-    """The pieces (the whitespace rule) of tokens placed in a line, with where each starts and ends."""
+def _pieces_of(placed: list[Place]) -> tuple[list[str], list[int], list[int]]:
+    """The pieces (the whitespace rule) of tokens placed in a line, with where each starts and ends (all
+    mode's joined ASCII token, which holds no whitespace, from its first character to its last)."""
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for token, start in placed:
+    for token, start, end in placed:
+        if end - start != len(token) or not WHITESPACE.search(token):
+            pieces.append(token)
+            starts.append(start)
+            ends.append(end)
+            continue
         for match in _PIECE.finditer(token):
             pieces.append(match.group())
             starts.append(start + match.start())
@@ -524,20 +540,36 @@ def _pieces_of(placed: list[tuple[str, int]]) -> tuple[list[str], list[int], lis
     return pieces, starts, ends
 
 
+def _joined(word: str) -> str:
+    """A pattern of the lines that may hold ``word`` as a token of jieba's all mode: its text, but where
+    it starts with an ASCII letter or digit (an eng_buf: `wordfreq.tokenizers.places`), with any ASCII
+    letters and digits before each of its own (those of the dictionary words it skips)."""
+    if not _ASCII_START.match(word):
+        return re.escape(word)
+    return re.escape(word[0]) + "".join(
+        ("[a-zA-Z0-9]*" if _ASCII_START.match(c) else "") + re.escape(c) for c in word[1:]
+    )
+
+
+def reader_of(
+    spec: TokenizerSpec, filters: Filters, nodes: Nodes, tokenizer: Callable[[], Tokenizer]
+) -> LineReader:
+    """The `LineReader` of ``tokenizer`` (made for ``spec``): by blocks for jieba's accurate mode
+    (`LineReader.node_spans`); jieba's all mode joins ASCII pieces (`_joined`)."""
+    jieba = spec.name in JIEBA_BY_BLOCK
+    return LineReader(
+        tokenizer,
+        filters,
+        nodes,
+        jieba and spec.mode == "accurate",
+        TagUse.of(spec),
+        spec.mode,
+        jieba and spec.mode == "all",
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def line_reader(count_options: CountOptions, nodes: Nodes) -> LineReader:
-    """The `LineReader` of this process for ``count_options`` and ``nodes`` (by blocks for jieba's
-    accurate mode, `LineReader.node_spans`)."""
+    """The `LineReader` of this process for ``count_options`` and ``nodes``."""
     spec = count_options.tokenizer
-    by_block = spec.name in JIEBA_BY_BLOCK and spec.mode == "accurate"
-    words_of = None
-    if spec.mode == "search" and spec.name in JIEBA_BY_BLOCK:  # else the tokenizer's own `search_places`
-        words_of = functools.partial(build_tokenizer, dataclasses.replace(spec, mode="accurate"))
-    return LineReader(
-        functools.partial(build_tokenizer, spec),
-        count_options.filters,
-        nodes,
-        by_block,
-        TagUse.of(spec),
-        words_of,
-    )
+    return reader_of(spec, count_options.filters, nodes, functools.partial(build_tokenizer, spec))

@@ -1264,6 +1264,7 @@ fail:
 #define WANT_ROWS 2
 #define WANT_PAIRS 3
 #define WANT_PLACES 4
+#define WANT_SPANS 5
 
 typedef struct PosModelObject PosModelObject;
 typedef struct PosScratch PosScratch;
@@ -1300,7 +1301,7 @@ typedef struct {
     uint32_t *line;          /* the ids of the current line's kept run */
     Py_ssize_t line_len, line_cap;
     Windows *win;            /* WANT_ROWS of collocates: the windows too (NULL for n-grams); WANT_PLACES: the nodes */
-    /* WANT_PLACES: the text segmented, and where each node is in it (start, length) */
+    /* WANT_PLACES: the text segmented, and where each node is in it (start, end); WANT_SPANS: the text */
     const Py_UCS4 *text;
     Py_ssize_t text_len;
     Py_ssize_t *places;
@@ -1319,6 +1320,9 @@ typedef struct {
     Py_ssize_t back_cap;
     Py_UCS4 *buf;            /* all mode's eng_buf */
     Py_ssize_t buf_len, buf_cap;
+    /* where in call->text (when set) eng_buf's first piece starts and its last ends: its characters
+     * are pieces of the text in order, but may skip those of a dictionary word between them */
+    Py_ssize_t buf_first, buf_end;
     /* posseg */
     PosScratch *pos;
     unsigned char *pback;    /* the Viterbi's back pointers, a row of states per position */
@@ -1330,6 +1334,21 @@ typedef struct {
 static int rows_end_line(Call *call);
 static int rows_add(Call *call, Py_ssize_t id);
 static int token_kept(Call *call, Py_ssize_t id);
+
+/* Where a token s[0:n] is in call->text, as [*start, *end): all mode's eng_buf spans from its first
+ * piece to its last (`buf_first`, `buf_end`); any other token is a piece of the text. */
+static void
+token_place(const Call *call, const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t *start, Py_ssize_t *end)
+{
+    if (s == call->buf) {
+        *start = call->buf_first;
+        *end = call->buf_end;
+    }
+    else {
+        *start = s - call->text;
+        *end = *start + n;
+    }
+}
 
 /* One token of jieba's, in order.  `space` marks the whitespace tokens of
  * re_skip_default (dropped by counting; a line feed ends an n-gram line). */
@@ -1361,15 +1380,26 @@ emit_token(Call *call, const Py_UCS4 *s, Py_ssize_t n, int space)
         int kept = token_kept(call, id);
         if (kept <= 0 || call->tokens.entries[id].node < 0)
             return kept < 0 ? -1 : 0;
-        if (s < call->text || s + n > call->text + call->text_len) { /* not reached in accurate mode */
-            PyErr_SetString(PyExc_ValueError, "a token that is not a piece of the text");
-            return -1;
-        }
         if (grow((void **)&call->places, &call->places_cap, call->places_len + 2, sizeof(Py_ssize_t)) < 0)
             return -1;
-        call->places[call->places_len++] = s - call->text;
-        call->places[call->places_len++] = n;
+        token_place(call, s, n, &call->places[call->places_len], &call->places[call->places_len + 1]);
+        call->places_len += 2;
         return 0;
+    }
+    case WANT_SPANS: {
+        if (space || n == 0)
+            return 0;
+        Py_ssize_t id = table_add(&call->tokens, s, n, 0), start, end;
+        if (id < 0)
+            return -1;
+        PyObject *str = entry_str(&call->tokens, &call->tokens.entries[id]);
+        if (str == NULL)
+            return -1;
+        token_place(call, s, n, &start, &end);
+        PyObject *span = Py_BuildValue("(Onn)", str, start, end);
+        int rc = span == NULL ? -1 : PyList_Append(call->list, span);
+        Py_XDECREF(span);
+        return rc;
     }
     default:
         if (space) {
@@ -1661,6 +1691,11 @@ eng_append(Call *call, const Py_UCS4 *s, Py_ssize_t n)
 {
     if (grow((void **)&call->buf, &call->buf_cap, call->buf_len + n, sizeof(Py_UCS4)) < 0)
         return -1;
+    if (call->text != NULL) {
+        if (call->buf_len == 0)
+            call->buf_first = s - call->text;
+        call->buf_end = s + n - call->text;
+    }
     memcpy(call->buf + call->buf_len, s, n * sizeof(Py_UCS4));
     call->buf_len += n;
     return 0;
@@ -2467,7 +2502,12 @@ segment_text(Call *call, PyObject *text)
     Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
     if (s == NULL)
         return -1;
+    if (call->want == WANT_SPANS) {
+        call->text = s;
+        call->text_len = n;
+    }
     int rc = segment(call, s, n);
+    call->text = NULL;
     PyMem_Free(s);
     return rc;
 }
@@ -2530,6 +2570,28 @@ Segmenter_tokenize(SegmenterObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "U:tokenize", &text))
         return NULL;
     return segment_to_list(self, text, WANT_LIST);
+}
+
+PyDoc_STRVAR(places_doc,
+"places(text) -> list\n\n"
+"The tokens of tokenize(text) that are neither whitespace nor empty, in the\n"
+"same order, each as (token, start, end): where it is in text.  A token is\n"
+"text[start:end], but for all mode's run of ASCII letters and digits (jieba's\n"
+"eng_buf), which joins the single pieces of a run in order and skips those\n"
+"inside a longer dictionary word ('xQQy' with QQ in the dictionary: QQ, then\n"
+"xy): start is where its first piece starts, end where its last ends.");
+
+static PyObject *
+Segmenter_places(SegmenterObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:places", &text))
+        return NULL;
+    if (self->pos != NULL) {
+        PyErr_SetString(PyExc_ValueError, "places of tagged words: use tag");
+        return NULL;
+    }
+    return segment_to_list(self, text, WANT_SPANS);
 }
 
 PyDoc_STRVAR(tag_doc,
@@ -2703,18 +2765,28 @@ put_byte(Bytes *out, unsigned char c)
     return 0;
 }
 
-/* The rows of the places call->places (in order) in s[0:n], which starts at line `line` of the text:
- * each row's cells appended to *cells, its line (a walk of s counting line feeds) to *lines. */
+static int
+place_order(const void *a, const void *b)
+{
+    const Py_ssize_t *x = a, *y = b;
+    return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* The rows of the places call->places in s[0:n], which starts at line `line` of the text, in order of
+ * place (all mode's come out of order: its eng_buf after the words inside it): each row's cells
+ * appended to *cells, its line (a walk of s counting line feeds) to *lines. */
 static int
 kwic_cells(Call *call, const Py_UCS4 *s, Py_ssize_t n, int64_t line, Py_ssize_t width, Bytes *cells,
            Bytes *lines)
 {
     Py_ssize_t rows = call->places_len / 2;
+    if (call->seg->mode == MODE_ALL && rows > 1)
+        qsort(call->places, rows, 2 * sizeof(Py_ssize_t), place_order);
     Py_ssize_t scanned = 0, line_start = 0, line_end = -1;
     if (grow((void **)&lines->b, &lines->cap, lines->len + rows * (Py_ssize_t)sizeof(int64_t), 1) < 0)
         return -1;
     for (Py_ssize_t r = 0; r < rows; r++) {
-        Py_ssize_t start = call->places[2 * r], end = start + call->places[2 * r + 1];
+        Py_ssize_t start = call->places[2 * r], end = call->places[2 * r + 1];
         for (; scanned < start; scanned++) {
             if (s[scanned] == '\n') {
                 line++;
@@ -2815,8 +2887,9 @@ done:
 PyDoc_STRVAR(kwic_rows_doc,
 "kwic_rows(text, table, width, needles=None, exact=False) -> (cells, lines)\n\n"
 "The concordance of the nodes of table (a RowTable made with nodes; its keep\n"
-"applies) in text, segmented as tokenize(text) (accurate mode, no tags): for\n"
-"each kept token that is a node, in order, the TSV cells after a row's\n"
+"applies) in text, segmented as tokenize(text) (accurate or all mode, no tags):\n"
+"for each kept token that is a node, in order of place (as places(text) has\n"
+"it), the TSV cells after a row's\n"
 "source and line, '\\tleft\\tnode\\tright\\n' (width characters each side, never\n"
 "past a line feed; control characters as spaces; UTF-8 with surrogateescape),\n"
 "in cells; and the 0-based index of its line in text (int64, native order), in\n"
@@ -2824,7 +2897,8 @@ PyDoc_STRVAR(kwic_rows_doc,
 "or U+DD00..U+DFFF.\n\n"
 "needles (a tuple of non-empty str): only the lines that hold one of them are\n"
 "segmented, each alone (jieba never makes a token across a line feed): the\n"
-"caller's word that a line without it cannot hold a node.  exact: the caller's\n"
+"caller's word that a line without it cannot hold a node (in all mode, not so\n"
+"for a word that starts with an ASCII letter or digit: see places).  exact: the caller's\n"
 "word that keep returns each token as it is or None (no lowercasing), so a\n"
 "token that is not a node word is no node and skips the table.");
 
@@ -2841,9 +2915,9 @@ Segmenter_kwic_rows(SegmenterObject *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "needles must be a tuple of non-empty str, or None");
         return NULL;
     }
-    if (self->pos != NULL || self->mode != MODE_ACCURATE || table->win == NULL || width < 0) {
+    if (self->pos != NULL || self->mode == MODE_SEARCH || table->win == NULL || width < 0) {
         PyErr_SetString(PyExc_ValueError,
-                        "kwic_rows needs the accurate mode without tags, a table with nodes, a width >= 0");
+                        "kwic_rows needs the accurate or all mode without tags, a table with nodes, a width >= 0");
         return NULL;
     }
     if (row_table_use(table) < 0)
@@ -3059,6 +3133,7 @@ Segmenter_dealloc(SegmenterObject *self)
 static PyMethodDef Segmenter_methods[] = {
     {"add_counts", (PyCFunction)Segmenter_add_counts, METH_VARARGS, add_counts_doc},
     {"tokenize", (PyCFunction)Segmenter_tokenize, METH_VARARGS, tokenize_doc},
+    {"places", (PyCFunction)Segmenter_places, METH_VARARGS, places_doc},
     {"tag", (PyCFunction)Segmenter_tag, METH_VARARGS, tag_doc},
     {"add_rows", (PyCFunction)Segmenter_add_rows, METH_VARARGS, add_rows_doc},
     {"count_rows", (PyCFunction)Segmenter_count_rows, METH_VARARGS, count_rows_doc},

@@ -264,5 +264,7 @@ class CompiledJiebaTokenizer(CompiledRows):
         self.cut_points = cut_points_for_mode(mode)
         self.tokenize: Callable[[str], list[str]] = self._segmenter.tokenize
         self.add_counts: Callable[[str, Counter[str]], None] = self._segmenter.add_counts
-        if mode == "accurate":
+        # Where each token is (`wordfreq.tokenizers.places`), from the segmentation itself.
+        self.places: Callable[[str], list[tuple[str, int, int]]] = self._segmenter.places
+        if mode != "search":
             self.kwic_rows: Callable[..., tuple[bytes, bytes]] = self._segmenter.kwic_rows

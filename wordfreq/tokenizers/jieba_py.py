@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from wordfreq.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
+from wordfreq.tokenizers.places import Place, checked_places, solid
 
 _BLOCK = f"[{BLOCK}]"
 _OTHER = f"[^{BLOCK}{ESCAPED_BYTES}{WHITESPACE}]"
@@ -105,3 +106,64 @@ class JiebaTokenizer:
         if self.mode == "search":
             return self._jieba.cut_for_search(text, HMM=self.hmm)
         return self._jieba.cut(text, cut_all=True, HMM=self.hmm)
+
+    def places(self, text: str) -> list[Place]:
+        """Where each token of ``text`` is (`wordfreq.tokenizers.places`): jieba's own ``tokenize``, or,
+        in all mode, `all_mode_places`, checked against ``cut``'s tokens."""
+        if self.mode != "all":
+            mode = "search" if self.mode == "search" else "default"
+            return [place for place in self._jieba.tokenize(text, mode, self.hmm) if solid([place[0]])]
+        return checked_places(text, list(self.tokenize(text)), all_mode_places(self._jieba, text))
+
+
+_ENG = re.compile("[a-zA-Z0-9]")  # jieba's re_eng: where all mode starts or goes on with its eng_buf
+
+
+def all_mode_places(tk: Any, text: str) -> list[Place]:
+    """The `solid` tokens of ``tk.cut(text, cut_all=True)`` (jieba 0.42.1's ``cut`` and ``__cut_all``,
+    over ``tk``'s DAG), each with its place; the eng_buf's from its first character to its last."""
+    jieba = import_jieba()
+    placed: list[Place] = []
+    at = 0
+    for block in jieba.re_han_default.split(text):
+        if jieba.re_han_default.match(block):
+            placed.extend(_cut_all_places(tk, block, at))
+        else:
+            start = at
+            for piece in jieba.re_skip_default.split(block):
+                if piece and not jieba.re_skip_default.match(piece):
+                    placed.append((piece, start, start + len(piece)))
+                start += len(piece)
+        at += len(block)
+    return placed
+
+
+def _cut_all_places(tk: Any, block: str, at: int) -> list[Place]:
+    """``__cut_all``'s tokens of ``block`` (which starts at ``at``), placed."""
+    placed: list[Place] = []
+    last = -1  # __cut_all's old_j: the end (inclusive) of the last word
+    buf: list[Any] | None = None  # the eng_buf: its text, first character and end
+    for k, ends in tk.get_DAG(block).items():
+        if buf is not None and not _ENG.match(block[k]):
+            placed.append((buf[0], at + buf[1], at + buf[2]))
+            buf = None
+        if len(ends) == 1 and k > last:
+            end = ends[0] + 1
+            word = block[k:end]
+            if _ENG.match(word):
+                if buf is None:
+                    buf = [word, k, end]
+                else:
+                    buf[0] += word
+                    buf[2] = end
+            if buf is None:
+                placed.append((word, at + k, at + end))
+            last = ends[0]
+        else:
+            for j in ends:
+                if j > k:
+                    placed.append((block[k : j + 1], at + k, at + j + 1))
+                    last = j
+    if buf is not None:
+        placed.append((buf[0], at + buf[1], at + buf[2]))
+    return placed

@@ -21,15 +21,18 @@ right after any non-block character is safe in every mode;
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterable
 
 from wordfreq.charclasses import ASCII_BLOCK, CJK_EXTENSION_G, ESCAPED_BYTES, RJIEBA_HAN
 from wordfreq.errors import WordfreqError
+from wordfreq.tokenizers.places import Place, checked_places, ordered_places, solid
 
 BLOCK_CHARS = RJIEBA_HAN + CJK_EXTENSION_G + ASCII_BLOCK
 CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
+_HAN = re.compile(f"[{RJIEBA_HAN}{CJK_EXTENSION_G}]")
 # jieba's user-dictionary line: word, then an optional frequency and tag.
 _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 INSTALL_HINT = "the jieba-rs tokenizer needs rjieba: pip install '.[jieba-rs]'"
@@ -61,6 +64,12 @@ class JiebaRsTokenizer:
         self.mode = mode
         self.hmm = hmm
 
+    @functools.lru_cache(maxsize=1 << 14)  # noqa: B019 - one tokenizer per spec and process, for its life
+    def _dropped(self, char: str) -> bool:
+        """Whether all mode may leave ``char`` out: a Han character that is no word of the dictionary
+        (where no word covers it, jieba-rs's ``cut_all`` makes no token of it)."""
+        return _HAN.match(char) is not None and not self._jieba.has_word(char)
+
     def tokenize(self, text: str) -> Iterable[str]:
         if self.mode == "accurate":
             return self._jieba.cut(text, self.hmm)
@@ -68,10 +77,15 @@ class JiebaRsTokenizer:
             return self._jieba.cut_for_search(text, self.hmm)
         return self._jieba.cut_all(text)
 
-    def search_places(self, text: str) -> list[tuple[str, int]]:
-        """Search mode's tokens of ``text`` with where each starts (rjieba's ``tokenize``, in code points):
-        they overlap, so a concordance cannot find them in turn."""
-        return [(word, start) for word, start, _ in self._jieba.tokenize(text, "search", self.hmm)]
+    def places(self, text: str) -> list[Place]:
+        """Where each token of ``text`` is (`wordfreq.tokenizers.places`): rjieba's ``tokenize`` (in code
+        points), checked against the tokens; in all mode, which it lacks, `ordered_places`."""
+        tokens = list(self.tokenize(text))
+        if self.mode == "all":
+            return ordered_places(text, tokens, self._dropped)
+        mode = "search" if self.mode == "search" else "default"
+        placed = [place for place in self._jieba.tokenize(text, mode, self.hmm) if solid([place[0]])]
+        return checked_places(text, tokens, placed)
 
 
 def parse_user_dict(content: bytes) -> list[tuple[str, int | None, str | None]]:

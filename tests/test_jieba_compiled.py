@@ -26,7 +26,7 @@ from wordfreq.counting.rowspec import add_grams, kept_runs, piece_filter
 from wordfreq.tokenizers import jieba_compiled
 from wordfreq.tokenizers.jieba_compiled import CompiledJiebaTokenizer, available
 from wordfreq.tokenizers.jieba_py import all_mode_places, cut_points_for_mode
-from wordfreq.tokenizers.places import solid
+from wordfreq.tokenizers.places import is_solid, solid
 
 from naive import _jieba, naive_counts
 
@@ -250,8 +250,11 @@ def test_places_are_jiebas(text: str, mode: str, hmm: bool, user_dict: bytes | N
         expected = all_mode_places(reference, text)
         assert [token for token, _, _ in expected] == solid(jiebas_list(text, mode, hmm, user_dict))
     else:
-        placed = reference.tokenize(text, "search" if mode == "search" else "default", HMM=hmm)
-        expected = [place for place in placed if solid([place[0]])]
+        expected = [
+            place
+            for place in reference.tokenize(text, "search" if mode == "search" else "default", HMM=hmm)
+            if is_solid(place[0])
+        ]
     assert compiled(mode, hmm, user_dict).places(text) == expected
 
 

@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from wordfreq.charclasses import BLOCK, ESCAPED_BYTES, WHITESPACE
-from wordfreq.tokenizers.places import Place, checked_places, solid
+from wordfreq.tokenizers.places import Place, checked_places, tokenize_places
 
 _BLOCK = f"[{BLOCK}]"
 _OTHER = f"[^{BLOCK}{ESCAPED_BYTES}{WHITESPACE}]"
@@ -111,8 +111,7 @@ class JiebaTokenizer:
         """Where each token of ``text`` is (`wordfreq.tokenizers.places`): jieba's own ``tokenize``, or,
         in all mode, `all_mode_places`, checked against ``cut``'s tokens."""
         if self.mode != "all":
-            mode = "search" if self.mode == "search" else "default"
-            return [place for place in self._jieba.tokenize(text, mode, self.hmm) if solid([place[0]])]
+            return tokenize_places(self._jieba, text, self.mode, self.hmm)
         return checked_places(text, list(self.tokenize(text)), all_mode_places(self._jieba, text))
 
 

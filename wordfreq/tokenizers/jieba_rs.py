@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 from wordfreq.charclasses import ASCII_BLOCK, CJK_EXTENSION_G, ESCAPED_BYTES, RJIEBA_HAN
 from wordfreq.errors import WordfreqError
-from wordfreq.tokenizers.places import Place, checked_places, ordered_places, solid
+from wordfreq.tokenizers.places import Place, checked_places, ordered_places, tokenize_places
 
 BLOCK_CHARS = RJIEBA_HAN + CJK_EXTENSION_G + ASCII_BLOCK
 CUT_POINTS = re.compile(f"[^{BLOCK_CHARS}{ESCAPED_BYTES}]")
@@ -83,9 +83,7 @@ class JiebaRsTokenizer:
         tokens = list(self.tokenize(text))
         if self.mode == "all":
             return ordered_places(text, tokens, self._dropped)
-        mode = "search" if self.mode == "search" else "default"
-        placed = [place for place in self._jieba.tokenize(text, mode, self.hmm) if solid([place[0]])]
-        return checked_places(text, tokens, placed)
+        return checked_places(text, tokens, tokenize_places(self._jieba, text, self.mode, self.hmm))
 
 
 def parse_user_dict(content: bytes) -> list[tuple[str, int | None, str | None]]:

@@ -26,15 +26,29 @@ told is an `OptionError`, never a wrong place.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from wordfreq.errors import OptionError
 
 Place = tuple[str, int, int]
 
 
+def is_solid(token: str) -> bool:
+    """Whether a place is given for ``token``: it is neither whitespace nor empty."""
+    return bool(token) and not token.isspace()
+
+
 def solid(tokens: list[str]) -> list[str]:
-    """The tokens a place is given for: neither whitespace nor empty."""
-    return [token for token in tokens if token and not token.isspace()]
+    """The tokens a place is given for, in order."""
+    return list(filter(is_solid, tokens))
+
+
+def tokenize_places(tokenizer: Any, text: str, mode: str, hmm: bool) -> list[Place]:
+    """The places of the `solid` tokens of a jieba-like ``tokenizer``'s own ``tokenize(text, mode, hmm)``
+    (jieba's and rjieba's: ``default`` for the accurate mode, ``search``), which gives each token with
+    where it starts and ends."""
+    placed = tokenizer.tokenize(text, "search" if mode == "search" else "default", hmm)
+    return [place for place in placed if is_solid(place[0])]
 
 
 def checked_places(text: str, tokens: list[str], placed: list[Place]) -> list[Place]:

@@ -410,6 +410,28 @@ def test_cli_tsv_jsonl_and_text(tmp_path: Path) -> None:
     assert starts == {7}
 
 
+def test_cli_takes_words_from_a_file(tmp_path: Path) -> None:
+    """--nodes-from FILE adds its words (one a line) to those of -e, as collocates does."""
+    words = tmp_path / "words.txt"
+    words.write_text("\ufeff青禾线\n\n市集\n", encoding="utf-8")
+    runner = cli_runner()
+    args = [
+        "kwic",
+        "-e",
+        "的",
+        "--nodes-from",
+        str(words),
+        str(SAMPLE_CORPUS),
+        "--output-format",
+        "jsonl",
+        "-q",
+    ]
+    result = runner.invoke(cli, args)
+    nodes = Counter(json.loads(line)["node"] for line in result.stdout.splitlines())
+    table = count([str(SAMPLE_CORPUS)]).counts
+    assert result.exit_code == 0 and nodes == {w: table[w] for w in ("的", "青禾线", "市集")}
+
+
 def test_cli_takes_parts_of_speech() -> None:
     """kwic and collocates take --pos, --pos-include and --pos-exclude as count does."""
     runner = cli_runner()

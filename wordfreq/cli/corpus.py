@@ -414,6 +414,7 @@ _words_given = together(
         metavar="WORD",
         help="A word to look for (repeatable); then every argument is a PATH.",
     ),
+    click.option("--nodes-from", metavar="FILE", help="Also the words in FILE, one a line (UTF-8)."),
 )
 
 
@@ -470,6 +471,7 @@ _words_given = together(
 def kwic_command(
     args: tuple[str, ...],
     words: tuple[str, ...],
+    nodes_from: str | None,
     regex: bool,
     output: str | None,
     output_format: str | None,
@@ -490,7 +492,7 @@ def kwic_command(
     order, for any -j.
     """
     binary_output(output, output_format or "tsv")
-    found, paths = _words_and_paths(args, words, None)
+    found, paths = _words_and_paths(args, words, nodes_from)
     spec = KwicSpec(Nodes(found, regex), width, sort, max_rows, sample, seed)
     count_options, run_options = _corpus_options(options, verbose)
     to_terminal = output in (None, "-") and sys.stdout.isatty()
@@ -526,7 +528,6 @@ def kwic_command(
 
 @cli.command("collocates")
 @_words_given
-@click.option("--nodes-from", metavar="FILE", help="Also the words in FILE, one a line (UTF-8).")
 @click.option("-o", "--output", metavar="FILE", help="Write the table here (default: stdout, also '-').")
 @click.option(
     "--output-format",

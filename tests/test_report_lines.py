@@ -268,3 +268,19 @@ def test_browser_aligns_the_nodes_and_fits_the_screen(lines_page: Path, tmp_path
             assert n["top"] == n["leftTop"] and int(n["weight"]) >= 600  # on one line, highlighted
             assert n["rightEnd"] <= width
     assert page_width <= width and resources == 0 and problems == []
+
+
+def test_browser_prints_the_lines_aligned_and_each_word_whole(lines_page: Path) -> None:
+    _chromium_or_skip()
+    driver = open_browser()
+    try:
+        _open(driver, lines_page)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})  # type: ignore[attr-defined]
+        words = driver.execute_script(_GEOMETRY)  # type: ignore[attr-defined]
+        whole = driver.execute_script(  # type: ignore[attr-defined]
+            "return [...document.querySelectorAll('.kwic-word')].map(w => getComputedStyle(w).breakInside)"
+        )
+    finally:
+        close_browser(driver)
+    assert len(words) == 10 and all(len({round(n["left"]) for n in nodes}) == 1 for nodes in words)
+    assert set(whole) == {"avoid"}

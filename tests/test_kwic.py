@@ -273,6 +273,7 @@ def test_all_mode_shows_a_joined_ascii_token_from_its_first_character_to_its_las
         (corpus, 2, "a", "bc", "dQQ"),
         (corpus, 3, "A", "bc", "d"),
     ]
+    assert [row.word for row in rows] == ["ad", "bc", "xy", "中华", "中华人民", "人民", "ad", "bc", "bc"]
     tsv = concordance(
         [corpus],
         KwicSpec(Nodes(("ad", "xy", "bc", "中华", "中华人民", "人民")), width=3),
@@ -285,6 +286,30 @@ def test_all_mode_shows_a_joined_ascii_token_from_its_first_character_to_its_las
     # sorted by the tokens before the node, by place: ad's L1 is 说 (not bc, inside it) on line 1
     left = rows_of([corpus], "ad", sort="left", **options)
     assert [(row.line, row.key) for row in left] == [(2, ()), (1, ("说", "他"))]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"lowercase": True, "workers": 2, "chunk_size": 300},
+        {"mode": "search"},
+        {"mode": "all", "tokenizer": "jieba-py"},
+        {"pos": True},
+        {"pos_include": "n*,v"},
+    ],
+)
+def test_each_row_names_its_word(options: dict[str, object]) -> None:
+    """A row's ``word`` is the word of the nodes it is of: the rows of many words, shared out by it, are
+    each word's own rows."""
+    table = count([str(SAMPLE_CORPUS)], **{"workers": 1, **options}).counts  # type: ignore[arg-type]
+    words = [word for word, _ in table.most_common(12)]
+    rows = rows_of([str(SAMPLE_CORPUS)], *words, **options)
+    for word in words:
+        assert [row for row in rows if row.word == word] == rows_of([str(SAMPLE_CORPUS)], word, **options)
+    patterns = rows_of([str(SAMPLE_CORPUS)], "的", ".*[a-z].*", regex=True, lowercase=True)
+    assert {row.word for row in patterns} == {"的", ".*[a-z].*"}
+    assert all(row.word == "的" for row in patterns if row.node == "的")
 
 
 def a_word_of_its_table(path: str, pick: int, options: dict[str, object]) -> tuple[Counter[str], str]:

@@ -51,6 +51,7 @@ from wordfreq.analyses.specs import (
     DiscoverSpec,
     KwicSpec,
     Nodes,
+    ReportLines,
 )
 from wordfreq.analyses.stats import TableStats, format_stats, table_stats
 from wordfreq.api import CountResult, count
@@ -126,6 +127,7 @@ __all__ = [
     "KwicRow",
     "KwicSpec",
     "Nodes",
+    "ReportLines",
     "concordance",
     "find_collocates",
     "words_from_file",

@@ -2,8 +2,9 @@
 
 Owns the statistics of one table (`stats`), keywords of two (`keyness`),
 how evenly each row of a count by part is spread over its parts
-(`dispersion`), the HTML report (`report`, drawn by `charts`, and
-`parts_report` for the tables of parts), new-word discovery
+(`dispersion`), the HTML report (`report`, drawn by `charts`, with
+`parts_report` for the tables of parts and `report_lines` for its top
+words in context), new-word discovery
 (`discovery`, which runs a count of its own through `wordfreq.api`), and a
 word in its company: the concordance (`kwic`, on the workers' pool) and
 the collocates (`collocates`, a count of its own whose windows are walked

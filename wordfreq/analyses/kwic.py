@@ -75,7 +75,9 @@ class KwicRow(NamedTuple):
     with JSON Lines), the ``width`` characters of the line ``left`` of the node, the ``node`` as the
     text has it, those ``right`` of it; ``column`` is where the node starts in the line (0-based),
     ``key`` the kept tokens the sort compares, and ``controls`` whether the line holds control
-    characters (a tab...), which a TSV or text row shows as spaces."""
+    characters (a tab...), which a TSV or text row shows as spaces; ``word`` is the word of the nodes the
+    row is of (as the table has it: lowercased, ``word/tag``...; with ``regex``, the first pattern that
+    matches it)."""
 
     source: str
     line: int
@@ -85,13 +87,14 @@ class KwicRow(NamedTuple):
     column: int = 0
     key: tuple[str, ...] = ()
     controls: bool = False
+    word: str = ""
 
     def cells(self) -> tuple[str, int, str, str, str]:
         return (self.source, self.line, self.left, self.node, self.right)
 
 
 # One occurrence as a worker finds it: the index of its line in the task, then KwicRow's fields from left.
-_Hit = tuple[int, str, str, str, int, tuple[str, ...], bool]
+_Hit = tuple[int, str, str, str, int, tuple[str, ...], bool, str]
 
 
 @dataclass
@@ -171,22 +174,21 @@ class KwicWork:
                     controls = _CONTROL.search(line) is not None
                     for start, end in spans:
                         left, right = line[max(0, start - width) : start], line[end : end + width]
-                        hits.append((number, left, line[start:end], right, start, (), controls))
+                        node = line[start:end]
+                        word = node.lower() if reader.lower else node  # the token: no tags nor patterns here
+                        hits.append((number, left, node, right, start, (), controls, word))
                 continue
             kept, starts, ends = reader.spans(line)
             found = reader.positions(kept)
             if not found:
                 continue
-            at = (
-                sorted(itertools.chain.from_iterable(found.values()))
-                if len(found) > 1
-                else next(iter(found.values()))
-            )
+            # Each node's position and word, in order of position (a position is one token: one word).
+            at = sorted((p, word) for word, places in found.items() for p in places)
             if reader.overlapping:  # in order of place, not of the tokenizer's order
-                at = sorted(at, key=lambda p: (starts[p], ends[p]))
+                at.sort(key=lambda hit: (starts[hit[0]], ends[hit[0]]))
             number = text.numbers[i] if text.numbers is not None else i
             controls = _CONTROL.search(line) is not None
-            for p in at:
+            for p, word in at:
                 start, end = starts[p], ends[p]
                 key: tuple[str, ...] = ()
                 if self.sort != "source":
@@ -197,7 +199,7 @@ class KwicWork:
                         else reader.neighbours(kept, p, step, SORT_TOKENS)
                     )
                 left, right = line[max(0, start - width) : start], line[end : end + width]
-                hits.append((number, left, line[start:end], right, start, key, controls))
+                hits.append((number, left, line[start:end], right, start, key, controls, word))
         return hits
 
 
@@ -275,8 +277,8 @@ class KwicResult:
     def _in_corpus_order(self) -> Iterator[KwicRow]:
         for answer, first in self._numbered():
             source = answer.source
-            for number, left, node, right, column, key, controls in answer.hits:
-                yield KwicRow(source, first + number, left, node, right, column, key, controls)
+            for number, left, node, right, column, key, controls, word in answer.hits:
+                yield KwicRow(source, first + number, left, node, right, column, key, controls, word)
 
     def _sorted(self, rows: Iterable[KwicRow]) -> Iterator[KwicRow]:
         """``rows`` sorted by their keys, ties in corpus order, within the memory budget: rows are held
@@ -308,6 +310,12 @@ class KwicResult:
         finally:
             for run in runs:
                 run.close()
+
+    def close(self) -> None:
+        """Stop the run before its end: the workers stop, and the rows not yet read are never made."""
+        close = getattr(self._answers, "close", None)
+        if close is not None:
+            close()
 
     def summary(self) -> dict[str, object]:
         return {

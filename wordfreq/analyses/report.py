@@ -36,7 +36,7 @@ import itertools
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from wordfreq.analyses.charts import (
@@ -53,8 +53,10 @@ from wordfreq.analyses.charts import (
 )
 from wordfreq.analyses.keyness import KeyRow, compare
 from wordfreq.analyses.parts_report import dispersion_figure, parts_figure, parts_page_rows, table_kind
+from wordfreq.analyses.report_lines import LINES_CSS, first_lines, lines_section
+from wordfreq.analyses.specs import ReportLines
 from wordfreq.analyses.stats import ZIPF_MIN_COUNT, TableStats, stats_from_spectrum
-from wordfreq.errors import InputError
+from wordfreq.errors import InputError, OptionError
 from wordfreq.reduce.order import Row
 from wordfreq.sources.inputs import display_name, open_binary
 from wordfreq.tables.formats import read_rows, read_table
@@ -206,6 +208,8 @@ def report_html(
     labels: Sequence[str] = (),
     track: Sequence[str] | None = None,
     part: str | None = None,
+    lines: ReportLines | None = None,
+    warn: Callable[[str], None] = lambda _: None,
 ) -> str:
     """The report of the table at ``paths[0]``, compared with ``paths[1]`` if given, as HTML text.
 
@@ -214,7 +218,10 @@ def report_html(
     a dispersion table (told by its first line, `parts_report.table_kind`)
     is drawn alone, across its parts (the ``top`` most frequent rows, or
     those of ``track``) or as DP against frequency; or, with ``part``, one
-    part of a long table is reported as a table.
+    part of a long table is reported as a table.  With ``lines``, a plain
+    table's page ends with its top words in context, from the corpus it
+    counts (`report_lines`): A's positive keywords, or one table's most
+    frequent rows; ``warn`` is told what reading the corpus skips.
     """
     if not 1 <= len(paths) <= 2:
         raise ValueError("a report is of one table or two")
@@ -222,16 +229,16 @@ def report_html(
     first = os.fspath(paths[0])
     with open_binary(first) as stream:
         stream, fmt = sniffed(stream, fmt)
-        head, lines, text = first_line(stream) if fmt != "parquet" else ([], iter(stream), "")
+        head, rest, text = first_line(stream) if fmt != "parquet" else ([], iter(stream), "")
         kind = table_kind(text, fmt)
         if kind != "plain":
+            if lines is not None:
+                raise OptionError("corpus", f"lines in context are of a plain table, not of a {kind} table")
             if len(paths) > 1:
                 raise InputError(
                     f"{display_name(first)}: a {kind} table is reported alone, not against another"
                 )
-            rows = parts_page_rows(
-                kind, itertools.chain(head, lines) if fmt == "jsonl" else lines, first, fmt
-            )
+            rows = parts_page_rows(kind, itertools.chain(head, rest) if fmt == "jsonl" else rest, first, fmt)
             if kind == "long" and part is not None:
                 name = f"{names[0]}: {part}"
                 return render([summarize(one_part(rows, part, first), name, top)])  # type: ignore[arg-type]
@@ -244,17 +251,46 @@ def report_html(
             option = "--track" if track is not None else "--part"
             raise InputError(f"{display_name(first)}: {option} is for a long table (count --per-part)")
         rows_a = read_rows(
-            stream if fmt == "parquet" else itertools.chain(head, lines),  # type: ignore[arg-type]
+            stream if fmt == "parquet" else itertools.chain(head, rest),  # type: ignore[arg-type]
             display_name(first),
             fmt,
         )
         if len(paths) == 1:
-            return render([summarize(rows_a, names[0], top)])
+            summary = summarize(rows_a, names[0], top)
+            return render([summary], lines=_top_lines(summary, lines, warn))
         a_counts: Counter[str] = Counter()
         b_counts: Counter[str] = Counter()
         a = summarize(rows_a, names[0], top, a_counts)
     b = summarize(read_table(paths[1], fmt), names[1], top, b_counts)
-    return render([a, b], keywords(a_counts, b_counts, keywords_per_side))
+    keys = keywords(a_counts, b_counts, keywords_per_side)
+    return render([a, b], keys, _keyword_lines(keys[0], names[0], lines, warn))
+
+
+def _top_lines(summary: TableSummary, lines: ReportLines | None, warn: Callable[[str], None]) -> str | None:
+    """The section of the lines in context of a table's most frequent rows, if asked."""
+    if lines is None:
+        return None
+    words = [(row[0], f"{row[1]:,} in the table") for row in summary.top[: lines.words]]
+    return _lines(words, lines, f"each of the table's {len(words)} most frequent rows", warn)
+
+
+def _keyword_lines(
+    positive: Sequence[KeyRow], name: str, lines: ReportLines | None, warn: Callable[[str], None]
+) -> str | None:
+    """The section of the lines in context of A's strongest positive keywords, if asked."""
+    if lines is None:
+        return None
+    words = [
+        (row.token, f"{row.count_a:,} in A, {row.count_b:,} in B, Log Ratio {row.log_ratio:+.2f}")
+        for row in positive[: lines.words]
+    ]
+    return _lines(words, lines, f"each of the {len(words)} strongest keywords of A ({name})", warn)
+
+
+def _lines(words: Sequence[tuple[str, str]], lines: ReportLines, of: str, warn: Callable[[str], None]) -> str:
+    """The section of ``words`` in context: read from the corpus, then drawn."""
+    found = first_lines([word for word, _ in words], lines, warn)
+    return lines_section(words, found, lines, of)
 
 
 def table_names(paths: Sequence[str | os.PathLike[str]], labels: Sequence[str] = ()) -> list[str]:
@@ -316,11 +352,17 @@ summary { cursor: pointer; color: var(--muted); }
 """.replace("$A", COLORS[0])
     .replace("$B", COLORS[1])
     .replace("$FONTS", FONT_STACK)
+    + LINES_CSS
 )
 
 
-def render(summaries: Sequence[TableSummary], keys: tuple[Sequence[KeyRow], ...] | None = None) -> str:
-    """The page of one summary, or of two (with their keywords, if given)."""
+def render(
+    summaries: Sequence[TableSummary],
+    keys: tuple[Sequence[KeyRow], ...] | None = None,
+    lines: str | None = None,
+) -> str:
+    """The page of one summary, or of two (with their keywords, if given); ``lines``, the section of lines
+    in context (`report_lines.lines_section`), ends it."""
     names = " vs ".join(s.name for s in summaries)
     if len(summaries) == 1:
         lead = "What this frequency table says about its corpus."
@@ -349,6 +391,8 @@ def render(summaries: Sequence[TableSummary], keys: tuple[Sequence[KeyRow], ...]
     if keys is not None:
         parts.append(keyness_figure(summaries, keys))
     parts.extend(top_figure(s, i if len(summaries) > 1 else 0) for i, s in enumerate(summaries))
+    if lines is not None:
+        parts.append(lines)
     parts += ["</div>", "</body>", "</html>", ""]
     return "\n".join(parts)
 

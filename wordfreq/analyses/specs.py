@@ -1,7 +1,8 @@
 """What each corpus analysis is asked: its options model, checked once, and the choices it offers.
 
-The concordance (`KwicSpec`), the collocates (`CollocatesSpec`) and new-word
-discovery (`DiscoverSpec`) each take one frozen options object, whose
+The concordance (`KwicSpec`), the collocates (`CollocatesSpec`), new-word
+discovery (`DiscoverSpec`) and the report's lines in context (`ReportLines`)
+each take one frozen options object, whose
 ``__post_init__`` checks every value; the words they look for are one
 `Nodes`.  The sorts and formats each offers are defined here, once, for the
 analysis that checks them and for the command line that lists them.
@@ -17,9 +18,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, require_choice, require_whole
+from wordfreq.workers.run_options import RunOptions
 
 WHITESPACE = re.compile(r"\s")  # what no token holds
 
@@ -78,6 +81,30 @@ class KwicSpec:
             require_whole("sample", self.sample, 1, "the size of the sample")
         if not isinstance(self.seed, int):
             raise OptionError("seed", f"expected a whole number, not {self.seed!r}")
+
+
+@dataclass(frozen=True)
+class ReportLines:
+    """The lines in context a report shows (``report --corpus``): the first ``lines`` rows, in corpus order,
+    of each of its first ``words`` words (A's positive keywords; of one table, its most frequent rows), as
+    the concordance of ``corpus`` gives them with ``width`` characters each side, read with the options
+    that made the table (``count_options``, ``run_options``)."""
+
+    corpus: tuple[str, ...]
+    words: int = 10
+    lines: int = 3
+    width: int = 30
+    count_options: CountOptions = field(default_factory=CountOptions)
+    run_options: RunOptions = field(default_factory=RunOptions)
+
+    def __post_init__(self) -> None:
+        corpus = (self.corpus,) if isinstance(self.corpus, str) else tuple(self.corpus)
+        object.__setattr__(self, "corpus", corpus)
+        if not corpus:
+            raise OptionError("corpus", "no corpus given: the lines come from the corpus the table counts")
+        require_whole("words", self.words, 1, "the words given lines")
+        require_whole("lines", self.lines, 1, "the lines of each word")
+        require_whole("width", self.width, 0, "the width of a context")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 import wordfreq
 from wordfreq import (
@@ -13,6 +16,7 @@ from wordfreq import (
     KEYNESS_SORTS,
     REST,
     STANDARD_P,
+    ReportLines,
     atomic_output,
     compare,
     display_name,
@@ -33,18 +37,24 @@ from wordfreq import (
 )
 from wordfreq.cli.shell import (
     PART_FORMATS,
+    F,
     binary_output,
     cli,
     documents_option,
+    field_option,
+    filtering_options,
     input_format_option,
     memory_option,
     output_format_option,
+    pos_options,
+    say,
     shell_tool,
     stdin_once,
     temp_dir_option,
+    tokenizing_options,
 )
 from wordfreq.errors import OptionError
-from wordfreq.options import RunOptions
+from wordfreq.options import CountOptions, RunOptions, with_keywords
 
 part_option = click.option(
     "--part", metavar="NAME", help="Of a long table (count --per-part): work on this part's rows."
@@ -248,6 +258,12 @@ def compare_command(
         write_keyness(rows, out, output_format)
 
 
+def _lines_option(name: str, flag: str, minimum: int, help: str) -> Callable[[F], F]:
+    """The option ``--kwic-*`` that sets ``name`` of `ReportLines`, a whole number of at least ``minimum``;
+    its default is read off the spec."""
+    return field_option(ReportLines, name, flag, type=click.IntRange(min=minimum), metavar="N", help=help)
+
+
 @cli.command("report")
 @click.argument("table", metavar="TABLE")
 @click.argument("table_b", metavar="[TABLE_B]", required=False)
@@ -284,6 +300,28 @@ def compare_command(
     help="Of a long table (count --per-part): draw these rows across the parts (default: the most frequent).",
 )
 @part_option
+@click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    metavar="PATH",
+    help="The corpus TABLE counts (repeatable; '-': stdin): show its top words in context, from it "
+    "read with the options given after (those that made TABLE).",
+)
+@_lines_option(
+    "words",
+    "--kwic-words",
+    1,
+    "With --corpus: lines for this many words (TABLE_B: A's strongest keywords; else the most "
+    "frequent rows), at most -k (or -n).",
+)
+@_lines_option("lines", "--kwic-lines", 1, "With --corpus: the first N lines of each word, in corpus order.")
+@_lines_option(
+    "width", "--kwic-width", 0, "With --corpus: characters of context each side (as kwic --width)."
+)
+@tokenizing_options
+@pos_options
+@filtering_options
 @shell_tool
 def report_command(
     table: str,
@@ -295,21 +333,50 @@ def report_command(
     labels: tuple[str, ...],
     track: str | None,
     part: str | None,
+    corpus: tuple[str, ...],
+    words: int,
+    lines: int,
+    width: int,
+    **options: Any,
 ) -> None:
     """One self-contained HTML page of TABLE, or of TABLE against TABLE_B ('-': stdin, once).
 
     The stats figures, the rank-frequency plot with its Zipf fit, the
     coverage curve, the most frequent rows and, with TABLE_B, the keywords
-    of each table.  Of a long table (count --per-part): the per-million
+    of each table; with --corpus, the first lines in context of its top
+    words.  Of a long table (count --per-part): the per-million
     frequency of its most frequent rows (or of --track's) across the parts;
     of a dispersion table (count --dispersion): DP against frequency.  No
     network, no script: it opens by double-click.
     """
-    stdin_once((table, table_b), "TABLE_B")
+    stdin_once((table, table_b, *corpus), "TABLE_B, --corpus")
     tables = [table] if table_b is None else [table, table_b]
     if len(labels) > len(tables):
         raise click.BadParameter("one label per table at most", param_hint="--label")
     tracked = [row for row in track.split(",") if row] if track is not None else None
-    page = wordfreq.report_html(tables, top, keywords, input_format, labels, tracked, part)
+    context = None
+    if corpus:
+        count_options, run_options = with_keywords(CountOptions(), RunOptions(), options)
+        context = ReportLines(corpus, words, lines, width, count_options, run_options)
+    else:
+        _without_corpus(["words", "lines", "width", *options])
+    page = wordfreq.report_html(
+        tables, top, keywords, input_format, labels, tracked, part, context, warn=_warn
+    )
     with atomic_output(output) as out:
         out.write(page.encode("utf-8"))
+
+
+def _without_corpus(names: list[str]) -> None:
+    """A usage error if an option of the corpus is given without --corpus."""
+    ctx = click.get_current_context()
+    for param in ctx.command.params:
+        if param.name in names and ctx.get_parameter_source(param.name) not in (
+            ParameterSource.DEFAULT,
+            None,
+        ):
+            raise click.BadParameter("is for the corpus: give --corpus too", ctx=ctx, param=param)
+
+
+def _warn(message: str) -> None:
+    say(f"warning: {message}")

@@ -276,6 +276,10 @@ def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert done.stdout.decode() == naive_table(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
         assert done.stderr.decode().count("\n") == 1  # the summary line alone: no logs from dask
+        kwic = ["kwic", "-e", "的", "-e", "青禾线", "data/corpus", "--chunk-size", "3K", "-q"]
+        done = run_wordfreq(*kwic, "--engine", "dask", "--scheduler", address, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == run_wordfreq(*kwic, "-j", "1", cwd=ROOT).stdout  # the sources named as given
         spill = tmp_path / "spill"
         spill.mkdir()
         ngrams = ["data/corpus", "--ngram", "1-3", "--chunk-size", "3K", "--memory", "64K"]

@@ -1,4 +1,5 @@
-"""The Dask engine gives the local engine's table, byte for byte (and so the naive program's).
+"""The Dask engine gives the local engine's table, byte for byte (and so the naive program's), and its
+concordance, row for row.
 
 One `LocalCluster` of two worker processes serves the module; each count
 connects to it with ``scheduler=``.  A few tests start clusters of their
@@ -17,10 +18,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from wordfreq import count, sorted_rows
+from wordfreq import KwicResult, KwicRow, KwicSpec, Nodes, concordance, count, sorted_rows
 from wordfreq.api import CountResult
 from wordfreq.errors import InputError, OptionError, WordfreqError
 from wordfreq.workers.dask_cluster import MISSING_EXTRA
@@ -274,6 +276,10 @@ def test_a_real_scheduler_and_two_workers(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert done.stdout.decode() == naive_table(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
         assert done.stderr.decode().count("\n") == 1  # the summary line alone: no logs from dask
+        kwic = ["kwic", "-e", "的", "-e", "青禾线", "data/corpus", "--chunk-size", "3K", "-q"]
+        done = run_wordfreq(*kwic, "--engine", "dask", "--scheduler", address, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == run_wordfreq(*kwic, "-j", "1", cwd=ROOT).stdout  # the sources named as given
         spill = tmp_path / "spill"
         spill.mkdir()
         ngrams = ["data/corpus", "--ngram", "1-3", "--chunk-size", "3K", "--memory", "64K"]
@@ -349,3 +355,97 @@ def test_a_pickled_part_stands_alone(tmp_path: Path, shared: bool) -> None:
     else:
         assert copy == [(3, "", packed)]
     assert files_under(tmp_path) == []
+
+
+def kwic_on_dask(scheduler: str, paths: list[str], words: list[str], **options: Any) -> list[KwicRow]:
+    """The dask engine's concordance, after checking that its rows, and its TSV made in the workers, are
+    the local engine's."""
+    stdin = options.pop("stdin", None)
+    data = stdin.getvalue() if isinstance(stdin, io.BytesIO) else None
+    spec_keys = {"width", "sort", "max_rows", "sample", "seed"}
+    spec = KwicSpec(Nodes(words), **{k: v for k, v in options.items() if k in spec_keys})
+    run = {k: v for k, v in options.items() if k not in spec_keys}
+
+    def made(tsv: bool, **engine: Any) -> KwicResult:
+        stream = io.BytesIO(data) if data is not None else None
+        return concordance(paths, spec, stdin=stream, tsv=tsv, **engine, **run)
+
+    reported: list[int] = []
+    local = made(False, workers=1)
+    remote = made(False, engine="dask", scheduler=scheduler, progress=reported.append)
+    rows = list(remote.rows())
+    assert rows == list(local.rows())
+    assert (remote.bytes, remote.bad_bytes, remote.bad_records) == (
+        local.bytes,
+        local.bad_bytes,
+        local.bad_records,
+    )
+    if spec.sort == "source" and spec.max_rows is None and spec.sample is None:
+        assert sum(reported) == remote.bytes
+        tsv = b"".join(made(True, engine="dask", scheduler=scheduler).tsv_blocks())
+        assert tsv == b"".join(made(True, workers=1).tsv_blocks())
+    return rows
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"chunk_size": 300},
+        {"chunk_size": 200, "mode": "search", "sort": "left", "max_rows": 9},
+        {"chunk_size": 500, "mode": "all", "sample": 7, "seed": 3},
+        {"chunk_size": 100, "tokenizer": "jieba-py", "sort": "right"},
+    ],
+    ids=["accurate", "search-left-max", "all-sample", "jieba-py-right"],
+)
+def test_kwic_equals_local(
+    scheduler: str, monkeypatch: pytest.MonkeyPatch, options: dict[str, object]
+) -> None:
+    """Several words, relative paths (which a remote scheduler's workers read made absolute; the rows
+    still name them as given), each mode, sort, --max and --sample."""
+    monkeypatch.chdir(ROOT)
+    rows = kwic_on_dask(scheduler, [os.path.relpath(SAMPLE_CORPUS)], ["的", "青禾线", "市集"], **options)
+    assert rows and all(row.source.startswith("data/corpus/") for row in rows)
+
+
+def test_kwic_of_stdin_and_json_lines_equals_local(scheduler: str, tmp_path: Path) -> None:
+    text = "".join(read_text(str(p)) for p in files_under(SAMPLE_CORPUS))
+    assert kwic_on_dask(scheduler, ["-"], ["的"], stdin=io.BytesIO(text.encode()), chunk_size=211)
+    lines = [json.dumps({"text": line}, ensure_ascii=False) for line in text.splitlines()]
+    (tmp_path / "records.jsonl").write_text("\n".join([*lines, "not json", *lines]) + "\n", encoding="utf-8")
+    options = {"field": "text", "skip_bad_records": True, "chunk_size": 300}
+    assert kwic_on_dask(scheduler, [str(tmp_path / "records.jsonl")], ["的", "青禾线"], **options)
+
+
+def test_kwic_max_stops_early_and_leaves_nothing_running(tmp_path: Path) -> None:
+    """--max on a local cluster of its own: the rows are the local engine's first, most of the corpus is
+    never read, and once the rows are read the cluster's workers are gone."""
+    pytest.importorskip("distributed")
+    path = tmp_path / "big.txt"
+    path.write_text("".join(read_text(str(p)) for p in files_under(SAMPLE_CORPUS)) * 20, encoding="utf-8")
+    spec = KwicSpec(Nodes(["的"]), max_rows=3)
+    expected = list(concordance([str(path)], spec, workers=1).rows())
+    before = set(multiprocessing.active_children())  # the module's cluster, maybe
+    reported: list[int] = []
+    result = concordance(
+        [str(path)], spec, engine="dask", workers=1, chunk_size=300, progress=reported.append
+    )
+    assert list(result.rows()) == expected
+    assert 0 < sum(reported) < path.stat().st_size
+    assert set(multiprocessing.active_children()) <= before
+
+
+def test_kwic_cli_on_dask_exits_as_count(scheduler: str, tmp_path: Path) -> None:
+    """kwic takes --engine dask: the local engine's rows (exit 0), and a task's error as its one line
+    (exit 1, no output file)."""
+    args = ["kwic", "-e", "青禾线", str(SAMPLE_CORPUS), "--chunk-size", "300", "-q"]
+    done = run_wordfreq(*args, "--engine", "dask", "--scheduler", scheduler)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run_wordfreq(*args, "-j", "1").stdout and done.stdout.count(b"\n") == 5
+    path = tmp_path / "bad.txt"
+    path.write_bytes("我们在北京，".encode() * 100 + b"\xff")
+    bad = ["kwic", "-e", "北京", str(path), "--chunk-size", "64", "-o", str(tmp_path / "out.tsv")]
+    local = run_wordfreq(*bad, "-j", "1")
+    done = run_wordfreq(*bad, "--engine", "dask", "--scheduler", scheduler)
+    assert (done.returncode, local.returncode) == (1, 1)
+    assert done.stderr == local.stderr and len(done.stderr.decode().splitlines()) == 1
+    assert not (tmp_path / "out.tsv").exists()

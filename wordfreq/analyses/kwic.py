@@ -6,13 +6,16 @@ occurrence of a node: a kept token of the table equal to one of the words
 (`wordfreq.analyses.occurrences`), so that without ``max_rows`` or ``sample`` a
 word has exactly as many rows as its count in the table.
 
-The workers (`workers.pool.map_tasks`) find the occurrences of each task,
-whose lines are whole (`occurrences.LineCountOptions`); their answers come back in
-task order, where the parent numbers the lines (a task's first line is the
-sum of the line feeds of the tasks of its file before it, so no worker
-counts a file's lines from its start).  The rows are in corpus order
-(source, line, column, then length where tokens overlap) for any number of
-workers or chunk size, and stream:
+The workers (`workers.engines.map_run`: the local pool's, or a Dask
+cluster's) find the occurrences of each task, whose lines are whole
+(`occurrences.LineCountOptions`); their answers come back in task order,
+where the parent names each answer's source (from its own task: a remote
+cluster's workers read a relative path made absolute) and numbers the
+lines (a task's first line is the sum of the line feeds of the tasks of
+its file before it, so no worker counts a file's lines from its start).
+The rows are in corpus order (source, line, column, then length where
+tokens overlap) for any number of workers, chunk size or engine, and
+stream:
 
 * ``max_rows`` stops the run once it has that many (in corpus order), or
   keeps the first that many by the sort, in a heap;
@@ -36,6 +39,7 @@ row on either side.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import heapq
 import itertools
@@ -54,14 +58,14 @@ from wordfreq.analyses.occurrences import (
 )
 from wordfreq.analyses.specs import KwicSpec, Nodes
 from wordfreq.api import corpus_sources, corpus_tasks
-from wordfreq.chunks.planning import CHUNK_SIZE, Task, TextTask
+from wordfreq.chunks.planning import Task, TextTask
 from wordfreq.counting.options import CountOptions
 from wordfreq.errors import OptionError, OutputError
 from wordfreq.options import with_keywords
 from wordfreq.reduce.order import in_batches
 from wordfreq.sources.inputs import STDIN, Source, display_name
 from wordfreq.tables.parquet import csv_lines, write_parquet
-from wordfreq.workers.pool import default_workers, map_tasks
+from wordfreq.workers.engines import map_run
 from wordfreq.workers.run_options import RunOptions
 
 SORT_TOKENS = 8  # the tokens each side a sort compares (L1..L8, R1..R8)
@@ -99,9 +103,8 @@ _Hit = tuple[int, str, str, str, int, tuple[str, ...], bool, str]
 
 @dataclass
 class _Answer:
-    """What a worker found in one task."""
+    """What a worker found in one task (its source is the parent's to name: `_source_of`)."""
 
-    source: str
     first_line: int | None  # the line number of the task's first line, when it is known there
     nbytes: int
     line_feeds: int
@@ -128,10 +131,7 @@ class KwicWork:
         text = task_text(task, self.count_options)
         reader = line_reader(self.count_options, self.nodes)
         first_line = task.first_line if isinstance(task, TextTask) else (1 if task.start == 0 else None)
-        source = STDIN if task.path == display_name(STDIN) and isinstance(task, TextTask) else task.path
-        answer = _Answer(
-            source, first_line, task.nbytes, text.line_feeds, text.bad_bytes, text.bad_records, []
-        )
+        answer = _Answer(first_line, task.nbytes, text.line_feeds, text.bad_bytes, text.bad_records, [])
         if self.tsv:
             answer.cells, answer.lines = self._tsv(reader, text)
         else:
@@ -209,6 +209,7 @@ class KwicResult:
 
     spec: KwicSpec
     _answers: Iterator[_Answer]
+    _sources: collections.deque[str]  # the source of each task handed to the workers and not yet answered
     memory: int
     temp_dir: str | None = None
     runs: int = 0  # the sorted runs a sort wrote to disk
@@ -222,6 +223,15 @@ class KwicResult:
 
     def rows(self) -> Iterator[KwicRow]:
         """The rows, in the order and number the spec asks."""
+        try:
+            for row in self._chosen():
+                self.rows_out += 1
+                yield row
+        finally:
+            self.close()
+        self.seconds = time.perf_counter() - self.started
+
+    def _chosen(self) -> Iterator[KwicRow]:
         spec = self.spec
         rows = self._in_corpus_order()
         if spec.sample is not None:
@@ -238,10 +248,7 @@ class KwicResult:
                 rows = self._sorted(rows)
         elif spec.max_rows is not None:
             rows = itertools.islice(rows, spec.max_rows)
-        for row in rows:
-            self.rows_out += 1
-            yield row
-        self.seconds = time.perf_counter() - self.started
+        return rows
 
     def tsv_blocks(self) -> Iterator[bytes]:
         """The rows as TSV lines (no header), a block of bytes per task, from a concordance made with
@@ -249,34 +256,45 @@ class KwicResult:
         ``sample`` are `rows`')."""
         from wordfreq.analyses._windows import tsv_rows
 
-        for answer, first in self._numbered():
-            if not answer.lines:
-                continue
-            self.rows_out += len(answer.lines) // 8
-            prefix = (_clean(answer.source) + "\t").encode("utf-8", "surrogateescape")
-            yield tsv_rows(prefix, first, answer.lines, answer.cells)
+        try:
+            for answer, source, first in self._numbered():
+                if not answer.lines:
+                    continue
+                self.rows_out += len(answer.lines) // 8
+                prefix = (_clean(source) + "\t").encode("utf-8", "surrogateescape")
+                yield tsv_rows(prefix, first, answer.lines, answer.cells)
+        finally:
+            self.close()
         self.seconds = time.perf_counter() - self.started
 
-    def _numbered(self) -> Iterator[tuple[_Answer, int]]:
-        """Each answer with the line number of its task's first line (the parent numbers the lines: see
-        the module docstring), its figures added to the result's."""
+    def close(self) -> None:
+        """Stop the run before its end (``--max``, a report's lines): the workers stop (a Dask cluster's
+        too), and the rows not yet read are never made; `rows` and `tsv_blocks` do so as they end or are
+        closed."""
+        close = getattr(self._answers, "close", None)
+        if close is not None:
+            close()
+
+    def _numbered(self) -> Iterator[tuple[_Answer, str, int]]:
+        """Each answer with its source and the line number of its task's first line (the parent names
+        and numbers: see the module docstring), its figures added to the result's."""
         source: str | None = None
         base = 0
         for answer in self._answers:
+            named = self._sources.popleft()
             if answer.first_line is not None:
                 base = answer.first_line - 1
-            elif answer.source != source:
+            elif named != source:
                 base = 0
-            source = answer.source
+            source = named
             self.bytes += answer.nbytes
             self.bad_bytes += answer.bad_bytes
             self.bad_records += answer.bad_records
-            yield answer, base + 1
+            yield answer, source, base + 1
             base += answer.line_feeds
 
     def _in_corpus_order(self) -> Iterator[KwicRow]:
-        for answer, first in self._numbered():
-            source = answer.source
+        for answer, source, first in self._numbered():
             for number, left, node, right, column, key, controls, word in answer.hits:
                 yield KwicRow(source, first + number, left, node, right, column, key, controls, word)
 
@@ -310,12 +328,6 @@ class KwicResult:
         finally:
             for run in runs:
                 run.close()
-
-    def close(self) -> None:
-        """Stop the run before its end: the workers stop, and the rows not yet read are never made."""
-        close = getattr(self._answers, "close", None)
-        if close is not None:
-            close()
 
     def summary(self) -> dict[str, object]:
         return {
@@ -391,8 +403,6 @@ def concordance(
     count_options, run_options = with_keywords(
         count_options or CountOptions(), run_options or RunOptions(), options
     )
-    if run_options.engine != "local":
-        raise OptionError("engine", "a concordance runs on local workers only")
     if not count_options.rows.plain:
         raise OptionError("ngram", "a concordance is of tokens: no n-grams or document counts")
     line_options = LineCountOptions(
@@ -400,18 +410,25 @@ def concordance(
     )
     sources = corpus_sources(paths, count_options, warn, on_sources)
     work = KwicWork(line_options, spec.nodes, spec.width, spec.sort, tsv)
-    answers = map_tasks(
-        corpus_tasks(sources, line_options, run_options, stdin),
-        work,
-        line_options,
-        workers=run_options.workers if run_options.workers is not None else default_workers(),
-        batch_bytes=run_options.chunk_size or CHUNK_SIZE,
-        start_method=run_options.start_method,
-        progress=progress,
-    )
-    result = KwicResult(spec, answers, run_options.memory_budget(), run_options.temp_dir)
+    named: collections.deque[str] = collections.deque()
+    tasks = _noting_sources(corpus_tasks(sources, line_options, run_options, stdin), named)
+    answers = map_run(tasks, work, line_options, run_options, progress)
+    result = KwicResult(spec, answers, named, run_options.memory_budget(), run_options.temp_dir)
     result.files = len(sources)
     return result
+
+
+def _noting_sources(tasks: Iterable[Task], named: collections.deque[str]) -> Iterator[Task]:
+    """``tasks``, the source of each added to ``named`` as it is handed out: the answers come back one
+    per task, in task order."""
+    for task in tasks:
+        named.append(_source_of(task))
+        yield task
+
+
+def _source_of(task: Task) -> str:
+    """The source a task's rows name: ``-`` for standard input, else its path as the user gave it."""
+    return STDIN if task.path == display_name(STDIN) and isinstance(task, TextTask) else task.path
 
 
 def _clean(text: str) -> str:

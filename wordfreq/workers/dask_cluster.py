@@ -1,12 +1,14 @@
-"""The Dask engine: the same count, run on a Dask cluster.
+"""The Dask engine: the same count, and the same map (a concordance), run on a Dask cluster.
 
 This module owns everything that touches Dask, and nothing else does: it
 starts a quiet `LocalCluster` (or connects a `Client` to a running
 scheduler), sends it the run's tasks in batches, reduces the partial counts
-*on the cluster*, and tears the client and the cluster it started down on
-any failure.  Dask is imported only when this engine runs.  The processes
-and signals involved are `wordfreq.workers.pool`'s to handle: this module
-asks it to start, stop and shield them.
+*on the cluster* (`run_tasks_on_dask`) or gives the answers of a map back
+in task order (`map_tasks_on_dask`), and tears the client and the cluster
+it started down on any failure (`_dask_client`, which both use).  Dask is
+imported only when this engine runs.  The processes and signals involved
+are `wordfreq.workers.pool`'s to handle: this module asks it to start, stop
+and shield them.
 
 What it reuses, so that a table is the same whatever the engine: the tasks of
 `chunking.plan_tasks`, the batching of `concurrency.batches`, and
@@ -34,9 +36,14 @@ How it runs:
   tasks elsewhere from their descriptions, so the table stays exact; only a
   task that kills workers again and again (`KilledWorker`) ends the run, as
   a one-line `WorkerError`.
-* **Interruptible.**  On Ctrl-C or any error the client cancels the run's
-  tasks on the cluster, closes itself, kills the local cluster's workers
-  and closes it, and re-raises.  The local workers never see Ctrl-C
+* **In order, for a map.**  A map's batches are awaited in the order they
+  were sent, the next one sent as the one at the head finishes, so its
+  answers come back as `pool.map_tasks`'s do, with as many batches in
+  flight as a count's.
+* **Interruptible.**  On Ctrl-C, any error, or a map closed before its end
+  (``kwic --max``) the client cancels the run's tasks on the cluster,
+  closes itself, kills the local cluster's workers and closes it, and
+  re-raises.  The local workers never see Ctrl-C
   themselves (`concurrency.start_children`), and one that arrives while the
   local cluster starts is raised once it has (`concurrency.HeldInterrupt`).
 * **Quiet.**  No dashboard; Dask's log lines are kept to errors, and a
@@ -47,16 +54,18 @@ How it runs:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import functools
+import itertools
 import logging
 import os
 import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from wordfreq.chunks.planning import RangeTask, Task
 from wordfreq.counting.options import CountOptions
@@ -80,6 +89,7 @@ _SPAWN_SECONDS = 5
 _START_SECONDS = 60
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 def run_tasks_on_dask(
@@ -106,11 +116,96 @@ def run_tasks_on_dask(
     then sets how many tasks are kept in flight, and whose workers' own
     limits and directories hold.
     """
+    report = progress or (lambda _: None)
+    with _dask_client(scheduler, workers, "no table was written", memory, temp_dir) as client:
+        threads = sum(client.nthreads().values())
+        limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
+        stream = batches(tasks, dask_batch_bytes(batch_bytes, memory))
+        if table is None:
+            run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
+            return run.count(stream), None
+        prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
+        parts = partitions_for(threads, memory is not None)
+        # Under a budget, rows in files on the workers' disks; a local cluster's share one disk.
+        token = RunFiles(uuid.uuid4().hex, shared=scheduler is None) if memory is not None else None
+        parted = PartitionedRun(client, count_options, limit, parts, report, token)
+        try:
+            read = parted.count(stream, prepare)
+            return read, parted.table(**table)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                client.cancel(parted.futures())
+            raise
+        finally:
+            if token is not None:  # what a released result did not remove, on every worker still there
+                with contextlib.suppress(Exception):
+                    client.run(remove_run_directory, token.name, on_error="ignore")
+
+
+def map_tasks_on_dask(
+    tasks: Iterable[Task],
+    work: Callable[[Task], T],
+    *,
+    scheduler: str | None,
+    workers: int,
+    batch_bytes: int,
+    progress: Progress | None = None,
+) -> Iterator[T]:
+    """``work(task)`` for every task of ``tasks``, computed on a Dask cluster, in task order: what
+    `pool.map_tasks` gives, for a concordance's answers.
+
+    The cluster is `run_tasks_on_dask`'s (a new local one of ``workers``
+    processes, or the one at ``scheduler``), started when the first answer
+    is asked for.  A Dask task answers a batch of `TASKS_PER_BATCH` tasks
+    (`map_batch`), at most `IN_FLIGHT_PER_THREAD` batches per worker thread
+    are in flight, and the one whose answers come next is awaited: as it
+    finishes the next batch is sent, then its answers are given out, so
+    memory is bounded however slow the caller.  ``work`` must pickle, and
+    not depend on the path a task's file has on a worker (made absolute for
+    a remote scheduler).  Closing the iterator early (``--max``), an error
+    or Ctrl-C cancels the batches in flight, closes the client and stops a
+    local cluster.
+    """
+    report = progress or (lambda _: None)
+    prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
+    with _dask_client(scheduler, workers, "the run was stopped") as client:
+        limit = IN_FLIGHT_PER_THREAD * max(workers, sum(client.nthreads().values()))
+        stream = batches(tasks, dask_batch_bytes(batch_bytes, None))
+        in_flight: collections.deque[tuple[Any, int]] = collections.deque()  # futures, bytes, in task order
+
+        def submit(batch: list[Task]) -> None:
+            future = client.submit(map_batch, work, prepare(batch), pure=False)
+            in_flight.append((future, sum(task.nbytes for task in batch)))
+
+        try:
+            for batch in itertools.islice(stream, limit):
+                submit(batch)
+            while in_flight:
+                future, nbytes = in_flight[0]
+                answers = future.result()  # raises the task's own exception (an InputError, say)
+                in_flight.popleft()
+                report(nbytes)
+                batch = next(stream, None)
+                if batch is not None:
+                    submit(batch)
+                yield from answers
+        except BaseException:  # GeneratorExit too: the caller stopped reading
+            with contextlib.suppress(Exception):
+                client.cancel([future for future, _ in in_flight])
+            raise
+
+
+@contextlib.contextmanager
+def _dask_client(
+    scheduler: str | None, workers: int, outcome: str, memory: int | None = None, temp_dir: str | None = None
+) -> Iterator[Any]:
+    """A client of a new local cluster or of the one at ``scheduler`` (see `run_tasks_on_dask`), with
+    Dask quiet; the cluster's failures become one-line `WorkerError`s that end with ``outcome``; the
+    client closed, and the local cluster stopped, however the block ends."""
     try:
         import distributed
     except ImportError:
         raise WordfreqError(MISSING_EXTRA) from None
-    report = progress or (lambda _: None)
     with _quiet_dask():
         cluster = None
         spawned: set[Any] = set()
@@ -122,11 +217,9 @@ def run_tasks_on_dask(
                     settings["memory_limit"] = memory + WORKER_BASE
                 if temp_dir is not None:
                     settings["local_directory"] = temp_dir
-                with (
-                    HeldInterrupt() as compiled_rows
-                ):  # a KeyboardInterrupt must not land inside Dask's start-up
+                with HeldInterrupt() as held:  # a KeyboardInterrupt must not land inside Dask's start-up
                     cluster = distributed.LocalCluster(n_workers=0, **settings)
-                    with compiled_rows.ignored():
+                    with held.ignored():
                         spawned = start_children(
                             functools.partial(cluster.scale, workers), workers, _SPAWN_SECONDS
                         )
@@ -134,37 +227,16 @@ def run_tasks_on_dask(
                     _wait_for_workers(client, workers)
             else:
                 client = _client_for_scheduler(distributed, scheduler)
-            threads = sum(client.nthreads().values())
-            limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
-            stream = batches(tasks, dask_batch_bytes(batch_bytes, memory))
-            if table is None:
-                run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
-                return run.count(stream), None
-            prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
-            parts = partitions_for(threads, memory is not None)
-            # Under a budget, rows in files on the workers' disks; a local cluster's share one disk.
-            token = RunFiles(uuid.uuid4().hex, shared=scheduler is None) if memory is not None else None
-            parted = PartitionedRun(client, count_options, limit, parts, report, token)
-            try:
-                read = parted.count(stream, prepare)
-                return read, parted.table(**table)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    client.cancel(parted.futures())
-                raise
-            finally:
-                if token is not None:  # what a released result did not remove, on every worker still there
-                    with contextlib.suppress(Exception):
-                        client.run(remove_run_directory, token.name, on_error="ignore")
+            yield client
         except distributed.KilledWorker:
             raise WorkerError(
-                "a task killed dask workers again and again (out of memory?); no table was written"
+                f"a task killed dask workers again and again (out of memory?); {outcome}"
             ) from None
         except distributed.CancelledError as err:  # not ours: we cancel only on the way out
             reason = getattr(err, "reason", None) or "no reason given"
             if reason == "scheduler-connection-lost":
-                raise WorkerError("lost the connection to the dask scheduler; no table was written") from None
-            raise WorkerError(f"the dask cluster cancelled a task ({reason}); no table was written") from None
+                raise WorkerError(f"lost the connection to the dask scheduler; {outcome}") from None
+            raise WorkerError(f"the dask cluster cancelled a task ({reason}); {outcome}") from None
         finally:
             if client is not None:
                 with contextlib.suppress(Exception):
@@ -380,6 +452,11 @@ def _names_of_subclasses(cls: type) -> set[str]:
 def count_batch(batch: list[Task], count_options: CountOptions) -> PartialCount:
     """The finished count of a batch of tasks (filtered, as the local engine's workers do)."""
     return finish(count_tasks(batch, count_options), count_options)
+
+
+def map_batch(work: Callable[[Task], T], batch: list[Task]) -> list[T]:
+    """``work``'s answer for each task of a batch, in order (`map_tasks_on_dask`)."""
+    return [work(task) for task in batch]
 
 
 def merge_parts(a: PartialCount, b: PartialCount) -> PartialCount:

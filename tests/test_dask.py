@@ -449,3 +449,19 @@ def test_kwic_cli_on_dask_exits_as_count(scheduler: str, tmp_path: Path) -> None
     assert (done.returncode, local.returncode) == (1, 1)
     assert done.stderr == local.stderr and len(done.stderr.decode().splitlines()) == 1
     assert not (tmp_path / "out.tsv").exists()
+
+
+def test_a_reports_lines_on_dask_equal_local(scheduler: str, tmp_path: Path) -> None:
+    """report --corpus with --engine dask: the page's lines in context are the local engine's (the
+    concordance stops on the cluster once every word has its lines)."""
+    from wordfreq import ReportLines, report_html
+    from wordfreq.options import RunOptions
+
+    table = tmp_path / "freq.tsv"
+    count_result = count([str(SAMPLE_CORPUS)], workers=1)
+    table.write_text("".join(f"{w}\t{c}\n" for w, c in count_result.counts.most_common(40)), encoding="utf-8")
+    local = ReportLines((str(SAMPLE_CORPUS),), words=5, lines=2)
+    remote = ReportLines(
+        (str(SAMPLE_CORPUS),), words=5, lines=2, run_options=RunOptions(engine="dask", scheduler=scheduler)
+    )
+    assert report_html([str(table)], lines=remote) == report_html([str(table)], lines=local)

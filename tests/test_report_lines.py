@@ -182,7 +182,6 @@ def test_the_cells_are_escaped(tmp_path: Path) -> None:
         ["--kwic-lines", "2"],
         ["--corpus", "x", "--kwic-lines", "0"],
         ["--corpus", "x", "--kwic-words", "0"],
-        ["--corpus", "x", "--engine", "dask"],
         ["--corpus", "-", "-"],
     ],
 )

@@ -193,15 +193,12 @@ class LineReader:
                 "|".join(map(_joined if joins_ascii else re.escape, texts)) or "(?!)"
             ).search
         self.patterns = [re.compile(w) for w in nodes.words] if nodes.regex else []
-        # `node_spans`: a block at a time, for jieba's accurate mode and words (not patterns).
-        self.by_block = by_block and not tags.used and self.words is not None and self.search is not None
-        # `kwic_rows`: in C, for the compiled tokenizer's accurate or all mode and words.
-        self.by_place = (
-            (by_block or mode == "all")
-            and not tags.used
-            and self.words is not None
-            and self.search is not None
-        )
+        # Words (not patterns), lines searched for them, no tags: what the two paths below take.
+        plain = not tags.used and self.words is not None and self.search is not None
+        # `node_spans`: a block at a time, for jieba's accurate mode.
+        self.by_block = by_block and plain
+        # `kwic_rows`: in C, for the compiled tokenizer's accurate or all mode.
+        self.by_place = (by_block or mode == "all") and plain
         words = sorted(self.words or ())
         self.block_words = [w for w in words if _BLOCK_RUN.fullmatch(w)]
         self.lone = [w for w in words if len(w) == 1 and not _BLOCK_RUN.fullmatch(w)]

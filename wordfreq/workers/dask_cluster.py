@@ -119,12 +119,12 @@ def run_tasks_on_dask(
     report = progress or (lambda _: None)
     with _dask_client(scheduler, workers, "no table was written", memory, temp_dir) as client:
         threads = sum(client.nthreads().values())
-        limit = IN_FLIGHT_PER_THREAD * max(workers, threads)
+        limit = _in_flight(workers, threads)
         stream = batches(tasks, dask_batch_bytes(batch_bytes, memory))
         if table is None:
             run = _Run(client, count_options, limit, report, absolute_paths=scheduler is not None)
             return run.count(stream), None
-        prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
+        prepare = _batch_paths(scheduler)
         parts = partitions_for(threads, memory is not None)
         # Under a budget, rows in files on the workers' disks; a local cluster's share one disk.
         token = RunFiles(uuid.uuid4().hex, shared=scheduler is None) if memory is not None else None
@@ -167,9 +167,9 @@ def map_tasks_on_dask(
     local cluster.
     """
     report = progress or (lambda _: None)
-    prepare = _absolute_batch if scheduler is not None else (lambda batch: batch)
+    prepare = _batch_paths(scheduler)
     with _dask_client(scheduler, workers, "the run was stopped") as client:
-        limit = IN_FLIGHT_PER_THREAD * max(workers, sum(client.nthreads().values()))
+        limit = _in_flight(workers, sum(client.nthreads().values()))
         stream = batches(tasks, dask_batch_bytes(batch_bytes, None))
         in_flight: collections.deque[tuple[Any, int]] = collections.deque()  # futures, bytes, in task order
 
@@ -452,6 +452,18 @@ def _names_of_subclasses(cls: type) -> set[str]:
 def count_batch(batch: list[Task], count_options: CountOptions) -> PartialCount:
     """The finished count of a batch of tasks (filtered, as the local engine's workers do)."""
     return finish(count_tasks(batch, count_options), count_options)
+
+
+def _in_flight(workers: int, threads: int) -> int:
+    """How many batches a run keeps on the cluster at once: `IN_FLIGHT_PER_THREAD` per worker thread
+    (``workers``, or the ``threads`` of a larger cluster)."""
+    return IN_FLIGHT_PER_THREAD * max(workers, threads)
+
+
+def _batch_paths(scheduler: str | None) -> Callable[[list[Task]], list[Task]]:
+    """What a batch's paths become on the way to the cluster: absolute for a remote scheduler (its
+    workers may run elsewhere), as they are for a local cluster."""
+    return _absolute_batch if scheduler is not None else (lambda batch: batch)
 
 
 def map_batch(work: Callable[[Task], T], batch: list[Task]) -> list[T]:
